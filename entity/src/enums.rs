@@ -1,0 +1,145 @@
+//! Enumerations stored as short lowercase strings, portable across SQLite and PostgreSQL.
+
+use sea_orm::FromJsonQueryResult;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-backed active enum whose stored values are the snake_case names.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        pub enum $name {
+            $(
+                #[sea_orm(string_value = $value)]
+                #[serde(rename = $value)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// The value as stored in the database and in JSON lists.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $value,)+
+                }
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// What an organisation is.
+    OrganisationKind {
+        Association = "association",
+        Cmq = "cmq",
+        Company = "company",
+        School = "school",
+        PublicBody = "public_body",
+        Network = "network",
+        Other = "other",
+    }
+);
+
+stored_enum!(
+    /// Who may read a record.
+    Visibility {
+        Public = "public",
+        Partners = "partners",
+        Organisation = "organisation",
+    }
+);
+
+stored_enum!(
+    /// The kind of a shared resource (the workshop's "Objet" column).
+    ResourceKind {
+        Video = "video",
+        SlideDeck = "slide_deck",
+        Brochure = "brochure",
+        Poster = "poster",
+        TeachingKit = "teaching_kit",
+        Exhibition = "exhibition",
+        Portrait = "portrait",
+        Guide = "guide",
+        Website = "website",
+        Other = "other",
+    }
+);
+
+stored_enum!(
+    /// Lifecycle of an event.
+    EventStatus {
+        Scheduled = "scheduled",
+        Cancelled = "cancelled",
+        RemovedUpstream = "removed_upstream",
+    }
+);
+
+stored_enum!(
+    /// Progress of an action.
+    ActionStatus {
+        Planned = "planned",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Abandoned = "abandoned",
+    }
+);
+
+stored_enum!(
+    /// Priority the partners gave an action.
+    Priority {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+);
+
+stored_enum!(
+    /// The eighteen French régions (2016 map).
+    Region {
+        AuvergneRhoneAlpes = "auvergne_rhone_alpes",
+        BourgogneFrancheComte = "bourgogne_franche_comte",
+        Bretagne = "bretagne",
+        CentreValDeLoire = "centre_val_de_loire",
+        Corse = "corse",
+        GrandEst = "grand_est",
+        HautsDeFrance = "hauts_de_france",
+        IleDeFrance = "ile_de_france",
+        Normandie = "normandie",
+        NouvelleAquitaine = "nouvelle_aquitaine",
+        Occitanie = "occitanie",
+        PaysDeLaLoire = "pays_de_la_loire",
+        ProvenceAlpesCoteDAzur = "provence_alpes_cote_d_azur",
+        Guadeloupe = "guadeloupe",
+        Martinique = "martinique",
+        Guyane = "guyane",
+        LaReunion = "la_reunion",
+        Mayotte = "mayotte",
+    }
+);
+
+stored_enum!(
+    /// Audiences a contact, resource, event or action reaches.
+    Audience {
+        College = "college",
+        Lycee = "lycee",
+        HigherEducation = "higher_education",
+        Apprentices = "apprentices",
+        Parents = "parents",
+        Teachers = "teachers",
+        CareerAdvisers = "career_advisers",
+        JobSeekers = "job_seekers",
+        Employees = "employees",
+        Companies = "companies",
+        GeneralPublic = "general_public",
+    }
+);
+
+/// A list of audiences, stored as a JSON array of their values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Audiences(pub Vec<Audience>);
+
+/// A list of free tags, stored as a JSON array of strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Tags(pub Vec<String>);

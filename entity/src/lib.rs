@@ -1,0 +1,12 @@
+//! sea-orm entities of Passerelle: tables and stored enums, nothing else.
+//! GraphQL and API types convert *from* these models at the edge.
+
+pub mod action;
+pub mod contact;
+pub mod enums;
+pub mod event;
+pub mod experience_report;
+pub mod organisation;
+pub mod resource;
+
+pub use enums::*;

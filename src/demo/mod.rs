@@ -1,0 +1,336 @@
+//! Demo data from the partner documents (`seed.json`): organisations, resources, events,
+//! actions and experience reports they describe, and a few fictional contacts.
+//! Loaded by `serve --demo` into an empty database only.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::domain::validate as v;
+use crate::store::{actions, contacts, events, organisations, reports, resources};
+
+const SEED: &str = include_str!("seed.json");
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Seed {
+    organisations: Vec<Organisation>,
+    contacts: Vec<Contact>,
+    resources: Vec<Resource>,
+    events: Vec<Event>,
+    actions: Vec<Action>,
+    experience_reports: Vec<Report>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Organisation {
+    slug: String,
+    name: String,
+    kind: String,
+    region: Option<String>,
+    departement: Option<String>,
+    city: Option<String>,
+    website: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Contact {
+    organisation: Option<String>,
+    first_name: String,
+    last_name: String,
+    job_title: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    region: Option<String>,
+    city: Option<String>,
+    audiences: Vec<String>,
+    tags: Vec<String>,
+    notes: Option<String>,
+    visibility: String,
+    consent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Resource {
+    organisation: Option<String>,
+    kind: String,
+    title: String,
+    content: Option<String>,
+    description: Option<String>,
+    url: Option<String>,
+    author: Option<String>,
+    free_of_rights: bool,
+    licence: Option<String>,
+    language: String,
+    audiences: Vec<String>,
+    tags: Vec<String>,
+    visibility: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    name: Option<String>,
+    address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    departement: Option<String>,
+    region: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Event {
+    organiser: Option<String>,
+    organiser_name: Option<String>,
+    title: String,
+    description: Option<String>,
+    location: Location,
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+    all_day: bool,
+    timezone: String,
+    open_to_public: bool,
+    url: Option<String>,
+    author: Option<String>,
+    audiences: Vec<String>,
+    tags: Vec<String>,
+    status: String,
+    visibility: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Action {
+    key: String,
+    organisation: String,
+    title: String,
+    summary: Option<String>,
+    findings: Option<String>,
+    objectives: Option<String>,
+    achievements: Option<String>,
+    stakeholders: Option<String>,
+    obstacles: Option<String>,
+    indicators: Option<String>,
+    feedback: Option<String>,
+    region: Option<String>,
+    status: String,
+    priority: String,
+    audiences: Vec<String>,
+    tags: Vec<String>,
+    people_reached: Option<i32>,
+    visibility: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    action: Option<String>,
+    event: Option<String>,
+    author: String,
+    text: String,
+    rating: Option<i32>,
+    people_reached: Option<i32>,
+    reported_on: NaiveDate,
+}
+
+/// Reads an enum written as its GraphQL name (`BOURGOGNE_FRANCHE_COMTE`).
+fn stored<T: DeserializeOwned>(value: &str) -> anyhow::Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_lowercase()))
+        .with_context(|| format!("unknown value {value:?} in the demo data"))
+}
+
+fn stored_opt<T: DeserializeOwned>(value: Option<&str>) -> anyhow::Result<Option<T>> {
+    value.map(stored).transpose()
+}
+
+fn stored_list<T: DeserializeOwned + PartialEq>(values: &[String]) -> anyhow::Result<Vec<T>> {
+    Ok(v::dedup(
+        values.iter().map(|s| stored(s)).collect::<anyhow::Result<Vec<T>>>()?,
+    ))
+}
+
+/// Loads the demo data unless the database already holds organisations.
+/// Returns whether it loaded anything.
+pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    if entity::organisation::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let seed: Seed = serde_json::from_str(SEED).context("the demo data is not valid")?;
+    let txn = db.begin().await?;
+    load(&txn, seed).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
+    let mut orgs: HashMap<String, Uuid> = HashMap::new();
+    for o in seed.organisations {
+        let model = organisations::create(
+            db,
+            organisations::OrganisationFields {
+                slug: v::slug("slug", &o.slug)?,
+                name: v::text("name", &o.name, v::TITLE_MAX)?,
+                kind: stored(&o.kind)?,
+                region: stored_opt(o.region.as_deref())?,
+                departement: v::opt_departement("departement", o.departement)?,
+                city: o.city,
+                website: v::opt_url("website", o.website)?,
+                description: o.description,
+            },
+        )
+        .await?;
+        orgs.insert(o.slug, model.id);
+    }
+    let org = |slug: Option<&str>| -> anyhow::Result<Option<Uuid>> {
+        match slug {
+            None => Ok(None),
+            Some(s) => match orgs.get(s) {
+                Some(id) => Ok(Some(*id)),
+                None => bail!("the demo data names an unknown organisation {s:?}"),
+            },
+        }
+    };
+    for c in seed.contacts {
+        contacts::create(
+            db,
+            contacts::ContactFields {
+                organisation_id: org(c.organisation.as_deref())?,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                job_title: c.job_title,
+                email: v::opt_email("email", c.email)?,
+                phone: v::opt_phone("phone", c.phone)?,
+                region: stored_opt(c.region.as_deref())?,
+                city: c.city,
+                audiences: stored_list(&c.audiences)?,
+                tags: v::tags("tags", c.tags)?,
+                notes: c.notes,
+                visibility: stored(&c.visibility)?,
+                consent_at: c.consent_at,
+            },
+        )
+        .await?;
+    }
+    for r in seed.resources {
+        resources::create(
+            db,
+            resources::ResourceFields {
+                organisation_id: org(r.organisation.as_deref())?,
+                kind: stored(&r.kind)?,
+                title: v::text("title", &r.title, v::TITLE_MAX)?,
+                content: r.content,
+                description: r.description,
+                url: v::opt_url("url", r.url)?,
+                author: r.author,
+                free_of_rights: r.free_of_rights,
+                licence: r.licence,
+                language: v::language("language", &r.language)?,
+                audiences: stored_list(&r.audiences)?,
+                tags: v::tags("tags", r.tags)?,
+                visibility: stored(&r.visibility)?,
+            },
+        )
+        .await?;
+    }
+    let mut event_ids: HashMap<String, Uuid> = HashMap::new();
+    for e in seed.events {
+        let model = events::create(
+            db,
+            events::EventFields {
+                title: v::text("title", &e.title, v::TITLE_MAX)?,
+                description: e.description,
+                location_name: e.location.name,
+                address: e.location.address,
+                postal_code: v::opt_postal_code("postalCode", e.location.postal_code)?,
+                city: e.location.city,
+                departement: v::opt_departement("departement", e.location.departement)?,
+                region: stored_opt(e.location.region.as_deref())?,
+                latitude: v::latitude("latitude", e.location.latitude)?,
+                longitude: v::longitude("longitude", e.location.longitude)?,
+                starts_at: e.starts_at,
+                ends_at: e.ends_at,
+                all_day: e.all_day,
+                timezone: v::timezone("timezone", &e.timezone)?,
+                open_to_public: e.open_to_public,
+                url: v::opt_url("url", e.url)?,
+                author: e.author,
+                organiser_id: org(e.organiser.as_deref())?,
+                organiser_name: e.organiser_name,
+                audiences: stored_list(&e.audiences)?,
+                tags: v::tags("tags", e.tags)?,
+                status: stored(&e.status)?,
+                visibility: stored(&e.visibility)?,
+            },
+        )
+        .await?;
+        event_ids.insert(e.title, model.id);
+    }
+    let mut action_ids: HashMap<String, Uuid> = HashMap::new();
+    for a in seed.actions {
+        let organisation_id = org(Some(&a.organisation))?.unwrap_or_default();
+        let model = actions::create(
+            db,
+            actions::ActionFields {
+                organisation_id,
+                title: v::text("title", &a.title, v::TITLE_MAX)?,
+                summary: a.summary,
+                findings: a.findings,
+                objectives: a.objectives,
+                achievements: a.achievements,
+                stakeholders: a.stakeholders,
+                obstacles: a.obstacles,
+                indicators: a.indicators,
+                feedback: a.feedback,
+                region: stored_opt(a.region.as_deref())?,
+                status: stored(&a.status)?,
+                priority: stored(&a.priority)?,
+                audiences: stored_list(&a.audiences)?,
+                tags: v::tags("tags", a.tags)?,
+                people_reached: a.people_reached,
+                visibility: stored(&a.visibility)?,
+            },
+        )
+        .await?;
+        action_ids.insert(a.key, model.id);
+    }
+    for r in seed.experience_reports {
+        let subject = match (r.action.as_deref(), r.event.as_deref()) {
+            (Some(key), None) => reports::ReportSubject::Action(
+                *action_ids
+                    .get(key)
+                    .with_context(|| format!("unknown demo action {key:?}"))?,
+            ),
+            (None, Some(title)) => reports::ReportSubject::Event(
+                *event_ids
+                    .get(title)
+                    .with_context(|| format!("unknown demo event {title:?}"))?,
+            ),
+            _ => bail!("a demo experience report must name one action or one event"),
+        };
+        reports::create(
+            db,
+            reports::ReportFields {
+                subject,
+                author: r.author,
+                text: r.text,
+                rating: v::rating("rating", r.rating)?,
+                people_reached: r.people_reached,
+                reported_on: r.reported_on,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Plain Rust rules of the domain: validation and normalisation of what users send.
+
+pub mod validate;

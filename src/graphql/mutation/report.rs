@@ -1,0 +1,132 @@
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::{in_transaction, opt_id, same, set, set_opt};
+use crate::domain::validate as v;
+use crate::error::{AppError, AppResult};
+use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::types::report::ExperienceReport;
+use crate::store::reports::{self, ReportFields, ReportSubject};
+
+fn subject(action_id: Option<ID>, event_id: Option<ID>) -> AppResult<ReportSubject> {
+    match (opt_id("actionId", action_id)?, opt_id("eventId", event_id)?) {
+        (Some(a), None) => Ok(ReportSubject::Action(a)),
+        (None, Some(e)) => Ok(ReportSubject::Event(e)),
+        _ => Err(AppError::bad_input(
+            "actionId",
+            "give exactly one of actionId and eventId",
+        )),
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateExperienceReportInput {
+    /// The action reported on (give this or `eventId`).
+    pub action_id: Option<ID>,
+    /// The event reported on (give this or `actionId`).
+    pub event_id: Option<ID>,
+    pub author: String,
+    pub text: String,
+    /// From 1 to 5.
+    pub rating: Option<i32>,
+    pub people_reached: Option<i32>,
+    pub reported_on: NaiveDate,
+}
+
+impl CreateExperienceReportInput {
+    fn into_fields(self) -> AppResult<ReportFields> {
+        Ok(ReportFields {
+            subject: subject(self.action_id, self.event_id)?,
+            author: v::text("author", &self.author, v::TITLE_MAX)?,
+            text: v::long_text("text", &self.text, v::LONG_TEXT_MAX)?,
+            rating: v::rating("rating", self.rating)?,
+            people_reached: v::count("peopleReached", self.people_reached)?,
+            reported_on: self.reported_on,
+        })
+    }
+}
+
+/// Only the fields given change; `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateExperienceReportInput {
+    pub author: MaybeUndefined<String>,
+    pub text: MaybeUndefined<String>,
+    pub rating: MaybeUndefined<i32>,
+    pub people_reached: MaybeUndefined<i32>,
+    pub reported_on: MaybeUndefined<NaiveDate>,
+}
+
+impl UpdateExperienceReportInput {
+    fn apply(self, f: &mut ReportFields) -> AppResult<()> {
+        set("author", &mut f.author, self.author, |x| {
+            v::text("author", &x, v::TITLE_MAX)
+        })?;
+        set("text", &mut f.text, self.text, |x| {
+            v::long_text("text", &x, v::LONG_TEXT_MAX)
+        })?;
+        set_opt(&mut f.rating, self.rating, |x| v::rating("rating", x))?;
+        set_opt(&mut f.people_reached, self.people_reached, |x| {
+            v::count("peopleReached", x)
+        })?;
+        set("reportedOn", &mut f.reported_on, self.reported_on, same)?;
+        Ok(())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CreateExperienceReportPayload {
+    pub experience_report: ExperienceReport,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateExperienceReportPayload {
+    pub experience_report: ExperienceReport,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteExperienceReportPayload {
+    pub deleted_id: ID,
+}
+
+#[derive(Default)]
+pub struct ExperienceReportMutation;
+
+#[Object]
+impl ExperienceReportMutation {
+    async fn create_experience_report(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateExperienceReportInput,
+    ) -> Result<CreateExperienceReportPayload> {
+        let fields = input.into_fields().gql()?;
+        let model = in_transaction(ctx, async |txn| reports::create(txn, fields).await)
+            .await
+            .gql()?;
+        Ok(CreateExperienceReportPayload {
+            experience_report: ExperienceReport(model),
+        })
+    }
+
+    async fn update_experience_report(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateExperienceReportInput,
+    ) -> Result<UpdateExperienceReportPayload> {
+        let id = parse_id("id", &id)?;
+        let model = in_transaction(ctx, async |txn| reports::update(txn, id, |f| input.apply(f)).await)
+            .await
+            .gql()?;
+        Ok(UpdateExperienceReportPayload {
+            experience_report: ExperienceReport(model),
+        })
+    }
+
+    async fn delete_experience_report(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteExperienceReportPayload> {
+        let uuid = parse_id("id", &id)?;
+        in_transaction(ctx, async |txn| reports::delete(txn, uuid).await)
+            .await
+            .gql()?;
+        Ok(DeleteExperienceReportPayload { deleted_id: id })
+    }
+}

@@ -1,0 +1,153 @@
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::enums::{Audience, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
+use super::filters::ExperienceReportFilter;
+use super::organisation::Organisation;
+use super::report::ExperienceReportConnection;
+use super::{connection::connection, page_args};
+use crate::graphql::error::IntoGql;
+use crate::graphql::loaders::{loaders, nested_page};
+
+/// An event of the shared agenda: a forum, a workshop, an exhibition, a school visit…
+#[derive(Clone)]
+pub struct Event(pub entity::event::Model);
+
+connection!(EventConnection, EventEdge, Event, entity::event::Model);
+
+/// Where an event takes place.
+#[derive(SimpleObject)]
+pub struct Location {
+    /// Name of the place (`ENSMM`, `Lycée Jules Haag`).
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub departement: Option<String>,
+    pub region: Option<Region>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Where an event pulled from a partner feed came from.
+#[derive(SimpleObject)]
+pub struct EventProvenance {
+    pub feed_id: Option<ID>,
+    pub source_uid: Option<String>,
+    pub source_url: Option<String>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[Object]
+impl Event {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn location(&self) -> Location {
+        let m = &self.0;
+        Location {
+            name: m.location_name.clone(),
+            address: m.address.clone(),
+            postal_code: m.postal_code.clone(),
+            city: m.city.clone(),
+            departement: m.departement.clone(),
+            region: m.region.map(Into::into),
+            latitude: m.latitude,
+            longitude: m.longitude,
+        }
+    }
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    /// All-day events start at local midnight of their first day in `timezone`.
+    async fn all_day(&self) -> bool {
+        self.0.all_day
+    }
+    /// IANA time zone the event is held in (`Europe/Paris`).
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+    async fn open_to_public(&self) -> bool {
+        self.0.open_to_public
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+    /// The organising organisation, when it is a member of the hub.
+    async fn organiser(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(id) = self.0.organiser_id else { return Ok(None) };
+        Ok(loaders(ctx).organisations.load_one(id).await.gql()?.map(Organisation))
+    }
+    /// The organiser as written by the source.
+    async fn organiser_name(&self) -> Option<&str> {
+        self.0.organiser_name.as_deref()
+    }
+    async fn audiences(&self) -> Vec<Audience> {
+        audiences_out(&self.0.audiences)
+    }
+    async fn tags(&self) -> &[String] {
+        &self.0.tags.0
+    }
+    async fn status(&self) -> EventStatus {
+        self.0.status.into()
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    /// Set for events pulled from a partner feed.
+    async fn provenance(&self) -> Option<EventProvenance> {
+        let m = &self.0;
+        m.feed_id.map(|feed| EventProvenance {
+            feed_id: Some(ID(feed.to_string())),
+            source_uid: m.source_uid.clone(),
+            source_url: m.source_url.clone(),
+            last_seen_at: m.last_seen_at,
+        })
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Experience reports on this event.
+    #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn experience_reports(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ExperienceReportFilter>,
+        #[graphql(default_with = "ExperienceReportOrderBy::ReportedOnDesc")] order_by: ExperienceReportOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ExperienceReportConnection> {
+        let l = loaders(ctx);
+        let filter = filter.map(Into::into).unwrap_or_default();
+        let (page, count) = nested_page(
+            &l.event_reports,
+            &l.event_reports_count,
+            self.0.id,
+            filter,
+            order_by.into(),
+            page_args(first, after, last, before),
+        )
+        .await
+        .gql()?;
+        Ok(ExperienceReportConnection { page, count })
+    }
+}

@@ -1,0 +1,29 @@
+//! GraphQL object types. Each wraps a model and converts it at the edge.
+
+pub mod action;
+pub mod connection;
+pub mod contact;
+pub mod enums;
+pub mod event;
+pub mod filters;
+pub mod node;
+pub mod organisation;
+pub mod report;
+pub mod resource;
+
+use crate::store::page::{DEFAULT_PAGE_SIZE, PageArgs};
+
+/// The complexity of a connection field: its page size times the cost of one item.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let size = first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |n| n.max(1) as usize);
+    size.saturating_mul(child).max(1)
+}
+
+pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}

@@ -1,0 +1,234 @@
+//! `GET` and `POST /graphql`, following the GraphQL-over-HTTP specification: media type
+//! negotiation between `application/graphql-response+json` and `application/json`, status
+//! codes for request errors, no mutations over GET, and GraphiQL for browsers.
+//!
+//! Written here rather than taken from async-graphql-poem because that integration answers
+//! request errors with the wrong status codes and media types for the specification.
+
+use std::sync::Arc;
+
+use poem::http::{Method, StatusCode, header};
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use crate::graphql::exec::{self, Params};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+/// The media type the response is written in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Flavour {
+    GraphqlResponse,
+    Json,
+}
+
+impl Flavour {
+    fn content_type(self) -> &'static str {
+        match self {
+            Flavour::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Flavour::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`: the first supported type listed wins;
+/// no header, `*/*` or `application/*` mean `application/json`.
+fn negotiate(accept: Option<&str>) -> Option<Flavour> {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Some(Flavour::Json);
+    };
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            let p = p.trim().replace(' ', "");
+            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => return Some(Flavour::GraphqlResponse),
+            APPLICATION_JSON | "*/*" | "application/*" => return Some(Flavour::Json),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn wants_html(req: &Request) -> bool {
+    req.header(header::ACCEPT)
+        .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/html")))
+}
+
+fn plain_error(status: StatusCode, flavour: Flavour, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    Response::builder()
+        .status(status)
+        .content_type(flavour.content_type())
+        .body(body.to_string())
+}
+
+fn not_acceptable() -> Response {
+    Response::builder()
+        .status(StatusCode::NOT_ACCEPTABLE)
+        .content_type("application/json; charset=utf-8")
+        .body(
+            json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json" }] })
+                .to_string(),
+        )
+}
+
+fn params_from_map(mut map: Map<String, Value>) -> Result<Params, &'static str> {
+    let query = match map.remove("query") {
+        Some(Value::String(q)) => q,
+        None | Some(Value::Null) => return Err("the request has no query"),
+        Some(_) => return Err("query must be a string"),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err("operationName must be a string"),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(v)) => Some(v),
+        Some(_) => return Err("variables must be a map"),
+    };
+    let extensions = match map.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(v)) => Some(v),
+        Some(_) => return Err("extensions must be a map"),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Reads GET parameters; `variables` and `extensions` are JSON-encoded strings.
+fn params_from_query_string(raw: &str) -> Result<Params, &'static str> {
+    let mut map = Map::new();
+    for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+        let value = match key.as_ref() {
+            "variables" | "extensions" => {
+                serde_json::from_str::<Value>(&value).map_err(|_| "variables and extensions must be JSON maps")?
+            }
+            _ => Value::String(value.into_owned()),
+        };
+        map.insert(key.into_owned(), value);
+    }
+    params_from_map(map)
+}
+
+async fn respond(state: &AppState, flavour: Flavour, params: Params) -> Response {
+    let outcome = exec::execute(&state.schema, &state.db, params).await;
+    let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Response::builder()
+        .status(status)
+        .content_type(flavour.content_type())
+        .body(outcome.body.to_string())
+}
+
+#[handler]
+pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
+    let raw = req.uri().query().unwrap_or("");
+    if raw.is_empty() && wants_html(req) {
+        return Response::builder()
+            .content_type("text/html; charset=utf-8")
+            .body(exec::graphiql_page("/graphql"));
+    }
+    let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
+        return not_acceptable();
+    };
+    let params = match params_from_query_string(raw) {
+        Ok(p) => p,
+        Err(message) => return plain_error(StatusCode::BAD_REQUEST, flavour, message),
+    };
+    if exec::selects_non_query(&params.query, params.operation_name.as_deref()) {
+        let mut resp = plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            flavour,
+            "mutations are only accepted over POST",
+        );
+        if let Ok(allow) = "POST".parse() {
+            resp.headers_mut().insert(header::ALLOW, allow);
+        }
+        return resp;
+    }
+    respond(state, flavour, params).await
+}
+
+#[handler]
+pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) -> Response {
+    debug_assert_eq!(req.method(), Method::POST);
+    let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
+        return not_acceptable();
+    };
+    let content_type = req.header(header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or("").trim();
+    if media != APPLICATION_JSON {
+        return plain_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            flavour,
+            "send the request as application/json",
+        );
+    }
+    let charset_ok = parts.all(|p| match p.trim().split_once('=') {
+        Some((k, v)) if k.trim() == "charset" => {
+            let v = v.trim().trim_matches('"');
+            v == "utf-8" || v == "utf8"
+        }
+        _ => true,
+    });
+    if !charset_ok {
+        return plain_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, flavour, "the request must be UTF-8");
+    }
+    let bytes = match body.into_bytes_limit(state.max_body_bytes).await {
+        Ok(b) => b,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return plain_error(StatusCode::PAYLOAD_TOO_LARGE, flavour, "the request body is too large");
+        }
+        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body could not be read"),
+    };
+    let map = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map"),
+        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
+    };
+    match params_from_map(map) {
+        Ok(params) => respond(state, flavour, params).await,
+        Err(message) => plain_error(StatusCode::BAD_REQUEST, flavour, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_the_response_media_type() {
+        assert_eq!(negotiate(None), Some(Flavour::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(Flavour::Json));
+        assert_eq!(negotiate(Some(GRAPHQL_RESPONSE_JSON)), Some(Flavour::GraphqlResponse));
+        assert_eq!(
+            negotiate(Some("application/json, application/graphql-response+json")),
+            Some(Flavour::Json)
+        );
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json;q=0, application/json")),
+            Some(Flavour::Json)
+        );
+        assert_eq!(negotiate(Some("text/plain")), None);
+    }
+}

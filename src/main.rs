@@ -1,0 +1,37 @@
+use clap::Parser;
+use passerelle::cli::{Cli, Command};
+use passerelle::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Schema => {
+            print!("{}", passerelle::graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            if config.database_url.starts_with("sqlite:") {
+                config.prepare_data_dir()?;
+            }
+            let (db, _) = passerelle::store::connect(&config).await?;
+            passerelle::store::migrate(&db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Serve { demo } => {
+            let config = Config::from_env()?;
+            tracing::info!(?config, "starting");
+            passerelle::startup::start(&config, demo)
+                .await?
+                .run_until_signal()
+                .await
+        }
+    }
+}

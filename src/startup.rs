@@ -1,0 +1,123 @@
+//! Builds the application and runs the HTTP server under one shutdown signal.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use sea_orm::DatabaseConnection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::graphql::{Limits, build_schema};
+use crate::http::{AppState, app};
+use crate::store::{self, StatementCounter};
+
+/// A running hub.
+pub struct Running {
+    /// The address it listens on (useful with port 0).
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    /// SQL statements run so far by this instance's pool.
+    pub statements: StatementCounter,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.server).await.context("the server task failed")??;
+        Ok(())
+    }
+
+    /// Waits until SIGINT or SIGTERM, then stops gracefully.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Connects, migrates, optionally loads the demo data, and starts serving.
+pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
+    if config.database_url.starts_with("sqlite:") {
+        config.prepare_data_dir()?;
+    }
+    let (db, statements) = store::connect(config).await?;
+    store::migrate(&db).await?;
+    if demo {
+        if crate::demo::load_if_empty(&db).await? {
+            tracing::info!("demo data loaded");
+        } else {
+            tracing::info!("the database is not empty: demo data not loaded");
+        }
+    }
+    let schema = build_schema(
+        db.clone(),
+        Limits {
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+        },
+    );
+    let state = AppState {
+        schema,
+        db: db.clone(),
+        max_body_bytes: config.max_body_bytes,
+    };
+    let acceptor = TcpListener::bind(config.listen)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .context("the listener has no address")?;
+    tracing::info!(%addr, "listening");
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app(state),
+                async {
+                    let _ = rx.await;
+                },
+                Some(Duration::from_secs(20)),
+            )
+            .await
+    });
+    Ok(Running {
+        addr,
+        db,
+        statements,
+        shutdown: Some(tx),
+        server,
+    })
+}

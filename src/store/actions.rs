@@ -1,0 +1,198 @@
+//! Actions: initiatives as the partners' fiches describe them.
+
+use std::collections::HashMap;
+
+use entity::action::{ActiveModel, Column as C, Entity as Actions, Model};
+use entity::{ActionStatus, Audience, Audiences, Priority, Region, Tags, Visibility};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use crate::error::{AppError, AppResult};
+
+listed!(Actions, C::Id);
+
+sort_keys!(ActionSort for Actions, m {
+    TitleAsc => C::Title, false, Text, m.title.clone();
+    TitleDesc => C::Title, true, Text, m.title.clone();
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+    UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
+    UpdatedAtDesc => C::UpdatedAt, true, Time, m.updated_at;
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ActionFilter {
+    pub organisation_id: Option<Uuid>,
+    pub region: Option<Region>,
+    pub status: Option<ActionStatus>,
+}
+
+impl ActionFilter {
+    pub fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganisationId.eq(v));
+        }
+        if let Some(v) = self.region {
+            cond = cond.add(C::Region.eq(v));
+        }
+        if let Some(v) = self.status {
+            cond = cond.add(C::Status.eq(v));
+        }
+        cond
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionFields {
+    pub organisation_id: Uuid,
+    pub title: String,
+    pub summary: Option<String>,
+    pub findings: Option<String>,
+    pub objectives: Option<String>,
+    pub achievements: Option<String>,
+    pub stakeholders: Option<String>,
+    pub obstacles: Option<String>,
+    pub indicators: Option<String>,
+    pub feedback: Option<String>,
+    pub region: Option<Region>,
+    pub status: ActionStatus,
+    pub priority: Priority,
+    pub audiences: Vec<Audience>,
+    pub tags: Vec<String>,
+    pub people_reached: Option<i32>,
+    pub visibility: Visibility,
+}
+
+impl From<&Model> for ActionFields {
+    fn from(m: &Model) -> Self {
+        ActionFields {
+            organisation_id: m.organisation_id,
+            title: m.title.clone(),
+            summary: m.summary.clone(),
+            findings: m.findings.clone(),
+            objectives: m.objectives.clone(),
+            achievements: m.achievements.clone(),
+            stakeholders: m.stakeholders.clone(),
+            obstacles: m.obstacles.clone(),
+            indicators: m.indicators.clone(),
+            feedback: m.feedback.clone(),
+            region: m.region,
+            status: m.status,
+            priority: m.priority,
+            audiences: m.audiences.0.clone(),
+            tags: m.tags.0.clone(),
+            people_reached: m.people_reached,
+            visibility: m.visibility,
+        }
+    }
+}
+
+impl ActionFields {
+    fn write(self, am: &mut ActiveModel) {
+        am.organisation_id = Set(self.organisation_id);
+        am.title = Set(self.title);
+        am.summary = Set(self.summary);
+        am.findings = Set(self.findings);
+        am.objectives = Set(self.objectives);
+        am.achievements = Set(self.achievements);
+        am.stakeholders = Set(self.stakeholders);
+        am.obstacles = Set(self.obstacles);
+        am.indicators = Set(self.indicators);
+        am.feedback = Set(self.feedback);
+        am.region = Set(self.region);
+        am.status = Set(self.status);
+        am.priority = Set(self.priority);
+        am.audiences = Set(Audiences(self.audiences));
+        am.tags = Set(Tags(self.tags));
+        am.people_reached = Set(self.people_reached);
+        am.visibility = Set(self.visibility);
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ActionFilter,
+    sort: ActionSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Actions, _>(db, filter.condition(), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &ActionFilter) -> AppResult<u64> {
+    page::count::<Actions>(db, filter.condition()).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
+    page::by_ids::<Actions>(db, ids, Condition::all()).await
+}
+
+pub async fn list_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ActionFilter,
+    sort: ActionSort,
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Model>>> {
+    page::fetch_by_parents::<Actions, _>(
+        db,
+        C::OrganisationId,
+        organisations,
+        filter.condition(),
+        sort,
+        args,
+        |m| Some(m.organisation_id),
+    )
+    .await
+}
+
+pub async fn count_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ActionFilter,
+) -> AppResult<HashMap<Uuid, u64>> {
+    page::count_by_parents::<Actions>(db, C::OrganisationId, organisations, filter.condition()).await
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: ActionFields) -> AppResult<Model> {
+    super::organisations::ensure_exists(db, "organisationId", Some(fields.organisation_id)).await?;
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut ActionFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Actions::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("action"))?;
+    let mut fields = ActionFields::from(&model);
+    change(&mut fields)?;
+    if fields.organisation_id != model.organisation_id {
+        super::organisations::ensure_exists(db, "organisationId", Some(fields.organisation_id)).await?;
+    }
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+/// Deletes an action and its experience reports.
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let res = Actions::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("action"));
+    }
+    Ok(())
+}

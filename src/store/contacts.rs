@@ -1,0 +1,186 @@
+//! Contacts: the pooled address book.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::contact::{ActiveModel, Column as C, Entity as Contacts, Model};
+use entity::{Audience, Audiences, Region, Tags, Visibility};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::{backend, json_array_contains};
+use crate::error::{AppError, AppResult};
+
+listed!(Contacts, C::Id);
+
+sort_keys!(ContactSort for Contacts, m {
+    LastNameAsc => C::LastName, false, Text, m.last_name.clone();
+    LastNameDesc => C::LastName, true, Text, m.last_name.clone();
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ContactFilter {
+    pub organisation_id: Option<Uuid>,
+    pub region: Option<Region>,
+    pub audience: Option<Audience>,
+}
+
+impl ContactFilter {
+    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganisationId.eq(v));
+        }
+        if let Some(v) = self.region {
+            cond = cond.add(C::Region.eq(v));
+        }
+        if let Some(v) = self.audience {
+            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+        }
+        cond
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ContactFields {
+    pub organisation_id: Option<Uuid>,
+    pub first_name: String,
+    pub last_name: String,
+    pub job_title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<Region>,
+    pub city: Option<String>,
+    pub audiences: Vec<Audience>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub visibility: Visibility,
+    pub consent_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Model> for ContactFields {
+    fn from(m: &Model) -> Self {
+        ContactFields {
+            organisation_id: m.organisation_id,
+            first_name: m.first_name.clone(),
+            last_name: m.last_name.clone(),
+            job_title: m.job_title.clone(),
+            email: m.email.clone(),
+            phone: m.phone.clone(),
+            region: m.region,
+            city: m.city.clone(),
+            audiences: m.audiences.0.clone(),
+            tags: m.tags.0.clone(),
+            notes: m.notes.clone(),
+            visibility: m.visibility,
+            consent_at: m.consent_at,
+        }
+    }
+}
+
+impl ContactFields {
+    fn write(self, am: &mut ActiveModel) {
+        am.organisation_id = Set(self.organisation_id);
+        am.first_name = Set(self.first_name);
+        am.last_name = Set(self.last_name);
+        am.job_title = Set(self.job_title);
+        am.email = Set(self.email);
+        am.phone = Set(self.phone);
+        am.region = Set(self.region);
+        am.city = Set(self.city);
+        am.audiences = Set(Audiences(self.audiences));
+        am.tags = Set(Tags(self.tags));
+        am.notes = Set(self.notes);
+        am.visibility = Set(self.visibility);
+        am.consent_at = Set(self.consent_at);
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ContactFilter,
+    sort: ContactSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Contacts, _>(db, filter.condition(db), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &ContactFilter) -> AppResult<u64> {
+    page::count::<Contacts>(db, filter.condition(db)).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
+    page::by_ids::<Contacts>(db, ids, Condition::all()).await
+}
+
+pub async fn list_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ContactFilter,
+    sort: ContactSort,
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Model>>> {
+    page::fetch_by_parents::<Contacts, _>(
+        db,
+        C::OrganisationId,
+        organisations,
+        filter.condition(db),
+        sort,
+        args,
+        |m| m.organisation_id,
+    )
+    .await
+}
+
+pub async fn count_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ContactFilter,
+) -> AppResult<HashMap<Uuid, u64>> {
+    page::count_by_parents::<Contacts>(db, C::OrganisationId, organisations, filter.condition(db)).await
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: ContactFields) -> AppResult<Model> {
+    super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut ContactFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Contacts::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("contact"))?;
+    let mut fields = ContactFields::from(&model);
+    change(&mut fields)?;
+    if fields.organisation_id != model.organisation_id {
+        super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
+    }
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+/// Erases a contact for good.
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let res = Contacts::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("contact"));
+    }
+    Ok(())
+}

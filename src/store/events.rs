@@ -1,0 +1,255 @@
+//! Events: the shared agenda.
+
+use chrono::{DateTime, Utc};
+use entity::event::{ActiveModel, Column as C, Entity as Events, Model};
+use entity::{Audience, Audiences, EventStatus, Region, Tags, Visibility};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::{backend, json_array_contains, text_equals_ci};
+use crate::domain::validate;
+use crate::error::{AppError, AppResult};
+
+listed!(Events, C::Id);
+
+sort_keys!(EventSort for Events, m {
+    StartsAtAsc => C::StartsAt, false, Time, m.starts_at;
+    StartsAtDesc => C::StartsAt, true, Time, m.starts_at;
+    TitleAsc => C::Title, false, Text, m.title.clone();
+    TitleDesc => C::Title, true, Text, m.title.clone();
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+    UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
+    UpdatedAtDesc => C::UpdatedAt, true, Time, m.updated_at;
+});
+
+/// What a list of events can be narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EventFilter {
+    pub starts_after: Option<DateTime<Utc>>,
+    pub starts_before: Option<DateTime<Utc>>,
+    pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub city: Option<String>,
+    pub organisation_id: Option<Uuid>,
+    pub open_to_public: Option<bool>,
+    pub audience: Option<Audience>,
+    pub tag: Option<String>,
+    pub status: Option<EventStatus>,
+}
+
+impl EventFilter {
+    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.starts_after {
+            cond = cond.add(C::StartsAt.gte(v));
+        }
+        if let Some(v) = self.starts_before {
+            cond = cond.add(C::StartsAt.lt(v));
+        }
+        if let Some(v) = self.region {
+            cond = cond.add(C::Region.eq(v));
+        }
+        if let Some(v) = &self.departement {
+            cond = cond.add(C::Departement.eq(v.to_uppercase()));
+        }
+        if let Some(v) = &self.city {
+            cond = cond.add(text_equals_ci((Events, C::City), v));
+        }
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganiserId.eq(v));
+        }
+        if let Some(v) = self.open_to_public {
+            cond = cond.add(C::OpenToPublic.eq(v));
+        }
+        if let Some(v) = self.audience {
+            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+        }
+        if let Some(v) = &self.tag {
+            cond = cond.add(json_array_contains(backend(db), "tags", &v.trim().to_lowercase()));
+        }
+        if let Some(v) = self.status {
+            cond = cond.add(C::Status.eq(v));
+        }
+        cond
+    }
+}
+
+/// Every field of an event a user can set.
+#[derive(Clone, Debug)]
+pub struct EventFields {
+    pub title: String,
+    pub description: Option<String>,
+    pub location_name: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub departement: Option<String>,
+    pub region: Option<Region>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    pub timezone: String,
+    pub open_to_public: bool,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub organiser_id: Option<Uuid>,
+    pub organiser_name: Option<String>,
+    pub audiences: Vec<Audience>,
+    pub tags: Vec<String>,
+    pub status: EventStatus,
+    pub visibility: Visibility,
+}
+
+impl From<&Model> for EventFields {
+    fn from(m: &Model) -> Self {
+        EventFields {
+            title: m.title.clone(),
+            description: m.description.clone(),
+            location_name: m.location_name.clone(),
+            address: m.address.clone(),
+            postal_code: m.postal_code.clone(),
+            city: m.city.clone(),
+            departement: m.departement.clone(),
+            region: m.region,
+            latitude: m.latitude,
+            longitude: m.longitude,
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            all_day: m.all_day,
+            timezone: m.timezone.clone(),
+            open_to_public: m.open_to_public,
+            url: m.url.clone(),
+            author: m.author.clone(),
+            organiser_id: m.organiser_id,
+            organiser_name: m.organiser_name.clone(),
+            audiences: m.audiences.0.clone(),
+            tags: m.tags.0.clone(),
+            status: m.status,
+            visibility: m.visibility,
+        }
+    }
+}
+
+impl EventFields {
+    /// Checks the rules that span several fields.
+    fn check(&self) -> AppResult<()> {
+        validate::time_range("endsAt", self.starts_at, self.ends_at)
+    }
+
+    fn write(self, am: &mut ActiveModel) {
+        am.title = Set(self.title);
+        am.description = Set(self.description);
+        am.location_name = Set(self.location_name);
+        am.address = Set(self.address);
+        am.postal_code = Set(self.postal_code);
+        am.city = Set(self.city);
+        am.departement = Set(self.departement);
+        am.region = Set(self.region);
+        am.latitude = Set(self.latitude);
+        am.longitude = Set(self.longitude);
+        am.starts_at = Set(self.starts_at);
+        am.ends_at = Set(self.ends_at);
+        am.all_day = Set(self.all_day);
+        am.timezone = Set(self.timezone);
+        am.open_to_public = Set(self.open_to_public);
+        am.url = Set(self.url);
+        am.author = Set(self.author);
+        am.organiser_id = Set(self.organiser_id);
+        am.organiser_name = Set(self.organiser_name);
+        am.audiences = Set(Audiences(self.audiences));
+        am.tags = Set(Tags(self.tags));
+        am.status = Set(self.status);
+        am.visibility = Set(self.visibility);
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &EventFilter,
+    sort: EventSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Events, _>(db, filter.condition(db), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> AppResult<u64> {
+    page::count::<Events>(db, filter.condition(db)).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std::collections::HashMap<Uuid, Model>> {
+    page::by_ids::<Events>(db, ids, Condition::all()).await
+}
+
+/// One page of events for each organiser.
+pub async fn list_by_organisers(
+    db: &impl ConnectionTrait,
+    organisers: &[Uuid],
+    filter: &EventFilter,
+    sort: EventSort,
+    args: &PageArgs,
+) -> AppResult<std::collections::HashMap<Uuid, Page<Model>>> {
+    page::fetch_by_parents::<Events, _>(db, C::OrganiserId, organisers, filter.condition(db), sort, args, |m| {
+        m.organiser_id
+    })
+    .await
+}
+
+pub async fn count_by_organisers(
+    db: &impl ConnectionTrait,
+    organisers: &[Uuid],
+    filter: &EventFilter,
+) -> AppResult<std::collections::HashMap<Uuid, u64>> {
+    page::count_by_parents::<Events>(db, C::OrganiserId, organisers, filter.condition(db)).await
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: EventFields) -> AppResult<Model> {
+    fields.check()?;
+    super::organisations::ensure_exists(db, "organiserId", fields.organiser_id).await?;
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        feed_id: Set(None),
+        source_uid: Set(None),
+        source_url: Set(None),
+        last_seen_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+/// Applies `change` to the stored fields of event `id`, then saves the result.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut EventFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Events::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
+    let mut fields = EventFields::from(&model);
+    change(&mut fields)?;
+    fields.check()?;
+    if fields.organiser_id != model.organiser_id {
+        super::organisations::ensure_exists(db, "organiserId", fields.organiser_id).await?;
+    }
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let res = Events::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("event"));
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! The only module that builds database queries. Functions take `&impl ConnectionTrait`, so
+//! callers decide whether they run inside a transaction.
+
+pub mod actions;
+pub mod contacts;
+pub mod events;
+pub mod nodes;
+pub mod organisations;
+pub mod page;
+pub mod reports;
+pub mod resources;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, SqlErr, Value};
+
+use crate::config::{Config, redact_url};
+use crate::error::AppError;
+
+/// Counts the SQL statements a connection pool has run (used by tests and metrics).
+#[derive(Clone, Default, Debug)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens the database pool: SQLite in WAL mode with foreign keys, or PostgreSQL.
+pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    let url = &config.database_url;
+    let sqlite = url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if sqlite {
+        // SQLite has one writer; a few connections serve concurrent readers under WAL.
+        options
+            .max_connections(Ord::min(config.db_max_connections, 8))
+            .min_connections(1);
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    } else {
+        options.max_connections(config.db_max_connections).min_connections(1);
+    }
+    let mut db = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))?;
+    let counter = StatementCounter::default();
+    let inner = counter.0.clone();
+    db.set_metric_callback(move |_| {
+        inner.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, counter))
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("cannot apply database migrations")
+}
+
+/// Whether the database answers.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// Maps a unique-constraint violation to `CONFLICT`, anything else to `INTERNAL`.
+pub(crate) fn conflict_or_internal(err: DbErr, message: impl FnOnce() -> String) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message()),
+        _ => AppError::internal(err),
+    }
+}
+
+/// `column` (a JSON array of strings) contains `value`, on either backend.
+pub(crate) fn json_array_contains(backend: DatabaseBackend, column: &'static str, value: &str) -> Expr {
+    match backend {
+        DatabaseBackend::Postgres => {
+            Expr::cust_with_values(format!("\"{column}\" @> $1"), [Value::from(serde_json::json!([value]))])
+        }
+        _ => Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each(\"{column}\") WHERE json_each.value = ?)"),
+            [value],
+        ),
+    }
+}
+
+/// Case-insensitive equality on a text column.
+pub(crate) fn text_equals_ci<C: sea_orm::sea_query::IntoColumnRef>(
+    column: C,
+    value: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Func;
+    Expr::expr(Func::lower(Expr::col(column))).eq(Func::lower(Expr::val(value.to_string())))
+}
+
+/// The backend of a connection.
+pub(crate) fn backend(db: &impl ConnectionTrait) -> DatabaseBackend {
+    db.get_database_backend()
+}
+
+/// The current time at the precision both backends store (microseconds).
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,174 @@
+//! Organisations: the partners of the hub.
+
+use std::collections::HashMap;
+
+use entity::organisation::{ActiveModel, Column as C, Entity as Organisations, Model};
+use entity::{OrganisationKind, Region};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::conflict_or_internal;
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use crate::error::{AppError, AppResult};
+
+listed!(Organisations, C::Id);
+
+sort_keys!(OrganisationSort for Organisations, m {
+    NameAsc => C::Name, false, Text, m.name.clone();
+    NameDesc => C::Name, true, Text, m.name.clone();
+    SlugAsc => C::Slug, false, Text, m.slug.clone();
+    SlugDesc => C::Slug, true, Text, m.slug.clone();
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKind>,
+    pub region: Option<Region>,
+}
+
+impl OrganisationFilter {
+    pub fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.kind {
+            cond = cond.add(C::Kind.eq(v));
+        }
+        if let Some(v) = self.region {
+            cond = cond.add(C::Region.eq(v));
+        }
+        cond
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct OrganisationFields {
+    pub slug: String,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub city: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+}
+
+impl From<&Model> for OrganisationFields {
+    fn from(m: &Model) -> Self {
+        OrganisationFields {
+            slug: m.slug.clone(),
+            name: m.name.clone(),
+            kind: m.kind,
+            region: m.region,
+            departement: m.departement.clone(),
+            city: m.city.clone(),
+            website: m.website.clone(),
+            description: m.description.clone(),
+        }
+    }
+}
+
+impl OrganisationFields {
+    fn write(self, am: &mut ActiveModel) {
+        am.slug = Set(self.slug);
+        am.name = Set(self.name);
+        am.kind = Set(self.kind);
+        am.region = Set(self.region);
+        am.departement = Set(self.departement);
+        am.city = Set(self.city);
+        am.website = Set(self.website);
+        am.description = Set(self.description);
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+    sort: OrganisationSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Organisations, _>(db, filter.condition(), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &OrganisationFilter) -> AppResult<u64> {
+    page::count::<Organisations>(db, filter.condition()).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
+    page::by_ids::<Organisations>(db, ids, Condition::all()).await
+}
+
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Model>> {
+    Ok(Organisations::find().filter(C::Slug.eq(slug.trim())).one(db).await?)
+}
+
+/// Fails with `BAD_USER_INPUT` on `field` when `id` names no organisation.
+pub(crate) async fn ensure_exists(db: &impl ConnectionTrait, field: &str, id: Option<Uuid>) -> AppResult<()> {
+    if let Some(id) = id
+        && Organisations::find_by_id(id).count(db).await? == 0
+    {
+        return Err(AppError::bad_input(field, format!("{field} names no organisation")));
+    }
+    Ok(())
+}
+
+fn slug_taken(slug: &str) -> String {
+    format!("an organisation with slug \"{slug}\" already exists")
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: OrganisationFields) -> AppResult<Model> {
+    let slug = fields.slug.clone();
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    am.insert(db)
+        .await
+        .map_err(|e| conflict_or_internal(e, || slug_taken(&slug)))
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut OrganisationFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Organisations::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("organisation"))?;
+    let mut fields = OrganisationFields::from(&model);
+    change(&mut fields)?;
+    let slug = fields.slug.clone();
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    am.update(db)
+        .await
+        .map_err(|e| conflict_or_internal(e, || slug_taken(&slug)))
+}
+
+/// Deletes an organisation. Its contacts, resources and events stay, without organisation;
+/// an organisation that still owns actions cannot be deleted.
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let actions = entity::action::Entity::find()
+        .filter(entity::action::Column::OrganisationId.eq(id))
+        .count(db)
+        .await?;
+    if actions > 0 {
+        return Err(AppError::Conflict(format!(
+            "this organisation still owns {actions} action(s): delete or move them first"
+        )));
+    }
+    let res = Organisations::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("organisation"));
+    }
+    Ok(())
+}

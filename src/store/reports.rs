@@ -1,0 +1,202 @@
+//! Experience reports (REX) on actions and events.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::experience_report::{ActiveModel, Column as C, Entity as Reports, Model};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set,
+};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use crate::error::{AppError, AppResult};
+
+listed!(Reports, C::Id);
+
+sort_keys!(ReportSort for Reports, m {
+    ReportedOnAsc => C::ReportedOn, false, Date, m.reported_on;
+    ReportedOnDesc => C::ReportedOn, true, Date, m.reported_on;
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ReportFilter {
+    pub action_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub reported_after: Option<NaiveDate>,
+    pub reported_before: Option<NaiveDate>,
+}
+
+impl ReportFilter {
+    pub fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.action_id {
+            cond = cond.add(C::ActionId.eq(v));
+        }
+        if let Some(v) = self.event_id {
+            cond = cond.add(C::EventId.eq(v));
+        }
+        if let Some(v) = self.reported_after {
+            cond = cond.add(C::ReportedOn.gte(v));
+        }
+        if let Some(v) = self.reported_before {
+            cond = cond.add(C::ReportedOn.lt(v));
+        }
+        cond
+    }
+}
+
+/// What a report is about: exactly one action or one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportSubject {
+    Action(Uuid),
+    Event(Uuid),
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportFields {
+    pub subject: ReportSubject,
+    pub author: String,
+    pub text: String,
+    pub rating: Option<i16>,
+    pub people_reached: Option<i32>,
+    pub reported_on: NaiveDate,
+}
+
+impl From<&Model> for ReportFields {
+    fn from(m: &Model) -> Self {
+        let subject = match (m.action_id, m.event_id) {
+            (Some(a), _) => ReportSubject::Action(a),
+            (None, Some(e)) => ReportSubject::Event(e),
+            // The table's CHECK constraint makes this unreachable; fall back to a nil action.
+            (None, None) => ReportSubject::Action(Uuid::nil()),
+        };
+        ReportFields {
+            subject,
+            author: m.author.clone(),
+            text: m.text.clone(),
+            rating: m.rating,
+            people_reached: m.people_reached,
+            reported_on: m.reported_on,
+        }
+    }
+}
+
+impl ReportFields {
+    fn write(self, am: &mut ActiveModel) {
+        let (action, event) = match self.subject {
+            ReportSubject::Action(a) => (Some(a), None),
+            ReportSubject::Event(e) => (None, Some(e)),
+        };
+        am.action_id = Set(action);
+        am.event_id = Set(event);
+        am.author = Set(self.author);
+        am.text = Set(self.text);
+        am.rating = Set(self.rating);
+        am.people_reached = Set(self.people_reached);
+        am.reported_on = Set(self.reported_on);
+    }
+}
+
+async fn ensure_subject(db: &impl ConnectionTrait, subject: ReportSubject) -> AppResult<()> {
+    let found = match subject {
+        ReportSubject::Action(id) => entity::action::Entity::find_by_id(id).count(db).await?,
+        ReportSubject::Event(id) => entity::event::Entity::find_by_id(id).count(db).await?,
+    };
+    if found == 0 {
+        let field = match subject {
+            ReportSubject::Action(_) => "actionId",
+            ReportSubject::Event(_) => "eventId",
+        };
+        return Err(AppError::bad_input(field, format!("{field} names no record")));
+    }
+    Ok(())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ReportFilter,
+    sort: ReportSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Reports, _>(db, filter.condition(), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &ReportFilter) -> AppResult<u64> {
+    page::count::<Reports>(db, filter.condition()).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
+    page::by_ids::<Reports>(db, ids, Condition::all()).await
+}
+
+/// One page of reports for each action (or each event, with `by_event`).
+pub async fn list_by_subjects(
+    db: &impl ConnectionTrait,
+    by_event: bool,
+    subjects: &[Uuid],
+    filter: &ReportFilter,
+    sort: ReportSort,
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Model>>> {
+    let cond = filter.condition();
+    if by_event {
+        page::fetch_by_parents::<Reports, _>(db, C::EventId, subjects, cond, sort, args, |m| m.event_id).await
+    } else {
+        page::fetch_by_parents::<Reports, _>(db, C::ActionId, subjects, cond, sort, args, |m| m.action_id).await
+    }
+}
+
+pub async fn count_by_subjects(
+    db: &impl ConnectionTrait,
+    by_event: bool,
+    subjects: &[Uuid],
+    filter: &ReportFilter,
+) -> AppResult<HashMap<Uuid, u64>> {
+    let column = if by_event { C::EventId } else { C::ActionId };
+    page::count_by_parents::<Reports>(db, column, subjects, filter.condition()).await
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: ReportFields) -> AppResult<Model> {
+    ensure_subject(db, fields.subject).await?;
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut ReportFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Reports::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("experience report"))?;
+    let mut fields = ReportFields::from(&model);
+    let before = fields.subject;
+    change(&mut fields)?;
+    if fields.subject != before {
+        ensure_subject(db, fields.subject).await?;
+    }
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let res = Reports::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("experience report"));
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Resources: the shared file of teaching kits, videos, posters, portraits and guides.
+
+use std::collections::HashMap;
+
+use entity::resource::{ActiveModel, Column as C, Entity as Resources, Model};
+use entity::{Audience, Audiences, ResourceKind, Tags, Visibility};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::{backend, json_array_contains};
+use crate::error::{AppError, AppResult};
+
+listed!(Resources, C::Id);
+
+sort_keys!(ResourceSort for Resources, m {
+    TitleAsc => C::Title, false, Text, m.title.clone();
+    TitleDesc => C::Title, true, Text, m.title.clone();
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+    UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
+    UpdatedAtDesc => C::UpdatedAt, true, Time, m.updated_at;
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ResourceFilter {
+    pub kind: Option<ResourceKind>,
+    pub free_of_rights: Option<bool>,
+    pub audience: Option<Audience>,
+    pub tag: Option<String>,
+    pub organisation_id: Option<Uuid>,
+    pub language: Option<String>,
+}
+
+impl ResourceFilter {
+    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.kind {
+            cond = cond.add(C::Kind.eq(v));
+        }
+        if let Some(v) = self.free_of_rights {
+            cond = cond.add(C::FreeOfRights.eq(v));
+        }
+        if let Some(v) = self.audience {
+            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+        }
+        if let Some(v) = &self.tag {
+            cond = cond.add(json_array_contains(backend(db), "tags", &v.trim().to_lowercase()));
+        }
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganisationId.eq(v));
+        }
+        if let Some(v) = &self.language {
+            cond = cond.add(C::Language.eq(v.trim().to_lowercase()));
+        }
+        cond
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceFields {
+    pub organisation_id: Option<Uuid>,
+    pub kind: ResourceKind,
+    pub title: String,
+    pub content: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub free_of_rights: bool,
+    pub licence: Option<String>,
+    pub language: String,
+    pub audiences: Vec<Audience>,
+    pub tags: Vec<String>,
+    pub visibility: Visibility,
+}
+
+impl From<&Model> for ResourceFields {
+    fn from(m: &Model) -> Self {
+        ResourceFields {
+            organisation_id: m.organisation_id,
+            kind: m.kind,
+            title: m.title.clone(),
+            content: m.content.clone(),
+            description: m.description.clone(),
+            url: m.url.clone(),
+            author: m.author.clone(),
+            free_of_rights: m.free_of_rights,
+            licence: m.licence.clone(),
+            language: m.language.clone(),
+            audiences: m.audiences.0.clone(),
+            tags: m.tags.0.clone(),
+            visibility: m.visibility,
+        }
+    }
+}
+
+impl ResourceFields {
+    fn write(self, am: &mut ActiveModel) {
+        am.organisation_id = Set(self.organisation_id);
+        am.kind = Set(self.kind);
+        am.title = Set(self.title);
+        am.content = Set(self.content);
+        am.description = Set(self.description);
+        am.url = Set(self.url);
+        am.author = Set(self.author);
+        am.free_of_rights = Set(self.free_of_rights);
+        am.licence = Set(self.licence);
+        am.language = Set(self.language);
+        am.audiences = Set(Audiences(self.audiences));
+        am.tags = Set(Tags(self.tags));
+        am.visibility = Set(self.visibility);
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ResourceFilter,
+    sort: ResourceSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Resources, _>(db, filter.condition(db), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &ResourceFilter) -> AppResult<u64> {
+    page::count::<Resources>(db, filter.condition(db)).await
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
+    page::by_ids::<Resources>(db, ids, Condition::all()).await
+}
+
+pub async fn list_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ResourceFilter,
+    sort: ResourceSort,
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Model>>> {
+    page::fetch_by_parents::<Resources, _>(
+        db,
+        C::OrganisationId,
+        organisations,
+        filter.condition(db),
+        sort,
+        args,
+        |m| m.organisation_id,
+    )
+    .await
+}
+
+pub async fn count_by_organisations(
+    db: &impl ConnectionTrait,
+    organisations: &[Uuid],
+    filter: &ResourceFilter,
+) -> AppResult<HashMap<Uuid, u64>> {
+    page::count_by_parents::<Resources>(db, C::OrganisationId, organisations, filter.condition(db)).await
+}
+
+pub async fn create(db: &impl ConnectionTrait, fields: ResourceFields) -> AppResult<Model> {
+    super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
+    let now = super::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut ResourceFields) -> AppResult<()>,
+) -> AppResult<Model> {
+    let model = Resources::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("resource"))?;
+    let mut fields = ResourceFields::from(&model);
+    change(&mut fields)?;
+    if fields.organisation_id != model.organisation_id {
+        super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
+    }
+    let mut am = model.into_active_model();
+    fields.write(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    let res = Resources::delete_by_id(id).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("resource"));
+    }
+    Ok(())
+}
