@@ -1,0 +1,187 @@
+//! Spawns the real server on port 0 with a fresh database, and talks to it over HTTP.
+//! Every test runs on SQLite, and on PostgreSQL when `PASSERELLE_TEST_DATABASE_URL` is set.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use passerelle::config::Config;
+use passerelle::startup::{Running, start};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub url: String,
+    pub base: String,
+    pub client: reqwest::Client,
+    running: Option<Running>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+fn config(database_url: String, data_dir: PathBuf) -> Config {
+    Config {
+        database_url,
+        listen: "127.0.0.1:0".parse().expect("a valid address"),
+        data_dir,
+        db_max_connections: 5,
+        max_body_bytes: 64 * 1024,
+        max_depth: 12,
+        max_complexity: 5000,
+    }
+}
+
+impl TestApp {
+    async fn spawn(backend: &'static str, config: Config, demo: bool, cleanup: Cleanup) -> TestApp {
+        let running = start(&config, demo).await.expect("the hub starts");
+        let base = format!("http://{}", running.addr);
+        TestApp {
+            backend,
+            url: format!("{base}/graphql"),
+            base,
+            client: reqwest::Client::new(),
+            running: Some(running),
+            cleanup,
+        }
+    }
+
+    /// Posts a GraphQL request and returns the whole JSON response.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let resp = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the request is sent");
+        resp.json().await.expect("the response is JSON")
+    }
+
+    /// Like `gql`, but fails the test on any GraphQL error and returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "[{}] unexpected errors: {body:#}",
+            self.backend
+        );
+        body["data"].clone()
+    }
+
+    /// SQL statements run by this instance so far.
+    pub fn statements(&self) -> u64 {
+        self.running.as_ref().map_or(0, |r| r.statements.get())
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await.expect("the hub stops");
+        }
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await {
+                    use sea_orm::ConnectionTrait;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// One hub on a fresh SQLite file.
+pub async fn sqlite_app(demo: bool) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("passerelle-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let url = passerelle::config::default_sqlite_url(&dir);
+    TestApp::spawn("sqlite", config(url, dir.clone()), demo, Cleanup::Dir(dir)).await
+}
+
+/// One hub on a fresh PostgreSQL database, when the test database URL is set.
+pub async fn postgres_app(demo: bool) -> Option<TestApp> {
+    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
+        return None;
+    };
+    let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url.as_str())
+        .await
+        .expect("PASSERELLE_TEST_DATABASE_URL is reachable");
+    {
+        use sea_orm::ConnectionTrait;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("a test database can be created");
+    }
+    let mut url = url::Url::parse(&admin_url).expect("a valid PostgreSQL URL");
+    url.set_path(&format!("/{name}"));
+    let dir = std::env::temp_dir().join(format!("passerelle-test-{name}"));
+    Some(
+        TestApp::spawn(
+            "postgres",
+            config(url.to_string(), dir),
+            demo,
+            Cleanup::PgDatabase { admin_url, name },
+        )
+        .await,
+    )
+}
+
+/// A hub on every backend available: SQLite always, PostgreSQL when configured.
+pub async fn apps(demo: bool) -> Vec<TestApp> {
+    let mut apps = vec![sqlite_app(demo).await];
+    if let Some(pg) = postgres_app(demo).await {
+        apps.push(pg);
+    }
+    apps
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+}
+
+pub fn error_field(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["field"].as_str().unwrap_or("")
+}
+
+/// Creates an organisation and returns its id.
+pub async fn organisation(app: &TestApp, slug: &str, name: &str, extra: Value) -> String {
+    let mut input = json!({ "slug": slug, "name": name, "kind": "ASSOCIATION" });
+    if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            input.insert(k.clone(), v.clone());
+        }
+    }
+    let data = app
+        .data(
+            "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { organisation { id } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    data["createOrganisation"]["organisation"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string()
+}
+
+/// Creates an event and returns its id.
+pub async fn event(app: &TestApp, input: Value) -> String {
+    let data = app
+        .data(
+            "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    data["createEvent"]["event"]["id"].as_str().expect("an id").to_string()
+}
