@@ -374,29 +374,6 @@ where
     Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_other_orders() {
-        let id = Uuid::new_v4();
-        let raw = encode_cursor("STARTS_AT_ASC", SortValue::Text("x".into()), id);
-        let bytes = URL_SAFE_NO_PAD.decode(raw).unwrap_or_default();
-        let data: CursorData = serde_json::from_slice(&bytes).expect("cursor is JSON");
-        assert_eq!(data.o, "STARTS_AT_ASC");
-        assert_eq!(data.i, id);
-        assert_eq!(data.k, SortValue::Text("x".into()));
-    }
-
-    #[test]
-    fn page_sizes_are_bounded() {
-        assert!(size("first", -1).is_err());
-        assert!(size("first", 101).is_err());
-        assert_eq!(size("first", 100).ok(), Some(100));
-    }
-}
-
 /// Declares the orders a list can be read in, each a non-null column and a direction.
 macro_rules! sort_keys {
     ($name:ident for $entity:ty, $m:ident { $($variant:ident => $col:expr, $desc:expr, $kind:ident, $value:expr;)+ }) => {
@@ -440,3 +417,26 @@ macro_rules! listed {
     };
 }
 pub(crate) use listed;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_other_orders() {
+        let id = Uuid::new_v4();
+        let raw = encode_cursor("STARTS_AT_ASC", SortValue::Text("x".into()), id);
+        let bytes = URL_SAFE_NO_PAD.decode(raw).unwrap_or_default();
+        let data: CursorData = serde_json::from_slice(&bytes).expect("cursor is JSON");
+        assert_eq!(data.o, "STARTS_AT_ASC");
+        assert_eq!(data.i, id);
+        assert_eq!(data.k, SortValue::Text("x".into()));
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        assert!(size("first", -1).is_err());
+        assert!(size("first", 101).is_err());
+        assert_eq!(size("first", 100).ok(), Some(100));
+    }
+}

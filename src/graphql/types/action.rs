@@ -90,7 +90,6 @@ impl Action {
 
     /// Experience reports on this action.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn experience_reports(
         &self,
         ctx: &Context<'_>,

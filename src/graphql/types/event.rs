@@ -125,7 +125,6 @@ impl Event {
 
     /// Experience reports on this event.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn experience_reports(
         &self,
         ctx: &Context<'_>,

@@ -62,7 +62,6 @@ impl Organisation {
 
     /// Events this organisation organises.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -90,7 +89,6 @@ impl Organisation {
 
     /// Resources this organisation shares.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn resources(
         &self,
         ctx: &Context<'_>,
@@ -118,7 +116,6 @@ impl Organisation {
 
     /// This organisation's contacts in the shared address book.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -146,7 +143,6 @@ impl Organisation {
 
     /// Actions this organisation leads.
     #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn actions(
         &self,
         ctx: &Context<'_>,

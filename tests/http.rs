@@ -1,0 +1,221 @@
+//! GraphQL over HTTP: methods, media types, status codes, limits, health, request ids,
+//! response field order, and the demo data.
+
+mod common;
+
+use common::{apps, sqlite_app};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn get_post_media_types_and_status_codes() {
+    let app = sqlite_app(false).await;
+    let c = &app.client;
+
+    // GET with a query; the response follows the Accept header.
+    let resp = c
+        .get(format!("{}?query=%7B__typename%7D", app.url))
+        .header("accept", "application/graphql-response+json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/graphql-response+json")
+    );
+    assert_eq!(resp.json::<Value>().await.expect("json"), json!({ "data": { "__typename": "Query" } }));
+
+    // No Accept header: application/json.
+    let resp = c
+        .post(&app.url)
+        .header("content-type", "application/json")
+        .body(r#"{"query":"{ __typename }"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert!(resp.headers()["content-type"].to_str().unwrap_or("").starts_with("application/json"));
+
+    // Mutations are refused over GET.
+    let resp = c
+        .get(format!(
+            "{}?query={}",
+            app.url,
+            "mutation%20%7B%20deleteEvent(id%3A%20%22x%22)%20%7B%20deletedId%20%7D%20%7D"
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "POST");
+
+    // A parse error: 400 without data for graphql-response+json, 200 for application/json.
+    for (accept, status) in [("application/graphql-response+json", 400), ("application/json", 200)] {
+        let resp = c
+            .post(&app.url)
+            .header("content-type", "application/json")
+            .header("accept", accept)
+            .body(r#"{"query":"{ events { "}"#)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), status, "{accept}");
+        let body: Value = resp.json().await.expect("json");
+        assert!(body.get("data").is_none());
+        assert!(body["errors"].is_array());
+    }
+    // Validation and variable errors are request errors too.
+    let resp = c
+        .post(&app.url)
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "query($n: Int) { events(first: $n) { totalCount } }", "variables": { "n": "many" } }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 400);
+    // An execution error keeps 200 and data.
+    let resp = c
+        .post(&app.url)
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ event(id: \"nope\") { id } }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert!(body["data"]["event"].is_null());
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    // Wrong content type, unacceptable Accept, bad JSON, bad parameters, oversized body.
+    let resp = c.post(&app.url).body("{}").send().await.expect("sent");
+    assert_eq!(resp.status(), 415);
+    let resp = c
+        .post(&app.url)
+        .header("content-type", "application/json")
+        .header("accept", "text/csv")
+        .body(r#"{"query":"{ __typename }"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 406);
+    for body in [r#"{"query":"#, r#"[1]"#, r#"{"query": 1}"#, r#"{"query":"{ __typename }","variables":[]}"#] {
+        let resp = c
+            .post(&app.url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), 400, "{body}");
+    }
+    let huge = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(100 * 1024)) });
+    let resp = c.post(&app.url).json(&huge).send().await.expect("sent");
+    assert_eq!(resp.status(), 413);
+
+    // GraphiQL for browsers.
+    let resp = c.get(&app.url).header("accept", "text/html").send().await.expect("sent");
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap_or_default().contains("graphiql"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_request_ids_and_limits() {
+    let app = sqlite_app(false).await;
+    let c = &app.client;
+    let resp = c.get(format!("{}/healthz", app.base)).send().await.expect("sent");
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().contains_key("x-request-id"));
+    let resp = c.get(format!("{}/readyz", app.base)).send().await.expect("sent");
+    assert_eq!(resp.status(), 200);
+    let resp = c
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.headers()["x-request-id"], "abc-123");
+
+    // Too deep, too complex.
+    let deep = "{ organisations(first: 1) { nodes { events(first: 1) { nodes { organiser { events(first: 1) { nodes { organiser { events(first: 1) { nodes { organiser { events(first: 1) { nodes { title } } } } } } } } } } } } } }";
+    let body = app.gql(deep, json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{body}");
+    let complex = "{ organisations(first: 100) { nodes { events(first: 100) { nodes { title description } } } } }";
+    let body = app.gql(complex, json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("too complex"), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn response_fields_follow_the_query_order() {
+    let app = sqlite_app(true).await;
+    for _ in 0..5 {
+        let resp = app
+            .client
+            .post(&app.url)
+            .header("content-type", "application/json")
+            .json(&json!({ "query": "{ resources(first: 1) { totalCount } events(first: 2) { nodes { title startsAt organiser { name slug } } pageInfo { hasNextPage } } organisations(first: 1) { nodes { slug } } }" }))
+            .send()
+            .await
+            .expect("sent");
+        let text = resp.text().await.expect("body");
+        let pos = |needle: &str| text.find(needle).unwrap_or(usize::MAX);
+        assert!(pos("\"resources\"") < pos("\"events\""));
+        assert!(pos("\"events\"") < pos("\"organisations\""));
+        assert!(pos("\"title\"") < pos("\"startsAt\""));
+        assert!(pos("\"startsAt\"") < pos("\"organiser\""));
+        assert!(pos("\"name\"") < pos("\"slug\""));
+        assert!(pos("\"nodes\"") < pos("\"pageInfo\""));
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn demo_data_describes_the_partner_documents() {
+    for app in apps(true).await {
+        let data = app
+            .data(
+                "{ events(first: 5) { nodes { title startsAt organiser { name } } }
+                   organisations { totalCount } resources { totalCount } actions { totalCount nodes { experienceReports { totalCount } } }
+                   contacts { nodes { email } } }",
+                json!({}),
+            )
+            .await;
+        let events = data["events"]["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(events.len(), 5);
+        assert!(events.iter().any(|e| e["title"].as_str().unwrap_or("").contains("Femmes et Microtechniques")));
+        assert_eq!(events[0]["startsAt"], "2019-03-07T23:00:00+00:00");
+        assert!(data["organisations"]["totalCount"].as_i64().unwrap_or(0) >= 10);
+        assert!(data["resources"]["totalCount"].as_i64().unwrap_or(0) >= 5);
+        // Demo contacts are fictional: reserved example domain only.
+        for c in data["contacts"]["nodes"].as_array().cloned().unwrap_or_default() {
+            if let Some(email) = c["email"].as_str() {
+                assert!(email.ends_with("@example.org"), "{email}");
+            }
+        }
+        // The workshop event of 27 September 2023, 12:00–14:00 Paris time.
+        let data = app
+            .data(
+                "{ events(filter: { startsAfter: \"2023-09-27T00:00:00Z\", startsBefore: \"2023-09-28T00:00:00Z\" }) { nodes { startsAt endsAt } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["events"]["nodes"][0]["startsAt"], "2023-09-27T10:00:00+00:00");
+        assert_eq!(data["events"]["nodes"][0]["endsAt"], "2023-09-27T12:00:00+00:00");
+        app.stop().await;
+    }
+}
+
+#[test]
+fn schema_graphql_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql is committed");
+    let built = passerelle::graphql::sdl();
+    assert!(
+        committed == built,
+        "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`"
+    );
+}
