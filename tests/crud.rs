@@ -127,14 +127,38 @@ async fn events_crud_with_validation() {
         // Each invalid input is refused with the offending field.
         for (input, field) in [
             (json!({ "title": "", "startsAt": "2026-01-01T10:00:00Z" }), "title"),
-            (json!({ "title": "x".repeat(201), "startsAt": "2026-01-01T10:00:00Z" }), "title"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "endsAt": "2026-01-01T09:00:00Z" }), "endsAt"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "url": "ftp://example.org" }), "url"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "timezone": "Europe/Atlantis" }), "timezone"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "location": { "latitude": 91, "longitude": 1 } }), "location.latitude"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "location": { "departement": "20" } }), "location.departement"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "organiserId": "not-a-uuid" }), "organiserId"),
-            (json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "organiserId": uuid::Uuid::new_v4().to_string() }), "organiserId"),
+            (
+                json!({ "title": "x".repeat(201), "startsAt": "2026-01-01T10:00:00Z" }),
+                "title",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "endsAt": "2026-01-01T09:00:00Z" }),
+                "endsAt",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "url": "ftp://example.org" }),
+                "url",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "timezone": "Europe/Atlantis" }),
+                "timezone",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "location": { "latitude": 91, "longitude": 1 } }),
+                "location.latitude",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "location": { "departement": "20" } }),
+                "location.departement",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "organiserId": "not-a-uuid" }),
+                "organiserId",
+            ),
+            (
+                json!({ "title": "A", "startsAt": "2026-01-01T10:00:00Z", "organiserId": uuid::Uuid::new_v4().to_string() }),
+                "organiserId",
+            ),
         ] {
             let body = app
                 .gql(
@@ -154,7 +178,11 @@ async fn events_crud_with_validation() {
             .await;
         assert!(body["errors"].is_array());
         let count = app.data("{ events { totalCount } }", json!({})).await;
-        assert_eq!(count["events"]["totalCount"], 1, "[{}] refused inputs wrote nothing", app.backend);
+        assert_eq!(
+            count["events"]["totalCount"], 1,
+            "[{}] refused inputs wrote nothing",
+            app.backend
+        );
 
         // Update checks the merged record: an end before the stored start is refused.
         let body = app
@@ -186,11 +214,17 @@ async fn events_crud_with_validation() {
         assert!(e["location"]["name"].is_null());
 
         let data = app
-            .data("mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }", json!({ "id": id }))
+            .data(
+                "mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }",
+                json!({ "id": id }),
+            )
             .await;
         assert_eq!(data["deleteEvent"]["deletedId"], id.as_str());
         let body = app
-            .gql("mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }", json!({ "id": id }))
+            .gql(
+                "mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }",
+                json!({ "id": id }),
+            )
             .await;
         assert_eq!(error_code(&body), "NOT_FOUND");
         let body = app.gql("{ event(id: \"nope\") { id } }", json!({})).await;
@@ -245,7 +279,10 @@ async fn resources_contacts_actions_and_reports_crud() {
         assert_eq!(c["organisation"]["slug"], "capital-filles");
         let cid = c["id"].as_str().expect("id").to_string();
         for (input, field) in [
-            (json!({ "firstName": "A", "lastName": "B", "email": "pas-un-email" }), "email"),
+            (
+                json!({ "firstName": "A", "lastName": "B", "email": "pas-un-email" }),
+                "email",
+            ),
             (json!({ "firstName": "A", "lastName": "B", "phone": "12" }), "phone"),
             (json!({ "firstName": " ", "lastName": "B" }), "firstName"),
         ] {
@@ -299,8 +336,14 @@ async fn resources_contacts_actions_and_reports_crud() {
         assert_eq!(rep["action"]["title"], "Collectif de femmes");
         let rep_id = rep["id"].as_str().expect("id").to_string();
         for (input, field) in [
-            (json!({ "actionId": aid, "author": "A", "text": "T", "rating": 6, "reportedOn": "2023-01-01" }), "rating"),
-            (json!({ "author": "A", "text": "T", "reportedOn": "2023-01-01" }), "actionId"),
+            (
+                json!({ "actionId": aid, "author": "A", "text": "T", "rating": 6, "reportedOn": "2023-01-01" }),
+                "rating",
+            ),
+            (
+                json!({ "author": "A", "text": "T", "reportedOn": "2023-01-01" }),
+                "actionId",
+            ),
         ] {
             let body = app
                 .gql(
@@ -327,7 +370,10 @@ async fn resources_contacts_actions_and_reports_crud() {
 
         // An organisation that owns actions cannot be deleted.
         let body = app
-            .gql("mutation($id: ID!) { deleteOrganisation(id: $id) { deletedId } }", json!({ "id": org }))
+            .gql(
+                "mutation($id: ID!) { deleteOrganisation(id: $id) { deletedId } }",
+                json!({ "id": org }),
+            )
             .await;
         assert_eq!(error_code(&body), "CONFLICT");
 
@@ -340,31 +386,55 @@ async fn resources_contacts_actions_and_reports_crud() {
             (&rep_id, "ExperienceReport"),
         ] {
             let data = app
-                .data("query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": id }))
+                .data(
+                    "query($id: ID!) { node(id: $id) { __typename id } }",
+                    json!({ "id": id }),
+                )
                 .await;
             assert_eq!(data["node"]["__typename"], typename);
             assert_eq!(data["node"]["id"], id.as_str());
         }
         let data = app
-            .data("query($id: ID!) { node(id: $id) { id } }", json!({ "id": uuid::Uuid::new_v4().to_string() }))
+            .data(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": uuid::Uuid::new_v4().to_string() }),
+            )
             .await;
         assert!(data["node"].is_null());
 
         // Deleting an action deletes its reports; deleting a contact erases it.
-        app.data("mutation($id: ID!) { deleteAction(id: $id) { deletedId } }", json!({ "id": aid }))
-            .await;
+        app.data(
+            "mutation($id: ID!) { deleteAction(id: $id) { deletedId } }",
+            json!({ "id": aid }),
+        )
+        .await;
         let data = app
-            .data("query($id: ID!) { experienceReport(id: $id) { id } }", json!({ "id": rep_id }))
+            .data(
+                "query($id: ID!) { experienceReport(id: $id) { id } }",
+                json!({ "id": rep_id }),
+            )
             .await;
         assert!(data["experienceReport"].is_null());
-        app.data("mutation($id: ID!) { deleteContact(id: $id) { deletedId } }", json!({ "id": cid }))
-            .await;
-        app.data("mutation($id: ID!) { deleteResource(id: $id) { deletedId } }", json!({ "id": rid }))
-            .await;
+        app.data(
+            "mutation($id: ID!) { deleteContact(id: $id) { deletedId } }",
+            json!({ "id": cid }),
+        )
+        .await;
+        app.data(
+            "mutation($id: ID!) { deleteResource(id: $id) { deletedId } }",
+            json!({ "id": rid }),
+        )
+        .await;
         let data = app
-            .data("{ contacts { totalCount } resources { totalCount } actions { totalCount } }", json!({}))
+            .data(
+                "{ contacts { totalCount } resources { totalCount } actions { totalCount } }",
+                json!({}),
+            )
             .await;
-        assert_eq!(data, json!({ "contacts": { "totalCount": 0 }, "resources": { "totalCount": 0 }, "actions": { "totalCount": 0 } }));
+        assert_eq!(
+            data,
+            json!({ "contacts": { "totalCount": 0 }, "resources": { "totalCount": 0 }, "actions": { "totalCount": 0 } })
+        );
         app.stop().await;
     }
 }

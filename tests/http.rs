@@ -25,7 +25,10 @@ async fn get_post_media_types_and_status_codes() {
             .unwrap_or("")
             .starts_with("application/graphql-response+json")
     );
-    assert_eq!(resp.json::<Value>().await.expect("json"), json!({ "data": { "__typename": "Query" } }));
+    assert_eq!(
+        resp.json::<Value>().await.expect("json"),
+        json!({ "data": { "__typename": "Query" } })
+    );
 
     // No Accept header: application/json.
     let resp = c
@@ -35,14 +38,18 @@ async fn get_post_media_types_and_status_codes() {
         .send()
         .await
         .expect("sent");
-    assert!(resp.headers()["content-type"].to_str().unwrap_or("").starts_with("application/json"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/json")
+    );
 
     // Mutations are refused over GET.
     let resp = c
         .get(format!(
             "{}?query={}",
-            app.url,
-            "mutation%20%7B%20deleteEvent(id%3A%20%22x%22)%20%7B%20deletedId%20%7D%20%7D"
+            app.url, "mutation%20%7B%20deleteEvent(id%3A%20%22x%22)%20%7B%20deletedId%20%7D%20%7D"
         ))
         .send()
         .await
@@ -101,7 +108,12 @@ async fn get_post_media_types_and_status_codes() {
         .await
         .expect("sent");
     assert_eq!(resp.status(), 406);
-    for body in [r#"{"query":"#, r#"[1]"#, r#"{"query": 1}"#, r#"{"query":"{ __typename }","variables":[]}"#] {
+    for body in [
+        r#"{"query":"#,
+        r#"[1]"#,
+        r#"{"query": 1}"#,
+        r#"{"query":"{ __typename }","variables":[]}"#,
+    ] {
         let resp = c
             .post(&app.url)
             .header("content-type", "application/json")
@@ -116,7 +128,12 @@ async fn get_post_media_types_and_status_codes() {
     assert_eq!(resp.status(), 413);
 
     // GraphiQL for browsers.
-    let resp = c.get(&app.url).header("accept", "text/html").send().await.expect("sent");
+    let resp = c
+        .get(&app.url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap_or_default().contains("graphiql"));
     app.stop().await;
@@ -142,10 +159,22 @@ async fn health_request_ids_and_limits() {
     // Too deep, too complex.
     let deep = "{ organisations(first: 1) { nodes { events(first: 1) { nodes { organiser { events(first: 1) { nodes { organiser { events(first: 1) { nodes { organiser { events(first: 1) { nodes { title } } } } } } } } } } } } } }";
     let body = app.gql(deep, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nested too deep"),
+        "{body}"
+    );
     let complex = "{ organisations(first: 100) { nodes { events(first: 100) { nodes { title description } } } } }";
     let body = app.gql(complex, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("too complex"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("too complex"),
+        "{body}"
+    );
     app.stop().await;
 }
 
@@ -186,7 +215,11 @@ async fn demo_data_describes_the_partner_documents() {
             .await;
         let events = data["events"]["nodes"].as_array().cloned().unwrap_or_default();
         assert_eq!(events.len(), 5);
-        assert!(events.iter().any(|e| e["title"].as_str().unwrap_or("").contains("Femmes et Microtechniques")));
+        assert!(
+            events
+                .iter()
+                .any(|e| e["title"].as_str().unwrap_or("").contains("Femmes et Microtechniques"))
+        );
         assert_eq!(events[0]["startsAt"], "2019-03-07T23:00:00+00:00");
         assert!(data["organisations"]["totalCount"].as_i64().unwrap_or(0) >= 10);
         assert!(data["resources"]["totalCount"].as_i64().unwrap_or(0) >= 5);

@@ -116,7 +116,13 @@ async fn events_paginate_forward_and_backward() {
 #[tokio::test]
 async fn every_filter_narrows_its_list() {
     for app in apps(false).await {
-        let a = organisation(&app, "org-a", "A", json!({ "kind": "CMQ", "region": "HAUTS_DE_FRANCE" })).await;
+        let a = organisation(
+            &app,
+            "org-a",
+            "A",
+            json!({ "kind": "CMQ", "region": "HAUTS_DE_FRANCE" }),
+        )
+        .await;
         let b = organisation(&app, "org-b", "B", json!({ "kind": "COMPANY", "region": "OCCITANIE" })).await;
         event(
             &app,
@@ -147,7 +153,11 @@ async fn every_filter_narrows_its_list() {
         ] {
             let data = app.data(q, json!({ "f": filter })).await;
             assert_eq!(data["events"]["totalCount"], 1, "[{}] {filter}", app.backend);
-            assert_eq!(data["events"]["nodes"][0]["title"], expected, "[{}] {filter}", app.backend);
+            assert_eq!(
+                data["events"]["nodes"][0]["title"], expected,
+                "[{}] {filter}",
+                app.backend
+            );
         }
 
         app.data(
@@ -240,7 +250,8 @@ async fn nested_queries_use_a_constant_number_of_statements() {
                     e + 1
                 ));
             }
-            app.data(&format!("mutation {{ {} }}", events.join(" ")), json!({})).await;
+            app.data(&format!("mutation {{ {} }}", events.join(" ")), json!({}))
+                .await;
         }
         let query = |orgs: u32, events: u32| {
             format!(
@@ -266,7 +277,11 @@ async fn nested_queries_use_a_constant_number_of_statements() {
 
         // Without totalCount, no count statement runs.
         let before = app.statements();
-        app.data("{ events(first: 50) { nodes { title organiser { name } } } }", json!({})).await;
+        app.data(
+            "{ events(first: 50) { nodes { title organiser { name } } } }",
+            json!({}),
+        )
+        .await;
         assert_eq!(app.statements() - before, 2, "[{}]", app.backend);
         app.stop().await;
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -163,12 +163,14 @@ fn stored_list<T: DeserializeOwned + PartialEq>(values: &[String]) -> anyhow::Re
 
 /// Loads the demo data unless the database already holds organisations.
 /// Returns whether it loaded anything.
+/// Instances starting together on one database take turns, so it is loaded once.
 pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
-    if entity::organisation::Entity::find().count(db).await? > 0 {
-        return Ok(false);
-    }
     let seed: Seed = serde_json::from_str(SEED).context("the demo data is not valid")?;
     let txn = db.begin().await?;
+    crate::store::transaction_lock(&txn, crate::store::DEMO_LOCK).await?;
+    if organisations::count(&txn, &Default::default()).await? > 0 {
+        return Ok(false);
+    }
     load(&txn, seed).await?;
     txn.commit().await?;
     Ok(true)

@@ -67,9 +67,36 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
     Ok((db, counter))
 }
 
-/// Applies pending migrations.
+/// Key of the PostgreSQL advisory lock that serialises migrations across instances.
+const MIGRATION_LOCK: i64 = 0x5041_5353_4D49_4752; // "PASSMIGR"
+
+/// Applies pending migrations. On PostgreSQL, instances starting together take turns through
+/// an advisory lock held by a transaction for as long as the migrations run.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("cannot apply database migrations")
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await.context("cannot apply database migrations");
+    }
+    use sea_orm::TransactionTrait;
+    let lock = db.begin().await.context("cannot open the migration lock transaction")?;
+    transaction_lock(&lock, MIGRATION_LOCK)
+        .await
+        .context("cannot take the migration lock")?;
+    let result = Migrator::up(db, None).await.context("cannot apply database migrations");
+    lock.commit().await.context("cannot release the migration lock")?;
+    result
+}
+
+/// Key of the lock that lets only one instance load the demo data.
+pub const DEMO_LOCK: i64 = 0x5041_5353_4445_4D4F; // "PASSDEMO"
+
+/// On PostgreSQL, waits for the advisory lock `key`, held until the transaction ends, so that
+/// instances sharing the database take turns. SQLite serialises writers by itself.
+pub async fn transaction_lock(txn: &sea_orm::DatabaseTransaction, key: i64) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether the database answers.
