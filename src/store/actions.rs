@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use entity::action::{ActiveModel, Column as C, Entity as Actions, Model};
 use entity::{ActionStatus, Audience, Audiences, Priority, Region, Tags, Visibility};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use crate::error::{AppError, AppResult};
+use super::record::{self, record};
+use crate::error::AppResult;
 
 listed!(Actions, C::Id);
 
@@ -155,44 +156,27 @@ pub async fn count_by_organisations(
     page::count_by_parents::<Actions>(db, C::OrganisationId, organisations, filter.condition()).await
 }
 
+record!(Actions, ActionFields, "action", |db, f, before| {
+    if before.is_none_or(|b| b.organisation_id != f.organisation_id) {
+        super::organisations::ensure_exists(db, "organisationId", Some(f.organisation_id)).await?;
+    }
+    Ok(())
+});
+
 pub async fn create(db: &impl ConnectionTrait, fields: ActionFields) -> AppResult<Model> {
-    super::organisations::ensure_exists(db, "organisationId", Some(fields.organisation_id)).await?;
-    let now = super::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fields.write(&mut am);
-    Ok(am.insert(db).await?)
+    record::create::<Actions>(db, fields).await
 }
 
+/// Applies `change` to the stored fields, checks the result and saves it.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: Uuid,
     change: impl FnOnce(&mut ActionFields) -> AppResult<()>,
 ) -> AppResult<Model> {
-    let model = Actions::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("action"))?;
-    let mut fields = ActionFields::from(&model);
-    change(&mut fields)?;
-    if fields.organisation_id != model.organisation_id {
-        super::organisations::ensure_exists(db, "organisationId", Some(fields.organisation_id)).await?;
-    }
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    Ok(am.update(db).await?)
+    record::update::<Actions>(db, id, change).await
 }
 
 /// Deletes an action and its experience reports.
 pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    let res = Actions::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("action"));
-    }
-    Ok(())
+    record::delete::<Actions>(db, id).await
 }

@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use entity::event::{ActiveModel, Column as C, Entity as Events, Model};
 use entity::{Audience, Audiences, EventStatus, Region, Tags, Visibility};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::record::{self, record};
 use super::{backend, json_array_contains, text_equals_ci};
 use crate::domain::validate;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 listed!(Events, C::Id);
 
@@ -135,11 +136,6 @@ impl From<&Model> for EventFields {
 }
 
 impl EventFields {
-    /// Checks the rules that span several fields.
-    fn check(&self) -> AppResult<()> {
-        validate::time_range("endsAt", self.starts_at, self.ends_at)
-    }
-
     fn write(self, am: &mut ActiveModel) {
         am.title = Set(self.title);
         am.description = Set(self.description);
@@ -206,50 +202,28 @@ pub async fn count_by_organisers(
     page::count_by_parents::<Events>(db, C::OrganiserId, organisers, filter.condition(db)).await
 }
 
+record!(Events, EventFields, "event", |db, f, before| {
+    validate::time_range("endsAt", f.starts_at, f.ends_at)?;
+    if before.is_none_or(|b| b.organiser_id != f.organiser_id) {
+        super::organisations::ensure_exists(db, "organiserId", f.organiser_id).await?;
+    }
+    Ok(())
+});
+
 pub async fn create(db: &impl ConnectionTrait, fields: EventFields) -> AppResult<Model> {
-    fields.check()?;
-    super::organisations::ensure_exists(db, "organiserId", fields.organiser_id).await?;
-    let now = super::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        feed_id: Set(None),
-        source_uid: Set(None),
-        source_url: Set(None),
-        last_seen_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fields.write(&mut am);
-    Ok(am.insert(db).await?)
+    record::create::<Events>(db, fields).await
 }
 
-/// Applies `change` to the stored fields of event `id`, then saves the result.
+/// Applies `change` to the stored fields, checks the result and saves it.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: Uuid,
     change: impl FnOnce(&mut EventFields) -> AppResult<()>,
 ) -> AppResult<Model> {
-    let model = Events::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
-    let mut fields = EventFields::from(&model);
-    change(&mut fields)?;
-    fields.check()?;
-    if fields.organiser_id != model.organiser_id {
-        super::organisations::ensure_exists(db, "organiserId", fields.organiser_id).await?;
-    }
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    Ok(am.update(db).await?)
+    record::update::<Events>(db, id, change).await
 }
 
+/// Deletes an event and its experience reports.
 pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    let res = Events::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("event"));
-    }
-    Ok(())
+    record::delete::<Events>(db, id).await
 }

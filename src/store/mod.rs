@@ -7,6 +7,7 @@ pub mod events;
 pub mod nodes;
 pub mod organisations;
 pub mod page;
+pub mod record;
 pub mod reports;
 pub mod resources;
 

@@ -4,14 +4,11 @@ use std::collections::HashMap;
 
 use entity::organisation::{ActiveModel, Column as C, Entity as Organisations, Model};
 use entity::{OrganisationKind, Region};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::conflict_or_internal;
 use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::record::{self, record};
 use crate::error::{AppError, AppResult};
 
 listed!(Organisations, C::Id);
@@ -115,43 +112,20 @@ pub(crate) async fn ensure_exists(db: &impl ConnectionTrait, field: &str, id: Op
     Ok(())
 }
 
-fn slug_taken(slug: &str) -> String {
-    format!("an organisation with slug \"{slug}\" already exists")
-}
+record!(Organisations, OrganisationFields, "organisation", |db, f, before| { Ok(()) },
+    conflict: |f| format!("an organisation with slug \"{}\" already exists", f.slug));
 
 pub async fn create(db: &impl ConnectionTrait, fields: OrganisationFields) -> AppResult<Model> {
-    let slug = fields.slug.clone();
-    let now = super::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fields.write(&mut am);
-    am.insert(db)
-        .await
-        .map_err(|e| conflict_or_internal(e, || slug_taken(&slug)))
+    record::create::<Organisations>(db, fields).await
 }
 
+/// Applies `change` to the stored fields, checks the result and saves it.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: Uuid,
     change: impl FnOnce(&mut OrganisationFields) -> AppResult<()>,
 ) -> AppResult<Model> {
-    let model = Organisations::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("organisation"))?;
-    let mut fields = OrganisationFields::from(&model);
-    change(&mut fields)?;
-    let slug = fields.slug.clone();
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    am.update(db)
-        .await
-        .map_err(|e| conflict_or_internal(e, || slug_taken(&slug)))
+    record::update::<Organisations>(db, id, change).await
 }
 
 /// Deletes an organisation. Its contacts, resources and events stay, without organisation;
@@ -166,9 +140,5 @@ pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
             "this organisation still owns {actions} action(s): delete or move them first"
         )));
     }
-    let res = Organisations::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("organisation"));
-    }
-    Ok(())
+    record::delete::<Organisations>(db, id).await
 }

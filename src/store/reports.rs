@@ -4,12 +4,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::experience_report::{ActiveModel, Column as C, Entity as Reports, Model};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::record::{self, record};
 use crate::error::{AppError, AppResult};
 
 listed!(Reports, C::Id);
@@ -159,44 +158,26 @@ pub async fn count_by_subjects(
     page::count_by_parents::<Reports>(db, column, subjects, filter.condition()).await
 }
 
+record!(Reports, ReportFields, "experience report", |db, f, before| {
+    if before.is_none_or(|b| ReportFields::from(b).subject != f.subject) {
+        ensure_subject(db, f.subject).await?;
+    }
+    Ok(())
+});
+
 pub async fn create(db: &impl ConnectionTrait, fields: ReportFields) -> AppResult<Model> {
-    ensure_subject(db, fields.subject).await?;
-    let now = super::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fields.write(&mut am);
-    Ok(am.insert(db).await?)
+    record::create::<Reports>(db, fields).await
 }
 
+/// Applies `change` to the stored fields, checks the result and saves it.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: Uuid,
     change: impl FnOnce(&mut ReportFields) -> AppResult<()>,
 ) -> AppResult<Model> {
-    let model = Reports::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("experience report"))?;
-    let mut fields = ReportFields::from(&model);
-    let before = fields.subject;
-    change(&mut fields)?;
-    if fields.subject != before {
-        ensure_subject(db, fields.subject).await?;
-    }
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    Ok(am.update(db).await?)
+    record::update::<Reports>(db, id, change).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    let res = Reports::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("experience report"));
-    }
-    Ok(())
+    record::delete::<Reports>(db, id).await
 }

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use entity::resource::{ActiveModel, Column as C, Entity as Resources, Model};
 use entity::{Audience, Audiences, ResourceKind, Tags, Visibility};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::record::{self, record};
 use super::{backend, json_array_contains};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 listed!(Resources, C::Id);
 
@@ -156,43 +157,26 @@ pub async fn count_by_organisations(
     page::count_by_parents::<Resources>(db, C::OrganisationId, organisations, filter.condition(db)).await
 }
 
+record!(Resources, ResourceFields, "resource", |db, f, before| {
+    if before.is_none_or(|b| b.organisation_id != f.organisation_id) {
+        super::organisations::ensure_exists(db, "organisationId", f.organisation_id).await?;
+    }
+    Ok(())
+});
+
 pub async fn create(db: &impl ConnectionTrait, fields: ResourceFields) -> AppResult<Model> {
-    super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
-    let now = super::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fields.write(&mut am);
-    Ok(am.insert(db).await?)
+    record::create::<Resources>(db, fields).await
 }
 
+/// Applies `change` to the stored fields, checks the result and saves it.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: Uuid,
     change: impl FnOnce(&mut ResourceFields) -> AppResult<()>,
 ) -> AppResult<Model> {
-    let model = Resources::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("resource"))?;
-    let mut fields = ResourceFields::from(&model);
-    change(&mut fields)?;
-    if fields.organisation_id != model.organisation_id {
-        super::organisations::ensure_exists(db, "organisationId", fields.organisation_id).await?;
-    }
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    Ok(am.update(db).await?)
+    record::update::<Resources>(db, id, change).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    let res = Resources::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("resource"));
-    }
-    Ok(())
+    record::delete::<Resources>(db, id).await
 }

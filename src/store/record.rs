@@ -1,0 +1,131 @@
+//! Create, update and delete, written once for every record type.
+
+use std::future::Future;
+
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, FromQueryResult, IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::page::Listed;
+use crate::error::{AppError, AppResult};
+
+/// A record type whose editable fields are gathered in `Fields`.
+pub trait Record: Listed {
+    /// Every field a user can set.
+    type Fields: for<'a> From<&'a Self::Model> + Send + Sync;
+    /// The name used in `NOT_FOUND` errors.
+    const NAME: &'static str;
+
+    fn created_column() -> Self::Column;
+    fn updated_column() -> Self::Column;
+    fn write(fields: Self::Fields, model: &mut Self::ActiveModel);
+
+    /// Rules that need the database (referenced records exist, …) or span several fields;
+    /// `before` is the stored record when updating.
+    fn check(
+        db: &impl ConnectionTrait,
+        fields: &Self::Fields,
+        before: Option<&Self::Model>,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// The message of the `CONFLICT` error a unique-key violation by `fields` means, if any.
+    fn conflict(_fields: &Self::Fields) -> Option<String> {
+        None
+    }
+}
+
+fn save_error(err: sea_orm::DbErr, conflict: Option<String>) -> AppError {
+    match conflict {
+        Some(message) => super::conflict_or_internal(err, || message),
+        None => AppError::from(err),
+    }
+}
+
+/// Inserts a new record with a fresh id and timestamps.
+pub async fn create<E>(db: &impl ConnectionTrait, fields: E::Fields) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: IntoActiveModel<E::ActiveModel> + FromQueryResult + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    E::check(db, &fields, None).await?;
+    let conflict = E::conflict(&fields);
+    let now = super::now();
+    let mut am = <E::ActiveModel as ActiveModelTrait>::default();
+    am.set(E::id_column(), Uuid::now_v7().into());
+    am.set(E::created_column(), now.into());
+    am.set(E::updated_column(), now.into());
+    E::write(fields, &mut am);
+    am.insert(db).await.map_err(|e| save_error(e, conflict))
+}
+
+/// Applies `change` to the stored fields of record `id`, checks the result, and saves it.
+pub async fn update<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: impl FnOnce(&mut E::Fields) -> AppResult<()>,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: IntoActiveModel<E::ActiveModel> + FromQueryResult + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let model = super::page::by_ids::<E>(db, &[id], sea_orm::Condition::all())
+        .await?
+        .remove(&id)
+        .ok_or(AppError::NotFound(E::NAME))?;
+    let mut fields = E::Fields::from(&model);
+    change(&mut fields)?;
+    E::check(db, &fields, Some(&model)).await?;
+    let conflict = E::conflict(&fields);
+    let mut am = model.into_active_model();
+    E::write(fields, &mut am);
+    am.set(E::updated_column(), super::now().into());
+    am.update(db).await.map_err(|e| save_error(e, conflict))
+}
+
+/// Deletes record `id`; `NOT_FOUND` when there is none.
+pub async fn delete<E>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()>
+where
+    E: Record,
+    E::Model: Send + Sync,
+{
+    let res = E::delete_many().filter(E::id_column().eq(id)).exec(db).await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound(E::NAME));
+    }
+    Ok(())
+}
+
+/// Declares the `Record` impl of an entity from its fields type and its check.
+macro_rules! record {
+    ($entity:ty, $fields:ty, $name:literal, |$db:ident, $f:ident, $before:ident| $check:block $(, conflict: |$cf:ident| $conflict:expr)?) => {
+        impl $crate::store::record::Record for $entity {
+            type Fields = $fields;
+            const NAME: &'static str = $name;
+
+            fn created_column() -> Self::Column {
+                <Self as sea_orm::EntityTrait>::Column::CreatedAt
+            }
+            fn updated_column() -> Self::Column {
+                <Self as sea_orm::EntityTrait>::Column::UpdatedAt
+            }
+            fn write(fields: Self::Fields, model: &mut Self::ActiveModel) {
+                fields.write(model)
+            }
+            #[allow(unused_variables)]
+            async fn check(
+                $db: &impl sea_orm::ConnectionTrait,
+                $f: &Self::Fields,
+                $before: Option<&Self::Model>,
+            ) -> $crate::error::AppResult<()> $check
+            $(
+                fn conflict($cf: &Self::Fields) -> Option<String> {
+                    Some($conflict)
+                }
+            )?
+        }
+    };
+}
+pub(crate) use record;
