@@ -14,13 +14,16 @@ export REPEAT=${REPEAT:-3} LOADGEN=${LOADGEN:-wrk}
 HUB_PORT=${HUB_PORT:-5602}
 PEER_PORT=${PEER_PORT:-5601}
 DB_URL=postgres://hub:hub@127.0.0.1:5432/peer_bench
+# The peer owns schema `hub` (first on role hub's search path); Passerelle keeps its tables in `public`.
+# sslmode=disable: the peer (node-postgres) talks to the local server in clear too.
+HUB_DB_URL="$DB_URL?sslmode=disable&options=-c%20search_path%3Dpublic"
 
 "$TOOLS/peer-postgraphile/setup.sh" >&2
 cargo build --release --quiet
-PASSERELLE_DATABASE_URL=$DB_URL target/release/passerelle migrate
+PASSERELLE_DATABASE_URL=$HUB_DB_URL target/release/passerelle migrate
 psql -X -q -v ON_ERROR_STOP=1 -f bench/load-peer-data.sql "$DB_URL" >&2
 
-PASSERELLE_DATABASE_URL=$DB_URL PASSERELLE_LISTEN=127.0.0.1:$HUB_PORT RUST_LOG=warn \
+PASSERELLE_DATABASE_URL=$HUB_DB_URL PASSERELLE_LISTEN=127.0.0.1:$HUB_PORT RUST_LOG=warn \
   target/release/passerelle serve >/tmp/passerelle-bench.log 2>&1 &
 HUB_PID=$!
 PEER_PID=$("$TOOLS/peer-postgraphile/serve.sh" "$PEER_PORT")

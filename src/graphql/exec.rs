@@ -1,11 +1,7 @@
 //! Executing one GraphQL request for the HTTP layer, without HTTP types.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Request as GqlRequest, Response as GqlResponse, Variables};
+use async_graphql::{Request as GqlRequest, Variables};
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
@@ -38,40 +34,21 @@ pub fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
     matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
 }
 
-/// Set by the schema extension below once a request passes parsing, validation and
-/// variable coercion; a response without it is a request error.
-struct Executed(AtomicBool);
-
-pub struct ExecutionMarker;
-
-impl ExtensionFactory for ExecutionMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExecutionMarkerExtension)
-    }
-}
-
-struct ExecutionMarkerExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ExecutionMarkerExtension {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> GqlResponse {
-        if let Some(flag) = ctx.data_opt::<Arc<Executed>>() {
-            flag.0.store(true, Ordering::Relaxed);
-        }
-        next.run(ctx, operation_name).await
-    }
-}
-
 /// The JSON body of a GraphQL response, and whether the request failed before execution
 /// (parse, validation or variable errors), in which case the body has no `data`.
 pub struct Outcome {
-    pub body: Value,
+    pub body: String,
     pub request_error: bool,
+}
+
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// Executes one GraphQL request with fresh loaders.
@@ -90,34 +67,23 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, params: Params
             }
         }
     }
-    let executed = Arc::new(Executed(AtomicBool::new(false)));
-    let request = request.data(Loaders::new(db)).data(executed.clone());
+    let request = request.data(Loaders::new(db));
     let response = schema.execute(request).await;
-    let request_error = !executed.0.load(Ordering::Relaxed);
+    // Parse, validation and variable errors stop a request before execution: the response has
+    // no data, and none of its errors has a path (field errors always do).
+    let request_error =
+        response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
 
-    let mut body = Map::new();
-    if !request_error {
-        body.insert(
-            "data".into(),
-            serde_json::to_value(&response.data).unwrap_or(Value::Null),
-        );
-    }
-    if !response.errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(&response.errors).unwrap_or(Value::Array(Vec::new())),
-        );
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
-    Outcome {
-        body: Value::Object(body),
-        request_error,
-    }
+    // Serialised straight from the response, without an intermediate JSON tree.
+    let body = ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let body = serde_json::to_string(&body).unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
+    Outcome { body, request_error }
 }
 
 /// The GraphiQL page for browsers.

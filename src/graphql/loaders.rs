@@ -8,27 +8,25 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{Condition, DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use super::batch::{BatchLoad, Batcher};
+use crate::error::AppResult;
 use crate::store::page::{Listed, Page, PageArgs};
 use crate::store::{actions, contacts, events, reports, resources};
 
 /// Loads records of `E` by id.
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
-impl<E> Loader<Uuid> for ById<E>
+impl<E> BatchLoad<Uuid, Arc<E::Model>> for ById<E>
 where
     E: Listed + Send + Sync + 'static,
-    E::Model: FromQueryResult + Clone + Send + Sync + 'static,
+    E::Model: FromQueryResult + Send + Sync + 'static,
 {
-    type Value = E::Model;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, AppError> {
-        crate::store::page::by_ids::<E>(&self.0, keys, Condition::all()).await
+    async fn load(&self, keys: &[Uuid]) -> AppResult<HashMap<Uuid, Arc<E::Model>>> {
+        let rows = crate::store::page::by_ids::<E>(&self.0, keys, Condition::all()).await?;
+        Ok(rows.into_iter().map(|(id, m)| (id, Arc::new(m))).collect())
     }
 }
 
@@ -59,11 +57,8 @@ pub type PageKey<R> = (Uuid, <R as Children>::Filter, <R as Children>::Sort, Pag
 /// Loads nested pages, one statement per distinct (filter, order, page) in the batch.
 pub struct ChildPages<R>(DatabaseConnection, PhantomData<fn() -> R>);
 
-impl<R: Children> Loader<PageKey<R>> for ChildPages<R> {
-    type Value = Page<R::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[PageKey<R>]) -> Result<HashMap<PageKey<R>, Page<R::Model>>, AppError> {
+impl<R: Children> BatchLoad<PageKey<R>, Page<R::Model>> for ChildPages<R> {
+    async fn load(&self, keys: &[PageKey<R>]) -> AppResult<HashMap<PageKey<R>, Page<R::Model>>> {
         let mut groups: HashMap<(R::Filter, R::Sort, PageArgs), Vec<Uuid>> = HashMap::new();
         for (parent, filter, sort, args) in keys {
             groups
@@ -84,11 +79,8 @@ impl<R: Children> Loader<PageKey<R>> for ChildPages<R> {
 /// Counts nested lists, one statement per distinct filter in the batch.
 pub struct ChildCounts<R>(DatabaseConnection, PhantomData<fn() -> R>);
 
-impl<R: Children> Loader<(Uuid, R::Filter)> for ChildCounts<R> {
-    type Value = u64;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[(Uuid, R::Filter)]) -> Result<HashMap<(Uuid, R::Filter), u64>, AppError> {
+impl<R: Children> BatchLoad<(Uuid, R::Filter), u64> for ChildCounts<R> {
+    async fn load(&self, keys: &[(Uuid, R::Filter)]) -> AppResult<HashMap<(Uuid, R::Filter), u64>> {
         let mut groups: HashMap<R::Filter, Vec<Uuid>> = HashMap::new();
         for (parent, filter) in keys {
             groups.entry(filter.clone()).or_default().push(*parent);
@@ -183,30 +175,39 @@ children!(
     |db, parents, filter| reports::count_by_subjects(db, true, parents, filter)
 );
 
-fn loader<T: Send + Sync + 'static>(inner: T) -> Arc<DataLoader<T>> {
-    Arc::new(DataLoader::new(inner, tokio::spawn))
+fn loader<K, V, L>(inner: L) -> Arc<Batcher<K, V, L>>
+where
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+    L: BatchLoad<K, V>,
+{
+    Arc::new(Batcher::new(inner))
 }
+
+type ByIdLoader<E> = Arc<Batcher<Uuid, Arc<<E as sea_orm::EntityTrait>::Model>, ById<E>>>;
+type PagesLoader<R> = Arc<Batcher<PageKey<R>, Page<<R as Children>::Model>, ChildPages<R>>>;
+type CountsLoader<R> = Arc<Batcher<(Uuid, <R as Children>::Filter), u64, ChildCounts<R>>>;
 
 /// The loaders of one request.
 pub struct Loaders {
-    pub organisations: Arc<DataLoader<ById<entity::organisation::Entity>>>,
-    pub events: Arc<DataLoader<ById<entity::event::Entity>>>,
-    pub actions: Arc<DataLoader<ById<entity::action::Entity>>>,
-    pub resources: Arc<DataLoader<ById<entity::resource::Entity>>>,
-    pub contacts: Arc<DataLoader<ById<entity::contact::Entity>>>,
-    pub reports: Arc<DataLoader<ById<entity::experience_report::Entity>>>,
-    pub organisation_events: Arc<DataLoader<ChildPages<OrganisationEvents>>>,
-    pub organisation_events_count: Arc<DataLoader<ChildCounts<OrganisationEvents>>>,
-    pub organisation_resources: Arc<DataLoader<ChildPages<OrganisationResources>>>,
-    pub organisation_resources_count: Arc<DataLoader<ChildCounts<OrganisationResources>>>,
-    pub organisation_contacts: Arc<DataLoader<ChildPages<OrganisationContacts>>>,
-    pub organisation_contacts_count: Arc<DataLoader<ChildCounts<OrganisationContacts>>>,
-    pub organisation_actions: Arc<DataLoader<ChildPages<OrganisationActions>>>,
-    pub organisation_actions_count: Arc<DataLoader<ChildCounts<OrganisationActions>>>,
-    pub action_reports: Arc<DataLoader<ChildPages<ActionReports>>>,
-    pub action_reports_count: Arc<DataLoader<ChildCounts<ActionReports>>>,
-    pub event_reports: Arc<DataLoader<ChildPages<EventReports>>>,
-    pub event_reports_count: Arc<DataLoader<ChildCounts<EventReports>>>,
+    pub organisations: ByIdLoader<entity::organisation::Entity>,
+    pub events: ByIdLoader<entity::event::Entity>,
+    pub actions: ByIdLoader<entity::action::Entity>,
+    pub resources: ByIdLoader<entity::resource::Entity>,
+    pub contacts: ByIdLoader<entity::contact::Entity>,
+    pub reports: ByIdLoader<entity::experience_report::Entity>,
+    pub organisation_events: PagesLoader<OrganisationEvents>,
+    pub organisation_events_count: CountsLoader<OrganisationEvents>,
+    pub organisation_resources: PagesLoader<OrganisationResources>,
+    pub organisation_resources_count: CountsLoader<OrganisationResources>,
+    pub organisation_contacts: PagesLoader<OrganisationContacts>,
+    pub organisation_contacts_count: CountsLoader<OrganisationContacts>,
+    pub organisation_actions: PagesLoader<OrganisationActions>,
+    pub organisation_actions_count: CountsLoader<OrganisationActions>,
+    pub action_reports: PagesLoader<ActionReports>,
+    pub action_reports_count: CountsLoader<ActionReports>,
+    pub event_reports: PagesLoader<EventReports>,
+    pub event_reports_count: CountsLoader<EventReports>,
 }
 
 impl Loaders {
@@ -241,8 +242,8 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// Reads one nested page through the loaders, with a lazily counted total.
 pub async fn nested_page<R: Children>(
-    pages: &Arc<DataLoader<ChildPages<R>>>,
-    counts: &Arc<DataLoader<ChildCounts<R>>>,
+    pages: &PagesLoader<R>,
+    counts: &CountsLoader<R>,
     parent: Uuid,
     filter: R::Filter,
     sort: R::Sort,
@@ -251,7 +252,7 @@ pub async fn nested_page<R: Children>(
     let page = pages
         .load_one((parent, filter.clone(), sort, args))
         .await?
-        .unwrap_or_default();
+        .unwrap_or_else(Page::empty);
     let counts = counts.clone();
     let count: crate::graphql::types::connection::CountFn = Arc::new(move || {
         let counts = counts.clone();

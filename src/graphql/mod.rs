@@ -1,5 +1,6 @@
 //! The only module that uses async-graphql: schema, types, loaders, queries and mutations.
 
+pub mod batch;
 pub mod error;
 pub mod exec;
 pub mod loaders;
@@ -36,7 +37,6 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(50)
-        .extension(exec::ExecutionMarker)
         .finish()
 }
 

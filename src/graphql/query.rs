@@ -94,7 +94,7 @@ impl Query {
             (None, Some(slug)) => Ok(store::organisations::by_slug(db(ctx), &slug)
                 .await
                 .gql()?
-                .map(Organisation)),
+                .map(|m| Organisation(Arc::new(m)))),
             _ => Err(to_gql(AppError::bad_input("id", "give exactly one of id and slug"))),
         }
     }

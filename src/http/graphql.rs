@@ -136,7 +136,7 @@ async fn respond(state: &AppState, flavour: Flavour, params: Params) -> Response
     Response::builder()
         .status(status)
         .content_type(flavour.content_type())
-        .body(outcome.body.to_string())
+        .body(outcome.body)
 }
 
 #[handler]

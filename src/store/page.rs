@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, WindowStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Value,
@@ -193,43 +194,61 @@ impl Plan {
         }
     }
 
-    fn finish<E: Listed, S: SortKey<E>>(&self, sort: S, mut rows: Vec<E::Model>) -> Page<E::Model> {
+    fn finish<E: Listed, S: SortKey<E>>(&self, sort: S, mut rows: Vec<E::Model>) -> Page<E::Model>
+    where
+        E::Model: Send + Sync,
+    {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         if self.backward {
             rows.reverse();
         }
-        let edges = rows
-            .into_iter()
-            .map(|m| (encode_cursor(sort.name(), sort.value(&m), E::id_of(&m)), m))
-            .collect();
         let (has_next_page, has_previous_page) = if self.backward {
             (self.before.is_some(), more)
         } else {
             (more, self.after.is_some())
         };
         Page {
-            edges,
+            rows: rows.into_iter().map(Arc::new).collect(),
             has_next_page,
             has_previous_page,
+            cursor: Arc::new(move |m: &E::Model| encode_cursor(sort.name(), sort.value(m), E::id_of(m))),
         }
     }
 }
 
-/// One page of a list: `(cursor, row)` pairs in list order.
-#[derive(Clone, Debug)]
+/// One page of a list, in list order. Cursors are encoded only when asked for.
 pub struct Page<M> {
-    pub edges: Vec<(String, M)>,
+    pub rows: Vec<Arc<M>>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+    cursor: Arc<dyn Fn(&M) -> String + Send + Sync>,
 }
 
-impl<M> Default for Page<M> {
-    fn default() -> Self {
+impl<M> Clone for Page<M> {
+    fn clone(&self) -> Self {
         Page {
-            edges: Vec::new(),
+            rows: self.rows.clone(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            cursor: self.cursor.clone(),
+        }
+    }
+}
+
+impl<M> Page<M> {
+    /// The cursor of a row of this page.
+    pub fn cursor(&self, row: &M) -> String {
+        (self.cursor)(row)
+    }
+
+    /// An empty page of a list that has nothing to show.
+    pub fn empty() -> Self {
+        Page {
+            rows: Vec::new(),
             has_next_page: false,
             has_previous_page: false,
+            cursor: Arc::new(|_| String::new()),
         }
     }
 }
@@ -294,22 +313,48 @@ where
             .collect());
     }
     let order = plan.read_order::<E, S>(sort);
-    let mut window = WindowStatement::partition_by((E::default(), parent));
-    window.order_by((E::default(), sort.column()), order.clone());
-    window.order_by((E::default(), E::id_column()), order);
-    let mut inner = E::find()
-        .filter(condition)
-        .filter(parent.is_in(parents.iter().copied()))
-        .filter(plan.cursor_condition::<E, S>(sort))
-        .into_query();
-    inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("page_row"));
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("ranked"))
-        .and_where(Expr::col(Alias::new("page_row")).lte(plan.limit + 1))
-        .order_by(Alias::new("page_row"), Order::Asc)
-        .to_owned();
-    let stmt = db.get_database_backend().build(&outer);
+    let backend = db.get_database_backend();
+    let stmt = if backend == sea_orm::DatabaseBackend::Postgres {
+        // One index range scan of at most `limit + 1` rows per parent:
+        // FROM (VALUES (p1), (p2) …) AS parents INNER JOIN LATERAL (… LIMIT n) AS page ON TRUE
+        let inner = E::find()
+            .filter(condition)
+            .filter(plan.cursor_condition::<E, S>(sort))
+            .filter(Expr::col((E::default(), parent)).equals((Alias::new("parents"), Alias::new("column1"))))
+            .order_by(sort.column(), order.clone())
+            .order_by(E::id_column(), order)
+            .limit(plan.limit + 1)
+            .into_query();
+        let outer = Query::select()
+            .column((Alias::new("page"), Asterisk))
+            .from_values(
+                parents
+                    .iter()
+                    .map(|id| sea_orm::sea_query::ValueTuple::One((*id).into())),
+                Alias::new("parents"),
+            )
+            .join_lateral(JoinType::InnerJoin, inner, Alias::new("page"), Expr::cust("TRUE"))
+            .to_owned();
+        backend.build(&outer)
+    } else {
+        // SQLite has no LATERAL: rank the rows of all parents and keep the first of each.
+        let mut window = WindowStatement::partition_by((E::default(), parent));
+        window.order_by((E::default(), sort.column()), order.clone());
+        window.order_by((E::default(), E::id_column()), order);
+        let mut inner = E::find()
+            .filter(condition)
+            .filter(parent.is_in(parents.iter().copied()))
+            .filter(plan.cursor_condition::<E, S>(sort))
+            .into_query();
+        inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("page_row"));
+        let outer = Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("ranked"))
+            .and_where(Expr::col(Alias::new("page_row")).lte(plan.limit + 1))
+            .order_by(Alias::new("page_row"), Order::Asc)
+            .to_owned();
+        backend.build(&outer)
+    };
     let rows = E::find().from_raw_sql(stmt).all(db).await?;
     let mut grouped: HashMap<Uuid, Vec<E::Model>> = parents.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {

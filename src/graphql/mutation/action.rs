@@ -143,7 +143,9 @@ impl ActionMutation {
         let model = in_transaction(ctx, async |txn| actions::create(txn, fields).await)
             .await
             .gql()?;
-        Ok(CreateActionPayload { action: Action(model) })
+        Ok(CreateActionPayload {
+            action: Action(std::sync::Arc::new(model)),
+        })
     }
 
     async fn update_action(&self, ctx: &Context<'_>, id: ID, input: UpdateActionInput) -> Result<UpdateActionPayload> {
@@ -151,7 +153,9 @@ impl ActionMutation {
         let model = in_transaction(ctx, async |txn| actions::update(txn, id, |f| input.apply(f)).await)
             .await
             .gql()?;
-        Ok(UpdateActionPayload { action: Action(model) })
+        Ok(UpdateActionPayload {
+            action: Action(std::sync::Arc::new(model)),
+        })
     }
 
     /// Deletes an action and its experience reports.

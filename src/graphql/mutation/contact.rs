@@ -120,7 +120,7 @@ impl ContactMutation {
             .await
             .gql()?;
         Ok(CreateContactPayload {
-            contact: Contact(model),
+            contact: Contact(std::sync::Arc::new(model)),
         })
     }
 
@@ -135,7 +135,7 @@ impl ContactMutation {
             .await
             .gql()?;
         Ok(UpdateContactPayload {
-            contact: Contact(model),
+            contact: Contact(std::sync::Arc::new(model)),
         })
     }
 

@@ -182,7 +182,9 @@ impl EventMutation {
         let model = in_transaction(ctx, async |txn| events::create(txn, fields).await)
             .await
             .gql()?;
-        Ok(CreateEventPayload { event: Event(model) })
+        Ok(CreateEventPayload {
+            event: Event(std::sync::Arc::new(model)),
+        })
     }
 
     async fn update_event(&self, ctx: &Context<'_>, id: ID, input: UpdateEventInput) -> Result<UpdateEventPayload> {
@@ -190,7 +192,9 @@ impl EventMutation {
         let model = in_transaction(ctx, async |txn| events::update(txn, id, |f| input.apply(f)).await)
             .await
             .gql()?;
-        Ok(UpdateEventPayload { event: Event(model) })
+        Ok(UpdateEventPayload {
+            event: Event(std::sync::Arc::new(model)),
+        })
     }
 
     /// Deletes an event and its experience reports.

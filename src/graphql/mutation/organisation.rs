@@ -96,7 +96,7 @@ impl OrganisationMutation {
             .await
             .gql()?;
         Ok(CreateOrganisationPayload {
-            organisation: Organisation(model),
+            organisation: Organisation(std::sync::Arc::new(model)),
         })
     }
 
@@ -113,7 +113,7 @@ impl OrganisationMutation {
         .await
         .gql()?;
         Ok(UpdateOrganisationPayload {
-            organisation: Organisation(model),
+            organisation: Organisation(std::sync::Arc::new(model)),
         })
     }
 

@@ -103,7 +103,7 @@ impl ExperienceReportMutation {
             .await
             .gql()?;
         Ok(CreateExperienceReportPayload {
-            experience_report: ExperienceReport(model),
+            experience_report: ExperienceReport(std::sync::Arc::new(model)),
         })
     }
 
@@ -118,7 +118,7 @@ impl ExperienceReportMutation {
             .await
             .gql()?;
         Ok(UpdateExperienceReportPayload {
-            experience_report: ExperienceReport(model),
+            experience_report: ExperienceReport(std::sync::Arc::new(model)),
         })
     }
 

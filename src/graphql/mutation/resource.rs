@@ -121,7 +121,7 @@ impl ResourceMutation {
             .await
             .gql()?;
         Ok(CreateResourcePayload {
-            resource: Resource(model),
+            resource: Resource(std::sync::Arc::new(model)),
         })
     }
 
@@ -136,7 +136,7 @@ impl ResourceMutation {
             .await
             .gql()?;
         Ok(UpdateResourcePayload {
-            resource: Resource(model),
+            resource: Resource(std::sync::Arc::new(model)),
         })
     }
 

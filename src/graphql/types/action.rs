@@ -12,7 +12,7 @@ use crate::graphql::loaders::{loaders, nested_page};
 
 /// An initiative, as the partners' fiches describe it: findings, objectives, achievements…
 #[derive(Clone)]
-pub struct Action(pub entity::action::Model);
+pub struct Action(pub std::sync::Arc<entity::action::Model>);
 
 connection!(ActionConnection, ActionEdge, Action, entity::action::Model);
 

@@ -24,8 +24,8 @@ impl PageInfo {
         PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
-            start_cursor: page.edges.first().map(|(c, _)| c.clone()),
-            end_cursor: page.edges.last().map(|(c, _)| c.clone()),
+            start_cursor: page.rows.first().map(|m| page.cursor(m)),
+            end_cursor: page.rows.last().map(|m| page.cursor(m)),
         }
     }
 }
@@ -48,17 +48,17 @@ macro_rules! connection {
         impl $conn {
             async fn edges(&self) -> Vec<$edge> {
                 self.page
-                    .edges
+                    .rows
                     .iter()
-                    .map(|(cursor, m)| $edge {
-                        cursor: cursor.clone(),
+                    .map(|m| $edge {
+                        cursor: self.page.cursor(m),
                         node: $node(m.clone()),
                     })
                     .collect()
             }
 
             async fn nodes(&self) -> Vec<$node> {
-                self.page.edges.iter().map(|(_, m)| $node(m.clone())).collect()
+                self.page.rows.iter().map(|m| $node(m.clone())).collect()
             }
 
             async fn page_info(&self) -> $crate::graphql::types::connection::PageInfo {

@@ -9,7 +9,7 @@ use crate::graphql::loaders::loaders;
 
 /// A person in the pooled address book, and the audiences they reach.
 #[derive(Clone)]
-pub struct Contact(pub entity::contact::Model);
+pub struct Contact(pub std::sync::Arc<entity::contact::Model>);
 
 connection!(ContactConnection, ContactEdge, Contact, entity::contact::Model);
 

@@ -11,7 +11,7 @@ use crate::graphql::loaders::{loaders, nested_page};
 
 /// An event of the shared agenda: a forum, a workshop, an exhibition, a school visit…
 #[derive(Clone)]
-pub struct Event(pub entity::event::Model);
+pub struct Event(pub std::sync::Arc<entity::event::Model>);
 
 connection!(EventConnection, EventEdge, Event, entity::event::Model);
 

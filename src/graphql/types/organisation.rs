@@ -13,7 +13,7 @@ use crate::graphql::loaders::{loaders, nested_page};
 
 /// A partner organisation: association, CMQ, company, school, public body or network.
 #[derive(Clone)]
-pub struct Organisation(pub entity::organisation::Model);
+pub struct Organisation(pub std::sync::Arc<entity::organisation::Model>);
 
 connection!(
     OrganisationConnection,

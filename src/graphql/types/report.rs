@@ -9,7 +9,7 @@ use crate::graphql::loaders::loaders;
 
 /// An experience report (REX) on an action or an event.
 #[derive(Clone)]
-pub struct ExperienceReport(pub entity::experience_report::Model);
+pub struct ExperienceReport(pub std::sync::Arc<entity::experience_report::Model>);
 
 connection!(
     ExperienceReportConnection,

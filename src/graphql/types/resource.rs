@@ -9,7 +9,7 @@ use crate::graphql::loaders::loaders;
 
 /// A shared resource: video, slide deck, brochure, poster, teaching kit, exhibition, portrait…
 #[derive(Clone)]
-pub struct Resource(pub entity::resource::Model);
+pub struct Resource(pub std::sync::Arc<entity::resource::Model>);
 
 connection!(ResourceConnection, ResourceEdge, Resource, entity::resource::Model);
 
