@@ -22,6 +22,9 @@ pub struct Config {
     pub max_depth: usize,
     /// `PASSERELLE_MAX_COMPLEXITY`; default 5000.
     pub max_complexity: usize,
+    /// `PASSERELLE_TRUST_FORWARDED_FOR`; default false. Set it only behind a proxy that
+    /// overwrites `X-Forwarded-For`: login throttling counts per client address.
+    pub trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }
@@ -85,6 +89,7 @@ impl Config {
             max_body_bytes: parsed("PASSERELLE_MAX_BODY_BYTES", 1024 * 1024)?,
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
+            trust_forwarded_for: parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?,
         };
         config.validate()?;
         Ok(config)

@@ -12,6 +12,16 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("sign in to do this")]
+    Unauthenticated,
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    #[error("you may not do this")]
+    Forbidden,
+    #[error("too many attempts: try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("change your temporary password first (changePassword)")]
+    PasswordChangeRequired,
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
 }
@@ -23,6 +33,10 @@ impl AppError {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
+            AppError::Forbidden => "FORBIDDEN",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             AppError::Internal(_) => "INTERNAL",
         }
     }

@@ -1,4 +1,6 @@
+pub mod auth;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;

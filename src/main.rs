@@ -1,5 +1,5 @@
 use clap::Parser;
-use passerelle::cli::{Cli, Command};
+use passerelle::cli::{Cli, Command, UserCommand};
 use passerelle::config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -21,14 +21,30 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = Config::from_env()?;
-            if config.database_url.starts_with("sqlite:") {
-                config.prepare_data_dir()?;
-            }
-            let (db, _) = passerelle::store::connect(&config).await?;
-            passerelle::store::migrate(&db).await?;
+            passerelle::commands::migrate(&Config::from_env()?).await?;
             tracing::info!("migrations applied");
             Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    organisation,
+                    role,
+                    name,
+                    json,
+                },
+        } => {
+            let config = Config::from_env()?;
+            passerelle::commands::create_user(
+                &config,
+                &email,
+                organisation.as_deref(),
+                role.into(),
+                name.as_deref(),
+                json,
+            )
+            .await
         }
         Command::Serve { demo } => {
             let config = Config::from_env()?;

@@ -32,6 +32,7 @@ async fn two_instances_start_together_on_one_postgres_database() {
         max_body_bytes: 64 * 1024,
         max_depth: 12,
         max_complexity: 5000,
+        trust_forwarded_for: false,
     };
     let (a, b) = (config("passerelle-a"), config("passerelle-b"));
     let (one, two) = tokio::join!(
@@ -41,13 +42,16 @@ async fn two_instances_start_together_on_one_postgres_database() {
     let (one, two) = (one.expect("instance one starts"), two.expect("instance two starts"));
 
     let client = reqwest::Client::new();
-    let post = |addr: std::net::SocketAddr, query: &'static str| {
+    let post = |addr: std::net::SocketAddr, token: Option<String>, query: String| {
         let client = client.clone();
         async move {
-            client
+            let mut req = client
                 .post(format!("http://{addr}/graphql"))
-                .json(&json!({ "query": query }))
-                .send()
+                .json(&json!({ "query": query }));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            req.send()
                 .await
                 .expect("sent")
                 .json::<serde_json::Value>()
@@ -55,15 +59,38 @@ async fn two_instances_start_together_on_one_postgres_database() {
                 .expect("json")
         }
     };
-    let created = post(
+    // A session opened on one instance is accepted by the other.
+    let (_, temporary) =
+        passerelle::auth::accounts::create_user(&one.db, "admin@example.org", None, None, entity::Role::Admin)
+            .await
+            .expect("an admin");
+    let login = post(
         one.addr,
-        "mutation { createOrganisation(input: { slug: \"shared-org\", name: \"Partagée\", kind: NETWORK }) { organisation { id } } }",
+        None,
+        format!("mutation {{ login(email: \"admin@example.org\", password: \"{temporary}\") {{ token }} }}"),
+    )
+    .await;
+    let token = login["data"]["login"]["token"].as_str().expect("a token").to_string();
+    let changed = post(
+        two.addr,
+        Some(token.clone()),
+        format!(
+            "mutation {{ changePassword(currentPassword: \"{temporary}\", newPassword: \"another long passphrase\") {{ user {{ email }} }} }}"
+        ),
+    )
+    .await;
+    assert!(changed.get("errors").is_none(), "{changed}");
+    let created = post(
+        two.addr,
+        Some(token.clone()),
+        "mutation { createOrganisation(input: { slug: \"shared-org\", name: \"Partagée\", kind: NETWORK }) { organisation { id } } }".into(),
     )
     .await;
     assert!(created.get("errors").is_none(), "{created}");
     let seen = post(
-        two.addr,
-        "{ organisation(slug: \"shared-org\") { name } organisations { totalCount } }",
+        one.addr,
+        None,
+        "{ organisation(slug: \"shared-org\") { name } organisations { totalCount } }".into(),
     )
     .await;
     assert_eq!(seen["data"]["organisation"]["name"], "Partagée");

@@ -262,7 +262,7 @@ async fn nested_queries_use_a_constant_number_of_statements() {
         let mut counts = Vec::new();
         for (orgs, events) in [(20, 10), (5, 2), (20, 1)] {
             let before = app.statements();
-            let data = app.data(&query(orgs, events), json!({})).await;
+            let data = app.data_anon(&query(orgs, events), json!({})).await;
             counts.push(app.statements() - before);
             let nodes = data["organisations"]["nodes"].as_array().cloned().unwrap_or_default();
             assert_eq!(nodes.len(), orgs as usize);
@@ -277,7 +277,7 @@ async fn nested_queries_use_a_constant_number_of_statements() {
 
         // Without totalCount, no count statement runs.
         let before = app.statements();
-        app.data(
+        app.data_anon(
             "{ events(first: 50) { nodes { title organiser { name } } } }",
             json!({}),
         )

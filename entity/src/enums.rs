@@ -143,3 +143,20 @@ pub struct Audiences(pub Vec<Audience>);
 /// A list of free tags, stored as a JSON array of strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct Tags(pub Vec<String>);
+
+stored_enum!(
+    /// What an account may do.
+    Role {
+        Admin = "admin",
+        Editor = "editor",
+        Member = "member",
+    }
+);
+
+stored_enum!(
+    /// What an API key may do: read as a member, or read and write as an editor.
+    ApiKeyScope {
+        Read = "read",
+        ReadWrite = "read_write",
+    }
+);

@@ -9,6 +9,8 @@ pub struct Model {
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub author: String,
+    /// The account that wrote the report, when written through the API.
+    pub author_user_id: Option<Uuid>,
     pub text: String,
     pub rating: Option<i16>,
     pub people_reached: Option<i32>,

@@ -2,11 +2,16 @@
 //! GraphQL and API types convert *from* these models at the edge.
 
 pub mod action;
+pub mod api_key;
+pub mod audit_entry;
 pub mod contact;
 pub mod enums;
 pub mod event;
 pub mod experience_report;
+pub mod login_throttle;
 pub mod organisation;
 pub mod resource;
+pub mod session;
+pub mod user;
 
 pub use enums::*;

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::domain::validate as v;
-use crate::store::{actions, contacts, events, organisations, reports, resources};
+use crate::store::{actions, contacts, events, organisations, record, reports, resources};
 
 const SEED: &str = include_str!("seed.json");
 
@@ -179,7 +179,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
     let mut orgs: HashMap<String, Uuid> = HashMap::new();
     for o in seed.organisations {
-        let model = organisations::create(
+        let model = record::create::<entity::organisation::Entity>(
             db,
             organisations::OrganisationFields {
                 slug: v::slug("slug", &o.slug)?,
@@ -205,7 +205,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         }
     };
     for c in seed.contacts {
-        contacts::create(
+        record::create::<entity::contact::Entity>(
             db,
             contacts::ContactFields {
                 organisation_id: org(c.organisation.as_deref())?,
@@ -226,7 +226,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         .await?;
     }
     for r in seed.resources {
-        resources::create(
+        record::create::<entity::resource::Entity>(
             db,
             resources::ResourceFields {
                 organisation_id: org(r.organisation.as_deref())?,
@@ -248,7 +248,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
     }
     let mut event_ids: HashMap<String, Uuid> = HashMap::new();
     for e in seed.events {
-        let model = events::create(
+        let model = record::create::<entity::event::Entity>(
             db,
             events::EventFields {
                 title: v::text("title", &e.title, v::TITLE_MAX)?,
@@ -282,7 +282,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
     let mut action_ids: HashMap<String, Uuid> = HashMap::new();
     for a in seed.actions {
         let organisation_id = org(Some(&a.organisation))?.unwrap_or_default();
-        let model = actions::create(
+        let model = record::create::<entity::action::Entity>(
             db,
             actions::ActionFields {
                 organisation_id,
@@ -321,10 +321,11 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             ),
             _ => bail!("a demo experience report must name one action or one event"),
         };
-        reports::create(
+        record::create::<entity::experience_report::Entity>(
             db,
             reports::ReportFields {
                 subject,
+                author_user_id: None,
                 author: r.author,
                 text: r.text,
                 rating: v::rating("rating", r.rating)?,

@@ -3,8 +3,8 @@
 //! Written here rather than using async-graphql's `DataLoader`: that one starts every batch
 //! with a `futures-timer` delay served by a separate timer thread, which cost a context switch
 //! per batch and made the by-id benchmark kernel-bound. Here the first caller of a batch leads
-//! it: it yields once, so that every resolver polled in the same pass adds its key, then loads
-//! all keys in one call and hands each waiter its value.
+//! it: it yields until no other resolver adds a key, then loads all keys in one call and hands
+//! each waiter its value.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,6 +14,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::watch;
 
 use crate::error::{AppError, AppResult};
+
+/// How many times a batch leader yields at most while its batch grows.
+const MAX_YIELDS: usize = 64;
 
 /// Loads many keys at once.
 pub trait BatchLoad<K, V>: Send + Sync + 'static {
@@ -84,8 +87,20 @@ where
         };
         let outcome = match role {
             Role::Lead(tx) => {
-                // Let the other resolvers of this pass join the batch.
-                tokio::task::yield_now().await;
+                // Let the other resolvers join the batch: yield until it stops growing (a list
+                // of many items is polled over several passes, 32 futures at a time).
+                let mut seen = 0;
+                for _ in 0..MAX_YIELDS {
+                    tokio::task::yield_now().await;
+                    let now = {
+                        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                        state.open.as_ref().map_or(0, |b| b.keys.len())
+                    };
+                    if now == seen {
+                        break;
+                    }
+                    seen = now;
+                }
                 let keys = {
                     let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
                     state.open.take().map(|b| b.keys).unwrap_or_default()
@@ -133,6 +148,7 @@ mod tests {
     async fn one_load_per_pass_and_a_cache() {
         let calls = Arc::new(AtomicUsize::new(0));
         let batcher = Batcher::new(Doubler(calls.clone()));
+        // More than 32 futures: join_all polls them over several passes.
         let values = futures_util::future::join_all((0..50).map(|k| batcher.load_one(k))).await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(values[0].as_ref().ok(), Some(&None));

@@ -51,8 +51,57 @@ struct ResponseBody<'a> {
     extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
-/// Executes one GraphQL request with fresh loaders.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, params: Params) -> Outcome {
+/// Root fields a session may use before it has changed its temporary password.
+const BEFORE_PASSWORD_CHANGE: [&str; 4] = ["changePassword", "logout", "me", "__typename"];
+
+/// Whether the selected operation asks only for fields allowed before a password change.
+fn only_password_change_fields(query: &str, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        // Let the schema report the syntax error.
+        return true;
+    };
+    let op = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    let Some(op) = op else { return true };
+    op.node.selection_set.node.items.iter().all(|item| match &item.node {
+        Selection::Field(field) => BEFORE_PASSWORD_CHANGE.contains(&field.node.name.node.as_str()),
+        // Fragments could hide any field: refuse them here.
+        _ => false,
+    })
+}
+
+/// What the HTTP layer knows of the caller.
+pub struct Caller {
+    pub viewer: crate::auth::Viewer,
+    pub address: Option<std::net::IpAddr>,
+}
+
+fn error_body(err: crate::error::AppError) -> String {
+    let gql = super::error::to_gql(err);
+    let server = gql.into_server_error(async_graphql::Pos::default());
+    serde_json::to_string(&ResponseBody {
+        data: None,
+        errors: std::slice::from_ref(&server),
+        extensions: &std::collections::BTreeMap::new(),
+    })
+    .unwrap_or_default()
+}
+
+/// Executes one GraphQL request for `caller`, with fresh loaders.
+pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, params: Params) -> Outcome {
+    if caller.viewer.must_change_password()
+        && !only_password_change_fields(&params.query, params.operation_name.as_deref())
+    {
+        return Outcome {
+            body: error_body(crate::error::AppError::PasswordChangeRequired),
+            request_error: false,
+        };
+    }
     let mut request = GqlRequest::new(params.query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -67,7 +116,11 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, params: Params
             }
         }
     }
-    let request = request.data(Loaders::new(db));
+    let scope = caller.viewer.scope();
+    let request = request
+        .data(Loaders::new(db, scope))
+        .data(caller.viewer)
+        .data(ClientAddress(caller.address));
     let response = schema.execute(request).await;
     // Parse, validation and variable errors stop a request before execution: the response has
     // no data, and none of its errors has a path (field errors always do).
@@ -84,6 +137,14 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, params: Params
         r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
     });
     Outcome { body, request_error }
+}
+
+/// The client's network address, for login throttling.
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+/// The caller of the current request.
+pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::auth::Viewer {
+    ctx.data_unchecked::<crate::auth::Viewer>()
 }
 
 /// The GraphiQL page for browsers.

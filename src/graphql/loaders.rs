@@ -8,16 +8,16 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::Context;
-use sea_orm::{Condition, DatabaseConnection, FromQueryResult};
+use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use super::batch::{BatchLoad, Batcher};
 use crate::error::AppResult;
 use crate::store::page::{Listed, Page, PageArgs};
-use crate::store::{actions, contacts, events, reports, resources};
+use crate::store::{Scope, actions, contacts, events, reports, resources};
 
-/// Loads records of `E` by id.
-pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
+/// Loads the records of `E` the caller may see, by id.
+pub struct ById<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);
 
 impl<E> BatchLoad<Uuid, Arc<E::Model>> for ById<E>
 where
@@ -25,7 +25,7 @@ where
     E::Model: FromQueryResult + Send + Sync + 'static,
 {
     async fn load(&self, keys: &[Uuid]) -> AppResult<HashMap<Uuid, Arc<E::Model>>> {
-        let rows = crate::store::page::by_ids::<E>(&self.0, keys, Condition::all()).await?;
+        let rows = crate::store::page::by_ids::<E>(&self.0, keys, self.1).await?;
         Ok(rows.into_iter().map(|(id, m)| (id, Arc::new(m))).collect())
     }
 }
@@ -211,14 +211,15 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// Loaders reading what `scope` may see.
+    pub fn new(db: &DatabaseConnection, scope: Scope) -> Self {
         Loaders {
-            organisations: loader(ById(db.clone(), PhantomData)),
-            events: loader(ById(db.clone(), PhantomData)),
-            actions: loader(ById(db.clone(), PhantomData)),
-            resources: loader(ById(db.clone(), PhantomData)),
-            contacts: loader(ById(db.clone(), PhantomData)),
-            reports: loader(ById(db.clone(), PhantomData)),
+            organisations: loader(ById(db.clone(), scope, PhantomData)),
+            events: loader(ById(db.clone(), scope, PhantomData)),
+            actions: loader(ById(db.clone(), scope, PhantomData)),
+            resources: loader(ById(db.clone(), scope, PhantomData)),
+            contacts: loader(ById(db.clone(), scope, PhantomData)),
+            reports: loader(ById(db.clone(), scope, PhantomData)),
             organisation_events: loader(ChildPages(db.clone(), PhantomData)),
             organisation_events_count: loader(ChildCounts(db.clone(), PhantomData)),
             organisation_resources: loader(ChildPages(db.clone(), PhantomData)),

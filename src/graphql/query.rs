@@ -19,9 +19,9 @@ use super::types::filters::{
 };
 use super::types::node::Node;
 use super::types::organisation::{Organisation, OrganisationConnection};
-use super::types::page_args;
 use super::types::report::{ExperienceReport, ExperienceReportConnection};
 use super::types::resource::{Resource, ResourceConnection};
+use super::types::{page_args, scoped_filter};
 use crate::error::AppError;
 use crate::store;
 
@@ -43,11 +43,15 @@ macro_rules! lazy_count {
     }};
 }
 
+/// The root query: records and lists, accounts and the audit log.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(CoreQuery, super::account::AccountQuery);
+
 #[derive(Default)]
-pub struct Query;
+pub struct CoreQuery;
 
 #[Object]
-impl Query {
+impl CoreQuery {
     /// Any object by its id (Relay).
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let id = parse_id("id", &id)?;
@@ -112,7 +116,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<OrganisationConnection> {
         let db = db(ctx);
-        let filter: store::organisations::OrganisationFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::organisations::OrganisationFilter = scoped_filter(ctx, filter);
         let page = store::organisations::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;
@@ -140,7 +144,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<EventConnection> {
         let db = db(ctx);
-        let filter: store::events::EventFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::events::EventFilter = scoped_filter(ctx, filter);
         let page = store::events::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;
@@ -168,7 +172,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<ResourceConnection> {
         let db = db(ctx);
-        let filter: store::resources::ResourceFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::resources::ResourceFilter = scoped_filter(ctx, filter);
         let page = store::resources::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;
@@ -196,7 +200,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<ContactConnection> {
         let db = db(ctx);
-        let filter: store::contacts::ContactFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::contacts::ContactFilter = scoped_filter(ctx, filter);
         let page = store::contacts::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;
@@ -224,7 +228,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let db = db(ctx);
-        let filter: store::actions::ActionFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::actions::ActionFilter = scoped_filter(ctx, filter);
         let page = store::actions::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;
@@ -252,7 +256,7 @@ impl Query {
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
         let db = db(ctx);
-        let filter: store::reports::ReportFilter = filter.map(Into::into).unwrap_or_default();
+        let filter: store::reports::ReportFilter = scoped_filter(ctx, filter);
         let page = store::reports::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
             .await
             .gql()?;

@@ -13,7 +13,8 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use crate::graphql::exec::{self, Params};
+use crate::error::AppError;
+use crate::graphql::exec::{self, Caller, Params};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -65,7 +66,11 @@ fn wants_html(req: &Request) -> bool {
 }
 
 fn plain_error(status: StatusCode, flavour: Flavour, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    coded_error(status, flavour, message, "BAD_REQUEST")
+}
+
+fn coded_error(status: StatusCode, flavour: Flavour, message: &str, code: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     Response::builder()
         .status(status)
         .content_type(flavour.content_type())
@@ -126,8 +131,41 @@ fn params_from_query_string(raw: &str) -> Result<Params, &'static str> {
     params_from_map(map)
 }
 
-async fn respond(state: &AppState, flavour: Flavour, params: Params) -> Response {
-    let outcome = exec::execute(&state.schema, &state.db, params).await;
+/// Who is calling: a bad, expired or revoked token is answered 401 before anything runs.
+async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Caller, Response> {
+    let viewer = match crate::auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await {
+        Ok(viewer) => viewer,
+        Err(err @ AppError::Unauthenticated) => {
+            let mut resp = coded_error(StatusCode::UNAUTHORIZED, flavour, &err.to_string(), err.code());
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            return Err(resp);
+        }
+        Err(err) => {
+            return Err(coded_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                flavour,
+                "internal error",
+                err.code(),
+            ));
+        }
+    };
+    let forwarded = state
+        .trust_forwarded_for
+        .then(|| req.header("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok());
+    let address = forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
+    Ok(Caller { viewer, address })
+}
+
+async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Params) -> Response {
+    let caller = match caller(req, state, flavour).await {
+        Ok(caller) => caller,
+        Err(resp) => return resp,
+    };
+    let outcome = exec::execute(&state.schema, &state.db, caller, params).await;
     let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -165,7 +203,7 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
         }
         return resp;
     }
-    respond(state, flavour, params).await
+    respond(req, state, flavour, params).await
 }
 
 #[handler]
@@ -207,7 +245,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
     };
     match params_from_map(map) {
-        Ok(params) => respond(state, flavour, params).await,
+        Ok(params) => respond(req, state, flavour, params).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, flavour, message),
     }
 }

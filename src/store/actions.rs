@@ -8,10 +8,11 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use crate::error::AppResult;
 
-listed!(Actions, C::Id);
+listed!(Actions, C::Id, |scope| scope
+    .condition(C::Visibility, C::OrganisationId));
 
 sort_keys!(ActionSort for Actions, m {
     TitleAsc => C::Title, false, Text, m.title.clone();
@@ -24,6 +25,8 @@ sort_keys!(ActionSort for Actions, m {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ActionFilter {
+    /// What the caller may see.
+    pub scope: super::Scope,
     pub organisation_id: Option<Uuid>,
     pub region: Option<Region>,
     pub status: Option<ActionStatus>,
@@ -31,7 +34,7 @@ pub struct ActionFilter {
 
 impl ActionFilter {
     pub fn condition(&self) -> Condition {
-        let mut cond = Condition::all();
+        let mut cond = Condition::all().add(<Actions as page::Listed>::visible(self.scope));
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
         }
@@ -125,10 +128,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &ActionFilter) -> AppResul
     page::count::<Actions>(db, filter.condition()).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
-    page::by_ids::<Actions>(db, ids, Condition::all()).await
-}
-
 pub async fn list_by_organisations(
     db: &impl ConnectionTrait,
     organisations: &[Uuid],
@@ -162,21 +161,3 @@ record!(Actions, ActionFields, "action", |db, f, before| {
     }
     Ok(())
 });
-
-pub async fn create(db: &impl ConnectionTrait, fields: ActionFields) -> AppResult<Model> {
-    record::create::<Actions>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut ActionFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Actions>(db, id, change).await
-}
-
-/// Deletes an action and its experience reports.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    record::delete::<Actions>(db, id).await
-}

@@ -9,11 +9,12 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use super::{backend, json_array_contains};
 use crate::error::AppResult;
 
-listed!(Contacts, C::Id);
+listed!(Contacts, C::Id, |scope| scope
+    .condition(C::Visibility, C::OrganisationId));
 
 sort_keys!(ContactSort for Contacts, m {
     LastNameAsc => C::LastName, false, Text, m.last_name.clone();
@@ -24,6 +25,8 @@ sort_keys!(ContactSort for Contacts, m {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ContactFilter {
+    /// What the caller may see.
+    pub scope: super::Scope,
     pub organisation_id: Option<Uuid>,
     pub region: Option<Region>,
     pub audience: Option<Audience>,
@@ -31,7 +34,7 @@ pub struct ContactFilter {
 
 impl ContactFilter {
     pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
-        let mut cond = Condition::all();
+        let mut cond = Condition::all().add(<Contacts as page::Listed>::visible(self.scope));
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
         }
@@ -113,10 +116,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &ContactFilter) -> AppResu
     page::count::<Contacts>(db, filter.condition(db)).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
-    page::by_ids::<Contacts>(db, ids, Condition::all()).await
-}
-
 pub async fn list_by_organisations(
     db: &impl ConnectionTrait,
     organisations: &[Uuid],
@@ -151,19 +150,11 @@ record!(Contacts, ContactFields, "contact", |db, f, before| {
     Ok(())
 });
 
-pub async fn create(db: &impl ConnectionTrait, fields: ContactFields) -> AppResult<Model> {
-    record::create::<Contacts>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut ContactFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Contacts>(db, id, change).await
-}
-
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    record::delete::<Contacts>(db, id).await
+/// The contacts with this e-mail address, whatever their visibility (for data-subject requests).
+pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Vec<Model>> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    Ok(Contacts::find()
+        .filter(super::text_equals_ci((Contacts, C::Email), email.trim()))
+        .all(db)
+        .await?)
 }

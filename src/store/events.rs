@@ -7,12 +7,12 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use super::{backend, json_array_contains, text_equals_ci};
 use crate::domain::validate;
 use crate::error::AppResult;
 
-listed!(Events, C::Id);
+listed!(Events, C::Id, |scope| scope.condition(C::Visibility, C::OrganiserId));
 
 sort_keys!(EventSort for Events, m {
     StartsAtAsc => C::StartsAt, false, Time, m.starts_at;
@@ -28,6 +28,8 @@ sort_keys!(EventSort for Events, m {
 /// What a list of events can be narrowed to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EventFilter {
+    /// What the caller may see.
+    pub scope: super::Scope,
     pub starts_after: Option<DateTime<Utc>>,
     pub starts_before: Option<DateTime<Utc>>,
     pub region: Option<Region>,
@@ -42,7 +44,7 @@ pub struct EventFilter {
 
 impl EventFilter {
     pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
-        let mut cond = Condition::all();
+        let mut cond = Condition::all().add(<Events as page::Listed>::visible(self.scope));
         if let Some(v) = self.starts_after {
             cond = cond.add(C::StartsAt.gte(v));
         }
@@ -176,10 +178,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> AppResult
     page::count::<Events>(db, filter.condition(db)).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std::collections::HashMap<Uuid, Model>> {
-    page::by_ids::<Events>(db, ids, Condition::all()).await
-}
-
 /// One page of events for each organiser.
 pub async fn list_by_organisers(
     db: &impl ConnectionTrait,
@@ -209,21 +207,3 @@ record!(Events, EventFields, "event", |db, f, before| {
     }
     Ok(())
 });
-
-pub async fn create(db: &impl ConnectionTrait, fields: EventFields) -> AppResult<Model> {
-    record::create::<Events>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut EventFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Events>(db, id, change).await
-}
-
-/// Deletes an event and its experience reports.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    record::delete::<Events>(db, id).await
-}

@@ -2,6 +2,8 @@
 //! callers decide whether they run inside a transaction.
 
 pub mod actions;
+pub mod api_keys;
+pub mod audit;
 pub mod contacts;
 pub mod events;
 pub mod nodes;
@@ -10,6 +12,9 @@ pub mod page;
 pub mod record;
 pub mod reports;
 pub mod resources;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +27,74 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 
 use crate::config::{Config, redact_url};
 use crate::error::AppError;
+
+/// What a caller may read: the one visibility policy, applied by every read of the store.
+/// The default is the narrowest scope, so a read that forgets to set it hides rather than leaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Anonymous callers: `PUBLIC` records only.
+    #[default]
+    Public,
+    /// Signed-in partners: `PUBLIC` and `PARTNERS`, and `ORGANISATION` records of their own
+    /// organisation.
+    Partner { organisation: Option<uuid::Uuid> },
+    /// Administrators: everything.
+    All,
+}
+
+impl Scope {
+    /// The condition on a table with a visibility column and an owning-organisation column.
+    pub(crate) fn condition<C: sea_orm::ColumnTrait>(self, visibility: C, owner: C) -> sea_orm::Condition {
+        use entity::Visibility;
+        use sea_orm::Condition;
+        match self {
+            Scope::All => Condition::all(),
+            Scope::Public => Condition::all().add(visibility.eq(Visibility::Public)),
+            Scope::Partner { organisation } => {
+                let mut any = Condition::any().add(visibility.is_in([Visibility::Public, Visibility::Partners]));
+                if let Some(org) = organisation {
+                    any = any.add(
+                        Condition::all()
+                            .add(visibility.eq(Visibility::Organisation))
+                            .add(owner.eq(org)),
+                    );
+                }
+                any
+            }
+        }
+    }
+}
+
+/// A filter that carries the caller's scope.
+pub trait Scoped {
+    fn scoped(self, scope: Scope) -> Self;
+}
+
+macro_rules! scoped {
+    ($($filter:ty),+) => {
+        $(impl Scoped for $filter {
+            fn scoped(mut self, scope: Scope) -> Self {
+                self.scope = scope;
+                self
+            }
+        })+
+    };
+}
+
+scoped!(
+    events::EventFilter,
+    resources::ResourceFilter,
+    contacts::ContactFilter,
+    actions::ActionFilter,
+    reports::ReportFilter
+);
+
+/// Organisations are public records.
+impl Scoped for organisations::OrganisationFilter {
+    fn scoped(self, _scope: Scope) -> Self {
+        self
+    }
+}
 
 /// Counts the SQL statements a connection pool has run (used by tests and metrics).
 #[derive(Clone, Default, Debug)]
@@ -62,8 +135,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
         .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))?;
     let counter = StatementCounter::default();
     let inner = counter.0.clone();
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         inner.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "passerelle::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement.sql);
     });
     Ok((db, counter))
 }

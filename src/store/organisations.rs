@@ -1,17 +1,15 @@
 //! Organisations: the partners of the hub.
 
-use std::collections::HashMap;
-
 use entity::organisation::{ActiveModel, Column as C, Entity as Organisations, Model};
 use entity::{OrganisationKind, Region};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use crate::error::{AppError, AppResult};
 
-listed!(Organisations, C::Id);
+listed!(Organisations, C::Id, |_scope| Condition::all());
 
 sort_keys!(OrganisationSort for Organisations, m {
     NameAsc => C::Name, false, Text, m.name.clone();
@@ -94,10 +92,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &OrganisationFilter) -> Ap
     page::count::<Organisations>(db, filter.condition()).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
-    page::by_ids::<Organisations>(db, ids, Condition::all()).await
-}
-
 pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Model>> {
     Ok(Organisations::find().filter(C::Slug.eq(slug.trim())).one(db).await?)
 }
@@ -115,22 +109,9 @@ pub(crate) async fn ensure_exists(db: &impl ConnectionTrait, field: &str, id: Op
 record!(Organisations, OrganisationFields, "organisation", |db, f, before| { Ok(()) },
     conflict: |f| format!("an organisation with slug \"{}\" already exists", f.slug));
 
-pub async fn create(db: &impl ConnectionTrait, fields: OrganisationFields) -> AppResult<Model> {
-    record::create::<Organisations>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut OrganisationFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Organisations>(db, id, change).await
-}
-
-/// Deletes an organisation. Its contacts, resources and events stay, without organisation;
-/// an organisation that still owns actions cannot be deleted.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+/// An organisation that still owns actions cannot be deleted (its contacts, resources and
+/// events stay, without organisation).
+pub async fn ensure_deletable(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
     let actions = entity::action::Entity::find()
         .filter(entity::action::Column::OrganisationId.eq(id))
         .count(db)
@@ -140,5 +121,5 @@ pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
             "this organisation still owns {actions} action(s): delete or move them first"
         )));
     }
-    record::delete::<Organisations>(db, id).await
+    Ok(())
 }

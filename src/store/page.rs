@@ -69,10 +69,12 @@ pub trait SortKey<E: EntityTrait>: Copy + Eq + Hash + Send + Sync + std::fmt::De
     fn value(self, model: &E::Model) -> SortValue;
 }
 
-/// An entity that can be listed: it has a UUID `id` column.
+/// An entity that can be listed: it has a UUID `id` column and a visibility rule.
 pub trait Listed: EntityTrait {
     fn id_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> Uuid;
+    /// The rows `scope` may see.
+    fn visible(scope: super::Scope) -> Condition;
 }
 
 /// Relay pagination arguments as the client sent them.
@@ -398,11 +400,11 @@ where
     Ok(counts)
 }
 
-/// Reads rows of `E` by id, in a single statement.
+/// Reads the rows of `E` with these ids that `scope` may see, in a single statement.
 pub async fn by_ids<E>(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-    condition: Condition,
+    scope: super::Scope,
 ) -> AppResult<HashMap<Uuid, E::Model>>
 where
     E: Listed,
@@ -413,7 +415,7 @@ where
     }
     let rows = E::find()
         .filter(E::id_column().is_in(ids.iter().copied()))
-        .filter(condition)
+        .filter(E::visible(scope))
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
@@ -450,13 +452,16 @@ pub(crate) use sort_keys;
 
 /// Declares that an entity has a UUID `id` column and can be listed.
 macro_rules! listed {
-    ($entity:ty, $id:expr) => {
+    ($entity:ty, $id:expr, |$scope:ident| $visible:expr) => {
         impl $crate::store::page::Listed for $entity {
             fn id_column() -> <$entity as sea_orm::EntityTrait>::Column {
                 $id
             }
             fn id_of(model: &<$entity as sea_orm::EntityTrait>::Model) -> uuid::Uuid {
                 model.id
+            }
+            fn visible($scope: $crate::store::Scope) -> sea_orm::Condition {
+                $visible
             }
         }
     };

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::Scope;
 use super::page::Listed;
 use crate::error::{AppError, AppResult};
 
@@ -60,23 +61,27 @@ where
     am.insert(db).await.map_err(|e| save_error(e, conflict))
 }
 
-/// Applies `change` to the stored fields of record `id`, checks the result, and saves it.
+/// Updates record `id`: asks `allow_before` whether the caller may change the stored record,
+/// applies `change`, asks `allow_after` whether the result is the caller's to write, checks
+/// it and saves it. A record outside `scope` is `NOT_FOUND`, as if it did not exist.
 pub async fn update<E>(
     db: &impl ConnectionTrait,
+    scope: Scope,
     id: Uuid,
     change: impl FnOnce(&mut E::Fields) -> AppResult<()>,
+    allow_before: impl FnOnce(&E::Model) -> AppResult<()>,
+    allow_after: impl FnOnce(&E::Fields) -> AppResult<()>,
 ) -> AppResult<E::Model>
 where
     E: Record,
     E::Model: IntoActiveModel<E::ActiveModel> + FromQueryResult + Send + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
 {
-    let model = super::page::by_ids::<E>(db, &[id], sea_orm::Condition::all())
-        .await?
-        .remove(&id)
-        .ok_or(AppError::NotFound(E::NAME))?;
+    let model = find::<E>(db, scope, id).await?;
+    allow_before(&model)?;
     let mut fields = E::Fields::from(&model);
     change(&mut fields)?;
+    allow_after(&fields)?;
     E::check(db, &fields, Some(&model)).await?;
     let conflict = E::conflict(&fields);
     let mut am = model.into_active_model();
@@ -85,17 +90,37 @@ where
     am.update(db).await.map_err(|e| save_error(e, conflict))
 }
 
-/// Deletes record `id`; `NOT_FOUND` when there is none.
-pub async fn delete<E>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()>
+/// Reads record `id` as `scope` sees it; `NOT_FOUND` when it is absent or hidden.
+pub async fn find<E>(db: &impl ConnectionTrait, scope: Scope, id: Uuid) -> AppResult<E::Model>
 where
     E: Record,
-    E::Model: Send + Sync,
+    E::Model: FromQueryResult + Send + Sync,
 {
+    super::page::by_ids::<E>(db, &[id], scope)
+        .await?
+        .remove(&id)
+        .ok_or(AppError::NotFound(E::NAME))
+}
+
+/// Deletes record `id` when `allow` agrees, and returns it; `NOT_FOUND` when it is absent or
+/// outside `scope`.
+pub async fn delete<E>(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    id: Uuid,
+    allow: impl FnOnce(&E::Model) -> AppResult<()>,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: FromQueryResult + Send + Sync,
+{
+    let model = find::<E>(db, scope, id).await?;
+    allow(&model)?;
     let res = E::delete_many().filter(E::id_column().eq(id)).exec(db).await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound(E::NAME));
     }
-    Ok(())
+    Ok(model)
 }
 
 /// Declares the `Record` impl of an entity from its fields type and its check.

@@ -4,14 +4,38 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::experience_report::{ActiveModel, Column as C, Entity as Reports, Model};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Set,
+};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use crate::error::{AppError, AppResult};
 
-listed!(Reports, C::Id);
+// A report is visible when the action or event it is about is.
+listed!(Reports, C::Id, |scope| match scope {
+    super::Scope::All => Condition::all(),
+    scope => Condition::any()
+        .add(
+            C::ActionId.in_subquery(
+                entity::action::Entity::find()
+                    .select_only()
+                    .column(entity::action::Column::Id)
+                    .filter(<entity::action::Entity as page::Listed>::visible(scope))
+                    .into_query(),
+            )
+        )
+        .add(
+            C::EventId.in_subquery(
+                entity::event::Entity::find()
+                    .select_only()
+                    .column(entity::event::Column::Id)
+                    .filter(<entity::event::Entity as page::Listed>::visible(scope))
+                    .into_query(),
+            )
+        ),
+});
 
 sort_keys!(ReportSort for Reports, m {
     ReportedOnAsc => C::ReportedOn, false, Date, m.reported_on;
@@ -22,6 +46,8 @@ sort_keys!(ReportSort for Reports, m {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ReportFilter {
+    /// What the caller may see.
+    pub scope: super::Scope,
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub reported_after: Option<NaiveDate>,
@@ -30,7 +56,7 @@ pub struct ReportFilter {
 
 impl ReportFilter {
     pub fn condition(&self) -> Condition {
-        let mut cond = Condition::all();
+        let mut cond = Condition::all().add(<Reports as page::Listed>::visible(self.scope));
         if let Some(v) = self.action_id {
             cond = cond.add(C::ActionId.eq(v));
         }
@@ -57,6 +83,8 @@ pub enum ReportSubject {
 #[derive(Clone, Debug)]
 pub struct ReportFields {
     pub subject: ReportSubject,
+    /// The account that wrote it (none for imported reports).
+    pub author_user_id: Option<Uuid>,
     pub author: String,
     pub text: String,
     pub rating: Option<i16>,
@@ -74,6 +102,7 @@ impl From<&Model> for ReportFields {
         };
         ReportFields {
             subject,
+            author_user_id: m.author_user_id,
             author: m.author.clone(),
             text: m.text.clone(),
             rating: m.rating,
@@ -91,6 +120,7 @@ impl ReportFields {
         };
         am.action_id = Set(action);
         am.event_id = Set(event);
+        am.author_user_id = Set(self.author_user_id);
         am.author = Set(self.author);
         am.text = Set(self.text);
         am.rating = Set(self.rating);
@@ -127,10 +157,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &ReportFilter) -> AppResul
     page::count::<Reports>(db, filter.condition()).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
-    page::by_ids::<Reports>(db, ids, Condition::all()).await
-}
-
 /// One page of reports for each action (or each event, with `by_event`).
 pub async fn list_by_subjects(
     db: &impl ConnectionTrait,
@@ -164,20 +190,3 @@ record!(Reports, ReportFields, "experience report", |db, f, before| {
     }
     Ok(())
 });
-
-pub async fn create(db: &impl ConnectionTrait, fields: ReportFields) -> AppResult<Model> {
-    record::create::<Reports>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut ReportFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Reports>(db, id, change).await
-}
-
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    record::delete::<Reports>(db, id).await
-}

@@ -8,11 +8,12 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::{self, record};
+use super::record::record;
 use super::{backend, json_array_contains};
 use crate::error::AppResult;
 
-listed!(Resources, C::Id);
+listed!(Resources, C::Id, |scope| scope
+    .condition(C::Visibility, C::OrganisationId));
 
 sort_keys!(ResourceSort for Resources, m {
     TitleAsc => C::Title, false, Text, m.title.clone();
@@ -25,6 +26,8 @@ sort_keys!(ResourceSort for Resources, m {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResourceFilter {
+    /// What the caller may see.
+    pub scope: super::Scope,
     pub kind: Option<ResourceKind>,
     pub free_of_rights: Option<bool>,
     pub audience: Option<Audience>,
@@ -35,7 +38,7 @@ pub struct ResourceFilter {
 
 impl ResourceFilter {
     pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
-        let mut cond = Condition::all();
+        let mut cond = Condition::all().add(<Resources as page::Listed>::visible(self.scope));
         if let Some(v) = self.kind {
             cond = cond.add(C::Kind.eq(v));
         }
@@ -126,10 +129,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &ResourceFilter) -> AppRes
     page::count::<Resources>(db, filter.condition(db)).await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Model>> {
-    page::by_ids::<Resources>(db, ids, Condition::all()).await
-}
-
 pub async fn list_by_organisations(
     db: &impl ConnectionTrait,
     organisations: &[Uuid],
@@ -163,20 +162,3 @@ record!(Resources, ResourceFields, "resource", |db, f, before| {
     }
     Ok(())
 });
-
-pub async fn create(db: &impl ConnectionTrait, fields: ResourceFields) -> AppResult<Model> {
-    record::create::<Resources>(db, fields).await
-}
-
-/// Applies `change` to the stored fields, checks the result and saves it.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    change: impl FnOnce(&mut ResourceFields) -> AppResult<()>,
-) -> AppResult<Model> {
-    record::update::<Resources>(db, id, change).await
-}
-
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    record::delete::<Resources>(db, id).await
-}

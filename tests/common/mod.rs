@@ -14,6 +14,8 @@ pub struct TestApp {
     pub url: String,
     pub base: String,
     pub client: reqwest::Client,
+    /// A session of `admin@example.org`, used by `gql` and `data`.
+    pub admin_token: String,
     running: Option<Running>,
     cleanup: Cleanup,
 }
@@ -32,6 +34,7 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         max_body_bytes: 64 * 1024,
         max_depth: 12,
         max_complexity: 5000,
+        trust_forwarded_for: false,
     }
 }
 
@@ -39,32 +42,87 @@ impl TestApp {
     async fn spawn(backend: &'static str, config: Config, demo: bool, cleanup: Cleanup) -> TestApp {
         let running = start(&config, demo).await.expect("the hub starts");
         let base = format!("http://{}", running.addr);
-        TestApp {
+        let mut app = TestApp {
             backend,
             url: format!("{base}/graphql"),
             base,
             client: reqwest::Client::new(),
+            admin_token: String::new(),
             running: Some(running),
             cleanup,
-        }
+        };
+        app.admin_token = app.account("admin@example.org", entity::Role::Admin, None).await;
+        app
     }
 
-    /// Posts a GraphQL request and returns the whole JSON response.
-    pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let resp = self
+    /// The database of the running hub.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.running.as_ref().expect("running").db
+    }
+
+    /// Creates an account (as the command line does), signs it in, replaces its temporary
+    /// password, and returns its session token.
+    pub async fn account(&self, email: &str, role: entity::Role, organisation: Option<&str>) -> String {
+        let org = organisation.map(|id| uuid::Uuid::parse_str(id).expect("an organisation id"));
+        let (_, temporary) = passerelle::auth::accounts::create_user(self.db(), email, None, org, role)
+            .await
+            .expect("the account is created");
+        let login = self
+            .gql_as(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token mustChangePassword } }",
+                json!({ "e": email, "p": temporary }),
+            )
+            .await;
+        let token = login["data"]["login"]["token"].as_str().expect("a token").to_string();
+        assert_eq!(login["data"]["login"]["mustChangePassword"], true);
+        let changed = self
+            .gql_as(
+                Some(&token),
+                "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a long new passphrase\") { user { mustChangePassword } } }",
+                json!({ "c": temporary }),
+            )
+            .await;
+        assert_eq!(
+            changed["data"]["changePassword"]["user"]["mustChangePassword"], false,
+            "{changed}"
+        );
+        token
+    }
+
+    /// Posts a GraphQL request with a bearer token (or none) and returns the whole response.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
             .client
             .post(&self.url)
             .header("content-type", "application/json")
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("the request is sent");
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("the request is sent");
         resp.json().await.expect("the response is JSON")
+    }
+
+    /// Posts a GraphQL request as the administrator and returns the whole JSON response.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_as(Some(&self.admin_token), query, variables).await
     }
 
     /// Like `gql`, but fails the test on any GraphQL error and returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.gql(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "[{}] unexpected errors: {body:#}",
+            self.backend
+        );
+        body["data"].clone()
+    }
+
+    /// Like `data`, as an anonymous caller.
+    pub async fn data_anon(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql_as(None, query, variables).await;
         assert!(
             body.get("errors").is_none(),
             "[{}] unexpected errors: {body:#}",

@@ -1,12 +1,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{in_transaction, same, set, set_opt};
+use super::{create_record, delete_record, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::action::Action;
 use crate::graphql::types::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
-use crate::store::actions::{self, ActionFields};
+type Actions = entity::action::Entity;
+use crate::store::actions::ActionFields;
 
 #[derive(InputObject)]
 pub struct CreateActionInput {
@@ -139,10 +141,14 @@ pub struct ActionMutation;
 #[Object]
 impl ActionMutation {
     async fn create_action(&self, ctx: &Context<'_>, input: CreateActionInput) -> Result<CreateActionPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
         let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| actions::create(txn, fields).await)
-            .await
-            .gql()?;
+        let model = create_record::<Actions>(ctx, "Action", fields, |v, f| {
+            v.require_editor_of(Some(f.organisation_id))
+        })
+        .await
+        .gql()?;
         Ok(CreateActionPayload {
             action: Action(std::sync::Arc::new(model)),
         })
@@ -150,9 +156,16 @@ impl ActionMutation {
 
     async fn update_action(&self, ctx: &Context<'_>, id: ID, input: UpdateActionInput) -> Result<UpdateActionPayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| actions::update(txn, id, |f| input.apply(f)).await)
-            .await
-            .gql()?;
+        let model = update_record::<Actions>(
+            ctx,
+            "Action",
+            id,
+            |f| input.apply(f),
+            |v, before| v.require_editor_of(Some(before.organisation_id)),
+            |v, after| v.require_editor_of(Some(after.organisation_id)),
+        )
+        .await
+        .gql()?;
         Ok(UpdateActionPayload {
             action: Action(std::sync::Arc::new(model)),
         })
@@ -161,7 +174,7 @@ impl ActionMutation {
     /// Deletes an action and its experience reports.
     async fn delete_action(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteActionPayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| actions::delete(txn, uuid).await)
+        delete_record::<Actions>(ctx, "Action", uuid, |v, m| v.require_editor_of(Some(m.organisation_id)))
             .await
             .gql()?;
         Ok(DeleteActionPayload { deleted_id: id })

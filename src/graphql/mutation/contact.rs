@@ -1,13 +1,15 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{in_transaction, opt_id, same, set, set_opt};
+use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::enums::{Audience, Region, Visibility, audiences};
-use crate::store::contacts::{self, ContactFields};
+type Contacts = entity::contact::Entity;
+use crate::store::contacts::ContactFields;
 
 #[derive(InputObject)]
 pub struct CreateContactInput {
@@ -115,8 +117,11 @@ pub struct ContactMutation;
 #[Object]
 impl ContactMutation {
     async fn create_contact(&self, ctx: &Context<'_>, input: CreateContactInput) -> Result<CreateContactPayload> {
-        let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| contacts::create(txn, fields).await)
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let mut fields = input.into_fields().gql()?;
+        default_owner(viewer, &mut fields.organisation_id);
+        let model = create_record::<Contacts>(ctx, "Contact", fields, |v, f| v.require_editor_of(f.organisation_id))
             .await
             .gql()?;
         Ok(CreateContactPayload {
@@ -131,9 +136,16 @@ impl ContactMutation {
         input: UpdateContactInput,
     ) -> Result<UpdateContactPayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| contacts::update(txn, id, |f| input.apply(f)).await)
-            .await
-            .gql()?;
+        let model = update_record::<Contacts>(
+            ctx,
+            "Contact",
+            id,
+            |f| input.apply(f),
+            |v, before| v.require_editor_of(before.organisation_id),
+            |v, after| v.require_editor_of(after.organisation_id),
+        )
+        .await
+        .gql()?;
         Ok(UpdateContactPayload {
             contact: Contact(std::sync::Arc::new(model)),
         })
@@ -142,7 +154,7 @@ impl ContactMutation {
     /// Erases a contact for good.
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteContactPayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| contacts::delete(txn, uuid).await)
+        delete_record::<Contacts>(ctx, "Contact", uuid, |v, m| v.require_editor_of(m.organisation_id))
             .await
             .gql()?;
         Ok(DeleteContactPayload { deleted_id: id })

@@ -1,13 +1,15 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{in_transaction, opt_id, same, set, set_opt};
+use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{Audience, EventStatus, Region, Visibility, audiences};
 use crate::graphql::types::event::Event;
-use crate::store::events::{self, EventFields};
+type Events = entity::event::Entity;
+use crate::store::events::EventFields;
 
 /// Where an event takes place; every field is optional.
 #[derive(InputObject, Default)]
@@ -178,8 +180,11 @@ pub struct EventMutation;
 #[Object]
 impl EventMutation {
     async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> Result<CreateEventPayload> {
-        let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| events::create(txn, fields).await)
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let mut fields = input.into_fields().gql()?;
+        default_owner(viewer, &mut fields.organiser_id);
+        let model = create_record::<Events>(ctx, "Event", fields, |v, f| v.require_editor_of(f.organiser_id))
             .await
             .gql()?;
         Ok(CreateEventPayload {
@@ -189,9 +194,16 @@ impl EventMutation {
 
     async fn update_event(&self, ctx: &Context<'_>, id: ID, input: UpdateEventInput) -> Result<UpdateEventPayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| events::update(txn, id, |f| input.apply(f)).await)
-            .await
-            .gql()?;
+        let model = update_record::<Events>(
+            ctx,
+            "Event",
+            id,
+            |f| input.apply(f),
+            |v, before| v.require_editor_of(before.organiser_id),
+            |v, after| v.require_editor_of(after.organiser_id),
+        )
+        .await
+        .gql()?;
         Ok(UpdateEventPayload {
             event: Event(std::sync::Arc::new(model)),
         })
@@ -200,7 +212,7 @@ impl EventMutation {
     /// Deletes an event and its experience reports.
     async fn delete_event(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteEventPayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| events::delete(txn, uuid).await)
+        delete_record::<Events>(ctx, "Event", uuid, |v, m| v.require_editor_of(m.organiser_id))
             .await
             .gql()?;
         Ok(DeleteEventPayload { deleted_id: id })

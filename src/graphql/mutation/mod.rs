@@ -8,12 +8,21 @@ mod report;
 mod resource;
 
 use async_graphql::{Context, MaybeUndefined, MergedObject};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, FromQueryResult, IntoActiveModel,
+    TransactionTrait,
+};
+use uuid::Uuid;
 
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::graphql::exec::viewer;
+use crate::store::audit;
+use crate::store::record::{self, Record};
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
+    crate::graphql::account::AccountMutation,
     organisation::OrganisationMutation,
     contact::ContactMutation,
     resource::ResourceMutation,
@@ -82,4 +91,127 @@ pub(crate) fn opt_id(field: &str, id: Option<async_graphql::ID>) -> AppResult<Op
             .map_err(|_| AppError::bad_input(field, format!("{field} is not a valid id")))
     })
     .transpose()
+}
+
+/// The names of the fields the `input` argument of the current mutation sets.
+pub(crate) fn input_fields(ctx: &Context<'_>) -> Vec<String> {
+    let Ok(args) = ctx.field().arguments() else {
+        return Vec::new();
+    };
+    args.into_iter()
+        .filter(|(name, _)| name.as_str() == "input")
+        .flat_map(|(_, value)| match value {
+            async_graphql::Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Records a change in the audit log, in the caller's transaction.
+pub(crate) async fn audit(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    entity_type: &str,
+    entity_id: Option<Uuid>,
+    operation: &str,
+    changed_fields: Vec<String>,
+) -> AppResult<()> {
+    let (actor_kind, actor_id, actor_label) = viewer.audit_actor();
+    audit::record(
+        txn,
+        audit::Change {
+            actor_kind,
+            actor_id,
+            actor_label,
+            entity_type,
+            entity_id,
+            operation,
+            changed_fields,
+        },
+    )
+    .await
+}
+
+/// Creates a record once `allow` agrees, and logs it.
+pub(crate) async fn create_record<E>(
+    ctx: &Context<'_>,
+    entity_type: &str,
+    fields: E::Fields,
+    allow: impl FnOnce(&Viewer, &E::Fields) -> AppResult<()>,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: IntoActiveModel<E::ActiveModel> + FromQueryResult + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let viewer = viewer(ctx);
+    allow(viewer, &fields)?;
+    let changed = input_fields(ctx);
+    in_transaction(ctx, async |txn| {
+        let model = record::create::<E>(txn, fields).await?;
+        audit(txn, viewer, entity_type, Some(E::id_of(&model)), "create", changed).await?;
+        Ok(model)
+    })
+    .await
+}
+
+/// Updates a record the caller can see, once `allow` agrees with the change, and logs it.
+pub(crate) async fn update_record<E>(
+    ctx: &Context<'_>,
+    entity_type: &str,
+    id: Uuid,
+    change: impl FnOnce(&mut E::Fields) -> AppResult<()>,
+    allow_before: impl FnOnce(&Viewer, &E::Model) -> AppResult<()>,
+    allow_after: impl FnOnce(&Viewer, &E::Fields) -> AppResult<()>,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: IntoActiveModel<E::ActiveModel> + FromQueryResult + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let viewer = viewer(ctx);
+    viewer.require_signed_in()?;
+    let changed = input_fields(ctx);
+    in_transaction(ctx, async |txn| {
+        let model = record::update::<E>(
+            txn,
+            viewer.scope(),
+            id,
+            change,
+            |before| allow_before(viewer, before),
+            |after| allow_after(viewer, after),
+        )
+        .await?;
+        audit(txn, viewer, entity_type, Some(id), "update", changed).await?;
+        Ok(model)
+    })
+    .await
+}
+
+/// Deletes a record the caller can see, once `allow` agrees, and logs it.
+pub(crate) async fn delete_record<E>(
+    ctx: &Context<'_>,
+    entity_type: &str,
+    id: Uuid,
+    allow: impl FnOnce(&Viewer, &E::Model) -> AppResult<()>,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: FromQueryResult + Send + Sync,
+{
+    let viewer = viewer(ctx);
+    viewer.require_signed_in()?;
+    in_transaction(ctx, async |txn| {
+        let model = record::delete::<E>(txn, viewer.scope(), id, |m| allow(viewer, m)).await?;
+        audit(txn, viewer, entity_type, Some(id), "delete", Vec::new()).await?;
+        Ok(model)
+    })
+    .await
+}
+
+/// Editors who leave the organisation out create for their own.
+pub(crate) fn default_owner(viewer: &Viewer, owner: &mut Option<Uuid>) {
+    if owner.is_none() && viewer.role() == Some(entity::Role::Editor) {
+        *owner = viewer.organisation_id();
+    }
 }

@@ -1,12 +1,16 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{in_transaction, same, set, set_opt};
+use super::{audit, create_record, in_transaction, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{OrganisationKind, Region};
 use crate::graphql::types::organisation::Organisation;
 use crate::store::organisations::{self, OrganisationFields};
+use crate::store::record;
+
+type Organisations = entity::organisation::Entity;
 
 #[derive(InputObject)]
 pub struct CreateOrganisationInput {
@@ -91,8 +95,10 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateOrganisationInput,
     ) -> Result<CreateOrganisationPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_admin().gql()?;
         let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| organisations::create(txn, fields).await)
+        let model = create_record::<Organisations>(ctx, "Organisation", fields, |v, _| v.require_admin())
             .await
             .gql()?;
         Ok(CreateOrganisationPayload {
@@ -107,9 +113,15 @@ impl OrganisationMutation {
         input: UpdateOrganisationInput,
     ) -> Result<UpdateOrganisationPayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| {
-            organisations::update(txn, id, |f| input.apply(f)).await
-        })
+        // Editors keep their own organisation's profile.
+        let model = update_record::<Organisations>(
+            ctx,
+            "Organisation",
+            id,
+            |f| input.apply(f),
+            |v, before| v.require_editor_of(Some(before.id)),
+            |_, _| Ok(()),
+        )
         .await
         .gql()?;
         Ok(UpdateOrganisationPayload {
@@ -121,9 +133,15 @@ impl OrganisationMutation {
     /// organisation. Refused (`CONFLICT`) while it still owns actions.
     async fn delete_organisation(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteOrganisationPayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| organisations::delete(txn, uuid).await)
-            .await
-            .gql()?;
+        let viewer = viewer(ctx);
+        viewer.require_admin().gql()?;
+        in_transaction(ctx, async |txn| {
+            organisations::ensure_deletable(txn, uuid).await?;
+            record::delete::<Organisations>(txn, viewer.scope(), uuid, |_| Ok(())).await?;
+            audit(txn, viewer, "Organisation", Some(uuid), "delete", Vec::new()).await
+        })
+        .await
+        .gql()?;
         Ok(DeleteOrganisationPayload { deleted_id: id })
     }
 }

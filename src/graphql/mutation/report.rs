@@ -1,12 +1,40 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::{in_transaction, opt_id, same, set, set_opt};
+use super::{create_record, delete_record, opt_id, same, set, set_opt, update_record};
+use crate::auth::{Actor, Viewer};
 use crate::domain::validate as v;
 use crate::error::{AppError, AppResult};
-use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::error::{IntoGql, parse_id, to_gql};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::report::ExperienceReport;
-use crate::store::reports::{self, ReportFields, ReportSubject};
+use crate::store::record;
+use crate::store::reports::{ReportFields, ReportSubject};
+
+type Reports = entity::experience_report::Entity;
+
+fn db<'a>(ctx: &Context<'a>) -> &'a sea_orm::DatabaseConnection {
+    ctx.data_unchecked::<sea_orm::DatabaseConnection>()
+}
+
+/// Any signed-in person writes reports; a read-only API key does not.
+fn may_write_reports(viewer: &Viewer) -> AppResult<()> {
+    match viewer.actor {
+        Actor::ApiKey {
+            scope: entity::ApiKeyScope::Read,
+            ..
+        } => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Members and editors change their own reports; admins any.
+fn may_change_report(viewer: &Viewer, report: &entity::experience_report::Model) -> AppResult<()> {
+    if viewer.is_admin() || (report.author_user_id.is_some() && report.author_user_id == viewer.user_id()) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden)
+}
 
 fn subject(action_id: Option<ID>, event_id: Option<ID>) -> AppResult<ReportSubject> {
     match (opt_id("actionId", action_id)?, opt_id("eventId", event_id)?) {
@@ -37,6 +65,7 @@ impl CreateExperienceReportInput {
     fn into_fields(self) -> AppResult<ReportFields> {
         Ok(ReportFields {
             subject: subject(self.action_id, self.event_id)?,
+            author_user_id: None,
             author: v::text("author", &self.author, v::TITLE_MAX)?,
             text: v::long_text("text", &self.text, v::LONG_TEXT_MAX)?,
             rating: v::rating("rating", self.rating)?,
@@ -98,8 +127,27 @@ impl ExperienceReportMutation {
         ctx: &Context<'_>,
         input: CreateExperienceReportInput,
     ) -> Result<CreateExperienceReportPayload> {
-        let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| reports::create(txn, fields).await)
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        may_write_reports(viewer).gql()?;
+        let mut fields = input.into_fields().gql()?;
+        fields.author_user_id = viewer.user_id();
+        // The action or event reported on must be one the caller can see.
+        let scope = viewer.scope();
+        let (visible, field) = match fields.subject {
+            ReportSubject::Action(id) => (
+                record::find::<entity::action::Entity>(db(ctx), scope, id).await.is_ok(),
+                "actionId",
+            ),
+            ReportSubject::Event(id) => (
+                record::find::<entity::event::Entity>(db(ctx), scope, id).await.is_ok(),
+                "eventId",
+            ),
+        };
+        if !visible {
+            return Err(to_gql(AppError::bad_input(field, format!("{field} names no record"))));
+        }
+        let model = create_record::<Reports>(ctx, "ExperienceReport", fields, |_, _| Ok(()))
             .await
             .gql()?;
         Ok(CreateExperienceReportPayload {
@@ -114,9 +162,16 @@ impl ExperienceReportMutation {
         input: UpdateExperienceReportInput,
     ) -> Result<UpdateExperienceReportPayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| reports::update(txn, id, |f| input.apply(f)).await)
-            .await
-            .gql()?;
+        let model = update_record::<Reports>(
+            ctx,
+            "ExperienceReport",
+            id,
+            |f| input.apply(f),
+            may_change_report,
+            |_, _| Ok(()),
+        )
+        .await
+        .gql()?;
         Ok(UpdateExperienceReportPayload {
             experience_report: ExperienceReport(std::sync::Arc::new(model)),
         })
@@ -124,7 +179,7 @@ impl ExperienceReportMutation {
 
     async fn delete_experience_report(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteExperienceReportPayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| reports::delete(txn, uuid).await)
+        delete_record::<Reports>(ctx, "ExperienceReport", uuid, may_change_report)
             .await
             .gql()?;
         Ok(DeleteExperienceReportPayload { deleted_id: id })

@@ -1,12 +1,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{in_transaction, opt_id, same, set, set_opt};
+use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{Audience, ResourceKind, Visibility, audiences};
 use crate::graphql::types::resource::Resource;
-use crate::store::resources::{self, ResourceFields};
+type Resources = entity::resource::Entity;
+use crate::store::resources::ResourceFields;
 
 #[derive(InputObject)]
 pub struct CreateResourceInput {
@@ -116,8 +118,11 @@ pub struct ResourceMutation;
 #[Object]
 impl ResourceMutation {
     async fn create_resource(&self, ctx: &Context<'_>, input: CreateResourceInput) -> Result<CreateResourcePayload> {
-        let fields = input.into_fields().gql()?;
-        let model = in_transaction(ctx, async |txn| resources::create(txn, fields).await)
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let mut fields = input.into_fields().gql()?;
+        default_owner(viewer, &mut fields.organisation_id);
+        let model = create_record::<Resources>(ctx, "Resource", fields, |v, f| v.require_editor_of(f.organisation_id))
             .await
             .gql()?;
         Ok(CreateResourcePayload {
@@ -132,9 +137,16 @@ impl ResourceMutation {
         input: UpdateResourceInput,
     ) -> Result<UpdateResourcePayload> {
         let id = parse_id("id", &id)?;
-        let model = in_transaction(ctx, async |txn| resources::update(txn, id, |f| input.apply(f)).await)
-            .await
-            .gql()?;
+        let model = update_record::<Resources>(
+            ctx,
+            "Resource",
+            id,
+            |f| input.apply(f),
+            |v, before| v.require_editor_of(before.organisation_id),
+            |v, after| v.require_editor_of(after.organisation_id),
+        )
+        .await
+        .gql()?;
         Ok(UpdateResourcePayload {
             resource: Resource(std::sync::Arc::new(model)),
         })
@@ -142,7 +154,7 @@ impl ResourceMutation {
 
     async fn delete_resource(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteResourcePayload> {
         let uuid = parse_id("id", &id)?;
-        in_transaction(ctx, async |txn| resources::delete(txn, uuid).await)
+        delete_record::<Resources>(ctx, "Resource", uuid, |v, m| v.require_editor_of(m.organisation_id))
             .await
             .gql()?;
         Ok(DeleteResourcePayload { deleted_id: id })

@@ -101,7 +101,7 @@ impl Action {
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.action_reports,
             &l.action_reports_count,

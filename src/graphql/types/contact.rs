@@ -33,10 +33,18 @@ impl Contact {
     async fn job_title(&self) -> Option<&str> {
         self.0.job_title.as_deref()
     }
-    async fn email(&self) -> Option<&str> {
+    /// Shown to signed-in partners only.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        if crate::graphql::exec::viewer(ctx).is_anonymous() {
+            return None;
+        }
         self.0.email.as_deref()
     }
-    async fn phone(&self) -> Option<&str> {
+    /// Shown to signed-in partners only.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        if crate::graphql::exec::viewer(ctx).is_anonymous() {
+            return None;
+        }
         self.0.phone.as_deref()
     }
     async fn region(&self) -> Option<Region> {

@@ -136,7 +136,7 @@ impl Event {
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.event_reports,
             &l.event_reports_count,

@@ -48,6 +48,7 @@ pub struct EventFilter {
 impl From<EventFilter> for store::events::EventFilter {
     fn from(f: EventFilter) -> Self {
         Self {
+            scope: Default::default(),
             starts_after: f.starts_after,
             starts_before: f.starts_before,
             region: f.region.map(Into::into),
@@ -76,6 +77,7 @@ pub struct ResourceFilter {
 impl From<ResourceFilter> for store::resources::ResourceFilter {
     fn from(f: ResourceFilter) -> Self {
         Self {
+            scope: Default::default(),
             kind: f.kind.map(Into::into),
             free_of_rights: f.free_of_rights,
             audience: f.audience.map(Into::into),
@@ -96,6 +98,7 @@ pub struct ContactFilter {
 impl From<ContactFilter> for store::contacts::ContactFilter {
     fn from(f: ContactFilter) -> Self {
         Self {
+            scope: Default::default(),
             organisation_id: id_filter(f.organisation_id),
             region: f.region.map(Into::into),
             audience: f.audience.map(Into::into),
@@ -113,6 +116,7 @@ pub struct ActionFilter {
 impl From<ActionFilter> for store::actions::ActionFilter {
     fn from(f: ActionFilter) -> Self {
         Self {
+            scope: Default::default(),
             organisation_id: id_filter(f.organisation_id),
             region: f.region.map(Into::into),
             status: f.status.map(Into::into),
@@ -133,6 +137,7 @@ pub struct ExperienceReportFilter {
 impl From<ExperienceReportFilter> for store::reports::ReportFilter {
     fn from(f: ExperienceReportFilter) -> Self {
         Self {
+            scope: Default::default(),
             action_id: id_filter(f.action_id),
             event_id: id_filter(f.event_id),
             reported_after: f.reported_after,

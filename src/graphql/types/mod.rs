@@ -27,3 +27,13 @@ pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, b
         before,
     }
 }
+
+/// The store filter of a list: the client's filter, narrowed to what the caller may see.
+pub fn scoped_filter<F, I>(ctx: &async_graphql::Context<'_>, input: Option<I>) -> F
+where
+    F: crate::store::Scoped + Default,
+    I: Into<F>,
+{
+    let scope = crate::graphql::exec::viewer(ctx).scope();
+    input.map(Into::into).unwrap_or_default().scoped(scope)
+}

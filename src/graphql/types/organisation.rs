@@ -73,7 +73,7 @@ impl Organisation {
         before: Option<String>,
     ) -> Result<EventConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.organisation_events,
             &l.organisation_events_count,
@@ -100,7 +100,7 @@ impl Organisation {
         before: Option<String>,
     ) -> Result<ResourceConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.organisation_resources,
             &l.organisation_resources_count,
@@ -127,7 +127,7 @@ impl Organisation {
         before: Option<String>,
     ) -> Result<ContactConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.organisation_contacts,
             &l.organisation_contacts_count,
@@ -154,7 +154,7 @@ impl Organisation {
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let l = loaders(ctx);
-        let filter = filter.map(Into::into).unwrap_or_default();
+        let filter = super::scoped_filter(ctx, filter);
         let (page, count) = nested_page(
             &l.organisation_actions,
             &l.organisation_actions_count,

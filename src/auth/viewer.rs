@@ -1,0 +1,188 @@
+//! The caller of a request and the rights that follow from its role.
+
+use entity::{ApiKeyScope, Role};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::store::Scope;
+
+/// Who is calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Anonymous,
+    User {
+        id: Uuid,
+        email: String,
+        role: Role,
+        organisation_id: Option<Uuid>,
+        must_change_password: bool,
+        session_id: Uuid,
+    },
+    ApiKey {
+        id: Uuid,
+        organisation_id: Uuid,
+        scope: ApiKeyScope,
+    },
+}
+
+/// The caller of the current request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub actor: Actor,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Self {
+        Viewer {
+            actor: Actor::Anonymous,
+        }
+    }
+
+    /// The role the caller acts with: a read key acts as a member, a read-write key as an
+    /// editor of its organisation.
+    pub fn role(&self) -> Option<Role> {
+        match &self.actor {
+            Actor::Anonymous => None,
+            Actor::User { role, .. } => Some(*role),
+            Actor::ApiKey {
+                scope: ApiKeyScope::Read,
+                ..
+            } => Some(Role::Member),
+            Actor::ApiKey {
+                scope: ApiKeyScope::ReadWrite,
+                ..
+            } => Some(Role::Editor),
+        }
+    }
+
+    pub fn organisation_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::Anonymous => None,
+            Actor::User { organisation_id, .. } => *organisation_id,
+            Actor::ApiKey { organisation_id, .. } => Some(*organisation_id),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.actor == Actor::Anonymous
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+
+    /// Whether a session must change its temporary password before anything else.
+    pub fn must_change_password(&self) -> bool {
+        matches!(
+            self.actor,
+            Actor::User {
+                must_change_password: true,
+                ..
+            }
+        )
+    }
+
+    /// What the caller may read (the one visibility policy).
+    pub fn scope(&self) -> Scope {
+        match self.role() {
+            None => Scope::Public,
+            Some(Role::Admin) => Scope::All,
+            Some(_) => Scope::Partner {
+                organisation: self.organisation_id(),
+            },
+        }
+    }
+
+    pub fn require_signed_in(&self) -> AppResult<()> {
+        if self.is_anonymous() {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(())
+    }
+
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require_signed_in()?;
+        if !self.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// Editors write their own organisation's records, admins every record.
+    pub fn require_editor_of(&self, owner: Option<Uuid>) -> AppResult<()> {
+        self.require_signed_in()?;
+        match self.role() {
+            Some(Role::Admin) => Ok(()),
+            Some(Role::Editor) if owner.is_some() && owner == self.organisation_id() => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// How the audit log names the caller: kind, id and a label.
+    pub fn audit_actor(&self) -> (&'static str, Option<Uuid>, String) {
+        match &self.actor {
+            Actor::Anonymous => ("anonymous", None, "anonymous".into()),
+            Actor::User { id, email, .. } => ("user", Some(*id), email.clone()),
+            Actor::ApiKey { id, .. } => ("api_key", Some(*id), format!("api key {id}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, org: Option<Uuid>) -> Viewer {
+        Viewer {
+            actor: Actor::User {
+                id: Uuid::new_v4(),
+                email: "a@example.org".into(),
+                role,
+                organisation_id: org,
+                must_change_password: false,
+                session_id: Uuid::new_v4(),
+            },
+        }
+    }
+
+    #[test]
+    fn write_rules_follow_the_role() {
+        let org = Some(Uuid::new_v4());
+        let other = Some(Uuid::new_v4());
+        assert!(matches!(
+            Viewer::anonymous().require_editor_of(org),
+            Err(AppError::Unauthenticated)
+        ));
+        assert!(user(Role::Editor, org).require_editor_of(org).is_ok());
+        assert!(matches!(
+            user(Role::Editor, org).require_editor_of(other),
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            user(Role::Editor, org).require_editor_of(None),
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            user(Role::Member, org).require_editor_of(org),
+            Err(AppError::Forbidden)
+        ));
+        assert!(user(Role::Admin, None).require_editor_of(other).is_ok());
+        let key = Viewer {
+            actor: Actor::ApiKey {
+                id: Uuid::new_v4(),
+                organisation_id: Uuid::new_v4(),
+                scope: ApiKeyScope::Read,
+            },
+        };
+        assert_eq!(key.role(), Some(Role::Member));
+        assert_eq!(Viewer::anonymous().scope(), Scope::Public);
+        assert_eq!(user(Role::Admin, None).scope(), Scope::All);
+    }
+}

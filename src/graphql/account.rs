@@ -1,0 +1,599 @@
+//! Accounts, sessions, API keys, the audit log and personal-data requests.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::error::{IntoGql, parse_id, to_gql};
+use super::exec::{ClientAddress, viewer};
+use super::mutation::{audit, in_transaction, opt_id};
+use super::types::connection::{CountFn, connection};
+use super::types::contact::Contact;
+use super::types::organisation::Organisation;
+use super::types::page_args;
+use crate::auth::{Actor, accounts};
+use crate::error::AppError;
+use crate::store::{self, api_keys, users};
+
+fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// What an account may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    /// The whole hub.
+    Admin,
+    /// Its own organisation's profile, contacts, resources, events, actions and feeds.
+    Editor,
+    /// A partner: reads partner-level data and writes experience reports.
+    Member,
+}
+
+impl From<Role> for entity::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Admin => entity::Role::Admin,
+            Role::Editor => entity::Role::Editor,
+            Role::Member => entity::Role::Member,
+        }
+    }
+}
+
+impl From<entity::Role> for Role {
+    fn from(r: entity::Role) -> Self {
+        match r {
+            entity::Role::Admin => Role::Admin,
+            entity::Role::Editor => Role::Editor,
+            entity::Role::Member => Role::Member,
+        }
+    }
+}
+
+/// What an API key may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ApiKeyScope {
+    /// Reads as a member of its organisation.
+    Read,
+    /// Reads and writes as an editor of its organisation.
+    ReadWrite,
+}
+
+impl From<ApiKeyScope> for entity::ApiKeyScope {
+    fn from(s: ApiKeyScope) -> Self {
+        match s {
+            ApiKeyScope::Read => entity::ApiKeyScope::Read,
+            ApiKeyScope::ReadWrite => entity::ApiKeyScope::ReadWrite,
+        }
+    }
+}
+
+impl From<entity::ApiKeyScope> for ApiKeyScope {
+    fn from(s: entity::ApiKeyScope) -> Self {
+        match s {
+            entity::ApiKeyScope::Read => ApiKeyScope::Read,
+            entity::ApiKeyScope::ReadWrite => ApiKeyScope::ReadWrite,
+        }
+    }
+}
+
+/// An account. Its password hash never leaves the hub.
+#[derive(Clone)]
+pub struct User(pub Arc<entity::user::Model>);
+
+connection!(UserConnection, UserEdge, User, entity::user::Model);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(id) = self.0.organisation_id else {
+            return Ok(None);
+        };
+        Ok(super::loaders::loaders(ctx)
+            .organisations
+            .load_one(id)
+            .await
+            .gql()?
+            .map(Organisation))
+    }
+    /// True until the temporary password is changed.
+    async fn must_change_password(&self) -> bool {
+        self.0.must_change_password
+    }
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
+    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_login_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// An organisation's key for its own systems. The secret is shown once, at creation.
+#[derive(Clone)]
+pub struct ApiKey(pub Arc<entity::api_key::Model>);
+
+#[Object]
+impl ApiKey {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn scope(&self) -> ApiKeyScope {
+        self.0.scope.into()
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(super::loaders::loaders(ctx)
+            .organisations
+            .load_one(self.0.organisation_id)
+            .await
+            .gql()?
+            .map(Organisation))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// One change recorded in the audit log.
+#[derive(Clone)]
+pub struct AuditEntry(pub Arc<entity::audit_entry::Model>);
+
+connection!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    entity::audit_entry::Model
+);
+
+#[Object]
+impl AuditEntry {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// `user`, `api_key` or `anonymous`.
+    async fn actor_kind(&self) -> &str {
+        &self.0.actor_kind
+    }
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(|id| ID(id.to_string()))
+    }
+    /// The account's e-mail, or the key's id, at the time of the change.
+    async fn actor_label(&self) -> &str {
+        &self.0.actor_label
+    }
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+    async fn entity_id(&self) -> Option<ID> {
+        self.0.entity_id.map(|id| ID(id.to_string()))
+    }
+    /// `create`, `update`, `delete`, `login`, …
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+    async fn changed_fields(&self) -> &[String] {
+        &self.0.changed_fields.0
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    pub actor_id: Option<ID>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<ID>,
+    pub operation: Option<String>,
+    /// Changes at or after this instant.
+    pub after_time: Option<DateTime<Utc>>,
+    /// Changes before this instant.
+    pub before_time: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    pub organisation_id: Option<ID>,
+    pub role: Option<Role>,
+    pub email: Option<String>,
+}
+
+/// Everything the hub holds about one e-mail address.
+#[derive(SimpleObject)]
+pub struct PersonalData {
+    pub email: String,
+    /// Accounts with this address.
+    pub users: Vec<User>,
+    /// Address-book entries with this address.
+    pub contacts: Vec<Contact>,
+    /// Changes made by those accounts (their most recent 500).
+    pub audit_entries: Vec<AuditEntry>,
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in account (null for anonymous callers and API keys).
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = viewer(ctx).user_id() else {
+            return Ok(None);
+        };
+        Ok(users::by_id(db(ctx), id).await.gql()?.map(|u| User(Arc::new(u))))
+    }
+
+    /// Accounts (admins only).
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<UserFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<UserConnection> {
+        viewer(ctx).require_admin().gql()?;
+        let filter = filter.unwrap_or_default();
+        let filter = users::UserFilter {
+            organisation_id: opt_id("organisationId", filter.organisation_id).gql()?,
+            role: filter.role.map(Into::into),
+            email: filter.email,
+        };
+        let db = db(ctx).clone();
+        let page = users::list(
+            &db,
+            &filter,
+            users::UserSort::CreatedAtAsc,
+            &page_args(first, after, last, before),
+        )
+        .await
+        .gql()?;
+        let count: CountFn = Arc::new(move || {
+            let (db, filter) = (db.clone(), filter.clone());
+            Box::pin(async move { users::count(&db, &filter).await })
+        });
+        Ok(UserConnection { page, count })
+    }
+
+    /// The API keys of an organisation (its editors and admins).
+    async fn api_keys(&self, ctx: &Context<'_>, organisation_id: ID) -> Result<Vec<ApiKey>> {
+        let org = parse_id("organisationId", &organisation_id)?;
+        viewer(ctx).require_editor_of(Some(org)).gql()?;
+        Ok(api_keys::of_organisation(db(ctx), org)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|k| ApiKey(Arc::new(k)))
+            .collect())
+    }
+
+    /// Every recorded change, newest first (admins only).
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        viewer(ctx).require_admin().gql()?;
+        let f = filter.unwrap_or_default();
+        let filter = store::audit::AuditFilter {
+            actor_id: opt_id("actorId", f.actor_id).gql()?,
+            entity_type: f.entity_type,
+            entity_id: opt_id("entityId", f.entity_id).gql()?,
+            operation: f.operation,
+            after: f.after_time,
+            before: f.before_time,
+        };
+        let db = db(ctx).clone();
+        let page = store::audit::list(
+            &db,
+            &filter,
+            store::audit::AuditSort::AtDesc,
+            &page_args(first, after, last, before),
+        )
+        .await
+        .gql()?;
+        let count: CountFn = Arc::new(move || {
+            let (db, filter) = (db.clone(), filter.clone());
+            Box::pin(async move { store::audit::count(&db, &filter).await })
+        });
+        Ok(AuditEntryConnection { page, count })
+    }
+
+    /// Everything the hub holds about an e-mail address, to answer a data-subject request
+    /// (admins only).
+    async fn personal_data(&self, ctx: &Context<'_>, email: String) -> Result<PersonalData> {
+        viewer(ctx).require_admin().gql()?;
+        let db = db(ctx);
+        let email = users::normalise_email(&email);
+        let accounts: Vec<entity::user::Model> = users::by_email(db, &email).await.gql()?.into_iter().collect();
+        let contacts = store::contacts::by_email(db, &email).await.gql()?;
+        let mut audit_entries = Vec::new();
+        for account in &accounts {
+            let filter = store::audit::AuditFilter {
+                actor_id: Some(account.id),
+                ..Default::default()
+            };
+            let args = crate::store::page::PageArgs {
+                first: Some(100),
+                ..Default::default()
+            };
+            let mut page = store::audit::list(db, &filter, store::audit::AuditSort::AtDesc, &args)
+                .await
+                .gql()?;
+            audit_entries.extend(page.rows.drain(..).map(AuditEntry));
+        }
+        Ok(PersonalData {
+            email,
+            users: accounts.into_iter().map(|u| User(Arc::new(u))).collect(),
+            contacts: contacts.into_iter().map(|c| Contact(Arc::new(c))).collect(),
+            audit_entries,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+    /// True when the temporary password must be changed before anything else.
+    pub must_change_password: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct LogoutPayload {
+    pub ok: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangePasswordPayload {
+    pub user: User,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub display_name: Option<String>,
+    /// Required for editors and members.
+    pub organisation_id: Option<ID>,
+    pub role: Role,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateUserPayload {
+    pub user: User,
+    /// Shown once: give it to its owner, who must change it at first sign-in.
+    pub temporary_password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ResetPasswordPayload {
+    pub user: User,
+    /// Shown once.
+    pub temporary_password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateUserPayload {
+    pub user: User,
+}
+
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    pub organisation_id: ID,
+    pub name: String,
+    pub scope: ApiKeyScope,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateApiKeyPayload {
+    pub api_key: ApiKey,
+    /// Shown once: send it as `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RevokeApiKeyPayload {
+    pub api_key: ApiKey,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Signs in with an e-mail and a password.
+    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<LoginPayload> {
+        let client = ctx.data_unchecked::<ClientAddress>().0;
+        // Throttling counts survive a failed sign-in, so this runs outside a transaction.
+        let signed = accounts::login(db(ctx), &email, &password, client).await.gql()?;
+        Ok(LoginPayload {
+            token: signed.token,
+            expires_at: signed.expires_at,
+            must_change_password: signed.user.must_change_password,
+            user: User(Arc::new(signed.user)),
+        })
+    }
+
+    /// Ends the current session.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<LogoutPayload> {
+        accounts::logout(db(ctx), viewer(ctx)).await.gql()?;
+        Ok(LogoutPayload { ok: true })
+    }
+
+    /// Replaces the caller's password (required after a temporary one); signs out the
+    /// account's other sessions.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<ChangePasswordPayload> {
+        let viewer = viewer(ctx);
+        let user = in_transaction(ctx, async |txn| {
+            let user = accounts::change_password(txn, viewer, &current_password, &new_password).await?;
+            audit(txn, viewer, "User", Some(user.id), "change_password", Vec::new()).await?;
+            Ok(user)
+        })
+        .await
+        .gql()?;
+        Ok(ChangePasswordPayload {
+            user: User(Arc::new(user)),
+        })
+    }
+
+    /// Creates an account with a temporary password (admins only).
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<CreateUserPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_admin().gql()?;
+        let org = opt_id("organisationId", input.organisation_id).gql()?;
+        let (user, temporary_password) = in_transaction(ctx, async |txn| {
+            let created =
+                accounts::create_user(txn, &input.email, input.display_name.as_deref(), org, input.role.into()).await?;
+            let fields = vec![
+                "email".into(),
+                "displayName".into(),
+                "organisationId".into(),
+                "role".into(),
+            ];
+            audit(txn, viewer, "User", Some(created.0.id), "create", fields).await?;
+            Ok(created)
+        })
+        .await
+        .gql()?;
+        Ok(CreateUserPayload {
+            user: User(Arc::new(user)),
+            temporary_password,
+        })
+    }
+
+    /// Gives an account a new temporary password and signs it out (admins only).
+    async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<ResetPasswordPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_admin().gql()?;
+        let id = parse_id("userId", &user_id)?;
+        let (user, temporary_password) = in_transaction(ctx, async |txn| {
+            let reset = accounts::reset_password(txn, id).await?;
+            audit(txn, viewer, "User", Some(id), "reset_password", Vec::new()).await?;
+            Ok(reset)
+        })
+        .await
+        .gql()?;
+        Ok(ResetPasswordPayload {
+            user: User(Arc::new(user)),
+            temporary_password,
+        })
+    }
+
+    /// Disables an account and signs it out everywhere (admins only).
+    async fn disable_user(&self, ctx: &Context<'_>, user_id: ID) -> Result<UpdateUserPayload> {
+        self.set_disabled(ctx, user_id, true).await
+    }
+
+    /// Enables a disabled account (admins only).
+    async fn enable_user(&self, ctx: &Context<'_>, user_id: ID) -> Result<UpdateUserPayload> {
+        self.set_disabled(ctx, user_id, false).await
+    }
+
+    /// Creates an API key for an organisation (its editors and admins). The secret is shown once.
+    async fn create_api_key(&self, ctx: &Context<'_>, input: CreateApiKeyInput) -> Result<CreateApiKeyPayload> {
+        let viewer = viewer(ctx);
+        let org = parse_id("organisationId", &input.organisation_id)?;
+        viewer.require_editor_of(Some(org)).gql()?;
+        if matches!(viewer.actor, Actor::ApiKey { .. }) {
+            return Err(to_gql(AppError::Forbidden));
+        }
+        let (key, secret) = in_transaction(ctx, async |txn| {
+            let created = accounts::create_api_key(txn, viewer, org, &input.name, input.scope.into()).await?;
+            let fields = vec!["organisationId".into(), "name".into(), "scope".into()];
+            audit(txn, viewer, "ApiKey", Some(created.0.id), "create", fields).await?;
+            Ok(created)
+        })
+        .await
+        .gql()?;
+        Ok(CreateApiKeyPayload {
+            api_key: ApiKey(Arc::new(key)),
+            secret,
+        })
+    }
+
+    /// Revokes an API key at once (its organisation's editors and admins).
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<RevokeApiKeyPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let id = parse_id("id", &id)?;
+        let key = in_transaction(ctx, async |txn| {
+            let key = api_keys::by_id(txn, id).await?.ok_or(AppError::NotFound("API key"))?;
+            if viewer.require_editor_of(Some(key.organisation_id)).is_err() {
+                // Another organisation's keys behave as absent.
+                return Err(AppError::NotFound("API key"));
+            }
+            let key = api_keys::revoke(txn, id).await?;
+            audit(txn, viewer, "ApiKey", Some(id), "revoke", Vec::new()).await?;
+            Ok(key)
+        })
+        .await
+        .gql()?;
+        Ok(RevokeApiKeyPayload {
+            api_key: ApiKey(Arc::new(key)),
+        })
+    }
+}
+
+impl AccountMutation {
+    async fn set_disabled(&self, ctx: &Context<'_>, user_id: ID, disabled: bool) -> Result<UpdateUserPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_admin().gql()?;
+        let id = parse_id("userId", &user_id)?;
+        if viewer.user_id() == Some(id) && disabled {
+            return Err(to_gql(AppError::bad_input(
+                "userId",
+                "you cannot disable your own account",
+            )));
+        }
+        let user = in_transaction(ctx, async |txn| {
+            let user = accounts::set_disabled(txn, id, disabled).await?;
+            let op = if disabled { "disable" } else { "enable" };
+            audit(txn, viewer, "User", Some(id), op, Vec::new()).await?;
+            Ok(user)
+        })
+        .await
+        .gql()?;
+        Ok(UpdateUserPayload {
+            user: User(Arc::new(user)),
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! Sign-in sessions, kept in the database so that every instance accepts them.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::session::{ActiveModel, Column as C, Entity as Sessions, Model};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    user_id: Uuid,
+    secret_hash: String,
+    ttl: Duration,
+) -> AppResult<Model> {
+    let now = super::now();
+    let am = ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        secret_hash: Set(secret_hash),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+        last_used_at: Set(now),
+        revoked_at: Set(None),
+    };
+    Ok(am.insert(db).await?)
+}
+
+/// A session that is neither revoked nor expired.
+pub async fn live(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> AppResult<Option<Model>> {
+    Ok(Sessions::find_by_id(id)
+        .filter(C::RevokedAt.is_null())
+        .filter(C::ExpiresAt.gt(now))
+        .one(db)
+        .await?)
+}
+
+/// Records use; written at most once a minute per session to spare the database.
+pub async fn touch(db: &impl ConnectionTrait, session: &Model, now: DateTime<Utc>) -> AppResult<()> {
+    if now - session.last_used_at < Duration::minutes(1) {
+        return Ok(());
+    }
+    Sessions::update_many()
+        .col_expr(C::LastUsedAt, Expr::value(now))
+        .filter(C::Id.eq(session.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    Sessions::update_many()
+        .col_expr(C::RevokedAt, Expr::value(super::now()))
+        .filter(C::Id.eq(id))
+        .filter(C::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every session of a user, except `keep`.
+pub async fn revoke_all_of(db: &impl ConnectionTrait, user_id: Uuid, keep: Option<Uuid>) -> AppResult<()> {
+    let mut update = Sessions::update_many()
+        .col_expr(C::RevokedAt, Expr::value(super::now()))
+        .filter(C::UserId.eq(user_id))
+        .filter(C::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        update = update.filter(C::Id.ne(keep));
+    }
+    update.exec(db).await?;
+    Ok(())
+}

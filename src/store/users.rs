@@ -1,0 +1,158 @@
+//! Accounts.
+
+use chrono::{DateTime, Utc};
+use entity::Role;
+use entity::user::{ActiveModel, Column as C, Entity as Users, Model};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::{Scope, conflict_or_internal};
+use crate::error::{AppError, AppResult};
+
+// Accounts are listed to administrators only; the resolvers enforce it.
+listed!(Users, C::Id, |_scope| Condition::all());
+
+sort_keys!(UserSort for Users, m {
+    CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
+    EmailAsc => C::Email, false, Text, m.email.clone();
+});
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct UserFilter {
+    pub organisation_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub email: Option<String>,
+}
+
+impl UserFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganisationId.eq(v));
+        }
+        if let Some(v) = self.role {
+            cond = cond.add(C::Role.eq(v));
+        }
+        if let Some(v) = &self.email {
+            cond = cond.add(C::Email.eq(normalise_email(v)));
+        }
+        cond
+    }
+}
+
+/// E-mail addresses identify accounts case-insensitively.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &UserFilter,
+    sort: UserSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Users, _>(db, filter.condition(), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &UserFilter) -> AppResult<u64> {
+    page::count::<Users>(db, filter.condition()).await
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {
+    Ok(page::by_ids::<Users>(db, &[id], Scope::All).await?.remove(&id))
+}
+
+pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Option<Model>> {
+    Ok(Users::find()
+        .filter(C::Email.eq(normalise_email(email)))
+        .one(db)
+        .await?)
+}
+
+/// A new account, which must change its (temporary) password at first sign-in.
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: Option<Uuid>,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> AppResult<Model> {
+    super::organisations::ensure_exists(db, "organisationId", new.organisation_id).await?;
+    let now = super::now();
+    let email = normalise_email(&new.email);
+    let am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.clone()),
+        display_name: Set(new.display_name),
+        organisation_id: Set(new.organisation_id),
+        role: Set(new.role),
+        password_hash: Set(new.password_hash),
+        must_change_password: Set(true),
+        disabled: Set(false),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    am.insert(db)
+        .await
+        .map_err(|e| conflict_or_internal(e, || format!("an account with e-mail {email} already exists")))
+}
+
+async fn change(db: &impl ConnectionTrait, id: Uuid, edit: impl FnOnce(&mut ActiveModel)) -> AppResult<Model> {
+    let model = by_id(db, id).await?.ok_or(AppError::NotFound("user"))?;
+    let mut am = model.into_active_model();
+    edit(&mut am);
+    am.updated_at = Set(super::now());
+    Ok(am.update(db).await?)
+}
+
+/// Sets a new password hash; `temporary` makes the owner change it at next sign-in.
+pub async fn set_password(db: &impl ConnectionTrait, id: Uuid, hash: String, temporary: bool) -> AppResult<Model> {
+    change(db, id, |am| {
+        am.password_hash = Set(hash);
+        am.must_change_password = Set(temporary);
+    })
+    .await
+}
+
+pub async fn set_disabled(db: &impl ConnectionTrait, id: Uuid, disabled: bool) -> AppResult<Model> {
+    change(db, id, |am| am.disabled = Set(disabled)).await
+}
+
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    display_name: Option<String>,
+    role: Option<Role>,
+    organisation_id: Option<Option<Uuid>>,
+) -> AppResult<Model> {
+    if let Some(org) = organisation_id {
+        super::organisations::ensure_exists(db, "organisationId", org).await?;
+    }
+    change(db, id, |am| {
+        if let Some(v) = display_name {
+            am.display_name = Set(v);
+        }
+        if let Some(v) = role {
+            am.role = Set(v);
+        }
+        if let Some(v) = organisation_id {
+            am.organisation_id = Set(v);
+        }
+    })
+    .await
+}
+
+pub async fn touch_login(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
+    Users::update_many()
+        .col_expr(C::LastLoginAt, sea_orm::sea_query::Expr::value(at))
+        .filter(C::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
