@@ -292,6 +292,8 @@ async fn api_keys_audit_log_and_personal_data() {
         assert_eq!(erased["actorLabel"], "admin@example.org");
         assert_eq!(erased["entityId"], contact_id);
         assert!(find("ApiKey", "revoke").is_some());
+        let login = find("User", "login").expect("sign-ins are logged");
+        assert_eq!(login["actorLabel"], "editor@example.org");
         let body = app
             .gql_as(Some(&editor), "{ auditLog { totalCount } }", json!({}))
             .await;

@@ -440,6 +440,20 @@ impl AccountMutation {
         let client = ctx.data_unchecked::<ClientAddress>().0;
         // Throttling counts survive a failed sign-in, so this runs outside a transaction.
         let signed = accounts::login(db(ctx), &email, &password, client).await.gql()?;
+        store::audit::record(
+            db(ctx),
+            store::audit::Change {
+                actor_kind: "user",
+                actor_id: Some(signed.user.id),
+                actor_label: signed.user.email.clone(),
+                entity_type: "User",
+                entity_id: Some(signed.user.id),
+                operation: "login",
+                changed_fields: Vec::new(),
+            },
+        )
+        .await
+        .gql()?;
         Ok(LoginPayload {
             token: signed.token,
             expires_at: signed.expires_at,
@@ -450,7 +464,13 @@ impl AccountMutation {
 
     /// Ends the current session.
     async fn logout(&self, ctx: &Context<'_>) -> Result<LogoutPayload> {
-        accounts::logout(db(ctx), viewer(ctx)).await.gql()?;
+        let viewer = viewer(ctx);
+        in_transaction(ctx, async |txn| {
+            accounts::logout(txn, viewer).await?;
+            audit(txn, viewer, "User", viewer.user_id(), "logout", Vec::new()).await
+        })
+        .await
+        .gql()?;
         Ok(LogoutPayload { ok: true })
     }
 
