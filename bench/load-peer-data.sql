@@ -4,8 +4,9 @@
 -- on the same PostgreSQL. Ids are kept, so the same event id works in both query sets.
 -- Usage: psql -X -v ON_ERROR_STOP=1 -f bench/load-peer-data.sql postgres://hub:hub@127.0.0.1:5432/peer_bench
 BEGIN;
+-- CASCADE also empties the tables that reference organisations (accounts, keys…).
 TRUNCATE public.experience_reports, public.actions, public.events, public.resources, public.contacts,
-         public.organisations;
+         public.organisations CASCADE;
 
 CREATE FUNCTION pg_temp.region(r text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE r
