@@ -286,3 +286,30 @@ async fn nested_queries_use_a_constant_number_of_statements() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn long_texts_come_back_whenever_a_query_asks_for_them() {
+    for app in apps(false).await {
+        let org = organisation(&app, "org-t", "T", json!({ "description": "Un réseau" })).await;
+        event(
+            &app,
+            json!({ "title": "Forum", "startsAt": "2026-03-01T10:00:00Z", "organiserId": org, "description": "Rencontres métiers" }),
+        )
+        .await;
+        let light = app.data("{ events { nodes { title } } }", json!({})).await;
+        assert_eq!(light["events"]["nodes"][0]["title"], "Forum");
+        let full = app
+            .data(
+                "{ events { edges { node { description } } } organisations { nodes { description events { nodes { description } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(full["events"]["edges"][0]["node"]["description"], "Rencontres métiers");
+        assert_eq!(full["organisations"]["nodes"][0]["description"], "Un réseau");
+        assert_eq!(
+            full["organisations"]["nodes"][0]["events"]["nodes"][0]["description"],
+            "Rencontres métiers"
+        );
+        app.stop().await;
+    }
+}

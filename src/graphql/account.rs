@@ -271,7 +271,7 @@ impl AccountQuery {
             &db,
             &filter,
             users::UserSort::CreatedAtAsc,
-            &page_args(first, after, last, before),
+            &page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;
@@ -320,7 +320,7 @@ impl AccountQuery {
             &db,
             &filter,
             store::audit::AuditSort::AtDesc,
-            &page_args(first, after, last, before),
+            &page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;

@@ -117,9 +117,14 @@ impl CoreQuery {
     ) -> Result<OrganisationConnection> {
         let db = db(ctx);
         let filter: store::organisations::OrganisationFilter = scoped_filter(ctx, filter);
-        let page = store::organisations::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::organisations::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(OrganisationConnection {
             page,
             count: lazy_count!(db, filter, store::organisations::count),
@@ -145,9 +150,14 @@ impl CoreQuery {
     ) -> Result<EventConnection> {
         let db = db(ctx);
         let filter: store::events::EventFilter = scoped_filter(ctx, filter);
-        let page = store::events::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::events::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(EventConnection {
             page,
             count: lazy_count!(db, filter, store::events::count),
@@ -173,9 +183,14 @@ impl CoreQuery {
     ) -> Result<ResourceConnection> {
         let db = db(ctx);
         let filter: store::resources::ResourceFilter = scoped_filter(ctx, filter);
-        let page = store::resources::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::resources::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(ResourceConnection {
             page,
             count: lazy_count!(db, filter, store::resources::count),
@@ -201,9 +216,14 @@ impl CoreQuery {
     ) -> Result<ContactConnection> {
         let db = db(ctx);
         let filter: store::contacts::ContactFilter = scoped_filter(ctx, filter);
-        let page = store::contacts::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::contacts::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(ContactConnection {
             page,
             count: lazy_count!(db, filter, store::contacts::count),
@@ -229,9 +249,14 @@ impl CoreQuery {
     ) -> Result<ActionConnection> {
         let db = db(ctx);
         let filter: store::actions::ActionFilter = scoped_filter(ctx, filter);
-        let page = store::actions::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::actions::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(ActionConnection {
             page,
             count: lazy_count!(db, filter, store::actions::count),
@@ -257,9 +282,14 @@ impl CoreQuery {
     ) -> Result<ExperienceReportConnection> {
         let db = db(ctx);
         let filter: store::reports::ReportFilter = scoped_filter(ctx, filter);
-        let page = store::reports::list(db, &filter, order_by.into(), &page_args(first, after, last, before))
-            .await
-            .gql()?;
+        let page = store::reports::list(
+            db,
+            &filter,
+            order_by.into(),
+            &page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
         Ok(ExperienceReportConnection {
             page,
             count: lazy_count!(db, filter, store::reports::count),

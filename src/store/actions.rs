@@ -12,7 +12,7 @@ use super::record::record;
 use crate::error::AppResult;
 
 listed!(Actions, C::Id, |scope| scope
-    .condition(C::Visibility, C::OrganisationId));
+    .condition(C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
 
 sort_keys!(ActionSort for Actions, m {
     TitleAsc => C::Title, false, Text, m.title.clone();

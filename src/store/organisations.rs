@@ -9,7 +9,7 @@ use super::page::{self, Page, PageArgs, listed, sort_keys};
 use super::record::record;
 use crate::error::{AppError, AppResult};
 
-listed!(Organisations, C::Id, |_scope| Condition::all());
+listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description]);
 
 sort_keys!(OrganisationSort for Organisations, m {
     NameAsc => C::Name, false, Text, m.name.clone();

@@ -75,6 +75,29 @@ pub trait Listed: EntityTrait {
     fn id_of(model: &Self::Model) -> Uuid;
     /// The rows `scope` may see.
     fn visible(scope: super::Scope) -> Condition;
+    /// Nullable long texts a light read leaves out (see `PageArgs::light`).
+    fn heavy_columns() -> Vec<Self::Column> {
+        Vec::new()
+    }
+}
+
+/// Selects every column of `E`, or, for a light read, every column but the long texts, which
+/// come back as NULL: a page that shows titles need not carry descriptions.
+fn select<E: Listed>(light: bool) -> sea_orm::Select<E> {
+    use sea_orm::{IdenStatic, Iterable};
+    let heavy = if light { E::heavy_columns() } else { Vec::new() };
+    if heavy.is_empty() {
+        return E::find();
+    }
+    let mut select = E::find().select_only();
+    for column in E::Column::iter() {
+        if heavy.iter().any(|h| h.as_str() == column.as_str()) {
+            select = select.column_as(Expr::cust("NULL"), column.as_str());
+        } else {
+            select = select.column(column);
+        }
+    }
+    select
 }
 
 /// Relay pagination arguments as the client sent them.
@@ -84,6 +107,8 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// Leave out the long texts (`Listed::heavy_columns`): the client did not ask for them.
+    pub light: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -272,7 +297,7 @@ where
         return Ok(plan.finish::<E, S>(sort, Vec::new()));
     }
     let order = plan.read_order::<E, S>(sort);
-    let rows = E::find()
+    let rows = select::<E>(args.light)
         .filter(condition)
         .filter(plan.cursor_condition::<E, S>(sort))
         .order_by(sort.column(), order.clone())
@@ -319,7 +344,7 @@ where
     let stmt = if backend == sea_orm::DatabaseBackend::Postgres {
         // One index range scan of at most `limit + 1` rows per parent:
         // FROM (VALUES (p1), (p2) …) AS parents INNER JOIN LATERAL (… LIMIT n) AS page ON TRUE
-        let inner = E::find()
+        let inner = select::<E>(args.light)
             .filter(condition)
             .filter(plan.cursor_condition::<E, S>(sort))
             .filter(Expr::col((E::default(), parent)).equals((Alias::new("parents"), Alias::new("column1"))))
@@ -343,7 +368,7 @@ where
         let mut window = WindowStatement::partition_by((E::default(), parent));
         window.order_by((E::default(), sort.column()), order.clone());
         window.order_by((E::default(), E::id_column()), order);
-        let mut inner = E::find()
+        let mut inner = select::<E>(args.light)
             .filter(condition)
             .filter(parent.is_in(parents.iter().copied()))
             .filter(plan.cursor_condition::<E, S>(sort))
@@ -452,7 +477,7 @@ pub(crate) use sort_keys;
 
 /// Declares that an entity has a UUID `id` column and can be listed.
 macro_rules! listed {
-    ($entity:ty, $id:expr, |$scope:ident| $visible:expr) => {
+    ($entity:ty, $id:expr, |$scope:ident| $visible:expr $(, heavy: [$($heavy:expr),+ $(,)?])?) => {
         impl $crate::store::page::Listed for $entity {
             fn id_column() -> <$entity as sea_orm::EntityTrait>::Column {
                 $id
@@ -463,6 +488,11 @@ macro_rules! listed {
             fn visible($scope: $crate::store::Scope) -> sea_orm::Condition {
                 $visible
             }
+            $(
+                fn heavy_columns() -> Vec<<$entity as sea_orm::EntityTrait>::Column> {
+                    vec![$($heavy),+]
+                }
+            )?
         }
     };
 }

@@ -108,7 +108,7 @@ impl Action {
             self.0.id,
             filter,
             order_by.into(),
-            page_args(first, after, last, before),
+            page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;

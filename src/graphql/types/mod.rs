@@ -19,12 +19,41 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     size.saturating_mul(child).max(1)
 }
 
-pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+/// Long text fields a page reads only when the query selects one of them.
+const HEAVY_FIELDS: [&str; 11] = [
+    "description",
+    "content",
+    "notes",
+    "summary",
+    "findings",
+    "objectives",
+    "achievements",
+    "stakeholders",
+    "obstacles",
+    "indicators",
+    "feedback",
+];
+
+/// The page arguments of the connection field being resolved; the page is read light when
+/// its items' selection asks for none of the long texts.
+pub fn page_args(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    let look = ctx.look_ahead();
+    let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
+    let light = !HEAVY_FIELDS
+        .iter()
+        .any(|f| nodes.field(f).exists() || edges.field(f).exists());
     PageArgs {
         first,
         after,
         last,
         before,
+        light,
     }
 }
 

@@ -80,7 +80,7 @@ impl Organisation {
             self.0.id,
             filter,
             order_by.into(),
-            page_args(first, after, last, before),
+            page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;
@@ -107,7 +107,7 @@ impl Organisation {
             self.0.id,
             filter,
             order_by.into(),
-            page_args(first, after, last, before),
+            page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;
@@ -134,7 +134,7 @@ impl Organisation {
             self.0.id,
             filter,
             order_by.into(),
-            page_args(first, after, last, before),
+            page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;
@@ -161,7 +161,7 @@ impl Organisation {
             self.0.id,
             filter,
             order_by.into(),
-            page_args(first, after, last, before),
+            page_args(ctx, first, after, last, before),
         )
         .await
         .gql()?;
