@@ -124,30 +124,6 @@ pub async fn set_disabled(db: &impl ConnectionTrait, id: Uuid, disabled: bool) -
     change(db, id, |am| am.disabled = Set(disabled)).await
 }
 
-pub async fn update_profile(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    display_name: Option<String>,
-    role: Option<Role>,
-    organisation_id: Option<Option<Uuid>>,
-) -> AppResult<Model> {
-    if let Some(org) = organisation_id {
-        super::organisations::ensure_exists(db, "organisationId", org).await?;
-    }
-    change(db, id, |am| {
-        if let Some(v) = display_name {
-            am.display_name = Set(v);
-        }
-        if let Some(v) = role {
-            am.role = Set(v);
-        }
-        if let Some(v) = organisation_id {
-            am.organisation_id = Set(v);
-        }
-    })
-    .await
-}
-
 pub async fn touch_login(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
     Users::update_many()
         .col_expr(C::LastLoginAt, sea_orm::sea_query::Expr::value(at))
