@@ -5,6 +5,16 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_core_tables;
 mod m20261124_000002_create_accounts;
 
+/// An index named `name` on `cols` of `table`.
+pub(crate) fn index<T: IntoIden + Copy, C: IntoIden + Copy>(name: &str, table: T, cols: &[C]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(name).table(table);
+    for col in cols {
+        stmt.col(*col);
+    }
+    stmt.to_owned()
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

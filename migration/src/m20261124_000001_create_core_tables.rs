@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -136,15 +138,6 @@ enum ExperienceReports {
     ReportedOn,
     CreatedAt,
     UpdatedAt,
-}
-
-fn index<T: IntoIden + Copy, C: IntoIden + Copy>(name: &str, table: T, cols: &[C]) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(name).table(table);
-    for col in cols {
-        stmt.col(*col);
-    }
-    stmt.to_owned()
 }
 
 #[async_trait::async_trait]

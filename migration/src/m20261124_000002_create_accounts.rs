@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -111,14 +113,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_users_created")
-                    .table(Users::Table)
-                    .col(Users::CreatedAt)
-                    .col(Users::Id)
-                    .to_owned(),
-            )
+            .create_index(index("idx_users_created", Users::Table, &[Users::CreatedAt, Users::Id]))
             .await?;
 
         manager
@@ -143,13 +138,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_sessions_user")
-                    .table(Sessions::Table)
-                    .col(Sessions::UserId)
-                    .to_owned(),
-            )
+            .create_index(index("idx_sessions_user", Sessions::Table, &[Sessions::UserId]))
             .await?;
 
         manager
@@ -176,14 +165,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_api_keys_organisation")
-                    .table(ApiKeys::Table)
-                    .col(ApiKeys::OrganisationId)
-                    .col(ApiKeys::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_api_keys_organisation",
+                ApiKeys::Table,
+                &[ApiKeys::OrganisationId, ApiKeys::CreatedAt],
+            ))
             .await?;
 
         manager
@@ -207,12 +193,7 @@ impl MigrationTrait for Migration {
             ("idx_audit_entity", vec![AuditLog::EntityType, AuditLog::EntityId]),
             ("idx_audit_actor", vec![AuditLog::ActorId, AuditLog::At]),
         ] {
-            let mut idx = Index::create();
-            idx.name(name).table(AuditLog::Table);
-            for c in cols {
-                idx.col(c);
-            }
-            manager.create_index(idx.to_owned()).await?;
+            manager.create_index(index(name, AuditLog::Table, &cols)).await?;
         }
 
         manager

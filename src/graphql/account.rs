@@ -9,7 +9,8 @@ use sea_orm::DatabaseConnection;
 use super::error::{IntoGql, parse_id, to_gql};
 use super::exec::{ClientAddress, viewer};
 use super::mutation::{audit, in_transaction, opt_id};
-use super::types::connection::{CountFn, connection};
+use super::query::root_page;
+use super::types::connection::connection;
 use super::types::contact::Contact;
 use super::types::organisation::Organisation;
 use super::types::page_args;
@@ -266,19 +267,8 @@ impl AccountQuery {
             role: filter.role.map(Into::into),
             email: filter.email,
         };
-        let db = db(ctx).clone();
-        let page = users::list(
-            &db,
-            &filter,
-            users::UserSort::CreatedAtAsc,
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        let count: CountFn = Arc::new(move || {
-            let (db, filter) = (db.clone(), filter.clone());
-            Box::pin(async move { users::count(&db, &filter).await })
-        });
+        let args = page_args(ctx, first, after, last, before);
+        let (page, count) = root_page(ctx, filter, users::UserSort::CreatedAtAsc, args).await?;
         Ok(UserConnection { page, count })
     }
 
@@ -315,19 +305,8 @@ impl AccountQuery {
             after: f.after_time,
             before: f.before_time,
         };
-        let db = db(ctx).clone();
-        let page = store::audit::list(
-            &db,
-            &filter,
-            store::audit::AuditSort::AtDesc,
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        let count: CountFn = Arc::new(move || {
-            let (db, filter) = (db.clone(), filter.clone());
-            Box::pin(async move { store::audit::count(&db, &filter).await })
-        });
+        let args = page_args(ctx, first, after, last, before);
+        let (page, count) = root_page(ctx, filter, store::audit::AuditSort::AtDesc, args).await?;
         Ok(AuditEntryConnection { page, count })
     }
 

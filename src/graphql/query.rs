@@ -29,18 +29,20 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-/// A `totalCount` that runs `count` on the pool when asked.
-macro_rules! lazy_count {
-    ($db:expr, $filter:expr, $count:path) => {{
-        let db = $db.clone();
-        let filter = $filter.clone();
-        let f: CountFn = Arc::new(move || {
-            let db = db.clone();
-            let filter = filter.clone();
-            Box::pin(async move { $count(&db, &filter).await })
-        });
-        f
-    }};
+/// One page of a root list, with a `totalCount` counted on the pool only when asked for.
+pub(crate) async fn root_page<F: store::Listing>(
+    ctx: &Context<'_>,
+    filter: F,
+    sort: F::Sort,
+    args: crate::store::page::PageArgs,
+) -> Result<(crate::store::page::Page<F::Model>, CountFn)> {
+    let db = db(ctx).clone();
+    let page = filter.page(&db, sort, &args).await.gql()?;
+    let count: CountFn = Arc::new(move || {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move { filter.count(&db).await })
+    });
+    Ok((page, count))
 }
 
 /// The root query: records and lists, accounts and the audit log.
@@ -115,20 +117,9 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let db = db(ctx);
         let filter: store::organisations::OrganisationFilter = scoped_filter(ctx, filter);
-        let page = store::organisations::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(OrganisationConnection {
-            page,
-            count: lazy_count!(db, filter, store::organisations::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(OrganisationConnection { page, count })
     }
 
     async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
@@ -148,20 +139,9 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<EventConnection> {
-        let db = db(ctx);
         let filter: store::events::EventFilter = scoped_filter(ctx, filter);
-        let page = store::events::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(EventConnection {
-            page,
-            count: lazy_count!(db, filter, store::events::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(EventConnection { page, count })
     }
 
     async fn resource(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Resource>> {
@@ -181,20 +161,9 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ResourceConnection> {
-        let db = db(ctx);
         let filter: store::resources::ResourceFilter = scoped_filter(ctx, filter);
-        let page = store::resources::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(ResourceConnection {
-            page,
-            count: lazy_count!(db, filter, store::resources::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(ResourceConnection { page, count })
     }
 
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
@@ -214,20 +183,9 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ContactConnection> {
-        let db = db(ctx);
         let filter: store::contacts::ContactFilter = scoped_filter(ctx, filter);
-        let page = store::contacts::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(ContactConnection {
-            page,
-            count: lazy_count!(db, filter, store::contacts::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(ContactConnection { page, count })
     }
 
     async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
@@ -247,20 +205,9 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ActionConnection> {
-        let db = db(ctx);
         let filter: store::actions::ActionFilter = scoped_filter(ctx, filter);
-        let page = store::actions::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(ActionConnection {
-            page,
-            count: lazy_count!(db, filter, store::actions::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(ActionConnection { page, count })
     }
 
     async fn experience_report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ExperienceReport>> {
@@ -280,19 +227,8 @@ impl CoreQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
-        let db = db(ctx);
         let filter: store::reports::ReportFilter = scoped_filter(ctx, filter);
-        let page = store::reports::list(
-            db,
-            &filter,
-            order_by.into(),
-            &page_args(ctx, first, after, last, before),
-        )
-        .await
-        .gql()?;
-        Ok(ExperienceReportConnection {
-            page,
-            count: lazy_count!(db, filter, store::reports::count),
-        })
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(ExperienceReportConnection { page, count })
     }
 }

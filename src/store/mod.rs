@@ -65,6 +65,54 @@ impl Scope {
     }
 }
 
+/// A filter that reads its list: one page, or the count of the whole list.
+pub trait Listing: Clone + Send + Sync + 'static {
+    type Model: Send + Sync + 'static;
+    type Sort: Copy + Send + Sync + 'static;
+
+    fn page(
+        &self,
+        db: &DatabaseConnection,
+        sort: Self::Sort,
+        args: &page::PageArgs,
+    ) -> impl std::future::Future<Output = crate::error::AppResult<page::Page<Self::Model>>> + Send;
+
+    fn count(&self, db: &DatabaseConnection) -> impl std::future::Future<Output = crate::error::AppResult<u64>> + Send;
+}
+
+macro_rules! listing {
+    ($($filter:ty, $sort:ty, $model:ty, $module:ident;)+) => {
+        $(impl Listing for $filter {
+            type Model = $model;
+            type Sort = $sort;
+
+            async fn page(
+                &self,
+                db: &DatabaseConnection,
+                sort: Self::Sort,
+                args: &page::PageArgs,
+            ) -> crate::error::AppResult<page::Page<Self::Model>> {
+                $module::list(db, self, sort, args).await
+            }
+
+            async fn count(&self, db: &DatabaseConnection) -> crate::error::AppResult<u64> {
+                $module::count(db, self).await
+            }
+        })+
+    };
+}
+
+listing! {
+    organisations::OrganisationFilter, organisations::OrganisationSort, entity::organisation::Model, organisations;
+    events::EventFilter, events::EventSort, entity::event::Model, events;
+    resources::ResourceFilter, resources::ResourceSort, entity::resource::Model, resources;
+    contacts::ContactFilter, contacts::ContactSort, entity::contact::Model, contacts;
+    actions::ActionFilter, actions::ActionSort, entity::action::Model, actions;
+    reports::ReportFilter, reports::ReportSort, entity::experience_report::Model, reports;
+    users::UserFilter, users::UserSort, entity::user::Model, users;
+    audit::AuditFilter, audit::AuditSort, entity::audit_entry::Model, audit;
+}
+
 /// A filter that carries the caller's scope.
 pub trait Scoped {
     fn scoped(self, scope: Scope) -> Self;
