@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+use super::types::enums::mirror_enum;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 
 use super::error::{IntoGql, parse_id, to_gql};
-use super::exec::{ClientAddress, viewer};
+use super::exec::{ClientAddress, db, viewer};
 use super::mutation::{audit, in_transaction, opt_id};
 use super::query::root_page;
 use super::types::connection::connection;
@@ -18,67 +19,27 @@ use crate::auth::{Actor, accounts};
 use crate::error::AppError;
 use crate::store::{self, api_keys, users};
 
-fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
-}
-
-/// What an account may do.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Role {
-    /// The whole hub.
-    Admin,
-    /// Its own organisation's profile, contacts, resources, events, actions and feeds.
-    Editor,
-    /// A partner: reads partner-level data and writes experience reports.
-    Member,
-}
-
-impl From<Role> for entity::Role {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Admin => entity::Role::Admin,
-            Role::Editor => entity::Role::Editor,
-            Role::Member => entity::Role::Member,
-        }
+mirror_enum!(
+    /// What an account may do.
+    Role = entity::Role {
+        /// The whole hub.
+        Admin,
+        /// Its own organisation's profile, contacts, resources, events, actions and feeds.
+        Editor,
+        /// A partner: reads partner-level data and writes experience reports.
+        Member,
     }
-}
+);
 
-impl From<entity::Role> for Role {
-    fn from(r: entity::Role) -> Self {
-        match r {
-            entity::Role::Admin => Role::Admin,
-            entity::Role::Editor => Role::Editor,
-            entity::Role::Member => Role::Member,
-        }
+mirror_enum!(
+    /// What an API key may do.
+    ApiKeyScope = entity::ApiKeyScope {
+        /// Reads as a member of its organisation.
+        Read,
+        /// Reads and writes as an editor of its organisation.
+        ReadWrite,
     }
-}
-
-/// What an API key may do.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ApiKeyScope {
-    /// Reads as a member of its organisation.
-    Read,
-    /// Reads and writes as an editor of its organisation.
-    ReadWrite,
-}
-
-impl From<ApiKeyScope> for entity::ApiKeyScope {
-    fn from(s: ApiKeyScope) -> Self {
-        match s {
-            ApiKeyScope::Read => entity::ApiKeyScope::Read,
-            ApiKeyScope::ReadWrite => entity::ApiKeyScope::ReadWrite,
-        }
-    }
-}
-
-impl From<entity::ApiKeyScope> for ApiKeyScope {
-    fn from(s: entity::ApiKeyScope) -> Self {
-        match s {
-            entity::ApiKeyScope::Read => ApiKeyScope::Read,
-            entity::ApiKeyScope::ReadWrite => ApiKeyScope::ReadWrite,
-        }
-    }
-}
+);
 
 /// An account. Its password hash never leaves the hub.
 #[derive(Clone)]

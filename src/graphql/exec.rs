@@ -16,21 +16,26 @@ pub struct Params {
     pub extensions: Option<Map<String, Value>>,
 }
 
+/// The operation a request selects: the only one, or the one named `operation_name`.
+fn selected_operation<'d>(
+    doc: &'d async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>> {
+    use async_graphql::parser::types::DocumentOperations;
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    }
+}
+
 /// Whether the operation the request selects is a mutation (or a subscription).
 pub fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return false;
     };
-    let ty = match (&doc.operations, operation_name) {
-        (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.get(name).map(|op| op.node.ty)
-        }
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    };
+    let ty = selected_operation(&doc, operation_name).map(|op| op.node.ty);
     matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
 }
 
@@ -56,18 +61,14 @@ const BEFORE_PASSWORD_CHANGE: [&str; 4] = ["changePassword", "logout", "me", "__
 
 /// Whether the selected operation asks only for fields allowed before a password change.
 fn only_password_change_fields(query: &str, operation_name: Option<&str>) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, Selection};
+    use async_graphql::parser::types::Selection;
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         // Let the schema report the syntax error.
         return true;
     };
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
+    let Some(op) = selected_operation(&doc, operation_name) else {
+        return true;
     };
-    let Some(op) = op else { return true };
     op.node.selection_set.node.items.iter().all(|item| match &item.node {
         Selection::Field(field) => BEFORE_PASSWORD_CHANGE.contains(&field.node.name.node.as_str()),
         // Fragments could hide any field: refuse them here.
@@ -141,6 +142,11 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
 
 /// The client's network address, for login throttling.
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+/// The database pool.
+pub fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
 
 /// The caller of the current request.
 pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::auth::Viewer {

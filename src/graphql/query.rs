@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use sea_orm::DatabaseConnection;
 
 use super::error::{IntoGql, parse_id, to_gql};
+use super::exec::db;
 use super::loaders::loaders;
 use super::types::action::{Action, ActionConnection};
 use super::types::connection::CountFn;
@@ -24,10 +24,6 @@ use super::types::resource::{Resource, ResourceConnection};
 use super::types::{page_args, scoped_filter};
 use crate::error::AppError;
 use crate::store;
-
-fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
-}
 
 /// One page of a root list, with a `totalCount` counted on the pool only when asked for.
 pub(crate) async fn root_page<F: store::Listing>(

@@ -9,8 +9,7 @@ mod resource;
 
 use async_graphql::{Context, MaybeUndefined, MergedObject};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, FromQueryResult, IntoActiveModel,
-    TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, FromQueryResult, IntoActiveModel, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -36,8 +35,7 @@ pub(crate) async fn in_transaction<T, F>(ctx: &Context<'_>, work: F) -> AppResul
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<T>,
 {
-    let db = ctx.data_unchecked::<DatabaseConnection>();
-    let txn = db.begin().await?;
+    let txn = crate::graphql::exec::db(ctx).begin().await?;
     let out = work(&txn).await?;
     txn.commit().await?;
     Ok(out)

@@ -6,16 +6,12 @@ use crate::auth::{Actor, Viewer};
 use crate::domain::validate as v;
 use crate::error::{AppError, AppResult};
 use crate::graphql::error::{IntoGql, parse_id, to_gql};
-use crate::graphql::exec::viewer;
+use crate::graphql::exec::{db, viewer};
 use crate::graphql::types::report::ExperienceReport;
 use crate::store::record;
 use crate::store::reports::{ReportFields, ReportSubject};
 
 type Reports = entity::experience_report::Entity;
-
-fn db<'a>(ctx: &Context<'a>) -> &'a sea_orm::DatabaseConnection {
-    ctx.data_unchecked::<sea_orm::DatabaseConnection>()
-}
 
 /// Any signed-in person writes reports; a read-only API key does not.
 fn may_write_reports(viewer: &Viewer) -> AppResult<()> {

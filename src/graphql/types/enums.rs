@@ -4,11 +4,11 @@ use async_graphql::Enum;
 
 /// Declares a GraphQL enum with the same variants as a Rust enum, converting both ways.
 macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $name:ident = $source:path { $($variant:ident),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident = $source:path { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl From<$name> for $source {
@@ -24,6 +24,8 @@ macro_rules! mirror_enum {
         }
     };
 }
+
+pub(crate) use mirror_enum;
 
 mirror_enum!(
     /// What an organisation is.
