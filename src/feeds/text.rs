@@ -1,0 +1,136 @@
+//! The clean-up every parsed event goes through before it is stored: HTML entities decoded,
+//! text trimmed and NFC-normalised, descriptions sanitised, links limited to http(s).
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::FeedEvent;
+
+/// Cleans every text field of `event` in place.
+pub fn clean(event: &mut FeedEvent) {
+    event.uid = normalise(&event.uid);
+    event.title = one_line(&plain(&event.title));
+    event.description = event.description.as_deref().and_then(|d| non_empty(description(d)));
+    for field in [
+        &mut event.location_name,
+        &mut event.address,
+        &mut event.postal_code,
+        &mut event.city,
+        &mut event.author,
+        &mut event.organiser,
+    ] {
+        *field = field.as_deref().and_then(|v| non_empty(multi_line(&plain(v))));
+    }
+    event.url = event.url.as_deref().and_then(link);
+    event.categories = event
+        .categories
+        .iter()
+        .filter_map(|c| non_empty(one_line(&plain(c))))
+        .collect();
+    event.timezone = event.timezone.trim().to_string();
+}
+
+/// Text with markup removed and entities decoded (`W&#252;rttemberg` → `Württemberg`).
+pub fn plain(raw: &str) -> String {
+    let text = if raw.contains('<') {
+        // Drop the tags (and the content of script/style), keep the text.
+        ammonia::Builder::empty().clean(raw).to_string()
+    } else {
+        raw.to_string()
+    };
+    normalise(&html_escape::decode_html_entities(&text))
+}
+
+/// A description as safe HTML when it holds markup, else as plain text.
+pub fn description(raw: &str) -> String {
+    let decoded = html_escape::decode_html_entities(raw);
+    if looks_like_html(raw) || looks_like_html(&decoded) {
+        // ammonia's default allow-list: no script, no event handler, no javascript: link.
+        let source = if looks_like_html(raw) { raw } else { decoded.as_ref() };
+        normalise(&ammonia::clean(source))
+    } else {
+        normalise(&decoded)
+    }
+}
+
+/// An http(s) link, or nothing.
+pub fn link(raw: &str) -> Option<String> {
+    let trimmed = html_escape::decode_html_entities(raw.trim()).to_string();
+    let url = url::Url::parse(&trimmed).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+fn normalise(text: &str) -> String {
+    text.nfc().collect::<String>().trim().to_string()
+}
+
+/// Whitespace runs (newlines included) become one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Each line trimmed, blank lines at the ends dropped, line breaks kept.
+fn multi_line(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    lines.join("\n").trim().to_string()
+}
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_are_decoded_and_text_normalised() {
+        assert_eq!(plain("Baden-W&#252;rttemberg, Bavaria "), "Baden-Württemberg, Bavaria");
+        // "e" + combining acute becomes one "é".
+        assert_eq!(plain("Cafe\u{301}"), "Café");
+        assert_eq!(plain("Bar &amp; Kitchen"), "Bar & Kitchen");
+        assert_eq!(plain("<b>Forum</b> métiers"), "Forum métiers");
+    }
+
+    #[test]
+    fn descriptions_never_carry_scripts() {
+        let cleaned = description("<p onclick=\"x()\">Salut</p><script>alert(1)</script><a href=\"javascript:x\">l</a>");
+        assert!(!cleaned.contains("script"), "{cleaned}");
+        assert!(!cleaned.contains("onclick"), "{cleaned}");
+        assert!(!cleaned.contains("javascript"), "{cleaned}");
+        assert!(cleaned.contains("<p>Salut</p>"), "{cleaned}");
+        // Markup hidden behind entities is sanitised too.
+        let escaped = description("&lt;script&gt;alert(1)&lt;/script&gt;&lt;p&gt;ok&lt;/p&gt;");
+        assert!(!escaped.contains("script"), "{escaped}");
+        assert_eq!(description("Ligne 1\nLigne 2 "), "Ligne 1\nLigne 2");
+    }
+
+    #[test]
+    fn only_web_links_are_kept() {
+        assert_eq!(link(" https://example.org/a?b=1&amp;c=2 ").as_deref(), Some("https://example.org/a?b=1&c=2"));
+        assert_eq!(link("javascript:alert(1)"), None);
+        assert_eq!(link("N/A"), None);
+    }
+
+    #[test]
+    fn events_are_cleaned_field_by_field() {
+        let mut event = FeedEvent {
+            title: "  TEST\n Syd ".into(),
+            location_name: Some("Roadstar 16 \n12764 Happyville\nDenmark".into()),
+            organiser: Some("   ".into()),
+            categories: vec![" FSS event ".into(), String::new()],
+            ..FeedEvent::default()
+        };
+        clean(&mut event);
+        assert_eq!(event.title, "TEST Syd");
+        assert_eq!(event.location_name.as_deref(), Some("Roadstar 16\n12764 Happyville\nDenmark"));
+        assert_eq!(event.organiser, None);
+        assert_eq!(event.categories, vec!["FSS event".to_string()]);
+    }
+}
