@@ -1,4 +1,4 @@
-//! Command line: `serve`, `migrate`, `schema`, `user create`.
+//! Command line: `serve`, `migrate`, `schema`, `user create`, `feeds add|list|sync`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -30,6 +30,108 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage and pull partner event feeds.
+    Feeds {
+        #[command(subcommand)]
+        command: FeedsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeedsCommand {
+    /// Register a feed for an organisation (pulled at the next scheduler pass or `feeds sync`).
+    Add {
+        /// Slug of the organisation that publishes the feed.
+        #[arg(long)]
+        organisation: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "auto")]
+        format: FormatArg,
+        /// Minutes between two pulls (5 to 10080).
+        #[arg(long, default_value_t = 60)]
+        interval: i32,
+        /// Visibility of the feed's events.
+        #[arg(long, value_enum, ignore_case = true, default_value = "public")]
+        visibility: VisibilityArg,
+        /// Zone of times written without one.
+        #[arg(long, default_value = "Europe/Paris")]
+        timezone: String,
+        /// RSS/Atom/JSON Feed: take items without event dates at their publication date.
+        #[arg(long)]
+        use_publication_date: bool,
+        /// Register it disabled.
+        #[arg(long)]
+        disabled: bool,
+        /// Print the feed as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List feeds with their status.
+    List {
+        /// Only this organisation's feeds.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull one feed now (by id), or every feed that is due.
+    Sync {
+        /// The feed's id; without it, every due feed is pulled.
+        id: Option<String>,
+        /// Print one JSON object per run.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Auto,
+    Ical,
+    Rss,
+    Atom,
+    JsonFeed,
+    WpEventsCalendar,
+    JsonLd,
+    OpenAgenda,
+    Csv,
+}
+
+impl From<FormatArg> for entity::FeedFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Auto => entity::FeedFormat::Auto,
+            FormatArg::Ical => entity::FeedFormat::Ical,
+            FormatArg::Rss => entity::FeedFormat::Rss,
+            FormatArg::Atom => entity::FeedFormat::Atom,
+            FormatArg::JsonFeed => entity::FeedFormat::JsonFeed,
+            FormatArg::WpEventsCalendar => entity::FeedFormat::WpEventsCalendar,
+            FormatArg::JsonLd => entity::FeedFormat::JsonLd,
+            FormatArg::OpenAgenda => entity::FeedFormat::OpenAgenda,
+            FormatArg::Csv => entity::FeedFormat::Csv,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum VisibilityArg {
+    Public,
+    Partners,
+    Organisation,
+}
+
+impl From<VisibilityArg> for entity::Visibility {
+    fn from(v: VisibilityArg) -> Self {
+        match v {
+            VisibilityArg::Public => entity::Visibility::Public,
+            VisibilityArg::Partners => entity::Visibility::Partners,
+            VisibilityArg::Organisation => entity::Visibility::Organisation,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -74,3 +74,192 @@ pub async fn create_user(
     }
     Ok(())
 }
+
+/// A new feed as the command line gives it.
+pub struct NewFeed {
+    pub organisation: String,
+    pub name: String,
+    pub url: String,
+    pub format: entity::FeedFormat,
+    pub interval: i32,
+    pub visibility: entity::Visibility,
+    pub timezone: String,
+    pub use_publication_date: bool,
+    pub enabled: bool,
+}
+
+fn feed_json(feed: &entity::feed::Model, settings: &crate::config::FeedSettings) -> serde_json::Value {
+    serde_json::json!({
+        "id": feed.id,
+        "organisationId": feed.organisation_id,
+        "name": feed.name,
+        "url": feed.url,
+        "format": feed.format.as_str(),
+        "intervalMinutes": feed.interval_minutes,
+        "enabled": feed.enabled,
+        "status": format!("{:?}", crate::jobs::pull_feeds::status(feed, settings)).to_uppercase(),
+        "lastFetchedAt": feed.last_fetched_at,
+        "lastSuccessAt": feed.last_success_at,
+        "lastError": feed.last_error,
+        "consecutiveFailures": feed.consecutive_failures,
+        "nextFetchAt": feed.next_fetch_at,
+    })
+}
+
+fn run_json(run: &entity::feed_run::Model) -> serde_json::Value {
+    serde_json::json!({
+        "id": run.id,
+        "feedId": run.feed_id,
+        "outcome": run.outcome.as_str(),
+        "httpStatus": run.http_status,
+        "itemsSeen": run.items_seen,
+        "created": run.created,
+        "updated": run.updated,
+        "removed": run.removed,
+        "error": run.error,
+        "warnings": run.warnings.0,
+        "startedAt": run.started_at,
+        "finishedAt": run.finished_at,
+    })
+}
+
+/// `passerelle feeds add`.
+pub async fn add_feed(config: &Config, new: NewFeed, json: bool) -> anyhow::Result<()> {
+    use crate::domain::validate as v;
+    let db = open(config).await?;
+    let Some(org) = store::organisations::by_slug(&db, &new.organisation).await? else {
+        bail!("no organisation has the slug {:?}", new.organisation);
+    };
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let url = v::url("url", &new.url).map_err(err)?;
+    let allow: crate::feeds::fetch::AllowList = config
+        .feeds
+        .allow_hosts
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
+    crate::feeds::fetch::check_url(&url::Url::parse(&url)?, &allow).map_err(|e| anyhow::anyhow!("url: {e}"))?;
+    if !(5..=10080).contains(&new.interval) {
+        bail!("--interval must be between 5 and 10080 minutes");
+    }
+    let fields = store::feeds::FeedFields {
+        organisation_id: org.id,
+        name: v::text("name", &new.name, v::TITLE_MAX).map_err(err)?,
+        url,
+        format: new.format,
+        interval_minutes: new.interval,
+        enabled: new.enabled,
+        default_visibility: new.visibility,
+        default_audiences: Vec::new(),
+        timezone: v::timezone("timezone", &new.timezone).map_err(err)?,
+        use_publication_date: new.use_publication_date,
+        csv_columns: Default::default(),
+    };
+    let txn = db.begin().await?;
+    let feed = store::record::create::<entity::feed::Entity>(&txn, fields)
+        .await
+        .map_err(err)?;
+    store::audit::record(
+        &txn,
+        store::audit::Change {
+            actor_kind: "system",
+            actor_id: None,
+            actor_label: "command line".into(),
+            entity_type: "feed",
+            entity_id: Some(feed.id),
+            operation: "create",
+            changed_fields: vec!["organisationId".into(), "name".into(), "url".into(), "format".into()],
+        },
+    )
+    .await
+    .map_err(err)?;
+    txn.commit().await?;
+    if json {
+        println!("{}", feed_json(&feed, &config.feeds));
+    } else {
+        println!("added feed {} ({}) for {}: {}", feed.id, feed.name, org.slug, feed.url);
+    }
+    Ok(())
+}
+
+/// `passerelle feeds list`.
+pub async fn list_feeds(config: &Config, organisation: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let organisation_id = match organisation {
+        Some(slug) => match store::organisations::by_slug(&db, slug).await? {
+            Some(org) => Some(org.id),
+            None => bail!("no organisation has the slug {slug:?}"),
+        },
+        None => None,
+    };
+    let feeds = store::feeds::all(&db, organisation_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for feed in &feeds {
+        let j = feed_json(feed, &config.feeds);
+        if json {
+            println!("{j}");
+        } else {
+            println!(
+                "{}  {:<8}  {:<20}  {}  next {}{}",
+                feed.id,
+                j["status"].as_str().unwrap_or_default(),
+                feed.name,
+                feed.url,
+                feed.next_fetch_at.format("%Y-%m-%d %H:%M"),
+                feed.last_error
+                    .as_deref()
+                    .map(|e| format!("  last error: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if !json && feeds.is_empty() {
+        println!("no feed");
+    }
+    Ok(())
+}
+
+/// `passerelle feeds sync [ID]`.
+pub async fn sync_feeds(config: &Config, id: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let puller = crate::jobs::pull_feeds::Puller::new(db, config.feeds.clone())?;
+    let runs = match id {
+        Some(raw) => {
+            let id = uuid::Uuid::parse_str(raw.trim()).with_context(|| format!("{raw:?} is not a feed id"))?;
+            vec![puller.sync_now(id).await.map_err(|e| anyhow::anyhow!("{e}"))?]
+        }
+        None => puller.run_once().await?,
+    };
+    let mut failed = false;
+    for run in &runs {
+        failed |= run.outcome == entity::FeedRunOutcome::Failed;
+        if json {
+            println!("{}", run_json(run));
+        } else {
+            println!(
+                "feed {}: {} (HTTP {}) seen {}, created {}, updated {}, removed {}{}",
+                run.feed_id,
+                run.outcome.as_str(),
+                run.http_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                run.items_seen,
+                run.created,
+                run.updated,
+                run.removed,
+                run.error
+                    .as_deref()
+                    .map(|e| format!("; error: {e}"))
+                    .unwrap_or_default()
+            );
+            for warning in run.warnings.0.iter().take(10) {
+                println!("  warning: {warning}");
+            }
+        }
+    }
+    if !json && runs.is_empty() {
+        println!("no feed is due");
+    }
+    if failed {
+        bail!("at least one feed failed");
+    }
+    Ok(())
+}

@@ -25,6 +25,87 @@ pub struct Config {
     /// `PASSERELLE_TRUST_FORWARDED_FOR`; default false. Set it only behind a proxy that
     /// overwrites `X-Forwarded-For`: login throttling counts per client address.
     pub trust_forwarded_for: bool,
+    /// Partner feed settings (`PASSERELLE_FEEDS_*`).
+    pub feeds: FeedSettings,
+}
+
+/// How partner feeds are pulled.
+#[derive(Clone, Debug)]
+pub struct FeedSettings {
+    /// `PASSERELLE_FEEDS_SCHEDULER`; default true. Instances with false only serve the API.
+    pub scheduler: bool,
+    /// `PASSERELLE_FEEDS_POLL_SECONDS`; default 30: how often an instance looks for due feeds.
+    pub poll_every: std::time::Duration,
+    /// `PASSERELLE_FEEDS_CONCURRENCY`; default 4 feeds pulled at once per instance.
+    pub concurrency: usize,
+    /// `PASSERELLE_FEEDS_ALLOW_HOSTS`: hosts, addresses or CIDR ranges exempt from the SSRF
+    /// guard (comma-separated). Default: none.
+    pub allow_hosts: String,
+    /// `PASSERELLE_FEEDS_MAX_BYTES`; default 10 MiB.
+    pub max_bytes: usize,
+    /// `PASSERELLE_FEEDS_TIMEOUT_SECONDS`; default 30 (the whole fetch, body included).
+    pub timeout: std::time::Duration,
+    /// `PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS`; default 10.
+    pub connect_timeout: std::time::Duration,
+    /// `PASSERELLE_FEEDS_FAILING_AFTER`; default 3 consecutive failures make a feed `FAILING`.
+    pub failing_after: i32,
+    /// `PASSERELLE_FEEDS_WINDOW_PAST_DAYS` / `_FUTURE_DAYS`; default 30 / 365: the window
+    /// recurrences are expanded over.
+    pub window_past_days: i64,
+    pub window_future_days: i64,
+    /// `PASSERELLE_FEEDS_MAX_PAGES`; default 20 pages of a paginated API per sync.
+    pub max_pages: usize,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            scheduler: true,
+            poll_every: std::time::Duration::from_secs(30),
+            concurrency: 4,
+            allow_hosts: String::new(),
+            max_bytes: 10 * 1024 * 1024,
+            timeout: std::time::Duration::from_secs(30),
+            connect_timeout: std::time::Duration::from_secs(10),
+            failing_after: 3,
+            window_past_days: 30,
+            window_future_days: 365,
+            max_pages: 20,
+        }
+    }
+}
+
+impl FeedSettings {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = FeedSettings::default();
+        let secs = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
+            Ok(std::time::Duration::from_secs(parsed(name, default.as_secs())?))
+        };
+        let settings = FeedSettings {
+            scheduler: parsed("PASSERELLE_FEEDS_SCHEDULER", d.scheduler)?,
+            poll_every: secs("PASSERELLE_FEEDS_POLL_SECONDS", d.poll_every)?,
+            concurrency: parsed("PASSERELLE_FEEDS_CONCURRENCY", d.concurrency)?,
+            allow_hosts: var("PASSERELLE_FEEDS_ALLOW_HOSTS").unwrap_or_default(),
+            max_bytes: parsed("PASSERELLE_FEEDS_MAX_BYTES", d.max_bytes)?,
+            timeout: secs("PASSERELLE_FEEDS_TIMEOUT_SECONDS", d.timeout)?,
+            connect_timeout: secs("PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS", d.connect_timeout)?,
+            failing_after: parsed("PASSERELLE_FEEDS_FAILING_AFTER", d.failing_after)?,
+            window_past_days: parsed("PASSERELLE_FEEDS_WINDOW_PAST_DAYS", d.window_past_days)?,
+            window_future_days: parsed("PASSERELLE_FEEDS_WINDOW_FUTURE_DAYS", d.window_future_days)?,
+            max_pages: parsed("PASSERELLE_FEEDS_MAX_PAGES", d.max_pages)?,
+        };
+        if settings.concurrency == 0 || settings.failing_after < 1 || settings.max_pages == 0 {
+            bail!("PASSERELLE_FEEDS_CONCURRENCY, _FAILING_AFTER and _MAX_PAGES must be at least 1");
+        }
+        if settings.poll_every.is_zero() || settings.timeout.is_zero() {
+            bail!("PASSERELLE_FEEDS_POLL_SECONDS and _TIMEOUT_SECONDS must be at least 1");
+        }
+        settings
+            .allow_hosts
+            .parse::<crate::feeds::fetch::AllowList>()
+            .map_err(|e| anyhow::anyhow!("PASSERELLE_FEEDS_ALLOW_HOSTS: {e}"))?;
+        Ok(settings)
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -39,6 +120,7 @@ impl std::fmt::Debug for Config {
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("feeds", &self.feeds)
             .finish()
     }
 }
@@ -90,6 +172,7 @@ impl Config {
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
             trust_forwarded_for: parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?,
+            feeds: FeedSettings::from_env()?,
         };
         config.validate()?;
         Ok(config)

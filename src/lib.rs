@@ -8,5 +8,6 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod startup;
 pub mod store;

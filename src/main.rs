@@ -1,5 +1,5 @@
 use clap::Parser;
-use passerelle::cli::{Cli, Command, UserCommand};
+use passerelle::cli::{Cli, Command, FeedsCommand, UserCommand};
 use passerelle::config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +45,40 @@ async fn main() -> anyhow::Result<()> {
                 json,
             )
             .await
+        }
+        Command::Feeds { command } => {
+            let config = Config::from_env()?;
+            match command {
+                FeedsCommand::Add {
+                    organisation,
+                    name,
+                    url,
+                    format,
+                    interval,
+                    visibility,
+                    timezone,
+                    use_publication_date,
+                    disabled,
+                    json,
+                } => {
+                    let new = passerelle::commands::NewFeed {
+                        organisation,
+                        name,
+                        url,
+                        format: format.into(),
+                        interval,
+                        visibility: visibility.into(),
+                        timezone,
+                        use_publication_date,
+                        enabled: !disabled,
+                    };
+                    passerelle::commands::add_feed(&config, new, json).await
+                }
+                FeedsCommand::List { organisation, json } => {
+                    passerelle::commands::list_feeds(&config, organisation.as_deref(), json).await
+                }
+                FeedsCommand::Sync { id, json } => passerelle::commands::sync_feeds(&config, id.as_deref(), json).await,
+            }
         }
         Command::Serve { demo } => {
             let config = Config::from_env()?;

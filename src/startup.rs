@@ -24,11 +24,17 @@ pub struct Running {
     pub statements: StatementCounter,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
+    jobs: Option<crate::jobs::Jobs>,
+    /// This instance's feed puller (tests call its `run_once`).
+    pub puller: crate::jobs::pull_feeds::Puller,
 }
 
 impl Running {
     /// Stops accepting connections, lets requests in flight finish, and waits.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(jobs) = self.jobs.take() {
+            jobs.stop(Duration::from_secs(20)).await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -79,8 +85,11 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             tracing::info!("the database is not empty: demo data not loaded");
         }
     }
+    let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone())?;
+    let jobs = crate::jobs::Jobs::start(puller.clone());
     let schema = build_schema(
         db.clone(),
+        puller.clone(),
         Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
@@ -120,5 +129,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         statements,
         shutdown: Some(tx),
         server,
+        jobs: Some(jobs),
+        puller,
     })
 }

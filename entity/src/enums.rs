@@ -160,3 +160,32 @@ stored_enum!(
         ReadWrite = "read_write",
     }
 );
+
+stored_enum!(
+    /// The wire format a partner feed is read as.
+    FeedFormat {
+        Auto = "auto",
+        Ical = "ical",
+        Rss = "rss",
+        Atom = "atom",
+        JsonFeed = "json_feed",
+        WpEventsCalendar = "wp_events_calendar",
+        JsonLd = "json_ld",
+        OpenAgenda = "open_agenda",
+        Csv = "csv",
+    }
+);
+
+stored_enum!(
+    /// How a feed sync ended.
+    FeedRunOutcome {
+        Running = "running",
+        Success = "success",
+        NotModified = "not_modified",
+        Failed = "failed",
+    }
+);
+
+/// Column mapping of a CSV feed (source header → target field), stored as a JSON object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct ColumnMap(pub std::collections::BTreeMap<String, String>);

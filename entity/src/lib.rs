@@ -8,6 +8,8 @@ pub mod contact;
 pub mod enums;
 pub mod event;
 pub mod experience_report;
+pub mod feed;
+pub mod feed_run;
 pub mod login_throttle;
 pub mod organisation;
 pub mod resource;

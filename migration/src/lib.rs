@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_core_tables;
 mod m20261124_000002_create_accounts;
+mod m20261125_000003_create_feeds;
 
 /// An index named `name` on `cols` of `table`.
 pub(crate) fn index<T: IntoIden + Copy, C: IntoIden + Copy>(name: &str, table: T, cols: &[C]) -> IndexCreateStatement {
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_core_tables::Migration),
             Box::new(m20261124_000002_create_accounts::Migration),
+            Box::new(m20261125_000003_create_feeds::Migration),
         ]
     }
 }

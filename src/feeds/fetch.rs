@@ -1,1 +1,520 @@
-//! Placeholder: being written.
+//! Fetching a feed politely and safely: a clear User-Agent, conditional GET, gzip, connect
+//! and total timeouts, a body limit enforced while streaming, at most five redirects,
+//! `Retry-After`, and an SSRF guard checked after DNS resolution and on every redirect.
+
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use ipnet::IpNet;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::redirect;
+
+/// Limits of one fetch.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub connect_timeout: Duration,
+    /// From the request to the last byte of the body.
+    pub total_timeout: Duration,
+    /// Decompressed body bytes; a larger body is refused while it streams.
+    pub max_bytes: usize,
+    pub max_redirects: usize,
+    pub user_agent: String,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect_timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(30),
+            max_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+            user_agent: concat!(
+                "Passerelle/",
+                env!("CARGO_PKG_VERSION"),
+                " (partner events hub; feed fetcher; polls each feed at most every 5 minutes)"
+            )
+            .to_string(),
+        }
+    }
+}
+
+/// The operator's exceptions to the SSRF guard (`PASSERELLE_FEEDS_ALLOW_HOSTS`): host names,
+/// addresses or CIDR ranges that may be fetched even though they are private.
+#[derive(Clone, Debug, Default)]
+pub struct AllowList {
+    hosts: Vec<String>,
+    nets: Vec<IpNet>,
+}
+
+impl FromStr for AllowList {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let mut list = AllowList::default();
+        for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            if let Ok(net) = entry.parse::<IpNet>() {
+                list.nets.push(net);
+            } else if let Ok(ip) = entry.parse::<IpAddr>() {
+                list.nets.push(IpNet::from(ip));
+            } else if entry.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+                list.hosts.push(entry.to_ascii_lowercase());
+            } else {
+                return Err(format!("{entry:?} is neither a host name, an address nor a CIDR range"));
+            }
+        }
+        Ok(list)
+    }
+}
+
+impl AllowList {
+    fn allows_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.hosts.iter().any(|h| *h == host)
+    }
+
+    fn allows_ip(&self, ip: IpAddr) -> bool {
+        self.nets.iter().any(|n| n.contains(&ip))
+    }
+
+    /// Whether `ip`, reached through `host`, may be fetched.
+    pub fn permits(&self, host: &str, ip: IpAddr) -> bool {
+        is_public(ip) || self.allows_host(host) || self.allows_ip(ip)
+    }
+}
+
+/// Whether an address is on the public internet: not loopback, private, link-local, shared,
+/// multicast, documentation, benchmark or cloud-metadata space.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64.0.0/10 shared (CGNAT)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0.0/24 protocol assignments
+                || (o[0] == 198 && (o[1] & 0xfe) == 18) // 198.18.0.0/15 benchmarking
+                || o[0] >= 240) // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local (incl. fd00:ec2::254 metadata)
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 can reach private IPv4
+                || (s[0] == 0x2001 && s[1] == 0x0db8)) // documentation
+        }
+    }
+}
+
+/// Why a fetch failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Not an http(s) URL, or no host.
+    InvalidUrl,
+    /// The SSRF guard refused the address.
+    Blocked,
+    /// The server answered with an error status.
+    Status,
+    Timeout,
+    TooLarge,
+    TooManyRedirects,
+    /// Connection refused or reset, DNS failure, TLS failure, broken body…
+    Network,
+}
+
+/// A failed fetch: what happened, the HTTP status if one came, and how long the server asked
+/// us to wait (`Retry-After` on 429 and 503).
+#[derive(Clone, Debug)]
+pub struct FetchError {
+    pub kind: FailureKind,
+    pub status: Option<u16>,
+    pub retry_after: Option<Duration>,
+    pub message: String,
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+impl FetchError {
+    fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        FetchError {
+            kind,
+            status: None,
+            retry_after: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Validators of the last successful fetch, for a conditional GET.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a successful fetch brought.
+#[derive(Clone, Debug)]
+pub enum Fetched {
+    /// 304: nothing changed since the validators were issued.
+    NotModified { status: u16 },
+    Body {
+        status: u16,
+        content_type: Option<String>,
+        body: Vec<u8>,
+        validators: Validators,
+        /// After redirects.
+        final_url: String,
+    },
+}
+
+/// An HTTP client for feeds. Cheap to clone.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    limits: Limits,
+    allow: Arc<AllowList>,
+}
+
+/// Refused by the redirect policy because of the SSRF guard.
+#[derive(Debug)]
+struct BlockedRedirect(String);
+
+impl std::fmt::Display for BlockedRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BlockedRedirect {}
+
+/// Resolves host names, then drops the addresses the guard refuses, so a name that points
+/// at a private address (DNS rebinding included) is never connected to.
+struct GuardedResolver(Arc<AllowList>);
+
+#[derive(Debug)]
+struct BlockedAddress(String);
+
+impl std::fmt::Display for BlockedAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BlockedAddress {}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.0.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let permitted: Vec<SocketAddr> = addrs.iter().copied().filter(|a| allow.permits(&host, a.ip())).collect();
+            if permitted.is_empty() {
+                let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                return Err(Box::new(BlockedAddress(format!(
+                    "{host} resolves to a private or reserved address ({}), which feeds may not point at",
+                    shown.join(", ")
+                ))) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(permitted.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Checks a URL before any connection: http(s), a host, and a literal address the guard
+/// permits (literal addresses bypass DNS, so the resolver cannot check them).
+pub fn check_url(url: &url::Url, allow: &AllowList) -> Result<(), FetchError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(FetchError::new(
+            FailureKind::InvalidUrl,
+            format!("only http and https feeds are fetched, not {}:", url.scheme()),
+        ));
+    }
+    let ip = match url.host() {
+        None => return Err(FetchError::new(FailureKind::InvalidUrl, "the feed URL has no host")),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+    };
+    if allow.permits(&ip.to_string(), ip) {
+        Ok(())
+    } else {
+        Err(FetchError::new(
+            FailureKind::Blocked,
+            format!("{ip} is a private or reserved address, which feeds may not point at"),
+        ))
+    }
+}
+
+impl Fetcher {
+    pub fn new(limits: Limits, allow: AllowList) -> anyhow::Result<Self> {
+        // reqwest is built without a bundled crypto provider: use ring, already compiled in
+        // for the database driver. Installing twice is harmless (the first one stays).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let allow = Arc::new(allow);
+        let max_redirects = limits.max_redirects;
+        let redirect_allow = allow.clone();
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(TooManyRedirects(max_redirects));
+            }
+            match check_url(attempt.url(), &redirect_allow) {
+                Ok(()) => attempt.follow(),
+                Err(e) => {
+                    let message = format!("redirected to {}: {}", attempt.url(), e.message);
+                    attempt.error(BlockedRedirect(message))
+                }
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(limits.user_agent.clone())
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.total_timeout)
+            .redirect(policy)
+            .dns_resolver(Arc::new(GuardedResolver(allow.clone())))
+            .no_proxy()
+            .gzip(true)
+            .build()?;
+        Ok(Fetcher { client, limits, allow })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Fetches `url`, conditionally when `validators` are known.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|e| FetchError::new(FailureKind::InvalidUrl, format!("the feed URL is not valid: {e}")))?;
+        check_url(&parsed, &self.allow)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static(
+                "text/calendar, application/rss+xml, application/atom+xml, application/feed+json, \
+                 application/ld+json, application/json, text/csv, text/html;q=0.8, */*;q=0.5",
+            ),
+        );
+        if let Some(etag) = validators.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = validators
+            .last_modified
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_MODIFIED_SINCE, lm);
+        }
+        let response = self
+            .client
+            .get(parsed)
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified { status: 304 });
+        }
+        if !status.is_success() {
+            let retry_after = matches!(status.as_u16(), 429 | 503)
+                .then(|| retry_after(response.headers()))
+                .flatten();
+            let mut message = format!("the server answered {status}");
+            if let Some(wait) = retry_after {
+                message.push_str(&format!(" (Retry-After: {} s)", wait.as_secs()));
+            }
+            return Err(FetchError {
+                kind: FailureKind::Status,
+                status: Some(status.as_u16()),
+                retry_after,
+                message,
+            });
+        }
+        let header = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header(header::ETAG),
+            last_modified: header(header::LAST_MODIFIED),
+        };
+        let final_url = response.url().to_string();
+        let max = self.limits.max_bytes;
+        // Content-Length is only a hint (and counts compressed bytes): the stream is counted too.
+        if response.content_length().is_some_and(|n| n > max as u64) && header(header::CONTENT_ENCODING).is_none() {
+            return Err(too_large(status.as_u16(), max));
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                let mut err = self.transport_error(e);
+                err.status = Some(status.as_u16());
+                err
+            })?;
+            if body.len() + chunk.len() > max {
+                return Err(too_large(status.as_u16(), max));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body {
+            status: status.as_u16(),
+            content_type,
+            body,
+            validators,
+            final_url,
+        })
+    }
+
+    fn transport_error(&self, err: reqwest::Error) -> FetchError {
+        if let Some(blocked) = find_source::<BlockedRedirect>(&err) {
+            return FetchError::new(FailureKind::Blocked, blocked.0.clone());
+        }
+        if let Some(blocked) = find_source::<BlockedAddress>(&err) {
+            return FetchError::new(FailureKind::Blocked, blocked.0.clone());
+        }
+        if let Some(too_many) = find_source::<TooManyRedirects>(&err) {
+            return FetchError::new(
+                FailureKind::TooManyRedirects,
+                format!("more than {} redirects", too_many.0),
+            );
+        }
+        if err.is_timeout() {
+            return FetchError::new(
+                FailureKind::Timeout,
+                format!(
+                    "no complete answer within {} s",
+                    self.limits.total_timeout.as_secs_f64()
+                ),
+            );
+        }
+        let mut message = String::from("the feed could not be fetched");
+        // The cause chain names what went wrong (refused, reset, DNS, TLS) without secrets.
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        FetchError::new(FailureKind::Network, message)
+    }
+}
+
+#[derive(Debug)]
+struct TooManyRedirects(usize);
+
+impl std::fmt::Display for TooManyRedirects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "more than {} redirects", self.0)
+    }
+}
+
+impl std::error::Error for TooManyRedirects {}
+
+fn find_source<'a, T: std::error::Error + 'static>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn too_large(status: u16, max: usize) -> FetchError {
+    FetchError {
+        kind: FailureKind::TooLarge,
+        status: Some(status),
+        retry_after: None,
+        message: format!("the body is larger than the {} byte limit", max),
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let raw = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = raw.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_reserved_addresses_are_not_public() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00:ec2::254",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:4700::1111"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn the_allow_list_takes_hosts_addresses_and_ranges() {
+        let list: AllowList = "127.0.0.1, 10.0.0.0/8 ,feeds.internal".parse().unwrap();
+        assert!(list.permits("127.0.0.1", "127.0.0.1".parse().unwrap()));
+        assert!(list.permits("x", "10.9.8.7".parse().unwrap()));
+        assert!(list.permits("Feeds.Internal", "192.168.0.2".parse().unwrap()));
+        assert!(!list.permits("other", "192.168.0.2".parse().unwrap()));
+        assert!("not a host!".parse::<AllowList>().is_err());
+    }
+
+    #[test]
+    fn urls_are_checked_before_any_connection() {
+        let none = AllowList::default();
+        let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), &none).map_err(|e| e.kind);
+        assert_eq!(check("ftp://example.org/feed"), Err(FailureKind::InvalidUrl));
+        assert_eq!(
+            check("http://169.254.169.254/latest/meta-data"),
+            Err(FailureKind::Blocked)
+        );
+        assert_eq!(check("http://[::1]:8080/"), Err(FailureKind::Blocked));
+        assert_eq!(check("https://example.org/agenda.ics"), Ok(()));
+    }
+}

@@ -114,7 +114,12 @@ pub struct Parsed {
 }
 
 /// Reads `body` as `format`; `Auto` detects the format from `content_type` and the content.
-pub fn parse(format: Format, content_type: Option<&str>, body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
+pub fn parse(
+    format: Format,
+    content_type: Option<&str>,
+    body: &[u8],
+    options: &ParseOptions,
+) -> anyhow::Result<Parsed> {
     let format = match format {
         Format::Auto => detect::detect(content_type, body)
             .ok_or_else(|| anyhow::anyhow!("the format of the document could not be recognised"))?,

@@ -100,7 +100,8 @@ mod tests {
 
     #[test]
     fn descriptions_never_carry_scripts() {
-        let cleaned = description("<p onclick=\"x()\">Salut</p><script>alert(1)</script><a href=\"javascript:x\">l</a>");
+        let cleaned =
+            description("<p onclick=\"x()\">Salut</p><script>alert(1)</script><a href=\"javascript:x\">l</a>");
         assert!(!cleaned.contains("script"), "{cleaned}");
         assert!(!cleaned.contains("onclick"), "{cleaned}");
         assert!(!cleaned.contains("javascript"), "{cleaned}");
@@ -113,7 +114,10 @@ mod tests {
 
     #[test]
     fn only_web_links_are_kept() {
-        assert_eq!(link(" https://example.org/a?b=1&amp;c=2 ").as_deref(), Some("https://example.org/a?b=1&c=2"));
+        assert_eq!(
+            link(" https://example.org/a?b=1&amp;c=2 ").as_deref(),
+            Some("https://example.org/a?b=1&c=2")
+        );
         assert_eq!(link("javascript:alert(1)"), None);
         assert_eq!(link("N/A"), None);
     }
@@ -129,7 +133,10 @@ mod tests {
         };
         clean(&mut event);
         assert_eq!(event.title, "TEST Syd");
-        assert_eq!(event.location_name.as_deref(), Some("Roadstar 16\n12764 Happyville\nDenmark"));
+        assert_eq!(
+            event.location_name.as_deref(),
+            Some("Roadstar 16\n12764 Happyville\nDenmark")
+        );
         assert_eq!(event.organiser, None);
         assert_eq!(event.categories, vec!["FSS event".to_string()]);
     }

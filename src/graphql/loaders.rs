@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::batch::{BatchLoad, Batcher};
 use crate::error::AppResult;
 use crate::store::page::{Listed, Page, PageArgs};
-use crate::store::{Scope, actions, contacts, events, reports, resources};
+use crate::store::{Scope, actions, contacts, events, feeds, reports, resources};
 
 /// Loads the records of `E` the caller may see, by id.
 pub struct ById<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);
@@ -175,6 +175,15 @@ children!(
     |db, parents, filter| reports::count_by_subjects(db, true, parents, filter)
 );
 
+children!(
+    FeedRuns,
+    entity::feed_run::Model,
+    feeds::FeedRunFilter,
+    feeds::FeedRunSort,
+    feeds::runs_by_feeds,
+    feeds::count_runs_by_feeds
+);
+
 fn loader<K, V, L>(inner: L) -> Arc<Batcher<K, V, L>>
 where
     K: Clone + Eq + Hash + Send + Sync + 'static,
@@ -208,6 +217,8 @@ pub struct Loaders {
     pub action_reports_count: CountsLoader<ActionReports>,
     pub event_reports: PagesLoader<EventReports>,
     pub event_reports_count: CountsLoader<EventReports>,
+    pub feed_runs: PagesLoader<FeedRuns>,
+    pub feed_runs_count: CountsLoader<FeedRuns>,
 }
 
 impl Loaders {
@@ -232,6 +243,8 @@ impl Loaders {
             action_reports_count: loader(ChildCounts(db.clone(), PhantomData)),
             event_reports: loader(ChildPages(db.clone(), PhantomData)),
             event_reports_count: loader(ChildCounts(db.clone(), PhantomData)),
+            feed_runs: loader(ChildPages(db.clone(), PhantomData)),
+            feed_runs_count: loader(ChildCounts(db.clone(), PhantomData)),
         }
     }
 }

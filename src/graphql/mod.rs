@@ -4,6 +4,7 @@ pub mod account;
 pub mod batch;
 pub mod error;
 pub mod exec;
+pub mod feed;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
@@ -31,13 +32,14 @@ impl Default for Limits {
 }
 
 /// Builds the schema over a database pool.
-pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
+pub fn build_schema(db: DatabaseConnection, puller: crate::jobs::pull_feeds::Puller, limits: Limits) -> AppSchema {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
     .data(db)
+    .data(puller)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)

@@ -43,7 +43,7 @@ pub(crate) async fn root_page<F: store::Listing>(
 
 /// The root query: records and lists, accounts and the audit log.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(CoreQuery, super::account::AccountQuery);
+pub struct Query(CoreQuery, super::account::AccountQuery, super::feed::FeedQuery);
 
 #[derive(Default)]
 pub struct CoreQuery;

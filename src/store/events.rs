@@ -80,7 +80,7 @@ impl EventFilter {
 }
 
 /// Every field of an event a user can set.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EventFields {
     pub title: String,
     pub description: Option<String>,
@@ -138,7 +138,7 @@ impl From<&Model> for EventFields {
 }
 
 impl EventFields {
-    fn write(self, am: &mut ActiveModel) {
+    pub(crate) fn write(self, am: &mut ActiveModel) {
         am.title = Set(self.title);
         am.description = Set(self.description);
         am.location_name = Set(self.location_name);

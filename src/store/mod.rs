@@ -6,6 +6,8 @@ pub mod api_keys;
 pub mod audit;
 pub mod contacts;
 pub mod events;
+pub mod feeds;
+pub mod ingest;
 pub mod nodes;
 pub mod organisations;
 pub mod page;
@@ -111,6 +113,7 @@ listing! {
     reports::ReportFilter, reports::ReportSort, entity::experience_report::Model, reports;
     users::UserFilter, users::UserSort, entity::user::Model, users;
     audit::AuditFilter, audit::AuditSort, entity::audit_entry::Model, audit;
+    feeds::FeedFilter, feeds::FeedSort, entity::feed::Model, feeds;
 }
 
 /// A filter that carries the caller's scope.
@@ -134,7 +137,8 @@ scoped!(
     resources::ResourceFilter,
     contacts::ContactFilter,
     actions::ActionFilter,
-    reports::ReportFilter
+    reports::ReportFilter,
+    feeds::FeedFilter
 );
 
 /// Organisations are public records.

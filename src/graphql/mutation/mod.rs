@@ -22,6 +22,7 @@ use crate::store::record::{self, Record};
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     crate::graphql::account::AccountMutation,
+    crate::graphql::feed::FeedMutation,
     organisation::OrganisationMutation,
     contact::ContactMutation,
     resource::ResourceMutation,

@@ -1,0 +1,548 @@
+//! Partner feeds: the registry, their health, their run history, and "sync now".
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::error::{IntoGql, parse_id, to_gql};
+use super::exec::viewer;
+use super::loaders::{loaders, nested_page};
+use super::mutation::{audit, default_owner, in_transaction, input_fields, opt_id, set, update_record};
+use super::query::root_page;
+use super::types::connection::connection;
+use super::types::enums::{Audience, Visibility, audiences, audiences_out, mirror_enum};
+use super::types::organisation::Organisation;
+use super::types::{page_args, scoped_filter};
+use crate::domain::validate as v;
+use crate::error::{AppError, AppResult};
+use crate::jobs::pull_feeds::{self, Puller};
+use crate::store::feeds::{FeedFields, FeedRunFilter, FeedRunSort};
+use crate::store::{self, record};
+
+type Feeds = entity::feed::Entity;
+
+const DEFAULT_INTERVAL: i32 = 60;
+const MIN_INTERVAL: i32 = 5;
+const MAX_INTERVAL: i32 = 7 * 24 * 60;
+
+mirror_enum!(
+    /// The wire format a feed is read as.
+    FeedFormat = entity::FeedFormat {
+        /// Detected from the content type and the content at each fetch.
+        Auto,
+        /// iCalendar (RFC 5545), as Google, Outlook, Apple and WordPress plugins publish it.
+        Ical,
+        /// RSS 2.0 (items need event dates, or `usePublicationDate`).
+        Rss,
+        /// Atom (entries need event dates, or `usePublicationDate`).
+        Atom,
+        /// JSON Feed (items need event dates, or `usePublicationDate`).
+        JsonFeed,
+        /// WordPress "The Events Calendar" REST API (`/wp-json/tribe/events/v1/events`).
+        WpEventsCalendar,
+        /// schema.org `Event` JSON-LD embedded in HTML pages.
+        JsonLd,
+        /// OpenAgenda API v2 event lists.
+        OpenAgenda,
+        /// A spreadsheet exported as CSV (the workshop's French columns, or mapped ones).
+        Csv,
+    }
+);
+
+mirror_enum!(
+    /// How a sync ended.
+    FeedRunOutcome = entity::FeedRunOutcome {
+        /// Still in progress.
+        Running,
+        /// Fetched and applied.
+        Success,
+        /// The server answered 304: nothing changed.
+        NotModified,
+        /// Nothing was changed; see `error`.
+        Failed,
+    }
+);
+
+mirror_enum!(
+    /// The health of a feed.
+    FeedStatus = pull_feeds::FeedStatus {
+        /// The last attempts succeeded (or too few failed to worry).
+        Ok,
+        /// Several consecutive attempts failed; the feed is still retried, with backoff.
+        Failing,
+        /// Not pulled until enabled again.
+        Disabled,
+    }
+);
+
+mirror_enum!(
+    /// Orders of a feed list (default `NAME_ASC`).
+    FeedOrderBy = crate::store::feeds::FeedSort { NameAsc, CreatedAtDesc, NextFetchAtAsc }
+);
+
+/// A partner's event feed, pulled on a schedule.
+#[derive(Clone)]
+pub struct Feed(pub Arc<entity::feed::Model>);
+
+connection!(FeedConnection, FeedEdge, Feed, entity::feed::Model);
+
+/// One sync of a feed.
+#[derive(Clone)]
+pub struct FeedRun(pub Arc<entity::feed_run::Model>);
+
+connection!(FeedRunConnection, FeedRunEdge, FeedRun, entity::feed_run::Model);
+
+/// A CSV column mapped to an event field.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "CsvColumnInput")]
+pub struct CsvColumn {
+    /// The column's header in the file (compared without regard to case and accents).
+    pub column: String,
+    /// The event field it holds: one of `title`, `description`, `location_name`, `address`,
+    /// `postal_code`, `city`, `start`, `end`, `date`, `start_time`, `end_time`, `all_day`,
+    /// `timezone`, `url`, `author`, `organiser`, `open_to_public`, `uid`, `status`,
+    /// `categories`, `latitude`, `longitude`.
+    pub field: String,
+}
+
+fn settings<'a>(ctx: &Context<'a>) -> &'a Puller {
+    ctx.data_unchecked::<Puller>()
+}
+
+#[Object]
+impl Feed {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(loaders(ctx)
+            .organisations
+            .load_one(self.0.organisation_id)
+            .await
+            .gql()?
+            .map(Organisation))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+    async fn format(&self) -> FeedFormat {
+        self.0.format.into()
+    }
+    /// Minutes between two pulls (at least 5).
+    async fn interval_minutes(&self) -> i32 {
+        self.0.interval_minutes
+    }
+    async fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+    /// Visibility given to the feed's events.
+    async fn default_visibility(&self) -> Visibility {
+        self.0.default_visibility.into()
+    }
+    /// Audiences given to the feed's events.
+    async fn default_audiences(&self) -> Vec<Audience> {
+        audiences_out(&self.0.default_audiences)
+    }
+    /// Zone of the feed's times written without one.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+    /// RSS, Atom and JSON Feed items without event dates are taken at their publication date.
+    async fn use_publication_date(&self) -> bool {
+        self.0.use_publication_date
+    }
+    async fn csv_columns(&self) -> Vec<CsvColumn> {
+        self.0
+            .csv_columns
+            .0
+            .iter()
+            .map(|(column, field)| CsvColumn {
+                column: column.clone(),
+                field: field.clone(),
+            })
+            .collect()
+    }
+    async fn status(&self, ctx: &Context<'_>) -> FeedStatus {
+        pull_feeds::status(&self.0, settings(ctx).settings()).into()
+    }
+    async fn last_fetched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_fetched_at
+    }
+    async fn last_success_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_success_at
+    }
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    async fn consecutive_failures(&self) -> i32 {
+        self.0.consecutive_failures
+    }
+    /// When the feed is next due (failing feeds back off, up to 24 h).
+    async fn next_fetch_at(&self) -> DateTime<Utc> {
+        self.0.next_fetch_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Sync history, newest first (the last 100 are kept).
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn runs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<FeedRunConnection> {
+        let l = loaders(ctx);
+        let (page, count) = nested_page(
+            &l.feed_runs,
+            &l.feed_runs_count,
+            self.0.id,
+            FeedRunFilter,
+            FeedRunSort::StartedAtDesc,
+            page_args(ctx, first, after, last, before),
+        )
+        .await
+        .gql()?;
+        Ok(FeedRunConnection { page, count })
+    }
+}
+
+#[Object]
+impl FeedRun {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn feed_id(&self) -> ID {
+        ID(self.0.feed_id.to_string())
+    }
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.0.started_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+    async fn outcome(&self) -> FeedRunOutcome {
+        self.0.outcome.into()
+    }
+    /// The HTTP status of the last page fetched, when a server answered.
+    async fn http_status(&self) -> Option<i32> {
+        self.0.http_status
+    }
+    /// Events read from the feed (recurrences expanded).
+    async fn items_seen(&self) -> i32 {
+        self.0.items_seen
+    }
+    async fn created(&self) -> i32 {
+        self.0.created
+    }
+    async fn updated(&self) -> i32 {
+        self.0.updated
+    }
+    /// Events that left the feed and became `REMOVED_UPSTREAM`.
+    async fn removed(&self) -> i32 {
+        self.0.removed
+    }
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    /// Items skipped or read with a fallback (at most 50).
+    async fn warnings(&self) -> &[String] {
+        &self.0.warnings.0
+    }
+}
+
+/// What a list of feeds can be narrowed to.
+#[derive(InputObject, Default)]
+pub struct FeedFilter {
+    pub organisation_id: Option<ID>,
+    pub enabled: Option<bool>,
+    /// Only feeds whose status is `FAILING` (true).
+    pub failing: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct FeedQuery;
+
+#[Object]
+impl FeedQuery {
+    /// A feed, for members of its organisation and administrators.
+    async fn feed(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Feed>> {
+        let id = parse_id("id", &id)?;
+        let scope = viewer(ctx).scope();
+        match record::find::<Feeds>(super::exec::db(ctx), scope, id).await {
+            Ok(m) => Ok(Some(Feed(Arc::new(m)))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(to_gql(e)),
+        }
+    }
+
+    /// The feeds the caller may see: its organisation's (every feed for administrators).
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn feeds(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FeedFilter>,
+        #[graphql(default_with = "FeedOrderBy::NameAsc")] order_by: FeedOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<FeedConnection> {
+        let failing_after = settings(ctx).settings().failing_after;
+        let input = filter.unwrap_or_default();
+        let filter = store::feeds::FeedFilter {
+            organisation_id: opt_id("organisationId", input.organisation_id).gql()?,
+            enabled: input.enabled,
+            failing_after: input.failing.filter(|f| *f).map(|_| failing_after),
+            ..scoped_filter::<store::feeds::FeedFilter, store::feeds::FeedFilter>(ctx, None)
+        };
+        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
+        Ok(FeedConnection { page, count })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateFeedInput {
+    /// Editors may leave it out: their own organisation.
+    pub organisation_id: Option<ID>,
+    pub name: String,
+    pub url: String,
+    #[graphql(default_with = "FeedFormat::Auto")]
+    pub format: FeedFormat,
+    /// Minutes between two pulls: default 60, at least 5.
+    pub interval_minutes: Option<i32>,
+    #[graphql(default = true)]
+    pub enabled: bool,
+    #[graphql(default_with = "Visibility::Public")]
+    pub default_visibility: Visibility,
+    #[graphql(default)]
+    pub default_audiences: Vec<Audience>,
+    /// IANA zone of times written without one; default `Europe/Paris`.
+    pub timezone: Option<String>,
+    #[graphql(default = false)]
+    pub use_publication_date: bool,
+    #[graphql(default)]
+    pub csv_columns: Vec<CsvColumn>,
+}
+
+/// Only the fields given change.
+#[derive(InputObject)]
+pub struct UpdateFeedInput {
+    pub name: MaybeUndefined<String>,
+    pub url: MaybeUndefined<String>,
+    pub format: MaybeUndefined<FeedFormat>,
+    pub interval_minutes: MaybeUndefined<i32>,
+    pub enabled: MaybeUndefined<bool>,
+    pub default_visibility: MaybeUndefined<Visibility>,
+    pub default_audiences: MaybeUndefined<Vec<Audience>>,
+    pub timezone: MaybeUndefined<String>,
+    pub use_publication_date: MaybeUndefined<bool>,
+    pub csv_columns: MaybeUndefined<Vec<CsvColumn>>,
+}
+
+fn feed_url(ctx: &Context<'_>, raw: &str) -> AppResult<String> {
+    let checked = v::url("url", raw)?;
+    let allow: crate::feeds::fetch::AllowList = settings(ctx).settings().allow_hosts.parse().unwrap_or_default();
+    let parsed = url::Url::parse(&checked).map_err(|_| AppError::bad_input("url", "url is not valid"))?;
+    crate::feeds::fetch::check_url(&parsed, &allow).map_err(|e| AppError::bad_input("url", e.message))?;
+    Ok(checked)
+}
+
+fn interval(value: i32) -> AppResult<i32> {
+    if (MIN_INTERVAL..=MAX_INTERVAL).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::bad_input(
+            "intervalMinutes",
+            format!("intervalMinutes must be between {MIN_INTERVAL} and {MAX_INTERVAL}"),
+        ))
+    }
+}
+
+fn columns(values: Vec<CsvColumn>) -> AppResult<std::collections::BTreeMap<String, String>> {
+    let mut map = std::collections::BTreeMap::new();
+    for c in values {
+        let column = v::text("csvColumns", &c.column, v::TITLE_MAX)?;
+        let field = c.field.trim().to_lowercase();
+        if !crate::feeds::csv::FIELDS.contains(&field.as_str()) {
+            return Err(AppError::bad_input(
+                "csvColumns",
+                format!(
+                    "{field:?} is not an event field; use one of {}",
+                    crate::feeds::csv::FIELDS.join(", ")
+                ),
+            ));
+        }
+        map.insert(column, field);
+    }
+    Ok(map)
+}
+
+#[derive(SimpleObject)]
+pub struct CreateFeedPayload {
+    pub feed: Feed,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateFeedPayload {
+    pub feed: Feed,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteFeedPayload {
+    pub deleted_feed_id: ID,
+    /// Events deleted with the feed, or detached from it (kept as typed-in events).
+    pub events_affected: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct SyncFeedPayload {
+    pub run: FeedRun,
+    pub feed: Option<Feed>,
+}
+
+#[derive(Default)]
+pub struct FeedMutation;
+
+#[Object]
+impl FeedMutation {
+    /// Registers a feed for an organisation (its editors, or an administrator). It is pulled
+    /// at once, then every `intervalMinutes`.
+    async fn create_feed(&self, ctx: &Context<'_>, input: CreateFeedInput) -> Result<CreateFeedPayload> {
+        let viewer = viewer(ctx);
+        let mut owner = opt_id("organisationId", input.organisation_id).gql()?;
+        default_owner(viewer, &mut owner);
+        let organisation_id =
+            owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
+        let fields = FeedFields {
+            organisation_id,
+            name: v::text("name", &input.name, v::TITLE_MAX).gql()?,
+            url: feed_url(ctx, &input.url).gql()?,
+            format: input.format.into(),
+            interval_minutes: interval(input.interval_minutes.unwrap_or(DEFAULT_INTERVAL)).gql()?,
+            enabled: input.enabled,
+            default_visibility: input.default_visibility.into(),
+            default_audiences: audiences(input.default_audiences),
+            timezone: v::timezone("timezone", input.timezone.as_deref().unwrap_or("Europe/Paris")).gql()?,
+            use_publication_date: input.use_publication_date,
+            csv_columns: columns(input.csv_columns).gql()?,
+        };
+        let model = super::mutation::create_record::<Feeds>(ctx, "feed", fields, |viewer, f| {
+            viewer.require_editor_of(Some(f.organisation_id))
+        })
+        .await
+        .gql()?;
+        Ok(CreateFeedPayload {
+            feed: Feed(Arc::new(model)),
+        })
+    }
+
+    async fn update_feed(&self, ctx: &Context<'_>, id: ID, input: UpdateFeedInput) -> Result<UpdateFeedPayload> {
+        let id = parse_id("id", &id)?;
+        let url = match input.url {
+            MaybeUndefined::Value(raw) => MaybeUndefined::Value(feed_url(ctx, &raw).gql()?),
+            other => other,
+        };
+        let model = update_record::<Feeds>(
+            ctx,
+            "feed",
+            id,
+            |f| {
+                set("name", &mut f.name, input.name, |x| v::text("name", &x, v::TITLE_MAX))?;
+                set("url", &mut f.url, url, Ok)?;
+                set("format", &mut f.format, input.format, |x| Ok(x.into()))?;
+                set(
+                    "intervalMinutes",
+                    &mut f.interval_minutes,
+                    input.interval_minutes,
+                    interval,
+                )?;
+                set("enabled", &mut f.enabled, input.enabled, Ok)?;
+                set(
+                    "defaultVisibility",
+                    &mut f.default_visibility,
+                    input.default_visibility,
+                    |x| Ok(x.into()),
+                )?;
+                set(
+                    "defaultAudiences",
+                    &mut f.default_audiences,
+                    input.default_audiences,
+                    |x| Ok(audiences(x)),
+                )?;
+                set("timezone", &mut f.timezone, input.timezone, |x| {
+                    v::timezone("timezone", &x)
+                })?;
+                set(
+                    "usePublicationDate",
+                    &mut f.use_publication_date,
+                    input.use_publication_date,
+                    Ok,
+                )?;
+                set("csvColumns", &mut f.csv_columns, input.csv_columns, columns)?;
+                Ok(())
+            },
+            |viewer, before| viewer.require_editor_of(Some(before.organisation_id)),
+            |viewer, after| viewer.require_editor_of(Some(after.organisation_id)),
+        )
+        .await
+        .gql()?;
+        Ok(UpdateFeedPayload {
+            feed: Feed(Arc::new(model)),
+        })
+    }
+
+    /// Deletes a feed and its run history. Its events are kept, detached from the feed,
+    /// unless `deleteEvents` is true.
+    async fn delete_feed(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = false)] delete_events: bool,
+    ) -> Result<DeleteFeedPayload> {
+        let id = parse_id("id", &id)?;
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let fields = input_fields(ctx);
+        let affected = in_transaction(ctx, async |txn| {
+            let feed = record::find::<Feeds>(txn, viewer.scope(), id).await?;
+            viewer.require_editor_of(Some(feed.organisation_id))?;
+            let affected = store::ingest::release_feed_events(txn, id, delete_events).await?;
+            record::delete::<Feeds>(txn, viewer.scope(), id, |_| Ok(())).await?;
+            audit(txn, viewer, "feed", Some(id), "delete", fields).await?;
+            Ok(affected)
+        })
+        .await
+        .gql()?;
+        Ok(DeleteFeedPayload {
+            deleted_feed_id: ID(id.to_string()),
+            events_affected: i32::try_from(affected).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// Pulls a feed now, whatever its schedule, and returns the run. `CONFLICT` when a sync
+    /// of it is already running.
+    async fn sync_feed(&self, ctx: &Context<'_>, id: ID) -> Result<SyncFeedPayload> {
+        let id = parse_id("id", &id)?;
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let db = super::exec::db(ctx);
+        let feed = record::find::<Feeds>(db, viewer.scope(), id).await.gql()?;
+        viewer.require_editor_of(Some(feed.organisation_id)).gql()?;
+        let run = settings(ctx).sync_now(id).await.gql()?;
+        let feed = store::feeds::get(db, id).await.gql()?;
+        Ok(SyncFeedPayload {
+            run: FeedRun(Arc::new(run)),
+            feed: feed.map(|m| Feed(Arc::new(m))),
+        })
+    }
+}

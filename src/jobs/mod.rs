@@ -1,0 +1,62 @@
+//! Background work that runs inside `serve`. Each job claims its work in the database, so
+//! any number of instances can run it together; each exposes a `run_once` for tests.
+
+pub mod pull_feeds;
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The running background jobs of one instance.
+pub struct Jobs {
+    stop: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Starts the feed scheduler (when enabled in the settings).
+    pub fn start(puller: pull_feeds::Puller) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let mut handles = Vec::new();
+        if puller.settings().scheduler {
+            handles.push(tokio::spawn(schedule_feeds(puller, stopped)));
+        }
+        Jobs { stop, handles }
+    }
+
+    /// Asks every job to stop and waits for the runs in progress, at most `grace`.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        for handle in self.handles {
+            if tokio::time::timeout(grace, handle).await.is_err() {
+                tracing::warn!("a background job did not stop in time; its leases will expire");
+            }
+        }
+    }
+}
+
+/// Looks for due feeds every `poll_every` (with jitter, so instances started together
+/// spread out) until told to stop.
+async fn schedule_feeds(puller: pull_feeds::Puller, mut stopped: watch::Receiver<bool>) {
+    let every = puller.settings().poll_every;
+    loop {
+        let jitter =
+            Duration::from_millis((uuid::Uuid::new_v4().as_u128() % 1000) as u64 * every.as_millis() as u64 / 4000);
+        tokio::select! {
+            _ = tokio::time::sleep(every + jitter) => {}
+            _ = stopped.changed() => return,
+        }
+        tokio::select! {
+            result = puller.run_once() => {
+                match result {
+                    Ok(runs) if !runs.is_empty() => tracing::info!(feeds = runs.len(), "feeds pulled"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = format!("{e:#}"), "the feed scheduler could not run"),
+                }
+            }
+            // Stopping mid-run abandons it: its leases expire and another instance retries.
+            _ = stopped.changed() => return,
+        }
+    }
+}

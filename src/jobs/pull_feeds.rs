@@ -1,0 +1,524 @@
+//! Pulls partner feeds: claims due feeds with a lease in the database, fetches and parses
+//! each, and applies its events in one transaction. A failure is recorded on the run and
+//! the feed, backs the feed off, and changes no event.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use entity::feed::Model as Feed;
+use entity::feed_run::Model as FeedRun;
+use entity::{EventStatus, FeedFormat, FeedRunOutcome, Tags};
+use futures_util::StreamExt;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use uuid::Uuid;
+
+use crate::config::FeedSettings;
+use crate::domain::validate;
+use crate::error::{AppError, AppResult};
+use crate::feeds::fetch::{AllowList, Fetched, Fetcher, Limits, Validators};
+use crate::feeds::{self, FeedEvent, Format, ParseOptions};
+use crate::store::events::EventFields;
+use crate::store::feeds::{self as store_feeds, SyncResult};
+use crate::store::ingest::{self, Incoming};
+
+/// Backoff never waits longer than this between two attempts…
+const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
+/// …except when the server asks for longer with `Retry-After`, up to this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Warnings kept on a run.
+const WARNINGS_KEPT: usize = 50;
+
+/// The health of a feed as the API shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedStatus {
+    Ok,
+    Failing,
+    Disabled,
+}
+
+pub fn status(feed: &Feed, settings: &FeedSettings) -> FeedStatus {
+    if !feed.enabled {
+        FeedStatus::Disabled
+    } else if feed.consecutive_failures >= settings.failing_after {
+        FeedStatus::Failing
+    } else {
+        FeedStatus::Ok
+    }
+}
+
+/// Pulls feeds for one instance.
+#[derive(Clone)]
+pub struct Puller {
+    db: DatabaseConnection,
+    fetcher: Fetcher,
+    settings: FeedSettings,
+    /// Names this instance in leases.
+    owner: String,
+}
+
+impl Puller {
+    pub fn new(db: DatabaseConnection, settings: FeedSettings) -> anyhow::Result<Self> {
+        let allow: AllowList = settings
+            .allow_hosts
+            .parse()
+            .map_err(|e| anyhow::anyhow!("PASSERELLE_FEEDS_ALLOW_HOSTS: {e}"))?;
+        let limits = Limits {
+            connect_timeout: settings.connect_timeout,
+            total_timeout: settings.timeout,
+            max_bytes: settings.max_bytes,
+            ..Limits::default()
+        };
+        let fetcher = Fetcher::new(limits, allow).context("cannot build the feed HTTP client")?;
+        Ok(Puller {
+            db,
+            fetcher,
+            settings,
+            owner: format!("instance-{}", Uuid::new_v4().simple()),
+        })
+    }
+
+    pub fn settings(&self) -> &FeedSettings {
+        &self.settings
+    }
+
+    /// How long a claim holds: every page may take the whole timeout, plus the write.
+    fn lease(&self) -> chrono::Duration {
+        let fetches = self.settings.timeout * self.settings.max_pages as u32;
+        chrono::Duration::from_std(fetches + Duration::from_secs(120)).unwrap_or(chrono::Duration::hours(1))
+    }
+
+    /// Pulls every feed due now that no other instance holds, `concurrency` at a time, and
+    /// returns their runs. Tests call this instead of waiting for the scheduler.
+    pub async fn run_once(&self) -> anyhow::Result<Vec<FeedRun>> {
+        let mut runs = Vec::new();
+        loop {
+            let now = crate::store::now();
+            let claimed = store_feeds::claim_due(
+                &self.db,
+                &self.owner,
+                now,
+                now + self.lease(),
+                self.settings.concurrency as u64,
+            )
+            .await
+            .context("cannot claim due feeds")?;
+            if claimed.is_empty() {
+                return Ok(runs);
+            }
+            let batch: Vec<_> = futures_util::stream::iter(claimed)
+                .map(|feed| self.sync_isolated(feed))
+                .buffer_unordered(self.settings.concurrency)
+                .collect()
+                .await;
+            runs.extend(batch.into_iter().flatten());
+        }
+    }
+
+    /// Pulls feed `id` now, due or not. `CONFLICT` when a sync of it is already running.
+    pub async fn sync_now(&self, id: Uuid) -> AppResult<FeedRun> {
+        let now = crate::store::now();
+        let Some(feed) = store_feeds::claim_one(&self.db, id, &self.owner, now, now + self.lease()).await? else {
+            return match store_feeds::get(&self.db, id).await? {
+                Some(_) => Err(AppError::Conflict("a sync of this feed is already running".into())),
+                None => Err(AppError::NotFound("feed")),
+            };
+        };
+        self.sync_isolated(feed)
+            .await
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the feed sync did not finish")))
+    }
+
+    /// Runs one sync in its own task, so that even a panic stays with that feed (its lease
+    /// then expires and the feed is retried).
+    async fn sync_isolated(&self, feed: Feed) -> Option<FeedRun> {
+        let this = self.clone();
+        let id = feed.id;
+        match tokio::spawn(async move { this.sync(feed).await }).await {
+            Ok(Ok(run)) => Some(run),
+            Ok(Err(e)) => {
+                tracing::error!(feed = %id, error = format!("{e:#}"), "feed sync could not be recorded");
+                None
+            }
+            Err(e) => {
+                tracing::error!(feed = %id, error = %e, "feed sync panicked");
+                None
+            }
+        }
+    }
+
+    async fn sync(&self, feed: Feed) -> anyhow::Result<FeedRun> {
+        let started = crate::store::now();
+        let mut run = store_feeds::start_run(&self.db, feed.id, started).await?;
+        let attempt = self.pull(&feed, started).await;
+        let finished = crate::store::now();
+        run.finished_at = Some(finished);
+        let result = match attempt {
+            Ok(pulled) => {
+                run.http_status = pulled.http_status.map(i32::from);
+                run.items_seen = clamp(pulled.items_seen);
+                run.warnings = Tags(pulled.warnings);
+                match pulled.applied {
+                    Some(applied) => {
+                        run.outcome = FeedRunOutcome::Success;
+                        run.created = clamp(applied.created as usize);
+                        run.updated = clamp(applied.updated as usize);
+                        run.removed = clamp(applied.removed as usize);
+                    }
+                    None => run.outcome = FeedRunOutcome::NotModified,
+                }
+                SyncResult {
+                    fetched_at: finished,
+                    success: true,
+                    error: None,
+                    validators: pulled.validators.map(|v| (v.etag, v.last_modified)),
+                    next_fetch_at: finished + jittered(interval(&feed)),
+                }
+            }
+            Err(failure) => {
+                run.outcome = FeedRunOutcome::Failed;
+                run.http_status = failure.http_status.map(i32::from);
+                run.error = Some(failure.message.clone());
+                run.warnings = Tags(failure.warnings);
+                tracing::warn!(feed = %feed.id, url = %feed.url, error = %failure.message, "feed sync failed");
+                SyncResult {
+                    fetched_at: finished,
+                    success: false,
+                    error: Some(failure.message),
+                    validators: None,
+                    next_fetch_at: finished + backoff(&feed, failure.retry_after),
+                }
+            }
+        };
+        let run = store_feeds::finish_run(&self.db, run).await?;
+        if !store_feeds::release(&self.db, feed.id, &self.owner, result).await? {
+            tracing::warn!(feed = %feed.id, "the lease on the feed expired during its sync");
+        }
+        Ok(run)
+    }
+
+    /// Fetches every page, parses, and applies the events. Nothing is written unless every
+    /// page was fetched and read.
+    async fn pull(&self, feed: &Feed, now: DateTime<Utc>) -> Result<Pulled, Failure> {
+        let options = self.options(feed, now);
+        let mut url = feed.url.clone();
+        let mut validators = Validators {
+            etag: feed.etag.clone(),
+            last_modified: feed.last_modified.clone(),
+        };
+        let mut first_validators = None;
+        let mut events = Vec::new();
+        let mut warnings = Vec::new();
+        let mut http_status = None;
+        let mut visited = HashSet::new();
+        for page in 0..self.settings.max_pages {
+            visited.insert(url.clone());
+            let fetched = self.fetcher.fetch(&url, &validators).await.map_err(|e| Failure {
+                http_status: e.status,
+                retry_after: e.retry_after,
+                message: e.message,
+                warnings: warnings.clone(),
+            })?;
+            let (status, content_type, body, page_validators, final_url) = match fetched {
+                Fetched::NotModified { status } if page == 0 => {
+                    return Ok(Pulled {
+                        http_status: Some(status),
+                        items_seen: 0,
+                        warnings,
+                        applied: None,
+                        validators: None,
+                    });
+                }
+                Fetched::NotModified { status } => {
+                    return Err(Failure::new(
+                        Some(status),
+                        format!("page {url} answered 304 to an unconditional request"),
+                    ));
+                }
+                Fetched::Body {
+                    status,
+                    content_type,
+                    body,
+                    validators,
+                    final_url,
+                } => (status, content_type, body, validators, final_url),
+            };
+            http_status = Some(status);
+            if page == 0 {
+                first_validators = Some(page_validators);
+            }
+            let format = format_of(feed.format);
+            let page_options = options.clone();
+            let parsed = tokio::task::spawn_blocking(move || {
+                feeds::parse(format, content_type.as_deref(), &body, &page_options)
+            })
+            .await
+            .map_err(|e| Failure::new(Some(status), format!("the parser crashed: {e}")))?
+            .map_err(|e| Failure {
+                http_status: Some(status),
+                retry_after: None,
+                message: format!("the feed could not be read: {e:#}"),
+                warnings: warnings.clone(),
+            })?;
+            warnings.extend(parsed.warnings);
+            events.extend(parsed.events.into_iter().map(|e| (e, final_url.clone())));
+            // Later pages are fetched unconditionally: the validators belong to the first.
+            validators = Validators::default();
+            match parsed.next_page {
+                Some(next) if !visited.contains(&next) => url = next,
+                Some(_) => {
+                    warnings.push("the next page points back at a page already read: pagination stopped".into());
+                    break;
+                }
+                None => break,
+            }
+            if page + 1 == self.settings.max_pages {
+                warnings.push(format!(
+                    "more than {} pages: the rest was not read this time",
+                    self.settings.max_pages
+                ));
+            }
+        }
+        let items_seen = events.len();
+        let window = (options.window_start, options.window_end);
+        let incoming = to_incoming(feed, events, &mut warnings);
+        let applied = self
+            .write(feed, incoming, now, window)
+            .await
+            .map_err(|e| Failure::new(http_status, format!("the events could not be saved: {e}")))?;
+        warnings.truncate(WARNINGS_KEPT);
+        Ok(Pulled {
+            http_status,
+            items_seen,
+            warnings,
+            applied: Some(applied),
+            validators: first_validators,
+        })
+    }
+
+    async fn write(
+        &self,
+        feed: &Feed,
+        incoming: Vec<Incoming>,
+        now: DateTime<Utc>,
+        (window_start, window_end): (DateTime<Utc>, DateTime<Utc>),
+    ) -> AppResult<ingest::Applied> {
+        let txn = self.db.begin().await?;
+        // Checked in the transaction: a sync whose lease was taken over writes nothing.
+        if !store_feeds::still_holds(&txn, feed.id, &self.owner).await? {
+            return Err(AppError::Conflict("the lease on the feed was lost".into()));
+        }
+        let applied = ingest::apply(&txn, feed.id, incoming, now, |m| {
+            // A recurrence instance that left the expansion window is not gone upstream.
+            m.source_uid.as_deref().is_some_and(|uid| uid.contains('#'))
+                && (m.starts_at < window_start || m.starts_at >= window_end)
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(applied)
+    }
+
+    fn options(&self, feed: &Feed, now: DateTime<Utc>) -> ParseOptions {
+        let mut options = ParseOptions::around(now);
+        options.window_start = now - chrono::Duration::days(self.settings.window_past_days);
+        options.window_end = now + chrono::Duration::days(self.settings.window_future_days);
+        if let Ok(tz) = feed.timezone.parse() {
+            options.default_timezone = tz;
+        }
+        options.use_publication_date = feed.use_publication_date;
+        options.csv_columns = feed.csv_columns.0.clone();
+        options
+    }
+}
+
+/// What a successful pull brought.
+struct Pulled {
+    http_status: Option<u16>,
+    items_seen: usize,
+    warnings: Vec<String>,
+    /// `None` after a 304.
+    applied: Option<ingest::Applied>,
+    validators: Option<Validators>,
+}
+
+struct Failure {
+    http_status: Option<u16>,
+    retry_after: Option<Duration>,
+    message: String,
+    warnings: Vec<String>,
+}
+
+impl Failure {
+    fn new(http_status: Option<u16>, message: String) -> Self {
+        Failure {
+            http_status,
+            retry_after: None,
+            message,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn clamp(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub fn format_of(format: FeedFormat) -> Format {
+    match format {
+        FeedFormat::Auto => Format::Auto,
+        FeedFormat::Ical => Format::Ical,
+        FeedFormat::Rss => Format::Rss,
+        FeedFormat::Atom => Format::Atom,
+        FeedFormat::JsonFeed => Format::JsonFeed,
+        FeedFormat::WpEventsCalendar => Format::WpEventsCalendar,
+        FeedFormat::JsonLd => Format::JsonLd,
+        FeedFormat::OpenAgenda => Format::OpenAgenda,
+        FeedFormat::Csv => Format::Csv,
+    }
+}
+
+fn interval(feed: &Feed) -> Duration {
+    Duration::from_secs(60 * u64::try_from(feed.interval_minutes.max(5)).unwrap_or(60))
+}
+
+/// `d` give or take 10 %, so instances and feeds do not all knock at the same second.
+fn jittered(d: Duration) -> chrono::Duration {
+    let spread = d.as_millis() as u64 / 5; // the width of ±10 %
+    let offset = if spread == 0 {
+        0
+    } else {
+        (Uuid::new_v4().as_u128() % u128::from(spread)) as u64
+    };
+    let millis = d.as_millis() as u64 - spread / 2 + offset;
+    chrono::Duration::milliseconds(i64::try_from(millis).unwrap_or(i64::MAX))
+}
+
+/// The wait after a failure: the interval doubled for each consecutive failure (this one
+/// included), at most 24 h, and at least what `Retry-After` asked for.
+pub fn backoff_after(interval: Duration, failures: u32, retry_after: Option<Duration>) -> Duration {
+    let doubled = interval.saturating_mul(2u32.saturating_pow(failures.min(20)));
+    let backoff = doubled.min(MAX_BACKOFF);
+    match retry_after {
+        Some(wait) => backoff.max(wait.min(MAX_RETRY_AFTER)),
+        None => backoff,
+    }
+}
+
+fn backoff(feed: &Feed, retry_after: Option<Duration>) -> chrono::Duration {
+    let failures = u32::try_from(feed.consecutive_failures.saturating_add(1)).unwrap_or(1);
+    let wait = backoff_after(interval(feed), failures, retry_after);
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(24))
+}
+
+/// Maps parsed events to stored fields: one per uid, with what does not fit the event
+/// model trimmed or dropped and said in a warning, never failing the whole feed.
+fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec<String>) -> Vec<Incoming> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(events.len());
+    for (e, page_url) in events {
+        if e.uid.is_empty() {
+            warnings.push(format!("{:?}: no identifier, skipped", e.title));
+            continue;
+        }
+        if !seen.insert(e.uid.clone()) {
+            warnings.push(format!("{}: appears twice, the first one is kept", e.uid));
+            continue;
+        }
+        if e.title.is_empty() {
+            warnings.push(format!("{}: no title, skipped", e.uid));
+            continue;
+        }
+        let ends_at = match e.ends_at {
+            Some(end) if end < e.starts_at => {
+                warnings.push(format!("{}: ends before it starts, end dropped", e.uid));
+                None
+            }
+            other => other,
+        };
+        let timezone = validate::timezone("timezone", &e.timezone).unwrap_or_else(|_| feed.timezone.clone());
+        let tags =
+            validate::tags("tags", e.categories.iter().take(30).map(|c| cut(c, 50)).collect()).unwrap_or_default();
+        let fields = EventFields {
+            title: cut(&e.title, validate::TITLE_MAX),
+            description: e.description.map(|d| {
+                if d.chars().count() > validate::LONG_TEXT_MAX {
+                    // Cut, then cleaned again so that no tag is left open.
+                    feeds::text::description(&cut(&d, validate::LONG_TEXT_MAX - 100))
+                } else {
+                    d
+                }
+            }),
+            location_name: e.location_name.map(|v| cut(&v, validate::TITLE_MAX)),
+            address: e.address.map(|v| cut(&v, validate::TITLE_MAX)),
+            postal_code: e.postal_code.map(|v| cut(&v, 16)),
+            city: e.city.map(|v| cut(&v, validate::TITLE_MAX)),
+            departement: None,
+            region: None,
+            latitude: validate::latitude("latitude", e.latitude).ok().flatten(),
+            longitude: validate::longitude("longitude", e.longitude).ok().flatten(),
+            starts_at: e.starts_at,
+            ends_at,
+            all_day: e.all_day,
+            timezone,
+            open_to_public: e.open_to_public.unwrap_or(false),
+            url: e.url.clone().filter(|u| u.len() <= validate::URL_MAX),
+            author: e.author.map(|v| cut(&v, validate::TITLE_MAX)),
+            organiser_id: Some(feed.organisation_id),
+            organiser_name: e.organiser.map(|v| cut(&v, validate::TITLE_MAX)),
+            audiences: feed.default_audiences.0.clone(),
+            tags,
+            status: if e.cancelled {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Scheduled
+            },
+            visibility: feed.default_visibility,
+        };
+        let source_url = e.url.filter(|u| u.len() <= validate::URL_MAX).or(Some(page_url));
+        out.push(Incoming {
+            uid: cut(&e.uid, 500),
+            fields,
+            source_url,
+        });
+    }
+    out
+}
+
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => text[..at].trim_end().to_string(),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_day_and_honours_retry_after() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(backoff_after(hour, 1, None), 2 * hour);
+        assert_eq!(backoff_after(hour, 3, None), 8 * hour);
+        assert_eq!(backoff_after(hour, 10, None), 24 * hour);
+        assert_eq!(backoff_after(hour, 60, None), 24 * hour);
+        assert_eq!(backoff_after(hour, 1, Some(5 * hour)), 5 * hour);
+        assert_eq!(backoff_after(hour, 1, Some(30 * 24 * hour)), 7 * 24 * hour);
+    }
+
+    #[test]
+    fn jitter_stays_within_ten_percent() {
+        let d = Duration::from_secs(3600);
+        for _ in 0..100 {
+            let j = jittered(d).num_milliseconds();
+            assert!((3_240_000..=3_960_000).contains(&j), "{j}");
+        }
+    }
+
+    #[test]
+    fn cut_respects_characters() {
+        assert_eq!(cut("énergie", 3), "éne");
+        assert_eq!(cut("abc", 10), "abc");
+    }
+}

@@ -1,0 +1,380 @@
+//! Partner feeds: the registry, the leases the scheduler claims them with, and their runs.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::feed::{ActiveModel, Column as C, Entity as Feeds, Model};
+use entity::feed_run::{self, Entity as FeedRuns};
+use entity::{Audience, Audiences, ColumnMap, FeedFormat, FeedRunOutcome, Tags, Visibility};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::record::record;
+use super::{Scope, now};
+use crate::error::AppResult;
+
+/// Runs kept per feed; older ones are pruned as new ones finish.
+pub const RUNS_KEPT: u64 = 100;
+
+// A feed's URL, errors and schedule are its organisation's business: members of that
+// organisation and administrators see it, nobody else.
+listed!(Feeds, C::Id, |scope| match scope {
+    Scope::All => Condition::all(),
+    Scope::Partner {
+        organisation: Some(org),
+    } => Condition::all().add(C::OrganisationId.eq(org)),
+    _ => Condition::all().add(C::Id.is_null()),
+});
+
+sort_keys!(FeedSort for Feeds, m {
+    NameAsc => C::Name, false, Text, m.name.clone();
+    CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
+    NextFetchAtAsc => C::NextFetchAt, false, Time, m.next_fetch_at;
+});
+
+/// What a list of feeds can be narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FeedFilter {
+    pub scope: Scope,
+    pub organisation_id: Option<Uuid>,
+    pub enabled: Option<bool>,
+    /// Only feeds with at least this many consecutive failures.
+    pub failing_after: Option<i32>,
+}
+
+impl FeedFilter {
+    pub fn condition(&self) -> Condition {
+        let mut cond = Condition::all().add(<Feeds as page::Listed>::visible(self.scope));
+        if let Some(v) = self.organisation_id {
+            cond = cond.add(C::OrganisationId.eq(v));
+        }
+        if let Some(v) = self.enabled {
+            cond = cond.add(C::Enabled.eq(v));
+        }
+        if let Some(v) = self.failing_after {
+            cond = cond.add(C::ConsecutiveFailures.gte(v)).add(C::Enabled.eq(true));
+        }
+        cond
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &FeedFilter,
+    sort: FeedSort,
+    args: &PageArgs,
+) -> AppResult<Page<Model>> {
+    page::fetch::<Feeds, _>(db, filter.condition(), sort, args).await
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &FeedFilter) -> AppResult<u64> {
+    page::count::<Feeds>(db, filter.condition()).await
+}
+
+/// Every field of a feed a user can set.
+#[derive(Clone, Debug)]
+pub struct FeedFields {
+    pub organisation_id: Uuid,
+    pub name: String,
+    pub url: String,
+    pub format: FeedFormat,
+    pub interval_minutes: i32,
+    pub enabled: bool,
+    pub default_visibility: Visibility,
+    pub default_audiences: Vec<Audience>,
+    pub timezone: String,
+    pub use_publication_date: bool,
+    pub csv_columns: std::collections::BTreeMap<String, String>,
+}
+
+impl From<&Model> for FeedFields {
+    fn from(m: &Model) -> Self {
+        FeedFields {
+            organisation_id: m.organisation_id,
+            name: m.name.clone(),
+            url: m.url.clone(),
+            format: m.format,
+            interval_minutes: m.interval_minutes,
+            enabled: m.enabled,
+            default_visibility: m.default_visibility,
+            default_audiences: m.default_audiences.0.clone(),
+            timezone: m.timezone.clone(),
+            use_publication_date: m.use_publication_date,
+            csv_columns: m.csv_columns.0.clone(),
+        }
+    }
+}
+
+fn changed<T: PartialEq + Into<sea_orm::Value>>(value: &ActiveValue<T>, new: &T) -> bool {
+    match value {
+        ActiveValue::Set(old) | ActiveValue::Unchanged(old) => old != new,
+        ActiveValue::NotSet => true,
+    }
+}
+
+impl FeedFields {
+    fn write(self, am: &mut ActiveModel) {
+        let created = am.next_fetch_at.is_not_set();
+        // A new address or format starts afresh: the old validators and failures say
+        // nothing about it, and it is pulled at once.
+        let source_changed = changed(&am.url, &self.url) || changed(&am.format, &self.format);
+        let enabled_now = self.enabled && changed(&am.enabled, &self.enabled);
+        if created || source_changed || enabled_now {
+            am.next_fetch_at = Set(now());
+        }
+        if created || source_changed {
+            am.etag = Set(None);
+            am.last_modified = Set(None);
+            am.consecutive_failures = Set(0);
+            am.last_error = Set(None);
+        }
+        if created {
+            am.last_fetched_at = Set(None);
+            am.last_success_at = Set(None);
+            am.lease_owner = Set(None);
+            am.lease_expires_at = Set(None);
+        }
+        am.organisation_id = Set(self.organisation_id);
+        am.name = Set(self.name);
+        am.url = Set(self.url);
+        am.format = Set(self.format);
+        am.interval_minutes = Set(self.interval_minutes);
+        am.enabled = Set(self.enabled);
+        am.default_visibility = Set(self.default_visibility);
+        am.default_audiences = Set(Audiences(self.default_audiences));
+        am.timezone = Set(self.timezone);
+        am.use_publication_date = Set(self.use_publication_date);
+        am.csv_columns = Set(ColumnMap(self.csv_columns));
+    }
+}
+
+record!(Feeds, FeedFields, "feed", |db, f, before| {
+    if before.is_none_or(|b| b.organisation_id != f.organisation_id) {
+        super::organisations::ensure_exists(db, "organisationId", Some(f.organisation_id)).await?;
+    }
+    Ok(())
+});
+
+/// Every feed (of one organisation), by name: the command line's list.
+pub async fn all(db: &impl ConnectionTrait, organisation: Option<Uuid>) -> AppResult<Vec<Model>> {
+    let mut query = Feeds::find().order_by_asc(C::Name).order_by_asc(C::Id);
+    if let Some(org) = organisation {
+        query = query.filter(C::OrganisationId.eq(org));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// Reads a feed whatever the caller (jobs and the CLI).
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {
+    Ok(Feeds::find_by_id(id).one(db).await?)
+}
+
+/// Claims up to `limit` enabled feeds that are due and not held by a live lease, for
+/// `owner`, until `lease_until`. On PostgreSQL the candidates are locked with
+/// `FOR UPDATE SKIP LOCKED`, so instances claiming together get disjoint feeds; SQLite has
+/// a single writer, so the conditional update is atomic as it is.
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    owner: &str,
+    at: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<Model>> {
+    let mut due = Query::select();
+    due.column(C::Id)
+        .from(Feeds)
+        .and_where(C::Enabled.eq(true))
+        .and_where(C::NextFetchAt.lte(at))
+        .cond_where(free_at(at))
+        .order_by(C::NextFetchAt, sea_orm::Order::Asc)
+        .limit(limit);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let claimed = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(owner))
+        .col_expr(C::LeaseExpiresAt, Expr::value(lease_until))
+        .filter(C::Id.in_subquery(due))
+        // Re-checked on the row itself: the subquery's snapshot may be older than the row.
+        .filter(free_at(at))
+        .exec_with_returning(db)
+        .await?;
+    Ok(claimed)
+}
+
+/// Claims feed `id` for a sync asked for now, due or not; `None` when another sync holds it.
+pub async fn claim_one(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> AppResult<Option<Model>> {
+    let claimed = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(owner))
+        .col_expr(C::LeaseExpiresAt, Expr::value(lease_until))
+        .filter(C::Id.eq(id))
+        .filter(free_at(at))
+        .exec_with_returning(db)
+        .await?;
+    Ok(claimed.into_iter().next())
+}
+
+fn free_at(at: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(C::LeaseExpiresAt.is_null())
+        .add(C::LeaseExpiresAt.lte(at))
+}
+
+/// What a finished sync changes on its feed.
+#[derive(Clone, Debug)]
+pub struct SyncResult {
+    pub fetched_at: DateTime<Utc>,
+    pub success: bool,
+    pub error: Option<String>,
+    /// New validators (only after a successful fetch with a body).
+    pub validators: Option<(Option<String>, Option<String>)>,
+    pub next_fetch_at: DateTime<Utc>,
+}
+
+/// Records the end of a sync and releases the lease, if `owner` still holds it. Returns
+/// whether it did: a sync whose lease expired and was taken over leaves the feed alone.
+pub async fn release(db: &impl ConnectionTrait, id: Uuid, owner: &str, result: SyncResult) -> AppResult<bool> {
+    let mut update = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(C::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::LastFetchedAt, Expr::value(result.fetched_at))
+        .col_expr(C::NextFetchAt, Expr::value(result.next_fetch_at))
+        .col_expr(C::LastError, Expr::value(result.error));
+    if result.success {
+        update = update
+            .col_expr(C::LastSuccessAt, Expr::value(result.fetched_at))
+            .col_expr(C::ConsecutiveFailures, Expr::value(0));
+    } else {
+        update = update.col_expr(C::ConsecutiveFailures, Expr::col(C::ConsecutiveFailures).add(1));
+    }
+    if let Some((etag, last_modified)) = result.validators {
+        update = update
+            .col_expr(C::Etag, Expr::value(etag))
+            .col_expr(C::LastModified, Expr::value(last_modified));
+    }
+    let res = update
+        .filter(C::Id.eq(id))
+        .filter(C::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Whether `owner` still holds feed `id` (checked inside the transaction that writes its
+/// events, which it then keeps locked on PostgreSQL until commit).
+pub async fn still_holds(db: &impl ConnectionTrait, id: Uuid, owner: &str) -> AppResult<bool> {
+    let res = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(owner))
+        .filter(C::Id.eq(id))
+        .filter(C::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Starts the record of a sync.
+pub async fn start_run(db: &impl ConnectionTrait, feed_id: Uuid, at: DateTime<Utc>) -> AppResult<feed_run::Model> {
+    let run = feed_run::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        feed_id: Set(feed_id),
+        started_at: Set(at),
+        finished_at: Set(None),
+        outcome: Set(FeedRunOutcome::Running),
+        http_status: Set(None),
+        items_seen: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        removed: Set(0),
+        error: Set(None),
+        warnings: Set(Tags(Vec::new())),
+    };
+    Ok(FeedRuns::insert(run).exec_with_returning(db).await?)
+}
+
+/// Saves the end of a sync, and prunes the feed's runs beyond the last [`RUNS_KEPT`].
+pub async fn finish_run(db: &impl ConnectionTrait, run: feed_run::Model) -> AppResult<feed_run::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let feed_id = run.feed_id;
+    let mut am = run.clone().into_active_model();
+    am.finished_at = Set(run.finished_at);
+    am.outcome = Set(run.outcome);
+    am.http_status = Set(run.http_status);
+    am.items_seen = Set(run.items_seen);
+    am.created = Set(run.created);
+    am.updated = Set(run.updated);
+    am.removed = Set(run.removed);
+    am.error = Set(run.error.clone());
+    am.warnings = Set(run.warnings.clone());
+    let saved = am.update(db).await?;
+    let keep: Vec<Uuid> = FeedRuns::find()
+        .select_only()
+        .column(feed_run::Column::Id)
+        .filter(feed_run::Column::FeedId.eq(feed_id))
+        .order_by_desc(feed_run::Column::StartedAt)
+        .order_by_desc(feed_run::Column::Id)
+        .offset(RUNS_KEPT)
+        .limit(1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if let Some(oldest_dropped) = keep.first() {
+        let cutoff = FeedRuns::find_by_id(*oldest_dropped).one(db).await?;
+        if let Some(cutoff) = cutoff {
+            FeedRuns::delete_many()
+                .filter(feed_run::Column::FeedId.eq(feed_id))
+                .filter(feed_run::Column::StartedAt.lte(cutoff.started_at))
+                .filter(feed_run::Column::Id.ne(saved.id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(saved)
+}
+
+listed!(FeedRuns, feed_run::Column::Id, |_scope| Condition::all());
+
+sort_keys!(FeedRunSort for FeedRuns, m {
+    StartedAtDesc => feed_run::Column::StartedAt, true, Time, m.started_at;
+});
+
+/// Runs carry no filter of their own: whoever may see the feed may see its runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FeedRunFilter;
+
+/// One page of runs for each feed, newest first.
+pub async fn runs_by_feeds(
+    db: &impl ConnectionTrait,
+    feeds: &[Uuid],
+    _filter: &FeedRunFilter,
+    sort: FeedRunSort,
+    args: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<feed_run::Model>>> {
+    page::fetch_by_parents::<FeedRuns, _>(db, feed_run::Column::FeedId, feeds, Condition::all(), sort, args, |m| {
+        Some(m.feed_id)
+    })
+    .await
+}
+
+pub async fn count_runs_by_feeds(
+    db: &impl ConnectionTrait,
+    feeds: &[Uuid],
+    _filter: &FeedRunFilter,
+) -> AppResult<HashMap<Uuid, u64>> {
+    page::count_by_parents::<FeedRuns>(db, feed_run::Column::FeedId, feeds, Condition::all()).await
+}
+
+/// Reads a run by id.
+pub async fn run(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<feed_run::Model>> {
+    Ok(FeedRuns::find_by_id(id).one(db).await?)
+}
