@@ -359,6 +359,10 @@ async fn the_command_line_bootstraps_the_first_admin() {
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,
+        feeds: passerelle::config::FeedSettings {
+            scheduler: false,
+            ..Default::default()
+        },
     };
     let running = passerelle::startup::start(&config, false).await.expect("starts");
     let body: Value = reqwest::Client::new()

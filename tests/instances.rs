@@ -33,6 +33,10 @@ async fn two_instances_start_together_on_one_postgres_database() {
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,
+        feeds: passerelle::config::FeedSettings {
+            scheduler: false,
+            ..Default::default()
+        },
     };
     let (a, b) = (config("passerelle-a"), config("passerelle-b"));
     let (one, two) = tokio::join!(

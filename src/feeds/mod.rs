@@ -125,6 +125,18 @@ pub fn parse(
             .ok_or_else(|| anyhow::anyhow!("the format of the document could not be recognised"))?,
         other => other,
     };
+    // These formats are UTF-8 by definition (RFC 5545 §3.1.4, RFC 8259 §8.1): invalid bytes
+    // mean a broken or truncated document, which must not replace the events read last time.
+    if matches!(
+        format,
+        Format::Ical | Format::JsonFeed | Format::WpEventsCalendar | Format::OpenAgenda
+    ) && let Err(e) = std::str::from_utf8(body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body))
+    {
+        anyhow::bail!(
+            "the document is not valid UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        );
+    }
     let mut parsed = match format {
         Format::Auto => anyhow::bail!("the format of the document could not be recognised"),
         Format::Ical => ical::parse(body, options)?,

@@ -281,6 +281,15 @@ impl Puller {
             }
         }
         let items_seen = events.len();
+        if events.is_empty() && !warnings.is_empty() {
+            // Items were there but none could be read: that is a broken feed, not an empty one.
+            return Err(Failure {
+                http_status,
+                retry_after: None,
+                message: format!("no event could be read: {}", warnings[0]),
+                warnings,
+            });
+        }
         let window = (options.window_start, options.window_end);
         let incoming = to_incoming(feed, events, &mut warnings);
         let applied = self

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod feed_server;
+
 use std::path::PathBuf;
 
 use passerelle::config::Config;
@@ -35,6 +37,23 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,
+        feeds: feed_settings(),
+    }
+}
+
+/// Feed settings of the tests: no scheduler (tests call `run_once`), the local feed server
+/// allowed, short timeouts, a 1 MiB body limit, and a recurrence window reaching back far
+/// enough for the corpus files (2008 onwards).
+pub fn feed_settings() -> passerelle::config::FeedSettings {
+    passerelle::config::FeedSettings {
+        scheduler: false,
+        allow_hosts: "127.0.0.1".into(),
+        max_bytes: 1024 * 1024,
+        timeout: std::time::Duration::from_secs(3),
+        connect_timeout: std::time::Duration::from_secs(2),
+        window_past_days: 20 * 366,
+        window_future_days: 365,
+        ..Default::default()
     }
 }
 
@@ -129,6 +148,11 @@ impl TestApp {
             self.backend
         );
         body["data"].clone()
+    }
+
+    /// This instance's feed puller.
+    pub fn puller(&self) -> &passerelle::jobs::pull_feeds::Puller {
+        &self.running.as_ref().expect("running").puller
     }
 
     /// SQL statements run by this instance so far.
@@ -242,4 +266,33 @@ pub async fn event(app: &TestApp, input: Value) -> String {
         )
         .await;
     data["createEvent"]["event"]["id"].as_str().expect("an id").to_string()
+}
+
+/// Registers a feed as the administrator and returns its id.
+pub async fn feed(app: &TestApp, organisation_id: &str, url: &str, extra: Value) -> String {
+    let mut input = json!({ "organisationId": organisation_id, "name": url, "url": url });
+    if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            input.insert(k.clone(), v.clone());
+        }
+    }
+    let data = app
+        .data(
+            "mutation($input: CreateFeedInput!) { createFeed(input: $input) { feed { id } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    data["createFeed"]["feed"]["id"].as_str().expect("an id").to_string()
+}
+
+/// Pulls a feed now through `syncFeed` and returns the run and the feed after it.
+pub async fn sync(app: &TestApp, feed_id: &str) -> (Value, Value) {
+    let data = app
+        .data(
+            "mutation($id: ID!) { syncFeed(id: $id) { run { outcome httpStatus itemsSeen created updated removed error warnings } \
+             feed { status consecutiveFailures lastError lastFetchedAt lastSuccessAt nextFetchAt } } }",
+            json!({ "id": feed_id }),
+        )
+        .await;
+    (data["syncFeed"]["run"].clone(), data["syncFeed"]["feed"].clone())
 }
