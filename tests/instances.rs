@@ -109,3 +109,132 @@ async fn two_instances_start_together_on_one_postgres_database() {
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         .await;
 }
+
+#[tokio::test]
+async fn two_instances_pull_each_due_feed_exactly_once() {
+    use common::feed_server::{FeedServer, Reply};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url.as_str())
+        .await
+        .expect("admin connection");
+    {
+        use sea_orm::ConnectionTrait;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("a test database");
+    }
+    let mut url = url::Url::parse(&admin_url).expect("a URL");
+    url.set_path(&format!("/{name}"));
+    let config = |dir: &str| passerelle::config::Config {
+        database_url: url.to_string(),
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        data_dir: std::env::temp_dir().join(dir),
+        db_max_connections: 6,
+        max_body_bytes: 64 * 1024,
+        max_depth: 12,
+        max_complexity: 5000,
+        trust_forwarded_for: false,
+        feeds: passerelle::config::FeedSettings {
+            concurrency: 3,
+            ..common::feed_settings()
+        },
+    };
+    let (ca, cb) = (config("passerelle-fa"), config("passerelle-fb"));
+    let (one, two) = tokio::join!(
+        passerelle::startup::start(&ca, false),
+        passerelle::startup::start(&cb, false)
+    );
+    let (one, two) = (one.expect("instance one starts"), two.expect("instance two starts"));
+
+    let server = FeedServer::start().await;
+    let org = passerelle::store::record::create::<entity::organisation::Entity>(
+        &one.db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: "cmq-industrie".into(),
+            name: "CMQ Industrie".into(),
+            kind: entity::OrganisationKind::Cmq,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation");
+    let mut feeds = Vec::new();
+    for i in 0..16 {
+        let path = format!("/f{i}.ics");
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u{i}\r\nDTSTART:20270101T10{:02}00Z\r\nSUMMARY:Atelier {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            i
+        );
+        server.set(&path, Reply::file("text/calendar", ics));
+        let feed = passerelle::store::record::create::<entity::feed::Entity>(
+            &one.db,
+            passerelle::store::feeds::FeedFields {
+                organisation_id: org.id,
+                name: format!("Feed {i}"),
+                url: server.url(&path),
+                format: entity::FeedFormat::Ical,
+                interval_minutes: 60,
+                enabled: true,
+                default_visibility: entity::Visibility::Public,
+                default_audiences: Vec::new(),
+                timezone: "Europe/Paris".into(),
+                use_publication_date: false,
+                csv_columns: Default::default(),
+            },
+        )
+        .await
+        .expect("a feed");
+        feeds.push((path, feed));
+    }
+    // A feed held by a live lease of another instance is left alone; one whose holder
+    // crashed (expired lease) is taken over.
+    let now = chrono::Utc::now();
+    let mut held = feeds[0].1.clone().into_active_model();
+    held.lease_owner = Set(Some("instance-alive".into()));
+    held.lease_expires_at = Set(Some(now + chrono::Duration::minutes(10)));
+    held.update(&one.db).await.expect("held");
+    let mut crashed = feeds[1].1.clone().into_active_model();
+    crashed.lease_owner = Set(Some("instance-crashed".into()));
+    crashed.lease_expires_at = Set(Some(now - chrono::Duration::minutes(1)));
+    crashed.update(&one.db).await.expect("crashed");
+
+    let (a, b) = tokio::join!(one.puller.run_once(), two.puller.run_once());
+    let (a, b) = (a.expect("instance one pulls"), b.expect("instance two pulls"));
+    assert_eq!(a.len() + b.len(), 15, "every due feed once: {} + {}", a.len(), b.len());
+    assert_eq!(server.hits(&feeds[0].0), 0, "the live lease is respected");
+    for (path, _) in &feeds[1..] {
+        assert_eq!(server.hits(path), 1, "{path} was pulled exactly once");
+    }
+    // Nothing is left due, on either instance.
+    let (a, b) = tokio::join!(one.puller.run_once(), two.puller.run_once());
+    assert_eq!(a.expect("a pass").len() + b.expect("a pass").len(), 0);
+    let events = entity::event::Entity::find().all(&one.db).await.expect("events");
+    assert_eq!(events.len(), 15);
+    // Every lease taken was released; only the live one of the other instance remains.
+    let held: Vec<_> = entity::feed::Entity::find()
+        .all(&one.db)
+        .await
+        .expect("feeds")
+        .into_iter()
+        .filter_map(|f| f.lease_owner)
+        .collect();
+    assert_eq!(held, vec!["instance-alive".to_string()]);
+
+    one.stop().await.expect("stops");
+    two.stop().await.expect("stops");
+    use sea_orm::ConnectionTrait;
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await;
+}
