@@ -351,3 +351,158 @@ fn is_cancelled(object: &Map<String, Value>, status: Option<&str>) -> bool {
             .and_then(|ld| string(ld, "eventStatus"))
             .is_some_and(cancelled)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SINGLE: &[u8] = include_bytes!("../../tests/fixtures/feeds/json-tec-rest-api-single-event-hacc.json");
+
+    fn options() -> ParseOptions {
+        ParseOptions::around(Utc.with_ymd_and_hms(2018, 5, 1, 0, 0, 0).unwrap())
+    }
+
+    fn utc(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+    }
+
+    fn assert_hacc(event: &FeedEvent) {
+        assert_eq!(event.uid, "2644");
+        assert_eq!(event.title, "Entrepreneurship Boot Camp Session 2, Marketing Plan");
+        assert_eq!(event.starts_at, utc("2018-05-11T15:00:00Z"));
+        assert_eq!(event.starts_at, utc("2018-05-11T10:00:00-05:00"));
+        assert_eq!(event.ends_at, Some(utc("2018-05-11T17:00:00Z")));
+        assert!(!event.all_day);
+        assert_eq!(event.timezone, "America/Chicago");
+        assert_eq!(
+            event.url.as_deref(),
+            Some("http://thehacc.org/event/entrepreneurship-boot-camp-session-2-marketing-analysis/")
+        );
+        assert_eq!(event.location_name.as_deref(), Some("Turlington West Community Room"));
+        assert_eq!(event.address.as_deref(), Some("15306 S. Robey Ave."));
+        assert_eq!(event.city.as_deref(), Some("Harvey"));
+        assert_eq!(event.postal_code.as_deref(), Some("60426"));
+        assert_eq!(event.organiser.as_deref(), Some("Family Self Sufficiency"));
+        assert_eq!(event.categories, vec!["FSS event".to_string()]);
+        assert!(
+            event
+                .description
+                .as_deref()
+                .is_some_and(|d| d.starts_with("<p>Learn how to start"))
+        );
+        assert!(!event.cancelled);
+        assert_eq!((event.latitude, event.longitude), (None, None));
+    }
+
+    #[test]
+    fn single_event_response() {
+        let parsed = parse(SINGLE, &options()).unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(parsed.next_page, None);
+        assert_hacc(&parsed.events[0]);
+    }
+
+    #[test]
+    fn list_response_with_next_page() {
+        let single: Value = serde_json::from_slice(SINGLE).unwrap();
+        let mut all_day = single.clone();
+        let object = all_day.as_object_mut().unwrap();
+        object.insert("id".into(), 2700.into());
+        object.insert("title".into(), "Family Day &#8211; Harvey".into());
+        object.insert("all_day".into(), true.into());
+        object.insert("start_date".into(), "2018-06-02 00:00:00".into());
+        object.insert("end_date".into(), "2018-06-03 23:59:59".into());
+        object.insert("utc_start_date".into(), "2018-06-02 05:00:00".into());
+        object.insert("utc_end_date".into(), "2018-06-04 04:59:59".into());
+        object.insert("venue".into(), serde_json::json!([]));
+        object.insert("organizer".into(), serde_json::json!([]));
+        object.insert("categories".into(), serde_json::json!([]));
+        // The fixture's own bytes, wrapped as the API wraps a page (escaped slashes included).
+        let single = std::str::from_utf8(SINGLE).unwrap();
+        let list = format!(
+            r#"{{"events": [{single}, {all_day}, {{"id": 2800, "title": "No date"}}],
+                "rest_url": "http:\/\/thehacc.org\/wp-json\/tribe\/events\/v1\/events\/?page=1",
+                "next_rest_url": "http:\/\/thehacc.org\/wp-json\/tribe\/events\/v1\/events\/?page=2",
+                "total": 23, "total_pages": 2}}"#
+        );
+        let parsed = parse(list.as_bytes(), &options()).unwrap();
+        assert_eq!(
+            parsed.next_page.as_deref(),
+            Some("http://thehacc.org/wp-json/tribe/events/v1/events/?page=2")
+        );
+        assert_eq!(parsed.events.len(), 2);
+        assert_hacc(&parsed.events[0]);
+        let family = &parsed.events[1];
+        assert_eq!(family.uid, "2700");
+        assert_eq!(
+            family.title, "Family Day &#8211; Harvey",
+            "entities are left for text::clean"
+        );
+        assert!(family.all_day);
+        // Midnight to the midnight after the last day, in Chicago.
+        assert_eq!(family.starts_at, utc("2018-06-02T00:00:00-05:00"));
+        assert_eq!(family.ends_at, Some(utc("2018-06-04T00:00:00-05:00")));
+        assert_eq!(family.location_name, None);
+        assert_eq!(family.organiser, None);
+        assert!(family.categories.is_empty());
+        assert_eq!(parsed.warnings, ["event 2800: no start_date, skipped"]);
+
+        let last_page = serde_json::json!({"events": [], "total": 23, "total_pages": 2});
+        let parsed = parse(last_page.to_string().as_bytes(), &options()).unwrap();
+        assert!(parsed.events.is_empty());
+        assert_eq!(parsed.next_page, None);
+    }
+
+    #[test]
+    fn utc_dates_win_over_inconsistent_local_ones() {
+        let event = serde_json::json!({
+            "id": 1, "title": "Atelier", "timezone": "Europe/Paris",
+            "start_date": "2024-03-12 14:00:00", "utc_start_date": "2024-03-12 14:00:00",
+            "end_date": "2024-03-12 16:00:00",
+            "venue": {"venue": "Lab", "geo_lat": "48.11", "geo_lng": -1.68},
+            "organizer": [{"organizer": "Elles bougent"}, {"organizer": "Fablab"}],
+            "status": "publish", "event_status": "canceled"
+        });
+        let parsed = parse(event.to_string().as_bytes(), &options()).unwrap();
+        let atelier = &parsed.events[0];
+        assert_eq!(atelier.starts_at, utc("2024-03-12T14:00:00Z"));
+        assert_eq!(atelier.ends_at, Some(utc("2024-03-12T16:00:00+01:00")));
+        assert_eq!(
+            parsed.warnings,
+            ["event 1: start_date is 2024-03-12T13:00Z but utc_start_date is 2024-03-12T14:00Z; utc_start_date used"]
+        );
+        assert_eq!(atelier.organiser.as_deref(), Some("Elles bougent, Fablab"));
+        assert_eq!((atelier.latitude, atelier.longitude), (Some(48.11), Some(-1.68)));
+        assert!(atelier.cancelled);
+    }
+
+    #[test]
+    fn manual_utc_offsets_and_missing_utc_dates() {
+        let event = serde_json::json!({
+            "id": "7", "title": "Meetup", "timezone": "UTC+2", "start_date": "2024-03-12 14:00:00"
+        });
+        let parsed = parse(event.to_string().as_bytes(), &options()).unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(parsed.events[0].starts_at, utc("2024-03-12T12:00:00Z"));
+        assert_eq!(parsed.events[0].timezone, "Etc/GMT-2");
+        assert_eq!(parsed.events[0].ends_at, None);
+        assert!(matches!(Zone::read("UTC-5:30"), Some(Zone::Fixed(o)) if o.local_minus_utc() == -19800));
+        assert!(matches!(Zone::read("UTC+5.5"), Some(Zone::Fixed(o)) if o.local_minus_utc() == 19800));
+        assert!(Zone::read("Mars/Olympus").is_none());
+    }
+
+    #[test]
+    fn unreadable_documents_are_errors() {
+        assert!(parse(b"<html></html>", &options()).is_err());
+        assert!(parse(b"{\"foo\": 1}", &options()).is_err());
+        assert!(parse(b"{\"events\": 3}", &options()).is_err());
+        let error = parse(
+            br#"{"code":"rest_no_route","message":"No route was found","data":{"status":404}}"#,
+            &options(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("No route was found"), "{error}");
+    }
+}
