@@ -160,7 +160,7 @@ fn from_content_type(content_type: &str) -> Option<Format> {
     }
 }
 
-/// A first line of at least three short, textual, delimiter-separated fields: a header.
+/// A first line of at least three short, textual, delimiter-separated labels: a header.
 fn looks_like_csv(content: &[u8]) -> bool {
     let end = content.iter().position(|b| *b == b'\n').unwrap_or(content.len());
     let line = &content[..end.min(4096)];
@@ -185,8 +185,149 @@ fn looks_like_csv(content: &[u8]) -> bool {
     text.trim_end().split(delimiter).all(|field| {
         let field = field.trim().trim_matches('"').trim();
         !field.is_empty()
-            && field.chars().count() <= 80
+            && field.chars().count() <= 60
             && field.chars().any(char::is_alphanumeric)
             && !field.contains(['<', '>', '{', '}'])
+            // Column names are labels, not sentences.
+            && !field.ends_with(['.', '!', '?'])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected(name: &str) -> Option<Format> {
+        let prefixes = [
+            ("ics-", Format::Ical),
+            ("rss2-", Format::Rss),
+            ("atom-", Format::Atom),
+            ("jsonfeed-", Format::JsonFeed),
+            ("json-tec-", Format::WpEventsCalendar),
+            ("json-openagenda-", Format::OpenAgenda),
+            ("html-", Format::JsonLd),
+            ("csv-", Format::Csv),
+        ];
+        prefixes
+            .iter()
+            .find(|(prefix, _)| name.starts_with(prefix))
+            .map(|(_, format)| *format)
+    }
+
+    #[test]
+    fn every_fixture_is_detected_from_its_content() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".md") {
+                continue;
+            }
+            let format = expected(&name).unwrap_or_else(|| panic!("no expected format for {name}"));
+            let body = std::fs::read(&path).unwrap();
+            assert_eq!(detect(None, &body), Some(format), "{name}");
+            // A wrong or vague content type does not override the content.
+            assert_eq!(detect(Some("text/plain; charset=utf-8"), &body), Some(format), "{name}");
+            assert_eq!(detect(Some("application/octet-stream"), &body), Some(format), "{name}");
+            checked += 1;
+        }
+        assert_eq!(checked, 24);
+    }
+
+    #[test]
+    fn the_content_comes_before_the_content_type() {
+        let ics = include_bytes!("../../tests/fixtures/feeds/ics-meetup-folded-escaped-vtimezone.ics");
+        assert_eq!(detect(Some("text/html; charset=UTF-8"), ics), Some(Format::Ical));
+        let tec = include_bytes!("../../tests/fixtures/feeds/json-tec-rest-api-single-event-hacc.json");
+        assert_eq!(detect(Some("application/json"), tec), Some(Format::WpEventsCalendar));
+    }
+
+    #[test]
+    fn byte_order_marks_whitespace_and_case() {
+        assert_eq!(
+            detect(None, b"\xEF\xBB\xBF\r\n  begin:vcalendar\r\nEND:VCALENDAR"),
+            Some(Format::Ical)
+        );
+        assert_eq!(detect(None, b"BEGIN:VEVENT\nEND:VEVENT"), Some(Format::Ical));
+        assert_eq!(
+            detect(
+                None,
+                b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- hi -->\n<RSS version=\"2.0\">"
+            ),
+            Some(Format::Rss)
+        );
+        assert_eq!(
+            detect(
+                None,
+                b"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+            ),
+            Some(Format::Rss)
+        );
+        assert_eq!(detect(None, b"<html><head></head></html>"), Some(Format::JsonLd));
+    }
+
+    #[test]
+    fn json_shapes() {
+        let list = br#"{"events": [{"id": 1, "start_date": "2024-01-01 10:00:00"}], "total": 1}"#;
+        assert_eq!(detect(None, list), Some(Format::WpEventsCalendar));
+        let empty_tec = br#"{"events": [], "rest_url": "https://x.org/wp-json/tribe/events/v1/events"}"#;
+        assert_eq!(detect(None, empty_tec), Some(Format::WpEventsCalendar));
+        let openagenda = br#"{"total": 1, "events": [{"uid": 5, "title": {"fr": "Atelier"}}]}"#;
+        assert_eq!(detect(None, openagenda), Some(Format::OpenAgenda));
+        let jsonld = br#"{"@context": "https://schema.org", "@type": "Event", "name": "x"}"#;
+        assert_eq!(detect(None, jsonld), Some(Format::JsonLd));
+        assert_eq!(
+            detect(None, br#"[{"@context": "https://schema.org", "@type": "Event"}]"#),
+            Some(Format::JsonLd)
+        );
+        assert_eq!(detect(None, br#"{"data": [1, 2]}"#), None);
+        assert_eq!(
+            detect(Some("application/feed+json"), br#"{"data": [1, 2]}"#),
+            Some(Format::JsonFeed)
+        );
+    }
+
+    #[test]
+    fn content_types_settle_what_the_content_does_not() {
+        assert_eq!(detect(Some("text/calendar; charset=utf-8"), b""), Some(Format::Ical));
+        assert_eq!(
+            detect(Some("Application/RSS+XML"), b"<?xml version=\"1.0\"?>"),
+            Some(Format::Rss)
+        );
+        assert_eq!(detect(Some("application/atom+xml"), b"<x/>"), Some(Format::Atom));
+        assert_eq!(detect(Some("text/csv;charset=windows-1252"), b"a"), Some(Format::Csv));
+        assert_eq!(detect(Some("text/html"), b"<div>fragment</div>"), Some(Format::JsonLd));
+        assert_eq!(detect(Some("application/json"), b"{}"), None);
+    }
+
+    #[test]
+    fn csv_headers_are_recognised_without_a_content_type() {
+        let workshop =
+            "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien\r\nA;B;;;;01/02/2024;Oui;\r\n";
+        assert_eq!(detect(None, workshop.as_bytes()), Some(Format::Csv));
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(workshop);
+        assert_eq!(detect(None, &cp1252), Some(Format::Csv));
+        assert_eq!(
+            detect(None, b"\xEF\xBB\xBFtitle,start,\"location name\"\n"),
+            Some(Format::Csv)
+        );
+        assert_eq!(detect(None, b"Titre\tDate\tLieu\n"), Some(Format::Csv));
+    }
+
+    #[test]
+    fn garbage_is_not_recognised() {
+        assert_eq!(detect(None, b""), None);
+        assert_eq!(detect(None, b"   \r\n"), None);
+        assert_eq!(detect(None, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR,,,;;;"), None);
+        assert_eq!(
+            detect(None, &[0x00, 0xff, 0x13, 0x2c, 0x2c, 0x2c, 0x80, 0x9f, 0x3b, 0x3b]),
+            None
+        );
+        assert_eq!(detect(None, b"Hello, this is just a sentence, not a header."), None);
+        assert_eq!(detect(None, b"a,,b"), None);
+        assert_eq!(detect(None, b"{not json, at all}"), None);
+        assert_eq!(detect(None, b"<?xml version=\"1.0\"?><catalog/>"), None);
+        assert_eq!(detect(Some("application/octet-stream"), b"\x00\x01\x02"), None);
+    }
 }

@@ -405,8 +405,7 @@ mod tests {
 
     #[test]
     fn list_response_with_next_page() {
-        let single: Value = serde_json::from_slice(SINGLE).unwrap();
-        let mut all_day = single.clone();
+        let mut all_day: Value = serde_json::from_slice(SINGLE).unwrap();
         let object = all_day.as_object_mut().unwrap();
         object.insert("id".into(), 2700.into());
         object.insert("title".into(), "Family Day &#8211; Harvey".into());
