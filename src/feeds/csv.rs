@@ -299,11 +299,7 @@ pub(crate) fn first_line_delimiters(text: &str) -> [usize; 3] {
     for c in text.chars() {
         match c {
             '"' => in_quotes = !in_quotes,
-            '\n' | '\r' if !in_quotes => {
-                if started {
-                    break;
-                }
-            }
+            '\n' | '\r' if !in_quotes && started => break,
             ';' if !in_quotes => counts[0] += 1,
             ',' if !in_quotes => counts[1] += 1,
             '\t' if !in_quotes => counts[2] += 1,
@@ -846,22 +842,31 @@ mod tests {
     const ANIMAL: &[u8] = include_bytes!("../../tests/fixtures/feeds/csv-meetings-chi-animal-small.csv");
 
     fn options() -> ParseOptions {
-        ParseOptions::around(Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap())
+        ParseOptions::around(
+            Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0)
+                .single()
+                .expect("valid test value"),
+        )
     }
 
     fn at(zone: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        zone.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+        zone.with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("valid test value")
+            .with_timezone(&Utc)
     }
 
     fn utc(rfc3339: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(rfc3339)
+            .expect("valid test value")
+            .with_timezone(&Utc)
     }
 
     const WORKSHOP_HEADER: &str = "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien";
 
     #[test]
     fn city_bureau_buildings_export_with_crlf_and_quoted_commas() {
-        let parsed = parse(BUILDINGS, &options()).unwrap();
+        let parsed = parse(BUILDINGS, &options()).expect("parses");
         assert_eq!(parsed.events.len(), 20, "{:?}", parsed.warnings);
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         let first = &parsed.events[0];
@@ -896,13 +901,17 @@ mod tests {
         assert_eq!(last.starts_at, utc("2018-03-20T11:00:00-05:00"));
         assert_eq!(last.location_name.as_deref(), Some("Pbc Board Room"));
         // November is back on CST (-06:00).
-        let november = parsed.events.iter().find(|e| e.title.contains("November 13")).unwrap();
+        let november = parsed
+            .events
+            .iter()
+            .find(|e| e.title.contains("November 13"))
+            .expect("valid test value");
         assert_eq!(november.starts_at, utc("2018-11-13T14:30:00-06:00"));
     }
 
     #[test]
     fn city_bureau_animal_export_without_end_times() {
-        let parsed = parse(ANIMAL, &options()).unwrap();
+        let parsed = parse(ANIMAL, &options()).expect("parses");
         assert_eq!(parsed.events.len(), 5, "{:?}", parsed.warnings);
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         let first = &parsed.events[0];
@@ -938,7 +947,7 @@ mod tests {
         let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
         assert!(!unmappable);
         assert!(std::str::from_utf8(&bytes).is_err(), "the test needs non-UTF-8 bytes");
-        let parsed = parse(&bytes, &options()).unwrap();
+        let parsed = parse(&bytes, &options()).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(parsed.events.len(), 3);
 
@@ -982,8 +991,8 @@ mod tests {
         let text = format!(
             "{WORKSHOP_HEADER}\nAtelier;Lab;;;;12/03/2024 10:00;Oui;\nAtelier;Lab;;;;12/03/2024 10:00;Oui;\nAtelier;Lab;;;;13/03/2024 10:00;Oui;\n"
         );
-        let first = parse(text.as_bytes(), &options()).unwrap();
-        let again = parse(text.as_bytes(), &options()).unwrap();
+        let first = parse(text.as_bytes(), &options()).expect("parses");
+        let again = parse(text.as_bytes(), &options()).expect("parses");
         assert_eq!(first.events.len(), 2);
         assert_eq!(first.events, again.events);
         assert_ne!(first.events[0].uid, first.events[1].uid);
@@ -1002,7 +1011,7 @@ mod tests {
                     Salon,2024-03-20,2024-03-22,Parc Expo,Paris,75015,no,annulé,,\r\n\
                     Webinaire,2024-03-25T10:00:00Z,,,,,true,cancelled,,0\r\n\
                     Stage,2024-03-26 09:00,,,,,1,,,Oui\r\n";
-        let parsed = parse(text.as_bytes(), &options()).unwrap();
+        let parsed = parse(text.as_bytes(), &options()).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(parsed.events.len(), 4);
         let paris = chrono_tz::Europe::Paris;
@@ -1043,7 +1052,7 @@ mod tests {
         let text = "Titre,Date,Heure de début,Heure de fin,Fuseau horaire\n\
                     Conférence,2024-07-01,18:30,20:00,America/Montreal\n\
                     Soirée,02/07/2024,22h00,01h00,\n";
-        let parsed = parse(text.as_bytes(), &options()).unwrap();
+        let parsed = parse(text.as_bytes(), &options()).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         let conference = &parsed.events[0];
         assert_eq!(conference.starts_at, utc("2024-07-01T18:30:00-04:00"));
@@ -1060,7 +1069,7 @@ mod tests {
         let text = "Intitulé de l'atelier;Quand;Où\nAtelier drone;15/05/2024 14:00;Hangar 12\n";
         let mut options = options();
         // Without a mapping the document has no start column.
-        let error = parse(text.as_bytes(), &options).unwrap_err().to_string();
+        let error = parse(text.as_bytes(), &options).expect_err("is refused").to_string();
         assert!(error.contains("start column"), "{error}");
         assert!(error.contains("\"Quand\""), "{error}");
         options.csv_columns.insert("quand".into(), "start".into());
@@ -1068,7 +1077,7 @@ mod tests {
         options
             .csv_columns
             .insert("Intitule de l'atelier".into(), "title".into());
-        let parsed = parse(text.as_bytes(), &options).unwrap();
+        let parsed = parse(text.as_bytes(), &options).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(parsed.events[0].title, "Atelier drone");
         assert_eq!(parsed.events[0].location_name.as_deref(), Some("Hangar 12"));
@@ -1078,7 +1087,7 @@ mod tests {
         let text = "Titre;Date;Date de publication\nA;01/06/2024;02/05/2024\n";
         let mut options = self::tests::options();
         options.csv_columns.insert("Date de publication".into(), "start".into());
-        let parsed = parse(text.as_bytes(), &options).unwrap();
+        let parsed = parse(text.as_bytes(), &options).expect("parses");
         assert_eq!(
             parsed.events[0].starts_at,
             at(chrono_tz::Europe::Paris, 2024, 5, 2, 0, 0)
@@ -1089,7 +1098,7 @@ mod tests {
         );
 
         options.csv_columns.insert("Titre".into(), "name".into());
-        let error = parse(text.as_bytes(), &options).unwrap_err().to_string();
+        let error = parse(text.as_bytes(), &options).expect_err("is refused").to_string();
         assert!(error.contains("\"name\", which is not a target field"), "{error}");
     }
 
@@ -1108,7 +1117,7 @@ mod tests {
              \n\
              ;;;;;;;\n"
         );
-        let parsed = parse(text.as_bytes(), &options()).unwrap();
+        let parsed = parse(text.as_bytes(), &options()).expect("parses");
         let titles: Vec<&str> = parsed.events.iter().map(|e| e.title.as_str()).collect();
         assert_eq!(titles, ["Bon atelier", "Long", "Peut-être"]);
         assert_eq!(parsed.events[2].open_to_public, None);
@@ -1129,7 +1138,9 @@ mod tests {
 
     #[test]
     fn documents_without_the_needed_columns_are_errors() {
-        let error = parse(b"foo;bar\n1;2\n", &options()).unwrap_err().to_string();
+        let error = parse(b"foo;bar\n1;2\n", &options())
+            .expect_err("is refused")
+            .to_string();
         assert!(error.contains("no a title column"), "{error}");
         assert!(error.contains("\"foo\", \"bar\""), "{error}");
         assert!(parse(b"", &options()).is_err());
@@ -1138,25 +1149,29 @@ mod tests {
 
     #[test]
     fn excel_sep_line_and_tabs() {
-        let parsed = parse(b"sep=,\r\nTitre,Date\r\nA;B,01/02/2024\r\n", &options()).unwrap();
+        let parsed = parse(b"sep=,\r\nTitre,Date\r\nA;B,01/02/2024\r\n", &options()).expect("valid test value");
         assert_eq!(parsed.events[0].title, "A;B");
-        let parsed = parse(b"Titre\tDate\tLieu\nA\t01/02/2024\tSalle 1\n", &options()).unwrap();
+        let parsed = parse(b"Titre\tDate\tLieu\nA\t01/02/2024\tSalle 1\n", &options()).expect("parses");
         assert_eq!(parsed.events[0].location_name.as_deref(), Some("Salle 1"));
     }
 
     #[test]
     fn dates_and_times() {
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid test value");
         assert_eq!(parse_when("12/03/2024"), Some(When::Day(day(2024, 3, 12))));
         assert_eq!(parse_when("1/3/24"), Some(When::Day(day(2024, 3, 1))));
         assert_eq!(parse_when("2024-03-12"), Some(When::Day(day(2024, 3, 12))));
         assert_eq!(
             parse_when("12/03/2024 à 14h30"),
-            Some(When::Local(day(2024, 3, 12).and_hms_opt(14, 30, 0).unwrap()))
+            Some(When::Local(
+                day(2024, 3, 12).and_hms_opt(14, 30, 0).expect("valid test value")
+            ))
         );
         assert_eq!(
             parse_when("2024-03-12T14:30:15"),
-            Some(When::Local(day(2024, 3, 12).and_hms_opt(14, 30, 15).unwrap()))
+            Some(When::Local(
+                day(2024, 3, 12).and_hms_opt(14, 30, 15).expect("valid test value")
+            ))
         );
         assert_eq!(
             parse_when("2024-03-12 14:30+0100").map(|w| w.instant(chrono_tz::UTC)),
@@ -1176,7 +1191,7 @@ mod tests {
         assert_eq!(parse_time("09:05:00"), NaiveTime::from_hms_opt(9, 5, 0));
         assert_eq!(parse_time("2024"), None);
         // The spring-forward gap in Paris: 02:30 does not exist, read as 03:30 CEST.
-        let gap = day(2024, 3, 31).and_hms_opt(2, 30, 0).unwrap();
+        let gap = day(2024, 3, 31).and_hms_opt(2, 30, 0).expect("valid test value");
         assert_eq!(
             local_to_utc(chrono_tz::Europe::Paris, gap),
             Some(utc("2024-03-31T01:30:00Z"))

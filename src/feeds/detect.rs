@@ -218,14 +218,18 @@ mod tests {
     fn every_fixture_is_detected_from_its_content() {
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
         let mut checked = 0;
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for entry in std::fs::read_dir(&folder).expect("valid test value") {
+            let path = entry.expect("valid test value").path();
+            let name = path
+                .file_name()
+                .expect("valid test value")
+                .to_string_lossy()
+                .to_string();
             if name.ends_with(".md") {
                 continue;
             }
             let format = expected(&name).unwrap_or_else(|| panic!("no expected format for {name}"));
-            let body = std::fs::read(&path).unwrap();
+            let body = std::fs::read(&path).expect("valid test value");
             assert_eq!(detect(None, &body), Some(format), "{name}");
             // A wrong or vague content type does not override the content.
             assert_eq!(detect(Some("text/plain; charset=utf-8"), &body), Some(format), "{name}");

@@ -359,11 +359,17 @@ mod tests {
     const SINGLE: &[u8] = include_bytes!("../../tests/fixtures/feeds/json-tec-rest-api-single-event-hacc.json");
 
     fn options() -> ParseOptions {
-        ParseOptions::around(Utc.with_ymd_and_hms(2018, 5, 1, 0, 0, 0).unwrap())
+        ParseOptions::around(
+            Utc.with_ymd_and_hms(2018, 5, 1, 0, 0, 0)
+                .single()
+                .expect("valid test value"),
+        )
     }
 
     fn utc(rfc3339: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(rfc3339)
+            .expect("valid test value")
+            .with_timezone(&Utc)
     }
 
     fn assert_hacc(event: &FeedEvent) {
@@ -396,7 +402,7 @@ mod tests {
 
     #[test]
     fn single_event_response() {
-        let parsed = parse(SINGLE, &options()).unwrap();
+        let parsed = parse(SINGLE, &options()).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(parsed.events.len(), 1);
         assert_eq!(parsed.next_page, None);
@@ -405,8 +411,8 @@ mod tests {
 
     #[test]
     fn list_response_with_next_page() {
-        let mut all_day: Value = serde_json::from_slice(SINGLE).unwrap();
-        let object = all_day.as_object_mut().unwrap();
+        let mut all_day: Value = serde_json::from_slice(SINGLE).expect("valid test value");
+        let object = all_day.as_object_mut().expect("valid test value");
         object.insert("id".into(), 2700.into());
         object.insert("title".into(), "Family Day &#8211; Harvey".into());
         object.insert("all_day".into(), true.into());
@@ -418,14 +424,14 @@ mod tests {
         object.insert("organizer".into(), serde_json::json!([]));
         object.insert("categories".into(), serde_json::json!([]));
         // The fixture's own bytes, wrapped as the API wraps a page (escaped slashes included).
-        let single = std::str::from_utf8(SINGLE).unwrap();
+        let single = std::str::from_utf8(SINGLE).expect("valid test value");
         let list = format!(
             r#"{{"events": [{single}, {all_day}, {{"id": 2800, "title": "No date"}}],
                 "rest_url": "http:\/\/thehacc.org\/wp-json\/tribe\/events\/v1\/events\/?page=1",
                 "next_rest_url": "http:\/\/thehacc.org\/wp-json\/tribe\/events\/v1\/events\/?page=2",
                 "total": 23, "total_pages": 2}}"#
         );
-        let parsed = parse(list.as_bytes(), &options()).unwrap();
+        let parsed = parse(list.as_bytes(), &options()).expect("parses");
         assert_eq!(
             parsed.next_page.as_deref(),
             Some("http://thehacc.org/wp-json/tribe/events/v1/events/?page=2")
@@ -448,7 +454,7 @@ mod tests {
         assert_eq!(parsed.warnings, ["event 2800: no start_date, skipped"]);
 
         let last_page = serde_json::json!({"events": [], "total": 23, "total_pages": 2});
-        let parsed = parse(last_page.to_string().as_bytes(), &options()).unwrap();
+        let parsed = parse(last_page.to_string().as_bytes(), &options()).expect("parses");
         assert!(parsed.events.is_empty());
         assert_eq!(parsed.next_page, None);
     }
@@ -463,7 +469,7 @@ mod tests {
             "organizer": [{"organizer": "Elles bougent"}, {"organizer": "Fablab"}],
             "status": "publish", "event_status": "canceled"
         });
-        let parsed = parse(event.to_string().as_bytes(), &options()).unwrap();
+        let parsed = parse(event.to_string().as_bytes(), &options()).expect("parses");
         let atelier = &parsed.events[0];
         assert_eq!(atelier.starts_at, utc("2024-03-12T14:00:00Z"));
         assert_eq!(atelier.ends_at, Some(utc("2024-03-12T16:00:00+01:00")));
@@ -481,7 +487,7 @@ mod tests {
         let event = serde_json::json!({
             "id": "7", "title": "Meetup", "timezone": "UTC+2", "start_date": "2024-03-12 14:00:00"
         });
-        let parsed = parse(event.to_string().as_bytes(), &options()).unwrap();
+        let parsed = parse(event.to_string().as_bytes(), &options()).expect("parses");
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(parsed.events[0].starts_at, utc("2024-03-12T12:00:00Z"));
         assert_eq!(parsed.events[0].timezone, "Etc/GMT-2");
@@ -500,7 +506,7 @@ mod tests {
             br#"{"code":"rest_no_route","message":"No route was found","data":{"status":404}}"#,
             &options(),
         )
-        .unwrap_err()
+        .expect_err("is refused")
         .to_string();
         assert!(error.contains("No route was found"), "{error}");
     }
