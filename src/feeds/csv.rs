@@ -209,7 +209,8 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     };
     let mut parsed = Parsed::default();
     let columns = Columns::map(&header, &options.csv_columns, &mut parsed.warnings)?;
-    // Identical rows give identical uids: keep the first, report the others.
+    // Identical rows give identical uids (and a uid column may repeat): keep the first row,
+    // report the others, rather than letting the store overwrite one event with another.
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in records {
         let record = match record {
@@ -235,7 +236,7 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
         match row.event(options, &mut parsed.warnings) {
             Ok(event) => match seen.get(&event.uid) {
                 Some(first) => parsed.warnings.push(format!(
-                    "line {line}: same event as line {first} (uid {}), duplicate skipped",
+                    "line {line}: same uid as line {first} ({}): a duplicate, skipped",
                     event.uid
                 )),
                 None => {
@@ -559,7 +560,8 @@ impl Row<'_> {
 
     /// The start, from `start` (or `date`) and `start_time`.
     fn start(&self) -> Result<When, String> {
-        let day_column = if self.columns.by_target.contains_key("start") {
+        // `date` stands in for `start` when the row has no start value.
+        let day_column = if self.get("start").is_some() || !self.columns.by_target.contains_key("date") {
             "start"
         } else {
             "date"
@@ -580,11 +582,18 @@ impl Row<'_> {
                 }
                 None => Err(self.bad("start_time", time, &format!("is not a date ({DATE_HINT})"))),
             },
-            (None, None) => Err(format!(
-                "line {}: {}: no start date, row skipped",
-                self.line,
-                self.header(day_column)
-            )),
+            (None, None) => {
+                // Name the start column the document has (the header check ensures one).
+                let column = ["start", "date", "start_time"]
+                    .into_iter()
+                    .find(|target| self.columns.by_target.contains_key(target))
+                    .unwrap_or("start");
+                Err(format!(
+                    "line {}: {}: no start date, row skipped",
+                    self.line,
+                    self.header(column)
+                ))
+            }
         }
     }
 
@@ -998,7 +1007,7 @@ mod tests {
         assert_ne!(first.events[0].uid, first.events[1].uid);
         assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
         assert!(
-            first.warnings[0].starts_with("line 3: same event as line 2"),
+            first.warnings[0].starts_with("line 3: same uid as line 2"),
             "{:?}",
             first.warnings
         );
