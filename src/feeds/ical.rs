@@ -3,7 +3,7 @@
 //! The `icalendar` crate reads the component tree, unescapes TEXT values, splits text lists
 //! and reads dates; its `rrule` re-export expands recurrences. What is written here is what
 //! the crate does not do: repairing real-world documents before its strict parser sees them
-//! ([`normalise`]), resolving `TZID`s to IANA zones (Windows names included), durations,
+//! (`normalise`), resolving `TZID`s to IANA zones (Windows names included), durations,
 //! recurrence overrides and the mapping to [`FeedEvent`].
 
 use std::collections::{HashMap, HashSet};
@@ -57,8 +57,17 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     }
     zones.set_calendar_zone(document.calendar_timezone.as_deref(), &mut warnings);
 
-    let events = Reader { options, zones, warnings: &mut warnings }.read(vevents);
-    Ok(Parsed { events, warnings, next_page: None })
+    let events = Reader {
+        options,
+        zones,
+        warnings: &mut warnings,
+    }
+    .read(vevents);
+    Ok(Parsed {
+        events,
+        warnings,
+        next_page: None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -69,7 +78,11 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
 fn decode(body: &[u8], warnings: &mut Vec<String>) -> String {
     let utf16;
     let body = if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
-        let encoding = if body[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let encoding = if body[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         utf16 = encoding.decode_with_bom_removal(body).0.into_owned();
         utf16.as_bytes()
     } else {
@@ -84,7 +97,11 @@ fn decode(body: &[u8], warnings: &mut Vec<String>) -> String {
             i += 1;
             continue;
         }
-        let break_len = if byte == b'\r' && body.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+        let break_len = if byte == b'\r' && body.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
         if matches!(body.get(i + break_len), Some(b' ' | b'\t')) {
             i += break_len + 1;
         } else {
@@ -128,7 +145,10 @@ const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIME
 /// structure errors are repaired, and only VEVENT and VTIMEZONE blocks are kept (VTODO,
 /// VFREEBUSY, VALARM… are not events, and their own defects must not cost the events).
 fn normalise(text: &str, warnings: &mut Vec<String>) -> anyhow::Result<Document> {
-    let mut document = Document { calendar_timezone: None, blocks: Vec::new() };
+    let mut document = Document {
+        calendar_timezone: None,
+        blocks: Vec::new(),
+    };
     let mut saw_calendar = false;
     let mut in_calendar = false;
     let mut after_calendar = false;
@@ -137,7 +157,11 @@ fn normalise(text: &str, warnings: &mut Vec<String>) -> anyhow::Result<Document>
     let mut joined_lines = 0;
     let mut open: Option<OpenBlock> = None;
 
-    for (number, line) in text.split('\n').enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))) {
+    for (number, line) in text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+    {
         if line.trim().is_empty() {
             continue;
         }
@@ -205,7 +229,10 @@ fn normalise(text: &str, warnings: &mut Vec<String>) -> anyhow::Result<Document>
         }
     }
     if let Some(block) = &open {
-        warnings.push(format!("{} starting on line {} is not closed by an END", block.kind, block.line));
+        warnings.push(format!(
+            "{} starting on line {} is not closed by an END",
+            block.kind, block.line
+        ));
     }
     close(&mut open, &mut document, warnings, false);
 
@@ -236,7 +263,12 @@ struct OpenBlock {
 
 impl OpenBlock {
     fn new(kind: &str, line: usize) -> Self {
-        OpenBlock { kind: kind.to_string(), line, nested: Vec::new(), lines: vec![format!("BEGIN:{kind}")] }
+        OpenBlock {
+            kind: kind.to_string(),
+            line,
+            nested: Vec::new(),
+            lines: vec![format!("BEGIN:{kind}")],
+        }
     }
 
     fn kept_kind(&self) -> Option<&'static str> {
@@ -278,7 +310,10 @@ impl OpenBlock {
                     }
                 }
             }
-            None => warnings.push(format!("{} starting on line {}: stray END:{kind} ignored", self.kind, self.line)),
+            None => warnings.push(format!(
+                "{} starting on line {}: stray END:{kind} ignored",
+                self.kind, self.line
+            )),
         }
         false
     }
@@ -288,7 +323,10 @@ impl OpenBlock {
 fn close(open: &mut Option<OpenBlock>, document: &mut Document, warnings: &mut Vec<String>, interrupted: bool) {
     let Some(mut block) = open.take() else { return };
     if interrupted {
-        warnings.push(format!("{} starting on line {} has no END; closed at the next component", block.kind, block.line));
+        warnings.push(format!(
+            "{} starting on line {} has no END; closed at the next component",
+            block.kind, block.line
+        ));
     }
     let Some(kind) = block.kept_kind() else { return };
     if kind == "VTIMEZONE" {
@@ -299,7 +337,11 @@ fn close(open: &mut Option<OpenBlock>, document: &mut Document, warnings: &mut V
     block.lines.push(format!("END:{kind}"));
     let mut text = block.lines.join("\n");
     text.push('\n');
-    document.blocks.push(Block { kind, line: block.line, text });
+    document.blocks.push(Block {
+        kind,
+        line: block.line,
+        text,
+    });
 }
 
 /// One content line, tokenised.
@@ -332,7 +374,7 @@ fn is_text_property(line: &str) -> bool {
 
 fn content_line(line: &str) -> Result<ContentLine, LineProblem> {
     let name_end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(line.len());
     let name = line[..name_end].to_ascii_uppercase();
     let rest = &line[name_end..];
@@ -388,7 +430,10 @@ fn content_line(line: &str) -> Result<ContentLine, LineProblem> {
         // Junk after a closing quote (`CN="a"b:`): skip to the next delimiter.
         if i < bytes.len() && !matches!(bytes[i], b';' | b':') {
             let skip = rest[i..].find([';', ':']).unwrap_or(rest.len() - i);
-            repair = Some(format!("{name}: stray text {:?} in its parameters ignored", &rest[i..i + skip]));
+            repair = Some(format!(
+                "{name}: stray text {:?} in its parameters ignored",
+                &rest[i..i + skip]
+            ));
             i += skip;
         }
     }
@@ -411,7 +456,12 @@ fn content_line(line: &str) -> Result<ContentLine, LineProblem> {
         ));
         value
     };
-    Ok(ContentLine { name, params, value, repair })
+    Ok(ContentLine {
+        name,
+        params,
+        value,
+        repair,
+    })
 }
 
 impl ContentLine {
@@ -419,7 +469,9 @@ impl ContentLine {
     fn canonical(&self) -> String {
         let mut line = self.name.clone();
         for (key, values) in &self.params {
-            if key.is_empty() || values.iter().all(String::is_empty) {
+            // The crate's parser rejects other characters in a parameter name.
+            let valid_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid_key || values.iter().all(String::is_empty) {
                 continue;
             }
             line.push(';');
@@ -430,7 +482,11 @@ impl ContentLine {
                     line.push(',');
                 }
                 let value = value.replace('"', "");
-                let value = if key == "VALUE" { value.to_ascii_uppercase() } else { value };
+                let value = if key == "VALUE" {
+                    value.to_ascii_uppercase()
+                } else {
+                    value
+                };
                 if value.contains([':', ';', ',']) {
                     let _ = write!(line, "\"{value}\"");
                 } else {
@@ -490,7 +546,9 @@ impl Zones {
                 .find_map(|p| parse_utc_offset(p.val.as_str()))
         };
         let vtimezone = VTimezone {
-            location: component.find_prop("X-LIC-LOCATION").map(|p| p.val.as_str().to_string()),
+            location: component
+                .find_prop("X-LIC-LOCATION")
+                .map(|p| p.val.as_str().to_string()),
             standard_offset: offset_of("STANDARD"),
             daylight_offset: offset_of("DAYLIGHT"),
         };
@@ -499,7 +557,7 @@ impl Zones {
 
     fn set_calendar_zone(&mut self, name: Option<&str>, warnings: &mut Vec<String>) {
         let Some(name) = name else { return };
-        match resolve_zone_name(name).or_else(|| self.from_vtimezone(name, warnings)) {
+        match resolve_zone_name(name).or_else(|| self.zone_of_vtimezone(name, warnings)) {
             Some(zone) => {
                 self.floating = zone;
                 self.floating_source = "X-WR-TIMEZONE";
@@ -517,7 +575,7 @@ impl Zones {
             return *zone;
         }
         let zone = resolve_zone_name(tzid)
-            .or_else(|| self.from_vtimezone(tzid, warnings))
+            .or_else(|| self.zone_of_vtimezone(tzid, warnings))
             .unwrap_or_else(|| {
                 warnings.push(format!(
                     "unknown time zone {tzid:?}: its times are read in {} ({})",
@@ -532,7 +590,7 @@ impl Zones {
 
     /// A custom TZID ("Customized Time Zone") read from its VTIMEZONE: X-LIC-LOCATION,
     /// else the first Windows-table zone with the same standard and daylight offsets.
-    fn from_vtimezone(&self, tzid: &str, warnings: &mut Vec<String>) -> Option<Tz> {
+    fn zone_of_vtimezone(&self, tzid: &str, warnings: &mut Vec<String>) -> Option<Tz> {
         let vtimezone = self.vtimezones.get(tzid.trim().trim_matches('"'))?;
         if let Some(zone) = vtimezone.location.as_deref().and_then(resolve_zone_name) {
             return Some(zone);
@@ -575,13 +633,19 @@ fn resolve_zone_name(raw: &str) -> Option<Tz> {
     if let Ok(zone) = name.parse::<Tz>() {
         return Some(zone);
     }
-    if let Some(zone) = name.match_indices('/').find_map(|(at, _)| name[at + 1..].parse::<Tz>().ok()) {
+    if let Some(zone) = name
+        .match_indices('/')
+        .find_map(|(at, _)| name[at + 1..].parse::<Tz>().ok())
+    {
         return Some(zone);
     }
     if let Some(zone) = windows_zones::iana(name).and_then(|iana| iana.parse::<Tz>().ok()) {
         return Some(zone);
     }
-    chrono_tz::TZ_VARIANTS.iter().find(|zone| zone.name().eq_ignore_ascii_case(name)).copied()
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|zone| zone.name().eq_ignore_ascii_case(name))
+        .copied()
 }
 
 /// `+0100`, `-0500`, `+053000` → seconds east of UTC.
@@ -660,7 +724,10 @@ impl Vevent {
     }
 
     fn sequence(&self) -> i64 {
-        self.event.property_value("SEQUENCE").and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+        self.event
+            .property_value("SEQUENCE")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0)
     }
 }
 
@@ -719,7 +786,8 @@ impl Reader<'_> {
     /// One master VEVENT and its overrides: a single event, or the instances in the window.
     fn series(&mut self, master: &Vevent, overrides: Vec<Vevent>, out: &mut Vec<FeedEvent>) {
         let Some(start) = self.start_of(master) else {
-            self.warnings.push(format!("{} has no usable DTSTART; skipped", master.label()));
+            self.warnings
+                .push(format!("{} has no usable DTSTART; skipped", master.label()));
             for lone in overrides {
                 out.extend(self.override_instance(&lone, None, None));
             }
@@ -773,7 +841,10 @@ impl Reader<'_> {
             if overridden.contains(&original_utc) {
                 continue;
             }
-            instances.push(FeedEvent { uid: instance_uid(&master.uid, original_utc), ..single(Moment { at: original, ..start }) });
+            instances.push(FeedEvent {
+                uid: instance_uid(&master.uid, original_utc),
+                ..single(Moment { at: original, ..start })
+            });
         }
         instances.sort_by_key(|event| event.starts_at);
         out.extend(instances);
@@ -862,7 +933,8 @@ impl Reader<'_> {
         series_length: Option<Length>,
     ) -> Option<FeedEvent> {
         let Some(rid) = self.recurrence_id(lone) else {
-            self.warnings.push(format!("{} has an unreadable RECURRENCE-ID; skipped", lone.label()));
+            self.warnings
+                .push(format!("{} has an unreadable RECURRENCE-ID; skipped", lone.label()));
             return None;
         };
         let start = self.start_of(lone).unwrap_or(rid);
@@ -901,7 +973,10 @@ impl Reader<'_> {
                     Some(tzid) => self.zones.zone(tzid, self.warnings),
                     None => self.zones.floating,
                 };
-                return Some(Moment { at: local(zone, date.and_time(chrono::NaiveTime::MIN)), all_day: true });
+                return Some(Moment {
+                    at: local(zone, date.and_time(chrono::NaiveTime::MIN)),
+                    all_day: true,
+                });
             }
             Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(utc))) => utc.with_timezone(&Tz::UTC),
             Some(DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive))) => local(self.zones.floating, naive),
@@ -929,7 +1004,9 @@ impl Reader<'_> {
     /// The dates of every EXDATE or RDATE line (each may hold a comma-separated list; RDATE
     /// periods count by their start).
     fn date_list(&mut self, vevent: &Vevent, key: &str, start: Moment) -> Vec<Moment> {
-        let Some(properties) = vevent.event.multi_properties().get(key) else { return Vec::new() };
+        let Some(properties) = vevent.event.multi_properties().get(key) else {
+            return Vec::new();
+        };
         let mut moments = Vec::new();
         for property in properties {
             for value in property.value().split(',').map(str::trim).filter(|v| !v.is_empty()) {
@@ -953,33 +1030,47 @@ impl Reader<'_> {
     /// DTEND (preferred) or DURATION; all-day events last one day without either.
     fn length(&mut self, vevent: &Vevent, start: Moment) -> Option<Length> {
         let event = &vevent.event;
-        if let Some(property) = event.properties().get("DTEND") {
-            if let Some(end) = self.moment(property, vevent) {
-                if start.all_day || end.all_day {
-                    let days = (end.at.date_naive() - start.at.date_naive()).num_days();
-                    if days < 0 {
-                        self.warnings.push(format!("{}: DTEND is before DTSTART; one day assumed", vevent.label()));
-                    }
-                    return Some(Length::Nominal { days: days.max(1), time: Duration::zero() });
+        if let Some(property) = event.properties().get("DTEND")
+            && let Some(end) = self.moment(property, vevent)
+        {
+            if start.all_day || end.all_day {
+                let days = (end.at.date_naive() - start.at.date_naive()).num_days();
+                if days < 0 {
+                    self.warnings
+                        .push(format!("{}: DTEND is before DTSTART; one day assumed", vevent.label()));
                 }
-                let duration = end.at.with_timezone(&Utc) - start.at.with_timezone(&Utc);
-                if duration < Duration::zero() {
-                    self.warnings.push(format!("{}: DTEND is before DTSTART; end ignored", vevent.label()));
-                    return None;
-                }
-                return Some(Length::Exact(duration));
+                return Some(Length::Nominal {
+                    days: days.max(1),
+                    time: Duration::zero(),
+                });
             }
+            let duration = end.at.with_timezone(&Utc) - start.at.with_timezone(&Utc);
+            if duration < Duration::zero() {
+                self.warnings
+                    .push(format!("{}: DTEND is before DTSTART; end ignored", vevent.label()));
+                return None;
+            }
+            return Some(Length::Exact(duration));
         }
         if let Some(value) = event.property_value("DURATION") {
             match parse_duration(value) {
                 Some((days, time)) if days >= 0 && time >= Duration::zero() => {
-                    let days = if start.all_day && days == 0 && time.is_zero() { 1 } else { days };
+                    let days = if start.all_day && days == 0 && time.is_zero() {
+                        1
+                    } else {
+                        days
+                    };
                     return Some(Length::Nominal { days, time });
                 }
-                _ => self.warnings.push(format!("{}: DURATION {value:?} is not usable; ignored", vevent.label())),
+                _ => self
+                    .warnings
+                    .push(format!("{}: DURATION {value:?} is not usable; ignored", vevent.label())),
             }
         }
-        start.all_day.then_some(Length::Nominal { days: 1, time: Duration::zero() })
+        start.all_day.then_some(Length::Nominal {
+            days: 1,
+            time: Duration::zero(),
+        })
     }
 
     /// Everything but the uid and the times; an override takes what it lacks from `series`.
@@ -998,7 +1089,11 @@ impl Reader<'_> {
             None => (inherited.latitude, inherited.longitude),
         };
         let organiser = event.properties().get("ORGANIZER").map(|organizer| {
-            let name = organizer.params().get("CN").map(|cn| cn.value().trim()).filter(|cn| !cn.is_empty());
+            let name = organizer
+                .params()
+                .get("CN")
+                .map(|cn| cn.value().trim())
+                .filter(|cn| !cn.is_empty());
             let address = organizer.value().trim();
             let address = address
                 .get(..7)
@@ -1014,16 +1109,20 @@ impl Reader<'_> {
             latitude,
             longitude,
             // URL is not TEXT, so the crate leaves producers' needless escapes in it.
-            url: text("URL").map(|u| u.replace("\\:", ":").replace("\\,", ",").replace("\\;", ";")).or(inherited.url),
+            url: text("URL")
+                .map(|u| u.replace("\\:", ":").replace("\\,", ",").replace("\\;", ";"))
+                .or(inherited.url),
             organiser: organiser.or(inherited.organiser),
             cancelled: match status {
                 Some(status) => status.eq_ignore_ascii_case("CANCELLED") || status.eq_ignore_ascii_case("CANCELED"),
                 None => inherited.cancelled,
             },
             categories: match event.get_categories() {
-                Some(categories) => {
-                    categories.into_iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
-                }
+                Some(categories) => categories
+                    .into_iter()
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
                 None => inherited.categories,
             },
             ..FeedEvent::default()
@@ -1065,8 +1164,20 @@ fn generated_uid(event: &Event, taken: &mut HashSet<String>) -> String {
 /// wants UTC with a zoned DTSTART.
 fn rule_text(value: &str, zone: Tz) -> String {
     const PARTS: [&str; 14] = [
-        "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
-        "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+        "FREQ",
+        "UNTIL",
+        "COUNT",
+        "INTERVAL",
+        "BYSECOND",
+        "BYMINUTE",
+        "BYHOUR",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYYEARDAY",
+        "BYWEEKNO",
+        "BYMONTH",
+        "BYSETPOS",
+        "WKST",
     ];
     value
         .split(';')
@@ -1081,10 +1192,15 @@ fn rule_text(value: &str, zone: Tz) -> String {
                 return Some(format!("{key}={value}"));
             }
             let until = NaiveDateTime::parse_from_str(&value, "%Y%m%dT%H%M%S").ok().or_else(|| {
-                NaiveDate::parse_from_str(&value, "%Y%m%d").ok().and_then(|d| d.and_hms_opt(23, 59, 59))
+                NaiveDate::parse_from_str(&value, "%Y%m%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(23, 59, 59))
             });
             Some(match until {
-                Some(until) => format!("UNTIL={}", local(zone, until).with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")),
+                Some(until) => format!(
+                    "UNTIL={}",
+                    local(zone, until).with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")
+                ),
                 None => format!("UNTIL={value}"),
             })
         })
@@ -1131,7 +1247,6 @@ fn parse_duration(value: &str) -> Option<(i64, Duration)> {
     Some((sign * days, Duration::seconds(sign * seconds)))
 }
 
-
 #[cfg(test)]
 mod tests {
     use chrono_tz::{America, Europe};
@@ -1144,7 +1259,11 @@ mod tests {
             let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
             local(zone, date.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
         };
-        ParseOptions { window_start: midnight(from), window_end: midnight(to), ..ParseOptions::around(Utc::now()) }
+        ParseOptions {
+            window_start: midnight(from),
+            window_end: midnight(to),
+            ..ParseOptions::around(Utc::now())
+        }
     }
 
     fn read(body: &[u8], options: &ParseOptions) -> Parsed {
@@ -1157,12 +1276,19 @@ mod tests {
 
     /// Start as local time and offset in the event's own zone: `2018-06-27 13:00 -04:00`.
     fn start(event: &FeedEvent) -> String {
-        event.starts_at.with_timezone(&zone_of(event)).format("%Y-%m-%d %H:%M %:z").to_string()
+        event
+            .starts_at
+            .with_timezone(&zone_of(event))
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
     }
 
     fn end(event: &FeedEvent) -> String {
         let ends_at = event.ends_at.expect("an end");
-        ends_at.with_timezone(&zone_of(event)).format("%Y-%m-%d %H:%M %:z").to_string()
+        ends_at
+            .with_timezone(&zone_of(event))
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
     }
 
     fn titled<'a>(events: &'a [FeedEvent], title: &str) -> Vec<&'a FeedEvent> {
@@ -1186,20 +1312,42 @@ mod tests {
         let events = &parsed.events;
         assert_eq!(events.len(), 7);
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
-        assert!(events.iter().all(|e| !e.uid.contains('#') && e.timezone == "America/Detroit"));
-        assert!(events.iter().all(|e| !e.cancelled), "no STATUS, even on the \"(Cancelled)\" titles");
+        assert!(
+            events
+                .iter()
+                .all(|e| !e.uid.contains('#') && e.timezone == "America/Detroit")
+        );
+        assert!(
+            events.iter().all(|e| !e.cancelled),
+            "no STATUS, even on the \"(Cancelled)\" titles"
+        );
 
         let first = &events[0];
         assert_eq!(first.title, "Legal Committee Meeting (Cancelled)");
         assert_eq!(first.uid, "6693-1530104400-1530108000@www.glwater.org");
-        assert_eq!((start(first).as_str(), end(first).as_str()), ("2018-06-27 13:00 -04:00", "2018-06-27 14:00 -04:00"));
-        assert_eq!(first.url.as_deref(), Some("http://www.glwater.org/event/legal-committee-meeting-7/"));
-        assert_eq!(first.location_name.as_deref(), Some("735 Randolph, 5th Floor Board Room, Detroit,, MI, 48226"));
+        assert_eq!(
+            (start(first).as_str(), end(first).as_str()),
+            ("2018-06-27 13:00 -04:00", "2018-06-27 14:00 -04:00")
+        );
+        assert_eq!(
+            first.url.as_deref(),
+            Some("http://www.glwater.org/event/legal-committee-meeting-7/")
+        );
+        assert_eq!(
+            first.location_name.as_deref(),
+            Some("735 Randolph, 5th Floor Board Room, Detroit,, MI, 48226")
+        );
 
         let last = &events[6];
         assert_eq!(last.title, "GLWA Board Meeting");
-        assert_eq!((start(last).as_str(), end(last).as_str()), ("2018-07-25 18:00 -04:00", "2018-07-25 20:00 -04:00"));
-        assert_eq!(last.location_name.as_deref(), Some("300 E. Nine Mile Road, Ferndale, MI, 48220"));
+        assert_eq!(
+            (start(last).as_str(), end(last).as_str()),
+            ("2018-07-25 18:00 -04:00", "2018-07-25 20:00 -04:00")
+        );
+        assert_eq!(
+            last.location_name.as_deref(),
+            Some("300 E. Nine Mile Road, Ferndale, MI, 48220")
+        );
     }
 
     #[test]
@@ -1242,7 +1390,11 @@ mod tests {
         assert_eq!(end(first_series[0]), "2017-02-16 19:00 -06:00");
         assert_eq!(start(first_series[20]), "2017-07-31 09:00 -05:00");
         for event in &first_series {
-            let offset = if event.starts_at < Utc.with_ymd_and_hms(2017, 3, 12, 8, 0, 0).unwrap() { "-06:00" } else { "-05:00" };
+            let offset = if event.starts_at < Utc.with_ymd_and_hms(2017, 3, 12, 8, 0, 0).unwrap() {
+                "-06:00"
+            } else {
+                "-05:00"
+            };
             assert!(start(event).ends_with(&format!("09:00 {offset}")), "{}", start(event));
         }
         let days = dates(&first_series);
@@ -1254,7 +1406,10 @@ mod tests {
 
         // Floating and bare-date EXDATEs match no instance of the UTC series: nothing removed.
         let second_series = titled(&parsed.events, "Example of exdate with bad times");
-        assert_eq!(second_series[0].starts_at, Utc.with_ymd_and_hms(2017, 8, 14, 14, 0, 0).unwrap());
+        assert_eq!(
+            second_series[0].starts_at,
+            Utc.with_ymd_and_hms(2017, 8, 14, 14, 0, 0).unwrap()
+        );
         assert!(second_series.iter().all(|e| e.timezone == "UTC"));
         let days = dates(&second_series);
         assert!(days.contains(&"2017-12-18".to_string()) && days.contains(&"2017-12-19".to_string()));
@@ -1282,38 +1437,65 @@ mod tests {
             assert_eq!(event.title, "Daily Sync");
             assert_eq!(event.timezone, "Europe/Zurich");
             assert_eq!(end(event)[11..16], *"14:30");
-            assert_eq!(event.location_name.as_deref(), Some("Roadstar 16\n12764 Happyville\nDenmark"));
+            assert_eq!(
+                event.location_name.as_deref(),
+                Some("Roadstar 16\n12764 Happyville\nDenmark")
+            );
         }
     }
 
     #[test]
     fn outlook_all_day_holidays() {
         let body = include_bytes!("../../tests/fixtures/feeds/ics-outlook12-allday-holidays-crlf.ics");
-        let options = ParseOptions { default_timezone: Europe::Berlin, ..ParseOptions::around(Utc::now()) };
+        let options = ParseOptions {
+            default_timezone: Europe::Berlin,
+            ..ParseOptions::around(Utc::now())
+        };
         let parsed = read(body, &options);
         let events = &parsed.events;
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         assert_eq!(events.len(), 159);
         assert!(events.iter().all(|e| e.all_day && e.timezone == "Europe/Berlin"));
-        assert!(events.iter().all(|e| !e.uid.is_empty() && e.uid.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            events
+                .iter()
+                .all(|e| !e.uid.is_empty() && e.uid.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert_eq!(events.iter().map(|e| &e.uid).collect::<HashSet<_>>().len(), 159);
 
         let first = &events[0];
-        assert_eq!((first.uid.as_str(), first.title.as_str()), ("7", "Germany: New Years Day"));
-        assert_eq!((start(first).as_str(), end(first).as_str()), ("2008-01-01 00:00 +01:00", "2008-01-02 00:00 +01:00"));
+        assert_eq!(
+            (first.uid.as_str(), first.title.as_str()),
+            ("7", "Germany: New Years Day")
+        );
+        assert_eq!(
+            (start(first).as_str(), end(first).as_str()),
+            ("2008-01-01 00:00 +01:00", "2008-01-02 00:00 +01:00")
+        );
 
         let last = &events[158];
-        assert_eq!((last.uid.as_str(), last.title.as_str()), ("22693", "Germany: St. Stephen's Day"));
+        assert_eq!(
+            (last.uid.as_str(), last.title.as_str()),
+            ("22693", "Germany: St. Stephen's Day")
+        );
         assert_eq!(start(last), "2020-12-26 00:00 +01:00");
 
         let epiphany = events.iter().find(|e| e.uid == "32").expect("UID 32");
         assert_eq!(epiphany.title, "Germany: Epiphany ");
         assert_eq!(start(epiphany), "2008-01-06 00:00 +01:00");
         let description = epiphany.description.clone().expect("a description");
-        assert!(description.starts_with("Baden-W&#252;rttemberg, Bavaria, Saxony-Anhalt."), "{description}");
+        assert!(
+            description.starts_with("Baden-W&#252;rttemberg, Bavaria, Saxony-Anhalt."),
+            "{description}"
+        );
         let mut cleaned = epiphany.clone();
         crate::feeds::text::clean(&mut cleaned);
-        assert!(cleaned.description.expect("a description").starts_with("Baden-Württemberg, "));
+        assert!(
+            cleaned
+                .description
+                .expect("a description")
+                .starts_with("Baden-Württemberg, ")
+        );
     }
 
     #[test]
@@ -1326,9 +1508,15 @@ mod tests {
 
         let sydney = one(events, " TEST Syd");
         assert_eq!(sydney.timezone, "Australia/Sydney");
-        assert_eq!((start(sydney).as_str(), end(sydney).as_str()), ("2020-10-28 13:30 +11:00", "2020-10-28 15:00 +11:00"));
+        assert_eq!(
+            (start(sydney).as_str(), end(sydney).as_str()),
+            ("2020-10-28 13:30 +11:00", "2020-10-28 15:00 +11:00")
+        );
         let test = one(events, " TEST");
-        assert_eq!((test.timezone.as_str(), start(test).as_str()), ("America/New_York", "2020-10-28 13:30 -04:00"));
+        assert_eq!(
+            (test.timezone.as_str(), start(test).as_str()),
+            ("America/New_York", "2020-10-28 13:30 -04:00")
+        );
         let test3 = one(events, " TEST 3");
         assert_eq!(start(test3), "2020-11-02 13:30 -05:00");
 
@@ -1336,7 +1524,12 @@ mod tests {
         let test2 = titled(events, " TEST2");
         let thursdays_fridays: Vec<_> = test2
             .iter()
-            .filter(|e| matches!(e.starts_at.with_timezone(&America::New_York).weekday(), chrono::Weekday::Thu | chrono::Weekday::Fri))
+            .filter(|e| {
+                matches!(
+                    e.starts_at.with_timezone(&America::New_York).weekday(),
+                    chrono::Weekday::Thu | chrono::Weekday::Fri
+                )
+            })
             .collect();
         assert_eq!(thursdays_fridays.len(), 86);
         assert_eq!(start(thursdays_fridays[0]), "2020-11-05 13:30 -05:00");
@@ -1360,7 +1553,10 @@ mod tests {
 
         let test = one(events, "test");
         assert_eq!(test.timezone, "Europe/Berlin");
-        assert_eq!((start(test).as_str(), end(test).as_str()), ("2020-09-10 09:00 +02:00", "2020-09-10 09:30 +02:00"));
+        assert_eq!(
+            (start(test).as_str(), end(test).as_str()),
+            ("2020-09-10 09:00 +02:00", "2020-09-10 09:30 +02:00")
+        );
         assert_eq!(test.location_name.as_deref(), Some(""));
 
         let summary1 = one(events, "Not the actual summary 1");
@@ -1371,20 +1567,49 @@ mod tests {
         );
 
         // `DTSTART;TZID="W. Europe Standard Time:20200609T090000"`: reported, then recovered.
-        assert!(parsed.warnings.iter().any(|w| w.contains("DTSTART") && w.contains("20200609T090000")), "{:?}", parsed.warnings);
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.contains("DTSTART") && w.contains("20200609T090000")),
+            "{:?}",
+            parsed.warnings
+        );
         let jira = titled(events, "Log Yesterday's Jira time");
-        assert_eq!((start(jira[0]).as_str(), end(jira[0]).as_str()), ("2020-06-09 09:00 +02:00", "2020-06-09 09:30 +02:00"));
+        assert_eq!(
+            (start(jira[0]).as_str(), end(jira[0]).as_str()),
+            ("2020-06-09 09:00 +02:00", "2020-06-09 09:30 +02:00")
+        );
 
         let either = titled(events, "Not the actual summary either");
         assert_eq!(either.len(), 31);
         assert_eq!(start(either[0]), "2020-07-07 12:00 -07:00");
-        assert!(either.iter().all(|e| e.location_name.as_deref() == Some("https://bluejeans.com/7999979999")));
-        assert!(either.iter().all(|e| start(e)[11..] == *"12:00 -07:00" && end(e)[11..] == *"12:30 -07:00"));
+        assert!(
+            either
+                .iter()
+                .all(|e| e.location_name.as_deref() == Some("https://bluejeans.com/7999979999"))
+        );
+        assert!(
+            either
+                .iter()
+                .all(|e| start(e)[11..] == *"12:00 -07:00" && end(e)[11..] == *"12:30 -07:00")
+        );
         let days = dates(&either);
-        for excluded in ["2020-07-21", "2020-07-23", "2020-07-28", "2020-08-13", "2020-08-25", "2020-09-03"] {
+        for excluded in [
+            "2020-07-21",
+            "2020-07-23",
+            "2020-07-28",
+            "2020-08-13",
+            "2020-08-25",
+            "2020-09-03",
+        ] {
             assert!(!days.contains(&excluded.to_string()), "{excluded} is excluded");
         }
-        assert_eq!(events.iter().filter(|e| !e.uid.contains('#')).count(), 2, "two single events");
+        assert_eq!(
+            events.iter().filter(|e| !e.uid.contains('#')).count(),
+            2,
+            "two single events"
+        );
     }
 
     #[test]
@@ -1397,15 +1622,22 @@ mod tests {
         assert_eq!(event.title, "Phoenix Drupal User Group Monthly Meetup");
         assert_eq!(event.uid, "event_nsmxnyppbfc@meetup.com");
         assert_eq!(event.timezone, "America/Phoenix");
-        assert_eq!((start(event).as_str(), end(event).as_str()), ("2011-11-09 19:00 -07:00", "2011-11-09 21:00 -07:00"));
-        assert_eq!(event.url.as_deref(), Some("http://www.meetup.com/Phoenix-Drupal-User-Group/events/33627272/"));
+        assert_eq!(
+            (start(event).as_str(), end(event).as_str()),
+            ("2011-11-09 19:00 -07:00", "2011-11-09 21:00 -07:00")
+        );
+        assert_eq!(
+            event.url.as_deref(),
+            Some("http://www.meetup.com/Phoenix-Drupal-User-Group/events/33627272/")
+        );
         assert_eq!(
             event.location_name.as_deref(),
             Some("Open Source Project Tempe (1415 E University Dr. #103A, Tempe, AZ 85281)")
         );
         let description = event.description.as_deref().expect("a description");
         assert!(
-            description.starts_with("Phoenix Drupal User Group\nWednesday, November 9 at 7:00 PM\n\nCustomizing node display"),
+            description
+                .starts_with("Phoenix Drupal User Group\nWednesday, November 9 at 7:00 PM\n\nCustomizing node display"),
             "{description:?}"
         );
         assert_eq!((event.latitude, event.longitude), (Some(33.56), Some(-111.90)));
@@ -1422,23 +1654,35 @@ mod tests {
         let tentative = one(events, "Tentative");
         assert_eq!(tentative.timezone, "UTC");
         assert_eq!(tentative.starts_at, Utc.with_ymd_and_hms(2022, 7, 4, 23, 0, 0).unwrap());
-        assert_eq!(tentative.ends_at, Some(Utc.with_ymd_and_hms(2022, 7, 4, 23, 50, 0).unwrap()));
+        assert_eq!(
+            tentative.ends_at,
+            Some(Utc.with_ymd_and_hms(2022, 7, 4, 23, 50, 0).unwrap())
+        );
         assert!(!tentative.cancelled);
         assert_eq!(tentative.organiser.as_deref(), Some("tentative@example.com"));
 
         let confirmed = one(events, "Confirmed");
         assert_eq!(confirmed.timezone, "America/Vancouver");
-        assert_eq!((start(confirmed).as_str(), end(confirmed).as_str()), ("2022-07-05 09:00 -07:00", "2022-07-05 10:00 -07:00"));
+        assert_eq!(
+            (start(confirmed).as_str(), end(confirmed).as_str()),
+            ("2022-07-05 09:00 -07:00", "2022-07-05 10:00 -07:00")
+        );
         assert!(!confirmed.cancelled);
         assert_eq!(confirmed.organiser.as_deref(), Some("confirmed@example.com"));
 
         let cancelled = one(events, "Cancelled");
-        assert_eq!((start(cancelled).as_str(), end(cancelled).as_str()), ("2022-07-06 13:00 -07:00", "2022-07-06 14:00 -07:00"));
+        assert_eq!(
+            (start(cancelled).as_str(), end(cancelled).as_str()),
+            ("2022-07-06 13:00 -07:00", "2022-07-06 14:00 -07:00")
+        );
         assert!(cancelled.cancelled);
         assert_eq!(cancelled.organiser.as_deref(), Some("cancelled@example.com"));
 
         let no_status = one(events, "No Status");
-        assert_eq!((start(no_status).as_str(), end(no_status).as_str()), ("2022-07-07 09:00 -07:00", "2022-07-07 10:00 -07:00"));
+        assert_eq!(
+            (start(no_status).as_str(), end(no_status).as_str()),
+            ("2022-07-07 09:00 -07:00", "2022-07-07 10:00 -07:00")
+        );
         assert!(!no_status.cancelled);
         assert_eq!(no_status.organiser, None);
     }
@@ -1452,19 +1696,38 @@ mod tests {
         let singles: Vec<&FeedEvent> = events.iter().filter(|e| !e.uid.contains('#')).collect();
         assert_eq!(singles.len(), 27);
         assert_eq!(singles.iter().filter(|e| e.all_day).count(), 1);
-        assert!(singles.iter().filter(|e| !e.all_day).all(|e| e.timezone == "Europe/Berlin"));
+        assert!(
+            singles
+                .iter()
+                .filter(|e| !e.all_day)
+                .all(|e| e.timezone == "Europe/Berlin")
+        );
         for event in events {
-            let n = event.uid.strip_prefix("ai1ec-").and_then(|rest| rest.split('@').next()).expect("ai1ec-<n>");
-            assert!(n.bytes().all(|b| b.is_ascii_digit()) && event.uid.contains("@blog.fablab-cottbus.de"), "{}", event.uid);
+            let n = event
+                .uid
+                .strip_prefix("ai1ec-")
+                .and_then(|rest| rest.split('@').next())
+                .expect("ai1ec-<n>");
+            assert!(
+                n.bytes().all(|b| b.is_ascii_digit()) && event.uid.contains("@blog.fablab-cottbus.de"),
+                "{}",
+                event.uid
+            );
         }
 
         let closed = one(events, "Lab geschlossen: Wir sind auf dem Karlstraßenfest");
         assert!(closed.all_day);
-        assert_eq!((start(closed).as_str(), end(closed).as_str()), ("2018-06-09 00:00 +02:00", "2018-06-10 00:00 +02:00"));
+        assert_eq!(
+            (start(closed).as_str(), end(closed).as_str()),
+            ("2018-06-09 00:00 +02:00", "2018-06-10 00:00 +02:00")
+        );
         assert_eq!(closed.location_name.as_deref(), Some("Karlstraßenfest"));
 
         // A one-off "Repair Café" in September is not part of the series.
-        let repair: Vec<&FeedEvent> = titled(events, "Repair Café").into_iter().filter(|e| e.uid.contains('#')).collect();
+        let repair: Vec<&FeedEvent> = titled(events, "Repair Café")
+            .into_iter()
+            .filter(|e| e.uid.contains('#'))
+            .collect();
         let starts: Vec<String> = repair.iter().map(|e| start(e)).collect();
         assert_eq!(
             starts,
@@ -1497,7 +1760,10 @@ mod tests {
         assert_eq!(event.uid, "SIXT_9879691160");
         assert_eq!(event.timezone, "UTC");
         assert_eq!(event.starts_at, Utc.with_ymd_and_hms(2019, 6, 24, 6, 30, 0).unwrap());
-        assert_eq!(event.ends_at, Some(Utc.with_ymd_and_hms(2019, 6, 24, 16, 30, 0).unwrap()));
+        assert_eq!(
+            event.ends_at,
+            Some(Utc.with_ymd_and_hms(2019, 6, 24, 16, 30, 0).unwrap())
+        );
         assert_eq!(
             event.location_name.as_deref(),
             Some("Sixt Genève Aéroport secteur France, AP de Genève Cointrin Sect(F), 01210 Ferney-Voltaire, FR")
@@ -1507,7 +1773,10 @@ mod tests {
     #[test]
     fn tripit_escapes_all_day_utc_and_floating() {
         let body = include_bytes!("../../tests/fixtures/feeds/ics-tripit-escaped-commas-semicolons.ics");
-        let options = ParseOptions { default_timezone: America::Los_Angeles, ..ParseOptions::around(Utc::now()) };
+        let options = ParseOptions {
+            default_timezone: America::Los_Angeles,
+            ..ParseOptions::around(Utc::now())
+        };
         let parsed = read(body, &options);
         let events = &parsed.events;
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
@@ -1522,12 +1791,21 @@ mod tests {
         let first = &events[0];
         assert_eq!(first.title, "South San Francisco, CA, October 2011;");
         assert!(first.all_day);
-        assert_eq!((start(first).as_str(), end(first).as_str()), ("2011-10-11 00:00 -07:00", "2011-10-14 00:00 -07:00"));
+        assert_eq!(
+            (start(first).as_str(), end(first).as_str()),
+            ("2011-10-11 00:00 -07:00", "2011-10-14 00:00 -07:00")
+        );
         assert_eq!(first.location_name.as_deref(), Some("South San Francisco, CA"));
 
         let second = &events[1];
-        assert_eq!(second.title, "Directions from SFO to Embassy Suites San Francisco Airport - South San Francisco");
-        assert_eq!((start(second).as_str(), end(second).as_str()), ("2011-10-11 10:05 -07:00", "2011-10-11 11:05 -07:00"));
+        assert_eq!(
+            second.title,
+            "Directions from SFO to Embassy Suites San Francisco Airport - South San Francisco"
+        );
+        assert_eq!(
+            (start(second).as_str(), end(second).as_str()),
+            ("2011-10-11 10:05 -07:00", "2011-10-11 11:05 -07:00")
+        );
 
         // The trip file holds the same flight on three days.
         let flight = titled(events, "US403 PHX to SFO")
@@ -1535,7 +1813,10 @@ mod tests {
             .find(|e| e.starts_at.date_naive() == NaiveDate::from_ymd_opt(2011, 10, 11).expect("date"))
             .expect("the flight of 2011-10-11");
         assert_eq!(flight.starts_at, Utc.with_ymd_and_hms(2011, 10, 11, 14, 45, 0).unwrap());
-        assert_eq!(flight.ends_at, Some(Utc.with_ymd_and_hms(2011, 10, 11, 16, 55, 0).unwrap()));
+        assert_eq!(
+            flight.ends_at,
+            Some(Utc.with_ymd_and_hms(2011, 10, 11, 16, 55, 0).unwrap())
+        );
     }
 
     #[test]
@@ -1545,8 +1826,10 @@ mod tests {
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         let mut events: Vec<&FeedEvent> = parsed.events.iter().collect();
         events.sort_by_key(|e| e.starts_at);
-        let seen: Vec<(String, String, String)> =
-            events.iter().map(|e| (e.title.clone(), start(e), end(e)[11..16].to_string())).collect();
+        let seen: Vec<(String, String, String)> = events
+            .iter()
+            .map(|e| (e.title.clone(), start(e), end(e)[11..16].to_string()))
+            .collect();
         let expected = [
             ("New Event", "2019-03-07 02:00 +01:00", "03:00"),
             ("New Event", "2019-03-08 01:00 +01:00", "02:00"),
@@ -1556,12 +1839,20 @@ mod tests {
             ("test7 - edited", "2019-03-19 04:00 +01:00", "05:00"),
             ("test7", "2019-03-20 04:00 +01:00", "05:00"),
         ];
-        let expected: Vec<(String, String, String)> =
-            expected.iter().map(|(t, s, e)| (t.to_string(), s.to_string(), e.to_string())).collect();
+        let expected: Vec<(String, String, String)> = expected
+            .iter()
+            .map(|(t, s, e)| (t.to_string(), s.to_string(), e.to_string()))
+            .collect();
         assert_eq!(seen, expected);
-        assert_eq!(one(&parsed.events, "test7 - edited").location_name.as_deref(), Some("location"));
+        assert_eq!(
+            one(&parsed.events, "test7 - edited").location_name.as_deref(),
+            Some("location")
+        );
         // Moved instances keep the uid of the start they replace.
-        let moved = events.iter().find(|e| start(e) == "2019-03-08 01:00 +01:00").expect("moved");
+        let moved = events
+            .iter()
+            .find(|e| start(e) == "2019-03-08 01:00 +01:00")
+            .expect("moved");
         assert_eq!(moved.uid, "a0c78729-30b1-4ba3-a86e-6aedd995d788#20190308T010000Z");
     }
 
@@ -1584,9 +1875,16 @@ mod tests {
 
     #[test]
     fn junk_after_the_calendar_is_ignored_with_a_warning() {
-        let parsed = inline(&format!("BEGIN:VCALENDAR\r\n{}\r\nEND:VCALENDAR\r\n<html>oops</html>\r\n\0\0", EVENT.replace('\n', "\r\n")));
+        let parsed = inline(&format!(
+            "BEGIN:VCALENDAR\r\n{}\r\nEND:VCALENDAR\r\n<html>oops</html>\r\n\0\0",
+            EVENT.replace('\n', "\r\n")
+        ));
         assert_eq!(parsed.events.len(), 1);
-        assert!(parsed.warnings.iter().any(|w| w.contains("after END:VCALENDAR")), "{:?}", parsed.warnings);
+        assert!(
+            parsed.warnings.iter().any(|w| w.contains("after END:VCALENDAR")),
+            "{:?}",
+            parsed.warnings
+        );
     }
 
     #[test]
@@ -1605,7 +1903,13 @@ mod tests {
         let options = ParseOptions::around(Utc::now());
         assert!(parse(b"", &options).is_err());
         assert!(parse(b"\xff\xfe\x00\x01\x9c\x80\xc3garbage\x00\x17", &options).is_err());
-        assert!(parse(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d], &options).is_err());
+        assert!(
+            parse(
+                &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d],
+                &options
+            )
+            .is_err()
+        );
         assert!(parse(b"<html><body>Not found</body></html>", &options).is_err());
         // A calendar without events is readable, and empty.
         let empty = parse(b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", &options).expect("readable");
@@ -1614,7 +1918,11 @@ mod tests {
 
     #[test]
     fn invalid_utf8_inside_a_calendar_is_decoded_lossily() {
-        let body = [b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:20240105T140000Z\nSUMMARY:Caf\xe9 ".as_slice(), b"\nEND:VEVENT\nEND:VCALENDAR\n"].concat();
+        let body = [
+            b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:20240105T140000Z\nSUMMARY:Caf\xe9 ".as_slice(),
+            b"\nEND:VEVENT\nEND:VCALENDAR\n",
+        ]
+        .concat();
         let parsed = read(&body, &ParseOptions::around(Utc::now()));
         assert_eq!(parsed.events[0].title, "Caf\u{FFFD} ");
         assert!(parsed.warnings.iter().any(|w| w.contains("UTF-8")));
@@ -1634,9 +1942,15 @@ mod tests {
             "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:w\nDTSTART;TZID=\"(UTC+01:00) Brussels, Copenhagen, Madrid, Paris\":20240705T100000\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nUID:v\nDTSTART;TZID=(UTC-05:00) Eastern Time (US & Canada):20240705T100000\nSUMMARY:y\nEND:VEVENT\nEND:VCALENDAR",
         );
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
-        assert_eq!((parsed.events[0].timezone.as_str(), start(&parsed.events[0]).as_str()), ("Europe/Paris", "2024-07-05 10:00 +02:00"));
+        assert_eq!(
+            (parsed.events[0].timezone.as_str(), start(&parsed.events[0]).as_str()),
+            ("Europe/Paris", "2024-07-05 10:00 +02:00")
+        );
         // Unquoted, with a colon inside: the value still starts after the last colon.
-        assert_eq!((parsed.events[1].timezone.as_str(), start(&parsed.events[1]).as_str()), ("America/New_York", "2024-07-05 10:00 -04:00"));
+        assert_eq!(
+            (parsed.events[1].timezone.as_str(), start(&parsed.events[1]).as_str()),
+            ("America/New_York", "2024-07-05 10:00 -04:00")
+        );
     }
 
     #[test]
@@ -1644,8 +1958,15 @@ mod tests {
         let body = "BEGIN:VCALENDAR\nX-WR-TIMEZONE:America/Chicago\nBEGIN:VEVENT\nUID:u\nDTSTART;TZID=Mars/Olympus:20240705T100000\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nUID:f\nDTSTART:20240705T100000\nSUMMARY:floating\nEND:VEVENT\nEND:VCALENDAR";
         let parsed = inline(body);
         assert_eq!(parsed.events[0].timezone, "America/Chicago");
-        assert_eq!(parsed.events[1].timezone, "America/Chicago", "floating times follow X-WR-TIMEZONE");
-        assert!(parsed.warnings.iter().any(|w| w.contains("Mars/Olympus")), "{:?}", parsed.warnings);
+        assert_eq!(
+            parsed.events[1].timezone, "America/Chicago",
+            "floating times follow X-WR-TIMEZONE"
+        );
+        assert!(
+            parsed.warnings.iter().any(|w| w.contains("Mars/Olympus")),
+            "{:?}",
+            parsed.warnings
+        );
 
         let parsed = inline(&body.replace("X-WR-TIMEZONE:America/Chicago\n", ""));
         assert_eq!(parsed.events[0].timezone, "Europe/Paris");
@@ -1662,9 +1983,18 @@ mod tests {
 
     #[test]
     fn missing_dtstart_is_skipped_with_a_warning() {
-        let parsed = inline(&format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:none\nSUMMARY:No start\nEND:VEVENT\n{EVENT}\nEND:VCALENDAR"));
+        let parsed = inline(&format!(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:none\nSUMMARY:No start\nEND:VEVENT\n{EVENT}\nEND:VCALENDAR"
+        ));
         assert_eq!(parsed.events.len(), 1);
-        assert!(parsed.warnings.iter().any(|w| w.contains("none") && w.contains("DTSTART")), "{:?}", parsed.warnings);
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.contains("none") && w.contains("DTSTART")),
+            "{:?}",
+            parsed.warnings
+        );
     }
 
     #[test]
@@ -1687,7 +2017,10 @@ mod tests {
         assert!(across.cancelled);
         let day = one(&parsed.events, "one day");
         assert!(day.all_day);
-        assert_eq!((start(day).as_str(), end(day).as_str()), ("2024-03-30 00:00 +01:00", "2024-03-31 00:00 +01:00"));
+        assert_eq!(
+            (start(day).as_str(), end(day).as_str()),
+            ("2024-03-30 00:00 +01:00", "2024-03-31 00:00 +01:00")
+        );
         assert_eq!(day.categories, ["Atelier", "Visite, guidée"]);
         let both = one(&parsed.events, "DTEND wins");
         assert_eq!(both.ends_at, Some(Utc.with_ymd_and_hms(2024, 1, 5, 11, 0, 0).unwrap()));
@@ -1703,7 +2036,11 @@ mod tests {
         };
         let parsed = read(body.as_bytes(), &options);
         assert_eq!(parsed.events.len(), MAX_INSTANCES_PER_SERIES);
-        assert!(parsed.warnings.iter().any(|w| w.contains("5000")), "{:?}", parsed.warnings);
+        assert!(
+            parsed.warnings.iter().any(|w| w.contains("5000")),
+            "{:?}",
+            parsed.warnings
+        );
     }
 
     #[test]
@@ -1715,5 +2052,49 @@ mod tests {
         assert_eq!(days, ["2024-01-01", "2024-01-15"]);
         assert!(parsed.events.iter().all(|e| e.all_day));
         assert_eq!(parsed.events[0].uid, "w#20231231T230000Z");
+    }
+
+    #[test]
+    fn odd_lines_duplicates_rdates_and_orphan_overrides() {
+        let body = "begin:vcalendar\nbegin:vevent\nuid:low\ndtstart;tzid=Europe/Paris:20240105T100000\nsummary:lower case\n\
+            item1.X-LABEL:grouped\nLOCATION;X BAD=1:Salle 2\nDESCRIPTION:Ligne 1\nLigne 2 sans pli\nSEQUENCE:0\nend:vevent\n\
+            BEGIN:VEVENT\nUID:low\nSEQUENCE:2\nDTSTART;TZID=Europe/Paris:20240106T100000\nSUMMARY:lower case, updated\nEND:VEVENT\n\
+            BEGIN:VEVENT\nUID:r\nDTSTART:20240110T090000Z\nRDATE:20240112T090000Z,20240115T090000Z\nSUMMARY:rdates\nEND:VEVENT\n\
+            BEGIN:VEVENT\nUID:orphan\nRECURRENCE-ID:20240120T090000Z\nDTSTART:20240121T090000Z\nSUMMARY:moved\nEND:VEVENT\n\
+            END:VCALENDAR";
+        let parsed = inline(body);
+        let updated = one(&parsed.events, "lower case, updated");
+        assert_eq!(
+            (updated.uid.as_str(), start(updated).as_str()),
+            ("low", "2024-01-06 10:00 +01:00")
+        );
+        assert!(
+            titled(&parsed.events, "lower case").is_empty(),
+            "the lower SEQUENCE is dropped"
+        );
+        assert!(
+            parsed.warnings.iter().any(|w| w.contains("SEQUENCE")),
+            "{:?}",
+            parsed.warnings
+        );
+
+        let rdates: Vec<String> = titled(&parsed.events, "rdates").iter().map(|e| e.uid.clone()).collect();
+        assert_eq!(
+            rdates,
+            ["r#20240110T090000Z", "r#20240112T090000Z", "r#20240115T090000Z"]
+        );
+
+        let moved = one(&parsed.events, "moved");
+        assert_eq!(moved.uid, "orphan#20240120T090000Z");
+        assert_eq!(moved.starts_at, Utc.with_ymd_and_hms(2024, 1, 21, 9, 0, 0).unwrap());
+
+        let first = inline(
+            &body
+                .replace("SEQUENCE:2", "SEQUENCE:0")
+                .replace("SEQUENCE:0\nend", "SEQUENCE:5\nend"),
+        );
+        let kept = one(&first.events, "lower case");
+        assert_eq!(kept.location_name.as_deref(), Some("Salle 2"));
+        assert_eq!(kept.description.as_deref(), Some("Ligne 1\nLigne 2 sans pli"));
     }
 }

@@ -261,12 +261,36 @@ fn fixed_offset_zone(minutes: i32) -> Option<&'static str> {
     }
     // Etc/GMT signs are inverted: Etc/GMT-10 is UTC+10.
     const EAST: [&str; 15] = [
-        "Etc/UTC", "Etc/GMT-1", "Etc/GMT-2", "Etc/GMT-3", "Etc/GMT-4", "Etc/GMT-5", "Etc/GMT-6", "Etc/GMT-7",
-        "Etc/GMT-8", "Etc/GMT-9", "Etc/GMT-10", "Etc/GMT-11", "Etc/GMT-12", "Etc/GMT-13", "Etc/GMT-14",
+        "Etc/UTC",
+        "Etc/GMT-1",
+        "Etc/GMT-2",
+        "Etc/GMT-3",
+        "Etc/GMT-4",
+        "Etc/GMT-5",
+        "Etc/GMT-6",
+        "Etc/GMT-7",
+        "Etc/GMT-8",
+        "Etc/GMT-9",
+        "Etc/GMT-10",
+        "Etc/GMT-11",
+        "Etc/GMT-12",
+        "Etc/GMT-13",
+        "Etc/GMT-14",
     ];
     const WEST: [&str; 13] = [
-        "Etc/UTC", "Etc/GMT+1", "Etc/GMT+2", "Etc/GMT+3", "Etc/GMT+4", "Etc/GMT+5", "Etc/GMT+6", "Etc/GMT+7",
-        "Etc/GMT+8", "Etc/GMT+9", "Etc/GMT+10", "Etc/GMT+11", "Etc/GMT+12",
+        "Etc/UTC",
+        "Etc/GMT+1",
+        "Etc/GMT+2",
+        "Etc/GMT+3",
+        "Etc/GMT+4",
+        "Etc/GMT+5",
+        "Etc/GMT+6",
+        "Etc/GMT+7",
+        "Etc/GMT+8",
+        "Etc/GMT+9",
+        "Etc/GMT+10",
+        "Etc/GMT+11",
+        "Etc/GMT+12",
     ];
     let hours = usize::try_from((minutes / 60).unsigned_abs()).ok()?;
     if minutes >= 0 { EAST.get(hours) } else { WEST.get(hours) }.copied()
@@ -333,19 +357,34 @@ mod tests {
 
     #[test]
     fn display_names() {
-        assert_eq!(iana("(GMT+10:00) Canberra, Melbourne, Sydney"), Some("Australia/Sydney"));
+        assert_eq!(
+            iana("(GMT+10:00) Canberra, Melbourne, Sydney"),
+            Some("Australia/Sydney")
+        );
         assert_eq!(iana("(UTC-05:00) Eastern Time (US & Canada)"), Some("America/New_York"));
         assert_eq!(iana("(GMT-05:00) Eastern Time (US & Canada)"), Some("America/New_York"));
-        assert_eq!(iana("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"), Some("Europe/Paris"));
+        assert_eq!(
+            iana("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"),
+            Some("Europe/Paris")
+        );
         assert_eq!(
             iana("(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"),
             Some("Europe/Berlin")
         );
         assert_eq!(iana("(UTC) Coordinated Universal Time"), Some("Etc/UTC"));
         // Older labels list other places: matched by the places they share.
-        assert_eq!(iana("(GMT) Greenwich Mean Time : Dublin, Edinburgh, Lisbon, London"), Some("Europe/London"));
-        assert_eq!(iana("(GMT+02:00) Helsinki, Kiev, Riga, Sofia, Tallinn, Vilnius"), Some("Europe/Kiev"));
-        assert_eq!(iana("(GMT+03:00) Moscow, St. Petersburg, Volgograd"), Some("Europe/Moscow"));
+        assert_eq!(
+            iana("(GMT) Greenwich Mean Time : Dublin, Edinburgh, Lisbon, London"),
+            Some("Europe/London")
+        );
+        assert_eq!(
+            iana("(GMT+02:00) Helsinki, Kiev, Riga, Sofia, Tallinn, Vilnius"),
+            Some("Europe/Kiev")
+        );
+        assert_eq!(
+            iana("(GMT+03:00) Moscow, St. Petersburg, Volgograd"),
+            Some("Europe/Moscow")
+        );
         assert_eq!(iana("(GMT-06.00) Central Time (US & Canada)"), Some("America/Chicago"));
         // The offset prefix is the standard offset: it must agree with the place.
         assert_eq!(iana("(GMT-11:00) Midway Island, Samoa"), Some("Etc/GMT+11"));
