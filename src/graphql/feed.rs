@@ -421,6 +421,10 @@ impl FeedMutation {
         let viewer = viewer(ctx);
         let mut owner = opt_id("organisationId", input.organisation_id).gql()?;
         default_owner(viewer, &mut owner);
+        if owner.is_none() {
+            // Rights first: a member leaving the organisation out is refused, not corrected.
+            viewer.require_editor_of(None).gql()?;
+        }
         let organisation_id =
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
         let fields = FeedFields {
