@@ -1268,3 +1268,184 @@ async fn the_scheduler_pulls_due_feeds_and_reschedules_them() {
         app.stop().await;
     }
 }
+
+fn local_config(dir: &std::path::Path, scheduler: bool) -> passerelle::config::Config {
+    passerelle::config::Config {
+        database_url: passerelle::config::default_sqlite_url(dir),
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        data_dir: dir.to_path_buf(),
+        db_max_connections: 4,
+        max_body_bytes: 64 * 1024,
+        max_depth: 12,
+        max_complexity: 5000,
+        trust_forwarded_for: false,
+        feeds: passerelle::config::FeedSettings {
+            scheduler,
+            poll_every: std::time::Duration::from_secs(1),
+            ..common::feed_settings()
+        },
+    }
+}
+
+async fn local_organisation(db: &sea_orm::DatabaseConnection, slug: &str) -> uuid::Uuid {
+    passerelle::store::record::create::<entity::organisation::Entity>(
+        db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: slug.into(),
+            name: slug.to_uppercase(),
+            kind: entity::OrganisationKind::Network,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation")
+    .id
+}
+
+#[tokio::test]
+async fn serve_runs_the_scheduler() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/scheduled.ics",
+        Reply::file("text/calendar", calendar(&[("s", "Conférence", "20270701T100000")])),
+    );
+    let dir = std::env::temp_dir().join(format!("passerelle-sched-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let running = passerelle::startup::start(&local_config(&dir, true), false)
+        .await
+        .expect("starts");
+    let org = local_organisation(&running.db, "sched").await;
+    passerelle::store::record::create::<entity::feed::Entity>(
+        &running.db,
+        passerelle::store::feeds::FeedFields {
+            organisation_id: org,
+            name: "Agenda".into(),
+            url: server.url("/scheduled.ics"),
+            format: entity::FeedFormat::Auto,
+            interval_minutes: 60,
+            enabled: true,
+            default_visibility: entity::Visibility::Public,
+            default_audiences: Vec::new(),
+            timezone: "Europe/Paris".into(),
+            use_publication_date: false,
+            csv_columns: Default::default(),
+        },
+    )
+    .await
+    .expect("a feed");
+    // The scheduler polls every second (plus jitter); give it a generous deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut events = Vec::new();
+    while std::time::Instant::now() < deadline {
+        events = Events::find().all(&running.db).await.expect("events");
+        if !events.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(events.len(), 1, "the scheduler pulled the feed");
+    assert_eq!(server.hits("/scheduled.ics"), 1);
+    running.stop().await.expect("stops");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// Several threads: the command line blocks this test while the feed server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_adds_lists_and_syncs_feeds() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/cli.ics",
+        Reply::file(
+            "text/calendar",
+            calendar(&[("c1", "Journée filles et maths", "20270910T090000")]),
+        ),
+    );
+    let dir = std::env::temp_dir().join(format!("passerelle-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    {
+        let running = passerelle::startup::start(&local_config(&dir, false), false)
+            .await
+            .expect("starts");
+        local_organisation(&running.db, "capital-filles").await;
+        running.stop().await.expect("stops");
+    }
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+            .args(args)
+            .env("PASSERELLE_DATA_DIR", &dir)
+            .env("PASSERELLE_FEEDS_ALLOW_HOSTS", "127.0.0.1")
+            .env_remove("PASSERELLE_DATABASE_URL")
+            .output()
+            .expect("the command runs")
+    };
+    let url = server.url("/cli.ics");
+    let out = cli(&[
+        "feeds",
+        "add",
+        "--organisation",
+        "capital-filles",
+        "--name",
+        "Agenda",
+        "--url",
+        &url,
+        "--format",
+        "ical",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let added: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(added["format"], "ical");
+    assert_eq!(added["status"], "OK");
+    let id = added["id"].as_str().expect("an id").to_string();
+
+    let out = cli(&["feeds", "add", "--organisation", "nobody", "--name", "x", "--url", &url]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation has the slug"));
+    let out = cli(&[
+        "feeds",
+        "add",
+        "--organisation",
+        "capital-filles",
+        "--name",
+        "x",
+        "--url",
+        "http://10.1.1.1/a.ics",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("private or reserved"));
+
+    let out = cli(&["feeds", "sync", &id, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (run["outcome"].as_str(), run["created"].as_i64()),
+        (Some("success"), Some(1)),
+        "{run}"
+    );
+    // Nothing else is due.
+    let out = cli(&["feeds", "sync"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no feed is due"));
+
+    let out = cli(&["feeds", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(listed["id"], id);
+    assert!(listed["lastSuccessAt"].is_string());
+
+    // A failing sync says so in the exit code.
+    server.set(
+        "/cli.ics",
+        Reply::Status {
+            code: 500,
+            retry_after: None,
+        },
+    );
+    let out = cli(&["feeds", "sync", &id]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("500"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
