@@ -1449,3 +1449,51 @@ async fn the_command_line_adds_lists_and_syncs_feeds() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("500"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn wordpress_pages_are_followed_and_a_broken_page_changes_nothing() {
+    let server = FeedServer::start().await;
+    let single: serde_json::Value =
+        serde_json::from_slice(&fixture("json-tec-rest-api-single-event-hacc.json")).expect("JSON");
+    for app in apps(false).await {
+        let b = app.backend;
+        let page = |n: u32, next: Option<String>| {
+            let mut event = single.clone();
+            event["id"] = json!(2644 + n);
+            event["title"] = json!(format!("Atelier {n}"));
+            let mut body = json!({ "events": [event], "total": 3, "total_pages": 3 });
+            if let Some(next) = next {
+                body["next_rest_url"] = json!(next);
+            }
+            Reply::file("application/json", body.to_string())
+        };
+        let p1 = format!("/{b}/wp-json/tribe/events/v1/events");
+        let p3 = format!("/{b}/page3");
+        server.set(&p1, page(1, Some(server.url(&format!("/{b}/page2")))));
+        server.set(&format!("/{b}/page2"), page(2, Some(server.url(&p3))));
+        server.set(&p3, page(3, None));
+        let org = organisation(&app, "wp", "WordPress", json!({})).await;
+        let id = feed(&app, &org, &server.url(&p1), json!({ "format": "WP_EVENTS_CALENDAR" })).await;
+        let (run, _) = sync(&app, &id).await;
+        assert_eq!(
+            (run["outcome"].as_str(), run["created"].as_i64()),
+            (Some("SUCCESS"), Some(3)),
+            "{run}"
+        );
+        let mut titles: Vec<String> = events_of(&app, &id).await.into_iter().map(|e| e.title).collect();
+        titles.sort();
+        assert_eq!(titles, vec!["Atelier 1", "Atelier 2", "Atelier 3"]);
+        let before = snapshot(&app, &id).await;
+        // The last page fails: the whole pull fails and nothing is marked removed.
+        server.set(&p1, page(1, Some(server.url(&format!("/{b}/page2")))));
+        server.set(&format!("/{b}/page2"), page(2, Some(server.url(&format!("/{b}/gone")))));
+        let (run, _) = sync(&app, &id).await;
+        assert_eq!(
+            (run["outcome"].as_str(), run["httpStatus"].as_i64()),
+            (Some("FAILED"), Some(404)),
+            "{run}"
+        );
+        assert_eq!(snapshot(&app, &id).await, before);
+        app.stop().await;
+    }
+}
