@@ -100,6 +100,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         db: db.clone(),
         max_body_bytes: config.max_body_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
+        persisted: Default::default(),
     };
     let acceptor = TcpListener::bind(config.listen)
         .into_acceptor()

@@ -252,3 +252,80 @@ fn schema_graphql_matches_the_code() {
         "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`"
     );
 }
+
+#[tokio::test]
+async fn automatic_persisted_queries() {
+    let app = sqlite_app(false).await;
+    let c = &app.client;
+    let query = "query Count { organisations { totalCount } }";
+    let hash = passerelle::http::persisted::sha256_hex(query);
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: Value| {
+        c.post(&app.url)
+            .header("content-type", "application/json")
+            .json(&body)
+            .send()
+    };
+
+    // The hash alone, unknown yet: the client is told to send the query.
+    let resp = post(json!({ "extensions": ext })).await.expect("sent");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND");
+    let resp = c
+        .post(&app.url)
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "extensions": ext }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 400);
+
+    // The query with its hash: answered and remembered.
+    let body: Value = post(json!({ "query": query, "extensions": ext }))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["organisations"]["totalCount"], 0, "{body}");
+    // Then the hash alone suffices, over POST and over GET (cacheable by a CDN).
+    let body: Value = post(json!({ "extensions": ext }))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["organisations"]["totalCount"], 0, "{body}");
+    let url = format!(
+        "{}?extensions={}",
+        app.url,
+        url::form_urlencoded::byte_serialize(ext.to_string().as_bytes()).collect::<String>()
+    );
+    let body: Value = c.get(url).send().await.expect("sent").json().await.expect("json");
+    assert_eq!(body["data"]["organisations"]["totalCount"], 0, "{body}");
+
+    // A query that does not match its hash is refused, and does not replace the right one.
+    let resp = post(json!({ "query": "{ __typename }", "extensions": ext }))
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["errors"][0]["message"], "provided sha does not match query");
+    // Mutations stay POST-only, even persisted.
+    let mutation = "mutation { logout }";
+    let m_ext =
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": passerelle::http::persisted::sha256_hex(mutation) } });
+    let _ = post(json!({ "query": mutation, "extensions": m_ext }))
+        .await
+        .expect("sent");
+    let url = format!(
+        "{}?extensions={}",
+        app.url,
+        url::form_urlencoded::byte_serialize(m_ext.to_string().as_bytes()).collect::<String>()
+    );
+    assert_eq!(c.get(url).send().await.expect("sent").status(), 405);
+    app.stop().await;
+}

@@ -13,6 +13,7 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::persisted::{PersistedError, PersistedQueries};
 use crate::error::AppError;
 use crate::graphql::exec::{self, Caller, Params};
 
@@ -87,27 +88,49 @@ fn not_acceptable() -> Response {
         )
 }
 
-fn params_from_map(mut map: Map<String, Value>) -> Result<Params, &'static str> {
+/// Why request parameters were refused.
+#[derive(Debug, PartialEq, Eq)]
+enum ParamsError {
+    Bad(&'static str),
+    /// APQ: the hash is unknown; the client resends with the query.
+    PersistedQueryNotFound,
+}
+
+impl From<&'static str> for ParamsError {
+    fn from(message: &'static str) -> Self {
+        ParamsError::Bad(message)
+    }
+}
+
+fn params_from_map(mut map: Map<String, Value>, persisted: &PersistedQueries) -> Result<Params, ParamsError> {
     let query = match map.remove("query") {
-        Some(Value::String(q)) => q,
-        None | Some(Value::Null) => return Err("the request has no query"),
-        Some(_) => return Err("query must be a string"),
+        Some(Value::String(q)) => Some(q),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err("query must be a string".into()),
     };
     let operation_name = match map.remove("operationName") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
-        Some(_) => return Err("operationName must be a string"),
+        Some(_) => return Err("operationName must be a string".into()),
     };
     let variables = match map.remove("variables") {
         None | Some(Value::Null) => None,
         Some(Value::Object(v)) => Some(v),
-        Some(_) => return Err("variables must be a map"),
+        Some(_) => return Err("variables must be a map".into()),
     };
     let extensions = match map.remove("extensions") {
         None | Some(Value::Null) => None,
         Some(Value::Object(v)) => Some(v),
-        Some(_) => return Err("extensions must be a map"),
+        Some(_) => return Err("extensions must be a map".into()),
     };
+    let query = persisted
+        .resolve(query, extensions.as_ref().and_then(|e| e.get("persistedQuery")))
+        .map_err(|e| match e {
+            PersistedError::NotFound => ParamsError::PersistedQueryNotFound,
+            PersistedError::HashMismatch => ParamsError::Bad("provided sha does not match query"),
+            PersistedError::Invalid(message) => ParamsError::Bad(message),
+        })?
+        .ok_or(ParamsError::Bad("the request has no query"))?;
     Ok(Params {
         query,
         operation_name,
@@ -117,7 +140,7 @@ fn params_from_map(mut map: Map<String, Value>) -> Result<Params, &'static str> 
 }
 
 /// Reads GET parameters; `variables` and `extensions` are JSON-encoded strings.
-fn params_from_query_string(raw: &str) -> Result<Params, &'static str> {
+fn params_from_query_string(raw: &str, persisted: &PersistedQueries) -> Result<Params, ParamsError> {
     let mut map = Map::new();
     for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
         let value = match key.as_ref() {
@@ -128,7 +151,22 @@ fn params_from_query_string(raw: &str) -> Result<Params, &'static str> {
         };
         map.insert(key.into_owned(), value);
     }
-    params_from_map(map)
+    params_from_map(map, persisted)
+}
+
+/// The answer to refused parameters: APQ's `PersistedQueryNotFound` is a request error like
+/// the others, with the message and code Apollo clients look for.
+fn params_error(flavour: Flavour, err: ParamsError) -> Response {
+    let status = match flavour {
+        Flavour::GraphqlResponse => StatusCode::BAD_REQUEST,
+        Flavour::Json => StatusCode::OK,
+    };
+    match err {
+        ParamsError::Bad(message) => plain_error(StatusCode::BAD_REQUEST, flavour, message),
+        ParamsError::PersistedQueryNotFound => {
+            coded_error(status, flavour, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+        }
+    }
 }
 
 /// Who is calling: a bad, expired or revoked token is answered 401 before anything runs.
@@ -188,9 +226,9 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
     };
-    let params = match params_from_query_string(raw) {
+    let params = match params_from_query_string(raw, &state.persisted) {
         Ok(p) => p,
-        Err(message) => return plain_error(StatusCode::BAD_REQUEST, flavour, message),
+        Err(err) => return params_error(flavour, err),
     };
     if exec::selects_non_query(&params.query, params.operation_name.as_deref()) {
         let mut resp = plain_error(
@@ -244,9 +282,9 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
         Ok(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map"),
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
     };
-    match params_from_map(map) {
+    match params_from_map(map, &state.persisted) {
         Ok(params) => respond(req, state, flavour, params).await,
-        Err(message) => plain_error(StatusCode::BAD_REQUEST, flavour, message),
+        Err(err) => params_error(flavour, err),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The only module that uses poem: routes, the GraphQL-over-HTTP endpoint, health checks.
 
 mod graphql;
+pub mod persisted;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
     pub trust_forwarded_for: bool,
+    /// Automatic persisted queries known to this instance.
+    pub persisted: Arc<persisted::PersistedQueries>,
 }
 
 /// Builds the HTTP application.
