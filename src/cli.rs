@@ -30,6 +30,31 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import a spreadsheet (CSV) of events, resources or contacts for an organisation.
+    Import {
+        #[arg(value_enum, ignore_case = true)]
+        kind: ImportKindArg,
+        /// The CSV file (comma or semicolon; UTF-8 or Windows-1252).
+        file: std::path::PathBuf,
+        /// Slug of the organisation the rows belong to.
+        #[arg(long)]
+        organisation: String,
+        /// Check every row and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the good rows even when some are bad (by default one bad row stops all).
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Visibility of rows without a visibility column.
+        #[arg(long, value_enum, ignore_case = true)]
+        visibility: Option<VisibilityArg>,
+        /// Zone of dates and times written without one.
+        #[arg(long, default_value = "Europe/Paris")]
+        timezone: String,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage and pull partner event feeds.
     Feeds {
         #[command(subcommand)]
@@ -113,6 +138,23 @@ impl From<FormatArg> for entity::FeedFormat {
             FormatArg::JsonLd => entity::FeedFormat::JsonLd,
             FormatArg::OpenAgenda => entity::FeedFormat::OpenAgenda,
             FormatArg::Csv => entity::FeedFormat::Csv,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ImportKindArg {
+    Events,
+    Resources,
+    Contacts,
+}
+
+impl From<ImportKindArg> for crate::import::Kind {
+    fn from(k: ImportKindArg) -> Self {
+        match k {
+            ImportKindArg::Events => crate::import::Kind::Events,
+            ImportKindArg::Resources => crate::import::Kind::Resources,
+            ImportKindArg::Contacts => crate::import::Kind::Contacts,
         }
     }
 }

@@ -263,3 +263,95 @@ pub async fn sync_feeds(config: &Config, id: Option<&str>, json: bool) -> anyhow
     }
     Ok(())
 }
+
+/// A spreadsheet import as the command line asks for it.
+pub struct ImportRequest {
+    pub kind: crate::import::Kind,
+    pub file: std::path::PathBuf,
+    pub organisation: String,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub visibility: Option<entity::Visibility>,
+    pub timezone: String,
+}
+
+/// `passerelle import`: prints the report; exits non-zero when rows were refused.
+pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyhow::Result<()> {
+    let body = std::fs::read(&request.file).with_context(|| format!("cannot read {}", request.file.display()))?;
+    let db = open(config).await?;
+    let Some(org) = store::organisations::by_slug(&db, &request.organisation).await? else {
+        bail!("no organisation has the slug {:?}", request.organisation);
+    };
+    let timezone: chrono_tz::Tz = request
+        .timezone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--timezone must be an IANA zone such as Europe/Paris"))?;
+    let options = crate::import::Options {
+        organisation_id: org.id,
+        dry_run: request.dry_run,
+        skip_invalid: request.skip_invalid,
+        timezone,
+        visibility: request.visibility,
+    };
+    // A progress bar on a terminal; nothing when the output is a file or a pipe.
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows written ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let report = crate::import::run(&db, request.kind, &body, &options, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "kind": request.kind.name(),
+                "dryRun": request.dry_run,
+                "rows": report.rows,
+                "valid": report.valid,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "written": report.written,
+                "errors": report.errors.iter().map(|e| serde_json::json!({ "line": e.line, "message": e.message })).collect::<Vec<_>>(),
+                "warnings": report.warnings,
+            })
+        );
+    } else {
+        for e in &report.errors {
+            println!("line {}: {}", e.line, e.message);
+        }
+        for w in report.warnings.iter().take(20) {
+            println!("warning: {w}");
+        }
+        println!(
+            "{} rows, {} valid, {} with errors; {}",
+            report.rows,
+            report.valid,
+            report.errors.len(),
+            if report.written {
+                format!(
+                    "{} created, {} updated, {} unchanged",
+                    report.created, report.updated, report.unchanged
+                )
+            } else if request.dry_run {
+                "dry run: nothing written".to_string()
+            } else {
+                "nothing written (fix the rows, or use --skip-invalid)".to_string()
+            }
+        );
+    }
+    if !report.errors.is_empty() && !(report.written && request.skip_invalid) && !request.dry_run {
+        bail!("{} rows have errors", report.errors.len());
+    }
+    Ok(())
+}

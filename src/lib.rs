@@ -8,6 +8,7 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod startup;
 pub mod store;

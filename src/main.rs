@@ -1,5 +1,6 @@
 use clap::Parser;
 use passerelle::cli::{Cli, Command, FeedsCommand, UserCommand};
+use passerelle::commands::ImportRequest;
 use passerelle::config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +46,28 @@ async fn main() -> anyhow::Result<()> {
                 json,
             )
             .await
+        }
+        Command::Import {
+            kind,
+            file,
+            organisation,
+            dry_run,
+            skip_invalid,
+            visibility,
+            timezone,
+            json,
+        } => {
+            let config = Config::from_env()?;
+            let request = ImportRequest {
+                kind: kind.into(),
+                file,
+                organisation,
+                dry_run,
+                skip_invalid,
+                visibility: visibility.map(Into::into),
+                timezone,
+            };
+            passerelle::commands::import(&config, request, json).await
         }
         Command::Feeds { command } => {
             let config = Config::from_env()?;

@@ -217,9 +217,9 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line()) + first_line - 1;
-                parsed
-                    .warnings
-                    .push(format!("line {line}: unreadable row skipped ({error})"));
+                let message = format!("line {line}: unreadable row skipped ({error})");
+                parsed.rejected.push(message.clone());
+                parsed.warnings.push(message);
                 continue;
             }
         };
@@ -244,14 +244,17 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
                     parsed.events.push(event);
                 }
             },
-            Err(warning) => parsed.warnings.push(warning),
+            Err(warning) => {
+                parsed.rejected.push(warning.clone());
+                parsed.warnings.push(warning);
+            }
         }
     }
     Ok(parsed)
 }
 
 /// UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252: what Excel writes.
-fn decode(body: &[u8]) -> String {
+pub(crate) fn decode(body: &[u8]) -> String {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
         let (text, _) = encoding.decode_without_bom_handling(&body[bom_length..]);
         return text.into_owned();
@@ -267,7 +270,7 @@ fn decode(body: &[u8]) -> String {
 
 /// Excel's `sep=;` first line names the delimiter. Returns the rest, the line number it
 /// starts at, and the delimiter if one was named.
-fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
+pub(crate) fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
     let first = text.lines().next().unwrap_or_default().trim();
     if let Some(separator) = first.strip_prefix("sep=")
         && let [delimiter] = separator.as_bytes()
@@ -280,7 +283,7 @@ fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
 
 /// The delimiter used most often outside quotes in the first non-blank line; `;` wins ties
 /// (French Excel), `,` is the default.
-fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let counts = first_line_delimiters(text);
     let mut best = (b',', 0);
     for (delimiter, count) in [(b';', counts[0]), (b',', counts[1]), (b'\t', counts[2])] {
@@ -313,12 +316,12 @@ pub(crate) fn first_line_delimiters(text: &str) -> [usize; 3] {
     counts
 }
 
-fn is_blank(record: &csv::StringRecord) -> bool {
+pub(crate) fn is_blank(record: &csv::StringRecord) -> bool {
     record.iter().all(|field| field.trim().is_empty())
 }
 
 /// Lower case, accents dropped, letters and digits only: `Nom de l'événement` → `nomdelevenement`.
-fn normalise_header(name: &str) -> String {
+pub(crate) fn normalise_header(name: &str) -> String {
     name.nfd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .flat_map(char::to_lowercase)
@@ -523,6 +526,7 @@ impl Row<'_> {
             status.contains("cancel") || status.contains("annul")
         });
         Ok(FeedEvent {
+            source_line: Some(line),
             uid,
             title: title.to_string(),
             description: self.text("description"),
@@ -674,7 +678,7 @@ impl Row<'_> {
     }
 }
 
-fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     value.is_empty()
         || value == "-"
         || value == "—"
@@ -683,7 +687,7 @@ fn is_placeholder(value: &str) -> bool {
 }
 
 /// Yes/no in French and English; `x` is a ticked box.
-fn parse_bool(value: &str) -> Option<bool> {
+pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     match normalise_header(value).as_str() {
         "oui" | "o" | "yes" | "y" | "true" | "vrai" | "1" | "x" => Some(true),
         "non" | "n" | "no" | "false" | "faux" | "0" => Some(false),

@@ -66,7 +66,7 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     Ok(Parsed {
         events,
         warnings,
-        next_page: None,
+        ..Parsed::default()
     })
 }
 

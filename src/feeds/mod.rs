@@ -101,6 +101,8 @@ pub struct FeedEvent {
     pub open_to_public: Option<bool>,
     pub cancelled: bool,
     pub categories: Vec<String>,
+    /// Line of the source document the event was read from, where it is meaningful (CSV).
+    pub source_line: Option<u64>,
 }
 
 /// What a parser read from one document.
@@ -111,6 +113,9 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Paginated APIs: the next page to fetch (WordPress `next_rest_url`).
     pub next_page: Option<String>,
+    /// Items that could not be read at all (also in `warnings`), for importers that refuse
+    /// a document with bad rows.
+    pub rejected: Vec<String>,
 }
 
 /// Reads `body` as `format`; `Auto` detects the format from `content_type` and the content.

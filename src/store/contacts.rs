@@ -48,7 +48,7 @@ impl ContactFilter {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContactFields {
     pub organisation_id: Option<Uuid>,
     pub first_name: String,
@@ -86,7 +86,7 @@ impl From<&Model> for ContactFields {
 }
 
 impl ContactFields {
-    fn write(self, am: &mut ActiveModel) {
+    pub(crate) fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.first_name = Set(self.first_name);
         am.last_name = Set(self.last_name);

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contacts;
 pub mod events;
 pub mod feeds;
+pub mod imports;
 pub mod ingest;
 pub mod nodes;
 pub mod organisations;

@@ -61,7 +61,7 @@ impl ResourceFilter {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ResourceFields {
     pub organisation_id: Option<Uuid>,
     pub kind: ResourceKind,
@@ -99,7 +99,7 @@ impl From<&Model> for ResourceFields {
 }
 
 impl ResourceFields {
-    fn write(self, am: &mut ActiveModel) {
+    pub(crate) fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.kind = Set(self.kind);
         am.title = Set(self.title);

@@ -1,0 +1,613 @@
+//! Spreadsheet imports of events, resources and contacts for one organisation: the workshop's
+//! French layouts and the hub's own CSV export columns, comma or semicolon, UTF-8 (with or
+//! without BOM) or Windows-1252.
+//!
+//! Every row is checked first. A dry run reports every row's errors with its line number and
+//! writes nothing; a real run writes nothing either when a row is bad, unless told to skip bad
+//! rows; otherwise every good row is written in one transaction. Rows are matched to what a
+//! previous import (or export) wrote, so importing a file twice creates nothing the second time.
+
+mod table;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{Audience, EventStatus, Region, ResourceKind, Visibility};
+use sea_orm::{DatabaseConnection, Iterable, TransactionTrait};
+use uuid::Uuid;
+
+use crate::domain::validate as v;
+use crate::error::{AppError, AppResult};
+use crate::feeds::{self, Format, ParseOptions};
+use crate::store::contacts::ContactFields;
+use crate::store::events::EventFields;
+use crate::store::imports::{self, Written};
+use crate::store::resources::ResourceFields;
+use table::{Aliases, Table, enum_value, list};
+
+/// What a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Events,
+    Resources,
+    Contacts,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Events => "events",
+            Kind::Resources => "resources",
+            Kind::Contacts => "contacts",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub organisation_id: Uuid,
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// Write the good rows even when some are bad.
+    pub skip_invalid: bool,
+    /// Zone of dates and times written without one.
+    pub timezone: Tz,
+    /// Visibility of rows without a visibility column (default: public for events and
+    /// resources, partners for contacts).
+    pub visibility: Option<Visibility>,
+}
+
+/// A problem with one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+/// What an import found and did.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub rows: usize,
+    pub valid: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<String>,
+    /// Whether anything was written (false for dry runs and refused files).
+    pub written: bool,
+}
+
+enum Row {
+    Event(String, EventFields),
+    Resource(Option<String>, ResourceFields),
+    Contact(Option<String>, ContactFields),
+}
+
+/// Checks `body` and, unless it is a dry run or a bad row stops it, writes it.
+/// `progress(done, total)` is called as rows are written. `Err` only for a file that cannot be
+/// read at all (no header, missing required columns) or a database failure.
+pub async fn run(
+    db: &DatabaseConnection,
+    kind: Kind,
+    body: &[u8],
+    options: &Options,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> AppResult<Report> {
+    let mut report = Report::default();
+    let rows = match kind {
+        Kind::Events => events(body, options, &mut report)?,
+        Kind::Resources => resources(body, options, &mut report)?,
+        Kind::Contacts => contacts(body, options, &mut report)?,
+    };
+    report.errors.sort_by_key(|e| e.line);
+    report.valid = rows.len();
+    report.rows = report.valid + report.errors.len();
+    if options.dry_run || (!report.errors.is_empty() && !options.skip_invalid) || rows.is_empty() {
+        return Ok(report);
+    }
+    let total = rows.len() as u64;
+    let txn = db.begin().await?;
+    for (done, row) in rows.into_iter().enumerate() {
+        let org = options.organisation_id;
+        let written = match row {
+            Row::Event(uid, fields) => imports::upsert_event(&txn, org, &uid, fields).await?,
+            Row::Resource(uid, fields) => imports::upsert_resource(&txn, org, uid.as_deref(), fields).await?,
+            Row::Contact(uid, fields) => imports::upsert_contact(&txn, org, uid.as_deref(), fields).await?,
+        };
+        match written {
+            Written::Created => report.created += 1,
+            Written::Updated => report.updated += 1,
+            Written::Unchanged => report.unchanged += 1,
+        }
+        progress(done as u64 + 1, total);
+    }
+    txn.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+fn file_error(message: impl Into<String>) -> AppError {
+    AppError::bad_input("file", message)
+}
+
+fn missing(table: &Table, needed: &[&str]) -> Result<(), AppError> {
+    let absent: Vec<&str> = needed.iter().copied().filter(|t| !table.has(t)).collect();
+    if absent.is_empty() {
+        return Ok(());
+    }
+    Err(file_error(format!(
+        "the file has no column for {}; its columns are: {}",
+        absent.join(", "),
+        table.headers.join(", ")
+    )))
+}
+
+/// Runs `check` for a row and turns its error into "line N: column: message".
+struct Checker<'a> {
+    table: &'a Table,
+    line: u64,
+    errors: Vec<RowError>,
+}
+
+impl Checker<'_> {
+    fn check<T>(&mut self, result: AppResult<T>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(AppError::BadUserInput { field, message }) => {
+                let column = self.table.header(&field).to_string();
+                self.errors.push(RowError {
+                    line: self.line,
+                    message: format!("{column}: {message}"),
+                });
+                None
+            }
+            Err(other) => {
+                self.errors.push(RowError {
+                    line: self.line,
+                    message: other.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, target: &str, message: String) {
+        let column = self.table.header(target).to_string();
+        self.errors.push(RowError {
+            line: self.line,
+            message: format!("{column}: {message}"),
+        });
+    }
+}
+
+fn audiences(c: &mut Checker, cell: Option<&str>) -> Vec<Audience> {
+    let all: Vec<(Audience, &str)> = Audience::iter().map(|a| (a, a.as_str())).collect();
+    let french = [
+        ("collège", Audience::College),
+        ("collégiens", Audience::College),
+        ("lycée", Audience::Lycee),
+        ("lycéens", Audience::Lycee),
+        ("supérieur", Audience::HigherEducation),
+        ("étudiants", Audience::HigherEducation),
+        ("apprentis", Audience::Apprentices),
+        ("parents", Audience::Parents),
+        ("enseignants", Audience::Teachers),
+        ("professeurs", Audience::Teachers),
+        ("conseillers d'orientation", Audience::CareerAdvisers),
+        ("demandeurs d'emploi", Audience::JobSeekers),
+        ("salariés", Audience::Employees),
+        ("entreprises", Audience::Companies),
+        ("grand public", Audience::GeneralPublic),
+    ];
+    let mut out = Vec::new();
+    for value in cell.map(list).unwrap_or_default() {
+        match enum_value(value, &all, &french) {
+            Some(a) => out.push(a),
+            None => c.fail("audiences", format!("{value:?} is not an audience")),
+        }
+    }
+    v::dedup(out)
+}
+
+fn visibility(c: &mut Checker, cell: Option<&str>, default: Visibility) -> Visibility {
+    let Some(value) = cell else { return default };
+    let all: Vec<(Visibility, &str)> = Visibility::iter().map(|x| (x, x.as_str())).collect();
+    let french = [
+        ("public", Visibility::Public),
+        ("partenaires", Visibility::Partners),
+        ("organisation", Visibility::Organisation),
+        ("interne", Visibility::Organisation),
+    ];
+    enum_value(value, &all, &french).unwrap_or_else(|| {
+        c.fail(
+            "visibility",
+            format!("{value:?} is not PUBLIC, PARTNERS or ORGANISATION"),
+        );
+        default
+    })
+}
+
+fn region(c: &mut Checker, cell: Option<&str>) -> Option<Region> {
+    let value = cell?;
+    let all: Vec<(Region, &str)> = Region::iter().map(|x| (x, x.as_str())).collect();
+    let found = enum_value(value, &all, &[]);
+    if found.is_none() {
+        c.fail("region", format!("{value:?} is not a French région"));
+    }
+    found
+}
+
+fn tags(c: &mut Checker, cell: Option<&str>) -> Vec<String> {
+    let values: Vec<String> = cell
+        .map(list)
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    c.check(v::tags("tags", values)).unwrap_or_default()
+}
+
+fn boolean(c: &mut Checker, cell: Option<&str>, target: &str) -> Option<bool> {
+    let value = cell?;
+    let parsed = crate::feeds::csv::parse_bool(value);
+    if parsed.is_none() {
+        c.fail(target, format!("{value:?} is not Oui/Non"));
+    }
+    parsed
+}
+
+const EVENT_EXTRA: Aliases = &[
+    ("visibility", &["visibility", "visibilite"]),
+    ("audiences", &["audiences", "publics", "public", "cibles"]),
+    ("region", &["region"]),
+    ("departement", &["departement", "dept"]),
+    ("tags", &["tags", "motscles"]),
+];
+
+fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
+    let mut parse_options = ParseOptions::around(Utc::now());
+    parse_options.default_timezone = options.timezone;
+    let parsed =
+        feeds::parse(Format::Csv, Some("text/csv"), body, &parse_options).map_err(|e| file_error(format!("{e:#}")))?;
+    let extra = Table::read(body, EVENT_EXTRA).map_err(file_error)?;
+    let extra_by_line: std::collections::HashMap<u64, &csv::StringRecord> =
+        extra.rows.iter().map(|(line, r)| (*line, r)).collect();
+    for rejected in &parsed.rejected {
+        report.errors.push(RowError {
+            line: line_of(rejected),
+            message: rejected
+                .split_once(": ")
+                .map_or(rejected.as_str(), |(_, m)| m)
+                .to_string(),
+        });
+    }
+    report.warnings = parsed
+        .warnings
+        .iter()
+        .filter(|w| !parsed.rejected.contains(w))
+        .cloned()
+        .collect();
+    let default_visibility = options.visibility.unwrap_or(Visibility::Public);
+    let mut rows = Vec::new();
+    for e in parsed.events {
+        let line = e.source_line.unwrap_or(0);
+        let cells = extra_by_line.get(&line).copied();
+        let cell = |target: &str| cells.and_then(|r| extra.get(r, target));
+        let mut c = Checker {
+            table: &extra,
+            line,
+            errors: Vec::new(),
+        };
+        let title = c.check(v::text("title", &e.title, v::TITLE_MAX));
+        let mut tag_values = e.categories.clone();
+        if let Some(t) = cell("tags") {
+            tag_values.extend(list(t).into_iter().map(str::to_string));
+        }
+        let fields = EventFields {
+            title: title.unwrap_or_default(),
+            description: c
+                .check(v::opt_long_text("description", e.description.clone()))
+                .flatten(),
+            location_name: c
+                .check(v::opt_text("location_name", e.location_name.clone(), v::TITLE_MAX))
+                .flatten(),
+            address: c
+                .check(v::opt_text("address", e.address.clone(), v::TITLE_MAX))
+                .flatten(),
+            postal_code: c
+                .check(v::opt_postal_code("postal_code", e.postal_code.clone()))
+                .flatten(),
+            city: c.check(v::opt_text("city", e.city.clone(), v::TITLE_MAX)).flatten(),
+            departement: c
+                .check(v::opt_departement(
+                    "departement",
+                    cell("departement").map(str::to_string),
+                ))
+                .flatten(),
+            region: region(&mut c, cell("region")),
+            latitude: e.latitude,
+            longitude: e.longitude,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            all_day: e.all_day,
+            timezone: v::timezone("timezone", &e.timezone).unwrap_or_else(|_| options.timezone.name().to_string()),
+            open_to_public: e.open_to_public.unwrap_or(false),
+            url: e.url.clone(),
+            author: c.check(v::opt_text("author", e.author.clone(), v::TITLE_MAX)).flatten(),
+            organiser_id: Some(options.organisation_id),
+            organiser_name: c
+                .check(v::opt_text("organiser", e.organiser.clone(), v::TITLE_MAX))
+                .flatten(),
+            audiences: audiences(&mut c, cell("audiences")),
+            tags: c.check(v::tags("tags", tag_values)).unwrap_or_default(),
+            status: if e.cancelled {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Scheduled
+            },
+            visibility: visibility(&mut c, cell("visibility"), default_visibility),
+        };
+        if c.errors.is_empty() {
+            rows.push(Row::Event(e.uid.clone(), fields));
+        } else {
+            report.errors.extend(c.errors);
+        }
+    }
+    Ok(rows)
+}
+
+fn line_of(message: &str) -> u64 {
+    message
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+const RESOURCE_COLUMNS: Aliases = &[
+    ("uid", &["uid", "id", "identifiant"]),
+    ("title", &["title", "titre", "nom", "intitule"]),
+    ("kind", &["kind", "objet", "type", "format"]),
+    ("content", &["content", "contenu"]),
+    ("description", &["description", "resume"]),
+    ("url", &["url", "lien", "link"]),
+    ("author", &["author", "auteur", "auteure", "auteurrice"]),
+    (
+        "free_of_rights",
+        &["freeofrights", "librededroit", "librededroits", "libredroits", "libre"],
+    ),
+    ("licence", &["licence", "license"]),
+    ("language", &["language", "langue"]),
+    ("audiences", &["audiences", "publics", "public", "cibles"]),
+    ("tags", &["tags", "motscles", "themes"]),
+    ("visibility", &["visibility", "visibilite"]),
+];
+
+/// What the workshop's "Objet" column says, in the words partners use.
+fn resource_kind(value: &str) -> Option<ResourceKind> {
+    let all: Vec<(ResourceKind, &str)> = ResourceKind::iter().map(|k| (k, k.as_str())).collect();
+    let french = [
+        ("vidéo", ResourceKind::Video),
+        ("vidéos", ResourceKind::Video),
+        ("film", ResourceKind::Video),
+        ("ppt", ResourceKind::SlideDeck),
+        ("powerpoint", ResourceKind::SlideDeck),
+        ("diaporama", ResourceKind::SlideDeck),
+        ("présentation", ResourceKind::SlideDeck),
+        ("slides", ResourceKind::SlideDeck),
+        ("plaquette", ResourceKind::Brochure),
+        ("dépliant", ResourceKind::Brochure),
+        ("flyer", ResourceKind::Brochure),
+        ("livret", ResourceKind::Brochure),
+        ("affiche", ResourceKind::Poster),
+        ("mallette", ResourceKind::TeachingKit),
+        ("mallette pédagogique", ResourceKind::TeachingKit),
+        ("kit", ResourceKind::TeachingKit),
+        ("kit pédagogique", ResourceKind::TeachingKit),
+        ("exposition", ResourceKind::Exhibition),
+        ("expo", ResourceKind::Exhibition),
+        ("portraits", ResourceKind::Portrait),
+        ("témoignage", ResourceKind::Portrait),
+        ("site", ResourceKind::Website),
+        ("site web", ResourceKind::Website),
+        ("site internet", ResourceKind::Website),
+        ("autre", ResourceKind::Other),
+    ];
+    enum_value(value, &all, &french)
+}
+
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
+    let table = Table::read(body, RESOURCE_COLUMNS).map_err(file_error)?;
+    if !["title", "content", "description", "url"].iter().any(|t| table.has(t)) {
+        missing(&table, &["title"])?;
+    }
+    for (line, message) in &table.unreadable {
+        report.errors.push(RowError {
+            line: *line,
+            message: message.clone(),
+        });
+    }
+    let default_visibility = options.visibility.unwrap_or(Visibility::Public);
+    let mut rows = Vec::new();
+    for (line, r) in &table.rows {
+        let mut c = Checker {
+            table: &table,
+            line: *line,
+            errors: Vec::new(),
+        };
+        let get = |t: &str| table.get(r, t);
+        let kind = match get("kind") {
+            None => ResourceKind::Other,
+            Some(value) => resource_kind(value).unwrap_or_else(|| {
+                report.warnings.push(format!(
+                    "line {line}: {}: {value:?} read as OTHER",
+                    table.header("kind")
+                ));
+                ResourceKind::Other
+            }),
+        };
+        // The workshop's layout has no title: the first words of the content stand for it.
+        let title_source = get("title")
+            .map(str::to_string)
+            .or_else(|| get("content").map(|t| cut(&crate::feeds::text::plain(t), 120)))
+            .or_else(|| get("description").map(|t| cut(&crate::feeds::text::plain(t), 120)))
+            .or_else(|| get("url").map(str::to_string));
+        let Some(title_source) = title_source else {
+            c.fail("title", "the row has no title, content, description or link".into());
+            report.errors.extend(c.errors);
+            continue;
+        };
+        let title = c.check(v::text("title", &title_source, v::TITLE_MAX));
+        let fields = ResourceFields {
+            organisation_id: Some(options.organisation_id),
+            kind,
+            title: title.unwrap_or_default(),
+            content: c
+                .check(v::opt_long_text("content", get("content").map(str::to_string)))
+                .flatten(),
+            description: c
+                .check(v::opt_long_text("description", get("description").map(str::to_string)))
+                .flatten(),
+            url: c.check(v::opt_url("url", get("url").map(str::to_string))).flatten(),
+            author: c
+                .check(v::opt_text("author", get("author").map(str::to_string), v::TITLE_MAX))
+                .flatten(),
+            free_of_rights: boolean(&mut c, get("free_of_rights"), "free_of_rights").unwrap_or(false),
+            licence: c
+                .check(v::opt_text("licence", get("licence").map(str::to_string), v::TITLE_MAX))
+                .flatten(),
+            language: match get("language") {
+                Some(l) => c.check(v::language("language", l)).unwrap_or_default(),
+                None => "fr".into(),
+            },
+            audiences: audiences(&mut c, get("audiences")),
+            tags: tags(&mut c, get("tags")),
+            visibility: visibility(&mut c, get("visibility"), default_visibility),
+        };
+        if c.errors.is_empty() {
+            rows.push(Row::Resource(get("uid").map(str::to_string), fields));
+        } else {
+            report.errors.extend(c.errors);
+        }
+    }
+    Ok(rows)
+}
+
+const CONTACT_COLUMNS: Aliases = &[
+    ("uid", &["uid", "id", "identifiant"]),
+    ("first_name", &["firstname", "prenom", "givenname"]),
+    (
+        "last_name",
+        &["lastname", "nom", "nomdefamille", "familyname", "surname"],
+    ),
+    (
+        "job_title",
+        &["jobtitle", "role", "fonction", "poste", "titre", "title"],
+    ),
+    (
+        "email",
+        &[
+            "email",
+            "mail",
+            "courriel",
+            "adresseemail",
+            "adressemail",
+            "emailaddress",
+        ],
+    ),
+    ("phone", &["phone", "telephone", "tel", "portable", "mobile"]),
+    ("region", &["region"]),
+    ("city", &["city", "ville", "commune"]),
+    ("audiences", &["audiences", "publics", "public", "cibles"]),
+    ("tags", &["tags", "motscles", "themes"]),
+    ("notes", &["notes", "note", "remarques", "commentaire", "commentaires"]),
+    ("visibility", &["visibility", "visibilite"]),
+    (
+        "consent_at",
+        &["consentat", "consent", "consentement", "datedeconsentement"],
+    ),
+];
+
+fn consent(c: &mut Checker, cell: Option<&str>) -> Option<DateTime<Utc>> {
+    let value = cell?;
+    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+        return Some(at.with_timezone(&Utc));
+    }
+    for format in ["%d/%m/%Y", "%Y-%m-%d"] {
+        if let Ok(day) = NaiveDate::parse_from_str(value, format) {
+            return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        }
+    }
+    c.fail(
+        "consent_at",
+        format!("{value:?} is not a date (dd/mm/yyyy or RFC 3339)"),
+    );
+    None
+}
+
+fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
+    let table = Table::read(body, CONTACT_COLUMNS).map_err(file_error)?;
+    missing(&table, &["first_name", "last_name"])?;
+    for (line, message) in &table.unreadable {
+        report.errors.push(RowError {
+            line: *line,
+            message: message.clone(),
+        });
+    }
+    let default_visibility = options.visibility.unwrap_or(Visibility::Partners);
+    let mut rows = Vec::new();
+    for (line, r) in &table.rows {
+        let mut c = Checker {
+            table: &table,
+            line: *line,
+            errors: Vec::new(),
+        };
+        let get = |t: &str| table.get(r, t);
+        let fields = ContactFields {
+            organisation_id: Some(options.organisation_id),
+            first_name: c
+                .check(v::text("first_name", get("first_name").unwrap_or(""), v::NAME_MAX))
+                .unwrap_or_default(),
+            last_name: c
+                .check(v::text("last_name", get("last_name").unwrap_or(""), v::NAME_MAX))
+                .unwrap_or_default(),
+            job_title: c
+                .check(v::opt_text(
+                    "job_title",
+                    get("job_title").map(str::to_string),
+                    v::TITLE_MAX,
+                ))
+                .flatten(),
+            email: c
+                .check(v::opt_email("email", get("email").map(str::to_string)))
+                .flatten(),
+            phone: c
+                .check(v::opt_phone("phone", get("phone").map(str::to_string)))
+                .flatten(),
+            region: region(&mut c, get("region")),
+            city: c
+                .check(v::opt_text("city", get("city").map(str::to_string), v::TITLE_MAX))
+                .flatten(),
+            audiences: audiences(&mut c, get("audiences")),
+            tags: tags(&mut c, get("tags")),
+            notes: c
+                .check(v::opt_long_text("notes", get("notes").map(str::to_string)))
+                .flatten(),
+            visibility: visibility(&mut c, get("visibility"), default_visibility),
+            consent_at: consent(&mut c, get("consent_at")),
+        };
+        if c.errors.is_empty() {
+            rows.push(Row::Contact(get("uid").map(str::to_string), fields));
+        } else {
+            report.errors.extend(c.errors);
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,185 @@
+//! Writes of a spreadsheet import: find the record a row stands for, then insert or update it.
+//! Rows are matched so that importing the same file twice creates nothing the second time.
+
+use entity::{contact, event, resource};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::contacts::ContactFields;
+use super::events::EventFields;
+use super::resources::ResourceFields;
+use crate::error::AppResult;
+
+/// What writing one row did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn lower_eq<C: ColumnTrait + sea_orm::sea_query::IntoColumnRef>(
+    column: C,
+    value: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    super::text_equals_ci(column, value.trim())
+}
+
+/// An imported event: the row's uid is an event id of the organisation (a re-imported export),
+/// or a key kept in `source_uid` (`import:<uid>`) on events typed in, not pulled from a feed.
+pub async fn upsert_event(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    uid: &str,
+    fields: EventFields,
+) -> AppResult<Written> {
+    use event::Column as C;
+    let by_id = match Uuid::parse_str(uid) {
+        Ok(id) => {
+            event::Entity::find_by_id(id)
+                .filter(C::OrganiserId.eq(organisation))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let key = format!("import:{uid}");
+    let existing = match by_id {
+        Some(m) => Some(m),
+        None => {
+            event::Entity::find()
+                .filter(C::OrganiserId.eq(organisation))
+                .filter(C::FeedId.is_null())
+                .filter(C::SourceUid.eq(key.as_str()))
+                .one(db)
+                .await?
+        }
+    };
+    let now = super::now();
+    match existing {
+        Some(m) if EventFields::from(&m) == fields => Ok(Written::Unchanged),
+        Some(m) => {
+            let mut am = m.into_active_model();
+            fields.write(&mut am);
+            am.updated_at = Set(now);
+            am.update(db).await?;
+            Ok(Written::Updated)
+        }
+        None => {
+            let mut am = event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                feed_id: Set(None),
+                source_uid: Set(Some(key)),
+                source_url: Set(None),
+                last_seen_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            fields.write(&mut am);
+            am.insert(db).await?;
+            Ok(Written::Created)
+        }
+    }
+}
+
+/// An imported resource: matched by id (a re-imported export), else by title within the
+/// organisation.
+pub async fn upsert_resource(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    uid: Option<&str>,
+    fields: ResourceFields,
+) -> AppResult<Written> {
+    use resource::Column as C;
+    let mut existing = match uid.and_then(|u| Uuid::parse_str(u).ok()) {
+        Some(id) => {
+            resource::Entity::find_by_id(id)
+                .filter(C::OrganisationId.eq(organisation))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    if existing.is_none() {
+        existing = resource::Entity::find()
+            .filter(C::OrganisationId.eq(organisation))
+            .filter(lower_eq(C::Title, &fields.title))
+            .one(db)
+            .await?;
+    }
+    let now = super::now();
+    match existing {
+        Some(m) if ResourceFields::from(&m) == fields => Ok(Written::Unchanged),
+        Some(m) => {
+            let mut am = m.into_active_model();
+            fields.write(&mut am);
+            am.updated_at = Set(now);
+            am.update(db).await?;
+            Ok(Written::Updated)
+        }
+        None => {
+            let mut am = resource::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            fields.write(&mut am);
+            am.insert(db).await?;
+            Ok(Written::Created)
+        }
+    }
+}
+
+/// An imported contact: matched by id (a re-imported export), else by e-mail, else by name,
+/// within the organisation.
+pub async fn upsert_contact(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    uid: Option<&str>,
+    fields: ContactFields,
+) -> AppResult<Written> {
+    use contact::Column as C;
+    let mut existing = match uid.and_then(|u| Uuid::parse_str(u).ok()) {
+        Some(id) => {
+            contact::Entity::find_by_id(id)
+                .filter(C::OrganisationId.eq(organisation))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    if existing.is_none() {
+        let mut query = contact::Entity::find().filter(C::OrganisationId.eq(organisation));
+        query = match &fields.email {
+            Some(email) => query.filter(lower_eq(C::Email, email)),
+            None => query
+                .filter(lower_eq(C::FirstName, &fields.first_name))
+                .filter(lower_eq(C::LastName, &fields.last_name)),
+        };
+        existing = query.one(db).await?;
+    }
+    let now = super::now();
+    match existing {
+        Some(m) if ContactFields::from(&m) == fields => Ok(Written::Unchanged),
+        Some(m) => {
+            let mut am = m.into_active_model();
+            fields.write(&mut am);
+            am.updated_at = Set(now);
+            am.update(db).await?;
+            Ok(Written::Updated)
+        }
+        None => {
+            let mut am = contact::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            fields.write(&mut am);
+            am.insert(db).await?;
+            Ok(Written::Created)
+        }
+    }
+}
