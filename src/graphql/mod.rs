@@ -4,6 +4,7 @@ pub mod account;
 pub mod batch;
 pub mod error;
 pub mod exec;
+pub mod federation;
 pub mod feed;
 pub mod loaders;
 pub mod mutation;
@@ -38,6 +39,7 @@ pub fn build_schema(db: DatabaseConnection, puller: crate::jobs::pull_feeds::Pul
         mutation::Mutation::default(),
         EmptySubscription,
     )
+    .enable_federation()
     .data(db)
     .data(puller)
     .limit_depth(limits.max_depth)
@@ -47,13 +49,15 @@ pub fn build_schema(db: DatabaseConnection, puller: crate::jobs::pull_feeds::Pul
     .finish()
 }
 
-/// The SDL of the schema, as committed in `schema.graphql`.
+/// The SDL of the schema, as committed in `schema.graphql`: the subgraph SDL that
+/// `_service { sdl }` answers, so the contract is what a federation gateway composes.
 pub fn sdl() -> String {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
+    .enable_federation()
     .finish()
-    .sdl()
+    .sdl_with_options(federation::sdl_options())
 }
