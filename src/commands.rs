@@ -292,6 +292,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
         skip_invalid: request.skip_invalid,
         timezone,
         visibility: request.visibility,
+        actor: ("system", None, "command line".into()),
     };
     // A progress bar on a terminal; nothing when the output is a file or a pipe.
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
@@ -350,7 +351,9 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
             }
         );
     }
-    if !report.errors.is_empty() && !(report.written && request.skip_invalid) && !request.dry_run {
+    // Refused rows make the command fail (a dry run included, so scripts can check a file);
+    // rows skipped on purpose with --skip-invalid do not.
+    if !report.errors.is_empty() && !report.written {
         bail!("{} rows have errors", report.errors.len());
     }
     Ok(())

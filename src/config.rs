@@ -18,6 +18,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `PASSERELLE_MAX_BODY_BYTES`; default 1 MiB.
     pub max_body_bytes: usize,
+    /// `PASSERELLE_MAX_UPLOAD_BYTES`; default 20 MiB (spreadsheet imports over GraphQL).
+    pub max_upload_bytes: usize,
     /// `PASSERELLE_MAX_DEPTH`; default 12.
     pub max_depth: usize,
     /// `PASSERELLE_MAX_COMPLEXITY`; default 5000.
@@ -117,6 +119,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("db_max_connections", &self.db_max_connections)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_upload_bytes", &self.max_upload_bytes)
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
@@ -169,6 +172,7 @@ impl Config {
             data_dir,
             db_max_connections: parsed("PASSERELLE_DB_MAX_CONNECTIONS", 10)?,
             max_body_bytes: parsed("PASSERELLE_MAX_BODY_BYTES", 1024 * 1024)?,
+            max_upload_bytes: parsed("PASSERELLE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
             trust_forwarded_for: parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?,

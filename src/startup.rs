@@ -101,6 +101,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         max_body_bytes: config.max_body_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
         persisted: Default::default(),
+        max_upload_bytes: config.max_upload_bytes,
     };
     let acceptor = TcpListener::bind(config.listen)
         .into_acceptor()

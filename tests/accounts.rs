@@ -356,6 +356,7 @@ async fn the_command_line_bootstraps_the_first_admin() {
         data_dir: dir.clone(),
         db_max_connections: 4,
         max_body_bytes: 64 * 1024,
+        max_upload_bytes: 4 * 1024 * 1024,
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,

@@ -1276,6 +1276,7 @@ fn local_config(dir: &std::path::Path, scheduler: bool) -> passerelle::config::C
         data_dir: dir.to_path_buf(),
         db_max_connections: 4,
         max_body_bytes: 64 * 1024,
+        max_upload_bytes: 4 * 1024 * 1024,
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,

@@ -212,11 +212,12 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     // Identical rows give identical uids (and a uid column may repeat): keep the first row,
     // report the others, rather than letting the store overwrite one event with another.
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut lines = Lines::new(text, first_line);
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(0, |p| p.line()) + first_line - 1;
+                let line = error.position().map_or(0, |p| lines.at(p.byte()));
                 let message = format!("line {line}: unreadable row skipped ({error})");
                 parsed.rejected.push(message.clone());
                 parsed.warnings.push(message);
@@ -226,7 +227,7 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
         if is_blank(&record) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line()) + first_line - 1;
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let row = Row {
             record: &record,
             columns: &columns,
@@ -251,6 +252,43 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
         }
     }
     Ok(parsed)
+}
+
+/// Line numbers from byte offsets: the csv crate's own line count is off with CRLF endings
+/// (Excel's), which are the common case here.
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    byte: usize,
+    line: u64,
+}
+
+impl<'t> Lines<'t> {
+    /// `first_line` is the number of the first line of `text`.
+    pub(crate) fn new(text: &'t str, first_line: u64) -> Self {
+        Lines {
+            text,
+            byte: 0,
+            line: first_line,
+        }
+    }
+
+    /// The line of the record the csv crate places at `offset` (offsets must not decrease).
+    /// The crate may give the end of the previous record: line breaks there are skipped.
+    pub(crate) fn at(&mut self, offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
+        let bytes = self.text.as_bytes();
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > self.byte {
+            self.line += self.text.as_bytes()[self.byte..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.byte = offset;
+        }
+        self.line
+    }
 }
 
 /// UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252: what Excel writes.

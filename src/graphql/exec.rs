@@ -95,14 +95,6 @@ fn error_body(err: crate::error::AppError) -> String {
 
 /// Executes one GraphQL request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, params: Params) -> Outcome {
-    if caller.viewer.must_change_password()
-        && !only_password_change_fields(&params.query, params.operation_name.as_deref())
-    {
-        return Outcome {
-            body: error_body(crate::error::AppError::PasswordChangeRequired),
-            request_error: false,
-        };
-    }
     let mut request = GqlRequest::new(params.query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -116,6 +108,44 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
                 request.extensions.insert(k, v);
             }
         }
+    }
+    execute_request(schema, db, caller, request).await
+}
+
+/// Executes a GraphQL multipart request (the GraphQL multipart request specification: an
+/// `operations` part, a `map` part and the files), which carries file uploads.
+pub async fn execute_multipart(
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    caller: Caller,
+    content_type: &str,
+    body: Vec<u8>,
+    max_file_bytes: usize,
+) -> Outcome {
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max_file_bytes)
+        .max_num_files(4);
+    let reader = futures_util::io::Cursor::new(body);
+    match async_graphql::http::receive_body(Some(content_type), reader, options).await {
+        Ok(request) => execute_request(schema, db, caller, request).await,
+        Err(e) => Outcome {
+            body: error_body(crate::error::AppError::bad_input(
+                "file",
+                format!("the multipart request could not be read: {e}"),
+            )),
+            request_error: true,
+        },
+    }
+}
+
+async fn execute_request(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, request: GqlRequest) -> Outcome {
+    if caller.viewer.must_change_password()
+        && !only_password_change_fields(&request.query, request.operation_name.as_deref())
+    {
+        return Outcome {
+            body: error_body(crate::error::AppError::PasswordChangeRequired),
+            request_error: false,
+        };
     }
     let scope = caller.viewer.scope();
     let request = request

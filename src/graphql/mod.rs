@@ -6,6 +6,7 @@ pub mod error;
 pub mod exec;
 pub mod federation;
 pub mod feed;
+pub mod import;
 pub mod loaders;
 pub mod mutation;
 pub mod query;

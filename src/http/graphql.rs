@@ -253,6 +253,9 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     let content_type = req.header(header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
     let mut parts = content_type.split(';');
     let media = parts.next().unwrap_or("").trim();
+    if media == "multipart/form-data" {
+        return multipart(req, body, state, flavour).await;
+    }
     if media != APPLICATION_JSON {
         return plain_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -286,6 +289,42 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
         Ok(params) => respond(req, state, flavour, params).await,
         Err(err) => params_error(flavour, err),
     }
+}
+
+/// A request with file uploads (the GraphQL multipart request specification), under the
+/// upload size limit rather than the JSON body limit.
+async fn multipart(req: &Request, body: Body, state: &AppState, flavour: Flavour) -> Response {
+    let caller = match caller(req, state, flavour).await {
+        Ok(caller) => caller,
+        Err(resp) => return resp,
+    };
+    let bytes = match body.into_bytes_limit(state.max_upload_bytes).await {
+        Ok(b) => b.to_vec(),
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return plain_error(StatusCode::PAYLOAD_TOO_LARGE, flavour, "the upload is too large");
+        }
+        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body could not be read"),
+    };
+    // The original header: the boundary is case-sensitive.
+    let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
+    let outcome = exec::execute_multipart(
+        &state.schema,
+        &state.db,
+        caller,
+        content_type,
+        bytes,
+        state.max_upload_bytes,
+    )
+    .await;
+    let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Response::builder()
+        .status(status)
+        .content_type(flavour.content_type())
+        .body(outcome.body)
 }
 
 #[cfg(test)]

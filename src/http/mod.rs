@@ -23,6 +23,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
     pub trust_forwarded_for: bool,
+    /// Largest multipart request (file uploads).
+    pub max_upload_bytes: usize,
     /// Automatic persisted queries known to this instance.
     pub persisted: Arc<persisted::PersistedQueries>,
 }

@@ -54,6 +54,8 @@ pub struct Options {
     /// Visibility of rows without a visibility column (default: public for events and
     /// resources, partners for contacts).
     pub visibility: Option<Visibility>,
+    /// Who imports, as the audit log names them: kind, id and label.
+    pub actor: (&'static str, Option<Uuid>, String),
 }
 
 /// A problem with one row.
@@ -121,6 +123,23 @@ pub async fn run(
         }
         progress(done as u64 + 1, total);
     }
+    let (actor_kind, actor_id, actor_label) = options.actor.clone();
+    crate::store::audit::record(
+        &txn,
+        crate::store::audit::Change {
+            actor_kind,
+            actor_id,
+            actor_label,
+            entity_type: kind.name(),
+            entity_id: Some(options.organisation_id),
+            operation: "import",
+            changed_fields: vec![
+                format!("created:{}", report.created),
+                format!("updated:{}", report.updated),
+            ],
+        },
+    )
+    .await?;
     txn.commit().await?;
     report.written = true;
     Ok(report)

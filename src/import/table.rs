@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::feeds::csv::{decode, is_blank, is_placeholder, normalise_header, sniff_delimiter, strip_sep_line};
+use crate::feeds::csv::{Lines, decode, is_blank, is_placeholder, normalise_header, sniff_delimiter, strip_sep_line};
 
 /// Target field → the header names (normalised: lower case, no accents, letters and digits
 /// only) that hold it.
@@ -51,15 +51,16 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut unreadable = Vec::new();
+        let mut lines = Lines::new(text, first_line);
         for record in records {
             match record {
                 Ok(r) if is_blank(&r) => {}
                 Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line()) + first_line - 1;
+                    let line = r.position().map_or(0, |p| lines.at(p.byte()));
                     rows.push((line, r));
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line()) + first_line - 1;
+                    let line = e.position().map_or(0, |p| lines.at(p.byte()));
                     unreadable.push((line, format!("unreadable row ({e})")));
                 }
             }
@@ -87,7 +88,13 @@ impl Table {
     /// The trimmed cell of `target` in `row`; placeholders (`N/A`, `-`, empty) are absent.
     pub fn get<'r>(&self, row: &'r csv::StringRecord, target: &str) -> Option<&'r str> {
         let i = *self.by_target.get(target)?;
-        row.get(i).map(str::trim).filter(|v| !is_placeholder(v))
+        let value = row.get(i).map(str::trim)?;
+        // The hub's CSV export prefixes cells that a spreadsheet would run as formulas.
+        let value = match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+            _ => value,
+        };
+        Some(value).filter(|v| !is_placeholder(v))
     }
 }
 
@@ -113,4 +120,20 @@ pub fn list(value: &str) -> Vec<&str> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALIASES: Aliases = &[("title", &["titre"]), ("url", &["lien"])];
+
+    #[test]
+    fn rows_know_their_line() {
+        let table = Table::read(b"Titre;Lien\r\nA;x\r\n\r\nB;y\r\n", ALIASES).expect("a table");
+        let lines: Vec<u64> = table.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 4]);
+        assert_eq!(table.header("url"), "Lien");
+        assert_eq!(table.get(&table.rows[1].1, "title"), Some("B"));
+    }
 }

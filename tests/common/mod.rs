@@ -34,6 +34,7 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         data_dir,
         db_max_connections: 5,
         max_body_bytes: 64 * 1024,
+        max_upload_bytes: 4 * 1024 * 1024,
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,

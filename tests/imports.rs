@@ -1,0 +1,353 @@
+//! Spreadsheet imports, on the command line and through a GraphQL upload: the workshop's
+//! French layouts (semicolon, Windows-1252, dd/mm/yyyy), bad rows, dry runs, re-imports.
+
+mod common;
+
+use common::{TestApp, apps, error_code, organisation};
+use entity::event::{Column as C, Entity as Events};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+/// The workshop's events layout, as Excel saves it in French: `;` and Windows-1252.
+const EVENTS_FR: &str = "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien\r\n\
+Forum des métiers de l'industrie;Lycée Jules Haag, Besançon;Rencontres avec des ingénieures;Camille Martin;CMQ MSI;14/03/2027 09:30;Oui;https://example.org/forum\r\n\
+Journée « Sciences de l'ingénieur au féminin »;ENSMM;Ateliers et visites;;ENSMM;02/04/2027;Non;\r\n";
+
+const RESOURCES_FR: &str = "Objet;Contenu;Description;Lien;Auteur;Libre de droit\r\n\
+Vidéo;Portrait d'une ingénieure en mécanique;Trois minutes de témoignage;https://example.org/video;Elles Bougent;Oui\r\n\
+PPT;Présentation des métiers du numérique;Diaporama pour les collèges;;CMQ ITN;Non\r\n\
+Mallette;Mallette « Femmes et Microtechniques »;Kit pédagogique;;CMQ MSI;non\r\n";
+
+const CONTACTS_FR: &str = "Prénom;Nom;Fonction;E-mail;Téléphone;Ville;Publics\r\n\
+Camille;Martin;Chargée de mission;camille.martin@example.org;+33 1 99 00 12 34;Besançon;lycée, collège\r\n\
+Inès;Durand;Ingénieure;ines.durand@example.org;;Lille;\r\n";
+
+fn windows_1252(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable, "the fixture fits Windows-1252");
+    bytes.into_owned()
+}
+
+/// Sends `importCsv` as a GraphQL multipart request (the upload specification).
+async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8], extra: Value) -> Value {
+    let mut variables = json!({ "kind": kind, "file": null });
+    if let (Some(v), Some(extra)) = (variables.as_object_mut(), extra.as_object()) {
+        for (k, x) in extra {
+            v.insert(k.clone(), x.clone());
+        }
+    }
+    let operations = json!({
+        "query": "mutation($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean = false, $skipInvalid: Boolean = false) { \
+                  importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid) { \
+                  rows valid created updated unchanged written errors { line message } warnings } }",
+        "variables": variables,
+    });
+    let boundary = "passerelle-test-boundary-7d3a";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("operations", operations.to_string()),
+        ("map", json!({ "0": ["variables.file"] }).to_string()),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"import.csv\"\r\nContent-Type: text/csv\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut req = app
+        .client
+        .post(&app.url)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.expect("sent").json().await.expect("json")
+}
+
+#[tokio::test]
+async fn french_layouts_import_through_a_graphql_upload() {
+    for app in apps(false).await {
+        let org = organisation(&app, "cmq-msi", "CMQ MSI", json!({})).await;
+        let events = windows_1252(EVENTS_FR);
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "EVENTS",
+            &events,
+            json!({ "organisationId": org }),
+        )
+        .await;
+        let report = &body["data"]["importCsv"];
+        assert_eq!(
+            (
+                report["rows"].as_i64(),
+                report["created"].as_i64(),
+                report["written"].as_bool()
+            ),
+            (Some(2), Some(2), Some(true)),
+            "[{}] {body}",
+            app.backend
+        );
+        let stored = Events::find()
+            .filter(C::OrganiserId.eq(uuid::Uuid::parse_str(&org).expect("an id")))
+            .all(app.db())
+            .await
+            .expect("events");
+        let forum = stored
+            .iter()
+            .find(|e| e.title == "Forum des métiers de l'industrie")
+            .expect("the forum");
+        assert_eq!(forum.starts_at.to_rfc3339(), "2027-03-14T08:30:00+00:00");
+        assert_eq!(forum.timezone, "Europe/Paris");
+        assert!(forum.open_to_public);
+        assert_eq!(forum.location_name.as_deref(), Some("Lycée Jules Haag, Besançon"));
+        assert_eq!(forum.organiser_name.as_deref(), Some("CMQ MSI"));
+        assert_eq!(forum.author.as_deref(), Some("Camille Martin"));
+        assert_eq!(forum.url.as_deref(), Some("https://example.org/forum"));
+        let day = stored
+            .iter()
+            .find(|e| e.title == "Journée « Sciences de l'ingénieur au féminin »")
+            .expect("the day");
+        assert!(day.all_day);
+        assert!(!day.open_to_public);
+        assert_eq!(day.starts_at.to_rfc3339(), "2027-04-01T22:00:00+00:00");
+
+        // The same file again: nothing new.
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "EVENTS",
+            &events,
+            json!({ "organisationId": org }),
+        )
+        .await;
+        let report = &body["data"]["importCsv"];
+        assert_eq!(
+            (report["created"].as_i64(), report["unchanged"].as_i64()),
+            (Some(0), Some(2)),
+            "{body}"
+        );
+
+        // Resources in the workshop's layout (no title column: the content stands for it).
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "RESOURCES",
+            &windows_1252(RESOURCES_FR),
+            json!({ "organisationId": org }),
+        )
+        .await;
+        assert_eq!(body["data"]["importCsv"]["created"], 3, "{body}");
+        let data = app
+            .data(
+                "{ resources(first: 10, orderBy: TITLE_ASC) { nodes { title kind freeOfRights url author } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = data["resources"]["nodes"].as_array().expect("a list").clone();
+        let video = nodes.iter().find(|n| n["kind"] == "VIDEO").expect("the video");
+        assert_eq!(video["title"], "Portrait d'une ingénieure en mécanique");
+        assert_eq!(video["freeOfRights"], true);
+        assert_eq!(video["author"], "Elles Bougent");
+        assert!(nodes.iter().any(|n| n["kind"] == "SLIDE_DECK"));
+        assert!(
+            nodes
+                .iter()
+                .any(|n| n["kind"] == "TEACHING_KIT" && n["freeOfRights"] == false)
+        );
+
+        // Contacts with French headers, comma-separated UTF-8 with a BOM.
+        let contacts = format!("\u{feff}{}", CONTACTS_FR.replace(';', ","));
+        let contacts = contacts.replace("Besançon,lycée, collège", "Besançon,\"lycée, collège\"");
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "CONTACTS",
+            contacts.as_bytes(),
+            json!({ "organisationId": org }),
+        )
+        .await;
+        assert_eq!(body["data"]["importCsv"]["created"], 2, "{body}");
+        let data = app
+            .data(
+                "{ contacts(first: 10) { nodes { firstName lastName email jobTitle audiences } } }",
+                json!({}),
+            )
+            .await;
+        let camille = data["contacts"]["nodes"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|n| n["firstName"] == "Camille")
+            .expect("Camille")
+            .clone();
+        assert_eq!(camille["email"], "camille.martin@example.org");
+        assert_eq!(camille["jobTitle"], "Chargée de mission");
+        assert_eq!(camille["audiences"], json!(["LYCEE", "COLLEGE"]));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_rows_are_all_listed_and_nothing_is_written() {
+    for app in apps(false).await {
+        let org = organisation(&app, "eb", "Elles Bougent", json!({})).await;
+        let bad = "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien\r\n\
+                   Bon atelier;Lyon;;;;10/05/2027;Oui;\r\n\
+                   ;Paris;sans titre;;;11/05/2027;Oui;\r\n\
+                   Mauvaise date;Lille;;;;32/13/2027;Oui;\r\n\
+                   Autre bon atelier;Nantes;;;;12/05/2027 14:00;Non;\r\n\
+                   Sans date;Rennes;;;;;Oui;\r\n";
+        let bytes = windows_1252(bad);
+        let count = async || {
+            Events::find()
+                .filter(C::OrganiserId.eq(uuid::Uuid::parse_str(&org).expect("an id")))
+                .all(app.db())
+                .await
+                .expect("events")
+                .len()
+        };
+        for extra in [
+            json!({ "organisationId": org }),
+            json!({ "organisationId": org, "dryRun": true }),
+        ] {
+            let body = upload(&app, Some(&app.admin_token), "EVENTS", &bytes, extra).await;
+            let report = &body["data"]["importCsv"];
+            assert_eq!(report["written"], false, "{body}");
+            let lines: Vec<i64> = report["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .filter_map(|e| e["line"].as_i64())
+                .collect();
+            assert_eq!(lines, vec![3, 4, 6], "{body}");
+            assert!(
+                report["errors"][1]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("32/13/2027"),
+                "{body}"
+            );
+            assert_eq!((report["rows"].as_i64(), report["valid"].as_i64()), (Some(5), Some(2)));
+            assert_eq!(count().await, 0, "nothing written");
+        }
+        // With skipInvalid the good rows go in.
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "EVENTS",
+            &bytes,
+            json!({ "organisationId": org, "skipInvalid": true }),
+        )
+        .await;
+        assert_eq!(body["data"]["importCsv"]["created"], 2, "{body}");
+        assert_eq!(count().await, 2);
+
+        // A file without the needed columns is refused as a whole.
+        let body = upload(
+            &app,
+            Some(&app.admin_token),
+            "CONTACTS",
+            b"foo;bar\r\n1;2\r\n",
+            json!({ "organisationId": org }),
+        )
+        .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("first_name")
+        );
+
+        // Only editors of the organisation (and admins) import.
+        let member = app.account("m@example.org", entity::Role::Member, Some(&org)).await;
+        let body = upload(&app, Some(&member), "EVENTS", &bytes, json!({})).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+        let editor = app.account("e@example.org", entity::Role::Editor, Some(&org)).await;
+        let body = upload(&app, Some(&editor), "EVENTS", &bytes, json!({ "dryRun": true })).await;
+        assert_eq!(body["data"]["importCsv"]["valid"], 2, "{body}");
+        let body = upload(&app, None, "EVENTS", &bytes, json!({ "organisationId": org })).await;
+        assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
+    let dir = std::env::temp_dir().join(format!("passerelle-import-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let config = passerelle::config::Config {
+        database_url: passerelle::config::default_sqlite_url(&dir),
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        data_dir: dir.clone(),
+        db_max_connections: 4,
+        max_body_bytes: 64 * 1024,
+        max_upload_bytes: 4 * 1024 * 1024,
+        max_depth: 12,
+        max_complexity: 5000,
+        trust_forwarded_for: false,
+        feeds: common::feed_settings(),
+    };
+    let running = passerelle::startup::start(&config, true)
+        .await
+        .expect("starts with the demo data");
+    running.stop().await.expect("stops");
+    let file = dir.join("ressources.csv");
+    std::fs::write(&file, windows_1252(RESOURCES_FR)).expect("written");
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+            .args(args)
+            .env("PASSERELLE_DATA_DIR", &dir)
+            .env_remove("PASSERELLE_DATABASE_URL")
+            .output()
+            .expect("the command runs")
+    };
+    let path = file.to_string_lossy().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "resources",
+            path.as_str(),
+            "--organisation",
+            "cmq-msi-bfc",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = cli(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).expect("a JSON report")
+    };
+    let dry = run(&["--dry-run"]);
+    assert_eq!(
+        (dry["valid"].as_i64(), dry["written"].as_bool()),
+        (Some(3), Some(false)),
+        "{dry}"
+    );
+    let first = run(&[]);
+    assert_eq!(first["created"], 3, "{first}");
+    let again = run(&[]);
+    assert_eq!(
+        (again["created"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(3)),
+        "{again}"
+    );
+    // Bad rows: every error on stdout, a failing exit code, nothing written.
+    std::fs::write(
+        &file,
+        "Objet;Contenu;Description;Lien;Auteur;Libre de droit\r\nVidéo;Bon;;pas un lien;;Oui\r\nPPT;;;;;peut-être\r\n",
+    )
+    .expect("written");
+    let out = cli(&["import", "resources", &path, "--organisation", "cmq-msi-bfc"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("line 2: Lien"), "{stdout}");
+    assert!(stdout.contains("line 3:"), "{stdout}");
+    assert!(stdout.contains("nothing written"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
