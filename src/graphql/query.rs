@@ -43,7 +43,12 @@ pub(crate) async fn root_page<F: store::Listing>(
 
 /// The root query: records and lists, accounts and the audit log.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(CoreQuery, super::account::AccountQuery, super::feed::FeedQuery);
+pub struct Query(
+    CoreQuery,
+    super::account::AccountQuery,
+    super::feed::FeedQuery,
+    super::calendar::CalendarQuery,
+);
 
 #[derive(Default)]
 pub struct CoreQuery;

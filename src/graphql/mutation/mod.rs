@@ -23,6 +23,7 @@ use crate::store::record::{self, Record};
 pub struct Mutation(
     crate::graphql::account::AccountMutation,
     crate::graphql::feed::FeedMutation,
+    crate::graphql::calendar::CalendarMutation,
     organisation::OrganisationMutation,
     contact::ContactMutation,
     resource::ResourceMutation,
