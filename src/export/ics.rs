@@ -39,7 +39,7 @@ fn line(out: &mut String, property: Property) {
     }
 }
 
-/// Escapes a TEXT value the crate does not know as TEXT (`X-WR-CALNAME`, `NAME`).
+/// Escapes a TEXT value the crate does not know as TEXT (`NAME`, RFC 7986).
 fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -68,7 +68,8 @@ pub fn calendar(info: &CalendarInfo<'_>, events: &[Arc<Event>]) -> Vec<u8> {
     line(&mut out, Property::new("PRODID", "-//Passerelle//Passerelle agenda//FR"));
     line(&mut out, Property::new("CALSCALE", "GREGORIAN"));
     line(&mut out, Property::new("METHOD", "PUBLISH"));
-    line(&mut out, Property::new("X-WR-CALNAME", escape_text(info.name)));
+    // `X-` properties are TEXT to the crate, which escapes them; `NAME` it does not know.
+    line(&mut out, Property::new("X-WR-CALNAME", text(info.name)));
     line(&mut out, Property::new("NAME", escape_text(info.name)));
     let refresh = icalendar_duration(info.refresh);
     line(
