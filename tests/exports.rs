@@ -129,7 +129,11 @@ async fn agenda(app: &TestApp) -> Agenda {
                 "organiserId": org }),
     )
     .await;
-    common::event(app, json!({ "title": "Forum passé", "startsAt": "2020-01-15T09:00:00Z" })).await;
+    common::event(
+        app,
+        json!({ "title": "Forum passé", "startsAt": "2020-01-15T09:00:00Z" }),
+    )
+    .await;
     Agenda { org, timed }
 }
 
@@ -148,10 +152,18 @@ async fn the_public_calendar_is_icalendar_with_zones_escapes_folds_and_statuses(
         // Lines end in CRLF, are at most 75 octets, and long ones are folded.
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         for line in text.split("\r\n") {
-            assert!(line.len() <= 75, "[{}] line of {} octets: {line}", app.backend, line.len());
+            assert!(
+                line.len() <= 75,
+                "[{}] line of {} octets: {line}",
+                app.backend,
+                line.len()
+            );
         }
         assert!(text.contains("\r\n "), "a folded line");
-        assert!(text.contains(r"SUMMARY:Atelier robotique\, soudure\; et \\ code"), "{text}");
+        assert!(
+            text.contains(r"SUMMARY:Atelier robotique\, soudure\; et \\ code"),
+            "{text}"
+        );
 
         let calendar = parse_calendar(&text);
         assert_eq!(value(&calendar.properties, "X-WR-CALNAME"), "Passerelle");
@@ -176,7 +188,10 @@ async fn the_public_calendar_is_icalendar_with_zones_escapes_folds_and_statuses(
         assert_eq!(value(&timed.properties, "STATUS"), "CONFIRMED");
         let description = unescape(&value(&timed.properties, "DESCRIPTION"));
         assert!(description.starts_with("Une journée pour découvrir"), "{description}");
-        assert!(description.contains("\n- Rencontre, échanges; questions"), "{description}");
+        assert!(
+            description.contains("\n- Rencontre, échanges; questions"),
+            "{description}"
+        );
         assert!(!description.contains('<'), "plain text: {description}");
         assert_eq!(
             unescape(&value(&timed.properties, "LOCATION")),
@@ -208,10 +223,19 @@ async fn the_public_calendar_is_icalendar_with_zones_escapes_folds_and_statuses(
             .collect();
         assert_eq!(zones, ["America/Montreal", "Europe/Paris"]);
         let offsets = |zone: &ical::parser::ical::component::IcalTimeZone| -> Vec<String> {
-            zone.transitions.iter().map(|t| value(&t.properties, "TZOFFSETTO")).collect()
+            zone.transitions
+                .iter()
+                .map(|t| value(&t.properties, "TZOFFSETTO"))
+                .collect()
         };
-        assert!(offsets(&calendar.timezones[1]).contains(&"+0100".to_string()), "winter in Paris");
-        assert!(offsets(&calendar.timezones[0]).contains(&"-0400".to_string()), "summer in Montréal");
+        assert!(
+            offsets(&calendar.timezones[1]).contains(&"+0100".to_string()),
+            "winter in Paris"
+        );
+        assert!(
+            offsets(&calendar.timezones[0]).contains(&"-0400".to_string()),
+            "summer in Montréal"
+        );
 
         // Filters.
         let by_org = parse_calendar(&body(&app, "/calendar.ics?organisation=elles-bougent", None).await);
@@ -249,7 +273,9 @@ async fn the_public_calendar_is_icalendar_with_zones_escapes_folds_and_statuses(
 async fn a_private_calendar_link_serves_its_creators_scope_until_revoked() {
     for app in apps(false).await {
         let a = agenda(&app).await;
-        let member = app.account("membre@example.org", entity::Role::Member, Some(&a.org)).await;
+        let member = app
+            .account("membre@example.org", entity::Role::Member, Some(&a.org))
+            .await;
 
         let anonymous = app
             .gql_as(None, "mutation { createCalendarSubscription { url } }", json!({}))
@@ -264,21 +290,38 @@ async fn a_private_calendar_link_serves_its_creators_scope_until_revoked() {
             )
             .await;
         assert!(created.get("errors").is_none(), "{created}");
-        let url = created["data"]["createCalendarSubscription"]["url"].as_str().expect("a url").to_string();
+        let url = created["data"]["createCalendarSubscription"]["url"]
+            .as_str()
+            .expect("a url")
+            .to_string();
         let id = created["data"]["createCalendarSubscription"]["subscription"]["id"].clone();
-        assert!(url.starts_with(&app.base) && url.contains("/calendar/psc_") && url.ends_with(".ics"), "{url}");
+        assert!(
+            url.starts_with(&app.base) && url.contains("/calendar/psc_") && url.ends_with(".ics"),
+            "{url}"
+        );
 
         let resp = app.client.get(&url).send().await.expect("sent");
         assert_eq!(resp.status(), 200);
         assert!(header(&resp, "cache-control").starts_with("private"));
         let calendar = parse_calendar(&resp.text().await.expect("a body"));
-        assert_eq!(unescape(&value(&calendar.properties, "X-WR-CALNAME")), "Mon agenda, privé");
+        assert_eq!(
+            unescape(&value(&calendar.properties, "X-WR-CALNAME")),
+            "Mon agenda, privé"
+        );
         for title in ["Réunion des partenaires", "Comité interne", TIMED] {
-            assert!(event_by_summary(&calendar, title).is_some(), "[{}] {title}", app.backend);
+            assert!(
+                event_by_summary(&calendar, title).is_some(),
+                "[{}] {title}",
+                app.backend
+            );
         }
 
         // The same link as a query parameter.
-        let token = url.rsplit('/').next().and_then(|f| f.strip_suffix(".ics")).expect("a token");
+        let token = url
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".ics"))
+            .expect("a token");
         let by_param = parse_calendar(&body(&app, &format!("/calendar.ics?token={token}"), None).await);
         assert_eq!(by_param.events.len(), calendar.events.len());
         // A calendar token opens nothing else.
@@ -286,14 +329,23 @@ async fn a_private_calendar_link_serves_its_creators_scope_until_revoked() {
         assert_eq!(error_code(&api), "UNAUTHENTICATED");
 
         let listed = app
-            .gql_as(Some(&member), "{ calendarSubscriptions { id name lastUsedAt } }", json!({}))
+            .gql_as(
+                Some(&member),
+                "{ calendarSubscriptions { id name lastUsedAt } }",
+                json!({}),
+            )
             .await;
         assert_eq!(listed["data"]["calendarSubscriptions"][0]["id"], id);
-        assert!(listed["data"]["calendarSubscriptions"][0]["lastUsedAt"].is_string(), "{listed}");
+        assert!(
+            listed["data"]["calendarSubscriptions"][0]["lastUsedAt"].is_string(),
+            "{listed}"
+        );
 
         // Someone else's link behaves as absent; its creator revokes it, and it is gone.
         let elsewhere = common::organisation(&app, "ailleurs", "Ailleurs", json!({})).await;
-        let other = app.account("autre@example.org", entity::Role::Member, Some(&elsewhere)).await;
+        let other = app
+            .account("autre@example.org", entity::Role::Member, Some(&elsewhere))
+            .await;
         let refused = app
             .gql_as(
                 Some(&other),
@@ -311,14 +363,23 @@ async fn a_private_calendar_link_serves_its_creators_scope_until_revoked() {
             .await;
         assert!(revoked.get("errors").is_none(), "{revoked}");
         assert_eq!(app.client.get(&url).send().await.expect("sent").status(), 404);
-        let none = app.gql_as(Some(&member), "{ calendarSubscriptions { id } }", json!({})).await;
+        let none = app
+            .gql_as(Some(&member), "{ calendarSubscriptions { id } }", json!({}))
+            .await;
         assert_eq!(none["data"]["calendarSubscriptions"], json!([]));
 
         // A disabled creator's links stop working.
         let second = app
-            .gql_as(Some(&other), "mutation { createCalendarSubscription { url } }", json!({}))
+            .gql_as(
+                Some(&other),
+                "mutation { createCalendarSubscription { url } }",
+                json!({}),
+            )
             .await;
-        let second_url = second["data"]["createCalendarSubscription"]["url"].as_str().expect("a url").to_string();
+        let second_url = second["data"]["createCalendarSubscription"]["url"]
+            .as_str()
+            .expect("a url")
+            .to_string();
         assert_eq!(app.client.get(&second_url).send().await.expect("sent").status(), 200);
         let me = app.gql_as(Some(&other), "{ me { id } }", json!({})).await;
         app.data(
@@ -388,7 +449,9 @@ async fn the_address_book_needs_a_caller_and_round_trips_through_another_parser(
 
         // A member of another organisation sees partner contacts, not organisation-only ones.
         let elsewhere = common::organisation(&app, "ailleurs", "Ailleurs", json!({})).await;
-        let member = app.account("membre@example.org", entity::Role::Member, Some(&elsewhere)).await;
+        let member = app
+            .account("membre@example.org", entity::Role::Member, Some(&elsewhere))
+            .await;
         let text = body(&app, "/contacts.vcf", Some(&member)).await;
         let names: Vec<String> = ical::VcardParser::new(text.as_bytes())
             .map(|c| value(&c.expect("a valid vCard").properties, "FN"))
@@ -436,15 +499,28 @@ async fn atom_feeds_carry_public_events_and_resources() {
             .collect();
         assert!(titles.contains(&TIMED.to_string()), "{titles:?}");
         assert!(titles.contains(&"[Annulé] Webinaire annulé".to_string()), "{titles:?}");
-        assert!(!titles.iter().any(|t| t.contains("partenaires") || t.contains("Comité")), "{titles:?}");
+        assert!(
+            !titles.iter().any(|t| t.contains("partenaires") || t.contains("Comité")),
+            "{titles:?}"
+        );
         assert_eq!(get(&app, "/events.atom", None, Some(&etag)).await.status(), 304);
 
-        let bytes = get(&app, "/resources.atom", None, None).await.bytes().await.expect("a body");
+        let bytes = get(&app, "/resources.atom", None, None)
+            .await
+            .bytes()
+            .await
+            .expect("a body");
         let feed = feed_rs::parser::parse(&bytes[..]).expect("a valid Atom feed");
         assert_eq!(feed.entries.len(), 1);
         let entry = &feed.entries[0];
-        assert_eq!(entry.title.as_ref().map(|t| t.content.as_str()), Some("Kit pédagogique"));
-        assert_eq!(entry.summary.as_ref().map(|t| t.content.as_str()), Some("Un kit & des fiches"));
+        assert_eq!(
+            entry.title.as_ref().map(|t| t.content.as_str()),
+            Some("Kit pédagogique")
+        );
+        assert_eq!(
+            entry.summary.as_ref().map(|t| t.content.as_str()),
+            Some("Un kit & des fiches")
+        );
         assert_eq!(entry.links[0].href, "https://example.org/kit");
         app.stop().await;
     }
@@ -478,7 +554,11 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
     for app in apps(false).await {
         agenda(&app).await;
         address_book(&app).await;
-        common::event(&app, json!({ "title": "=HYPERLINK(\"http://evil\")", "startsAt": "2031-01-01T09:00:00Z" })).await;
+        common::event(
+            &app,
+            json!({ "title": "=HYPERLINK(\"http://evil\")", "startsAt": "2031-01-01T09:00:00Z" }),
+        )
+        .await;
 
         let resp = get(&app, "/events.csv", None, None).await;
         assert_eq!(resp.status(), 200);
@@ -493,14 +573,20 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         let title = column(&headers, "title");
         let titles: Vec<&str> = rows.iter().map(|r| r[title].as_str()).collect();
         assert!(titles.contains(&"'=HYPERLINK(\"http://evil\")"), "{titles:?}");
-        assert!(titles.contains(&"Forum passé"), "the list, not just upcoming: {titles:?}");
+        assert!(
+            titles.contains(&"Forum passé"),
+            "the list, not just upcoming: {titles:?}"
+        );
         assert!(!titles.contains(&"Réunion des partenaires"), "{titles:?}");
         let timed = rows.iter().find(|r| r[title] == TIMED).expect("the timed event");
         assert_eq!(timed[column(&headers, "starts_at")], "2030-03-10T10:00:00+01:00");
         assert_eq!(timed[column(&headers, "organiser")], "Elles Bougent");
         assert_eq!(timed[column(&headers, "tags")], "robotique|soudure");
         assert_eq!(timed[column(&headers, "audiences")], "lycee");
-        let salon = rows.iter().find(|r| r[title] == "Salon des métiers").expect("the all-day event");
+        let salon = rows
+            .iter()
+            .find(|r| r[title] == "Salon des métiers")
+            .expect("the all-day event");
         assert_eq!(salon[column(&headers, "starts_at")], "2030-04-02");
         assert_eq!(salon[column(&headers, "ends_at")], "2030-04-03");
         assert_eq!(salon[column(&headers, "all_day")], "true");
@@ -508,7 +594,16 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         // Signed in, partner events appear; filters narrow.
         let (_, rows) = csv_body(get(&app, "/events.csv", Some(&app.admin_token), None).await).await;
         assert!(rows.iter().any(|r| r[title] == "Réunion des partenaires"));
-        let (_, rows) = csv_body(get(&app, "/events.csv?organisation=elles-bougent&openToPublic=true", None, None).await).await;
+        let (_, rows) = csv_body(
+            get(
+                &app,
+                "/events.csv?organisation=elles-bougent&openToPublic=true",
+                None,
+                None,
+            )
+            .await,
+        )
+        .await;
         assert_eq!(rows.len(), 1);
 
         assert_eq!(get(&app, "/contacts.csv", None, None).await.status(), 401);
@@ -530,8 +625,10 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
             "uid,title,kind,content,description,url,author,free_of_rights,licence,language,audiences,tags,organisation,visibility"
         );
         assert!(rows.is_empty());
-        assert_eq!(get(&app, "/resources.csv?kind=nonsense", None, None).await.status(), 400);
+        assert_eq!(
+            get(&app, "/resources.csv?kind=nonsense", None, None).await.status(),
+            400
+        );
         app.stop().await;
     }
 }
-

@@ -125,15 +125,15 @@ fn event_times(event: &entity::event::Model) -> (String, String) {
             last.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         )
     } else {
-        let local = |at: DateTime<Utc>| at.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        let local = |at: DateTime<Utc>| {
+            at.with_timezone(&tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        };
         (local(event.starts_at), event.ends_at.map(local).unwrap_or_default())
     }
 }
 
-pub fn events(
-    events: &[Arc<entity::event::Model>],
-    organisations: &Organisations,
-) -> Result<Vec<u8>, csv::Error> {
+pub fn events(events: &[Arc<entity::event::Model>], organisations: &Organisations) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
     w.write_record(EVENT_COLUMNS)?;
     for e in events {
@@ -190,7 +190,10 @@ pub fn resources(
                 r.language.clone(),
                 list(r.audiences.0.iter().map(|a| a.as_str())),
                 list(r.tags.0.iter().map(String::as_str)),
-                opt(r.organisation_id.and_then(|id| organisations.get(&id)).map(|o| o.slug.as_str())),
+                opt(r
+                    .organisation_id
+                    .and_then(|id| organisations.get(&id))
+                    .map(|o| o.slug.as_str())),
                 r.visibility.as_str().to_string(),
             ],
         )?;
@@ -213,7 +216,10 @@ pub fn contacts(
                 c.last_name.clone(),
                 opt(c.email.as_deref()),
                 opt(c.phone.as_deref()),
-                opt(c.organisation_id.and_then(|id| organisations.get(&id)).map(|o| o.slug.as_str())),
+                opt(c
+                    .organisation_id
+                    .and_then(|id| organisations.get(&id))
+                    .map(|o| o.slug.as_str())),
                 opt(c.job_title.as_deref()),
                 opt(c.region.map(|r| r.as_str())),
                 opt(c.city.as_deref()),

@@ -65,7 +65,10 @@ pub fn calendar(info: &CalendarInfo<'_>, events: &[Arc<Event>]) -> Vec<u8> {
     let mut out = String::with_capacity(1024 + events.len() * 700);
     out.push_str("BEGIN:VCALENDAR\r\n");
     line(&mut out, Property::new("VERSION", "2.0"));
-    line(&mut out, Property::new("PRODID", "-//Passerelle//Passerelle agenda//FR"));
+    line(
+        &mut out,
+        Property::new("PRODID", "-//Passerelle//Passerelle agenda//FR"),
+    );
     line(&mut out, Property::new("CALSCALE", "GREGORIAN"));
     line(&mut out, Property::new("METHOD", "PUBLISH"));
     // `X-` properties are TEXT to the crate, which escapes them; `NAME` it does not know.
@@ -74,7 +77,9 @@ pub fn calendar(info: &CalendarInfo<'_>, events: &[Arc<Event>]) -> Vec<u8> {
     let refresh = icalendar_duration(info.refresh);
     line(
         &mut out,
-        Property::new("REFRESH-INTERVAL", &refresh).add_parameter("VALUE", "DURATION").done(),
+        Property::new("REFRESH-INTERVAL", &refresh)
+            .add_parameter("VALUE", "DURATION")
+            .done(),
     );
     line(&mut out, Property::new("X-PUBLISHED-TTL", &refresh));
 
@@ -122,7 +127,9 @@ fn icalendar_duration(d: Duration) -> String {
 /// with every change without a counter column (a second change within the same second is the
 /// only one it misses).
 pub fn sequence(event: &Event) -> u32 {
-    let seconds = (event.updated_at - event.created_at).num_seconds().clamp(0, i64::from(i32::MAX));
+    let seconds = (event.updated_at - event.created_at)
+        .num_seconds()
+        .clamp(0, i64::from(i32::MAX));
     u32::try_from(seconds).unwrap_or(0)
 }
 
@@ -171,7 +178,12 @@ fn vevent(event: &Event) -> icalendar::Event {
             e.ends((end.with_timezone(&tz).naive_local(), tz));
         }
     }
-    if let Some(description) = event.description.as_deref().map(super::plain_text).filter(|d| !d.is_empty()) {
+    if let Some(description) = event
+        .description
+        .as_deref()
+        .map(super::plain_text)
+        .filter(|d| !d.is_empty())
+    {
         e.description(&text(&description));
     }
     if let Some(location) = super::event_location(event) {
@@ -267,11 +279,7 @@ fn vtimezone(out: &mut String, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
             let previous = observance(tz, *at - Duration::seconds(1));
             blocks.push((onset(*at, previous.offset), previous.offset, obs.clone()));
         }
-        None => blocks.push((
-            "19700101T000000".into(),
-            first_observed.offset,
-            first_observed.clone(),
-        )),
+        None => blocks.push(("19700101T000000".into(), first_observed.offset, first_observed.clone())),
     }
     let mut previous = blocks.last().map_or(first_observed.offset, |b| b.2.offset);
     for (at, obs) in all.iter().skip(before.map_or(0, |i| i + 1)) {
@@ -307,8 +315,14 @@ mod tests {
 
     #[test]
     fn finds_the_paris_changes_to_the_second() {
-        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid test value");
-        let to = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).single().expect("valid test value");
+        let from = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid test value");
+        let to = Utc
+            .with_ymd_and_hms(2026, 12, 31, 0, 0, 0)
+            .single()
+            .expect("valid test value");
         let found = transitions(chrono_tz::Europe::Paris, from, to);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].0.to_rfc3339(), "2026-03-29T01:00:00+00:00");
@@ -316,6 +330,38 @@ mod tests {
         assert_eq!(found[0].1.offset, 7200);
         assert_eq!(found[1].0.to_rfc3339(), "2026-10-25T01:00:00+00:00");
         assert_eq!(onset(found[1].0, 7200), "20261025T030000");
+    }
+
+    #[test]
+    fn a_zone_spanning_a_change_gets_standard_and_daylight_blocks() {
+        let mut out = String::new();
+        let from = Utc
+            .with_ymd_and_hms(2030, 1, 10, 9, 0, 0)
+            .single()
+            .expect("valid test value");
+        let to = Utc
+            .with_ymd_and_hms(2030, 7, 10, 9, 0, 0)
+            .single()
+            .expect("valid test value");
+        vtimezone(&mut out, chrono_tz::Europe::Paris, from, to);
+        assert!(out.starts_with("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n"), "{out}");
+        // The change before the span (October 2029), then March 2030.
+        assert!(
+            out.contains(
+                "BEGIN:STANDARD\r\nDTSTART:20291028T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "BEGIN:DAYLIGHT\r\nDTSTART:20300331T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+            ),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("BEGIN:STANDARD").count() + out.matches("BEGIN:DAYLIGHT").count(),
+            2
+        );
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub fn plain_text(html: &str) -> String {
     } else {
         html.to_string()
     };
-    let text = html_escape::decode_html_entities(&text).replace("\r\n", "\n").replace('\r', "\n");
+    let text = html_escape::decode_html_entities(&text)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let mut out = String::with_capacity(text.len());
     let mut blank = 0;
     for line in text.lines().map(str::trim_end) {
@@ -72,12 +74,16 @@ pub fn event_location(event: &entity::event::Model) -> Option<String> {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let parts: Vec<String> = [event.location_name.as_deref(), event.address.as_deref(), Some(town.as_str())]
-        .into_iter()
-        .flatten()
-        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let parts: Vec<String> = [
+        event.location_name.as_deref(),
+        event.address.as_deref(),
+        Some(town.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+    .filter(|s| !s.is_empty())
+    .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -97,7 +103,10 @@ mod tests {
     #[test]
     fn plain_text_keeps_paragraphs_and_decodes_entities() {
         let html = "<p>Atelier <strong>soudure</strong> &amp; robotique</p><ul><li>un</li><li>deux</li></ul><p>Fin<br>ligne</p>";
-        assert_eq!(plain_text(html), "Atelier soudure & robotique\n- un\n- deux\nFin\nligne");
+        assert_eq!(
+            plain_text(html),
+            "Atelier soudure & robotique\n- un\n- deux\nFin\nligne"
+        );
         assert_eq!(plain_text("a &lt; b"), "a < b");
         assert_eq!(plain_text("  one\r\n\r\n\r\ntwo "), "one\n\ntwo");
     }

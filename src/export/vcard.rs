@@ -62,7 +62,12 @@ pub fn cards(contacts: &[Arc<Contact>], organisations: &Organisations) -> Vec<u8
         if let Ok(rev) = vcard4::time::OffsetDateTime::from_unix_timestamp(contact.updated_at.timestamp()) {
             card = card.rev(rev.into());
         }
-        out.push_str(&card.prod_id("-//Passerelle//Passerelle//FR".to_string()).finish().to_string());
+        out.push_str(
+            &card
+                .prod_id("-//Passerelle//Passerelle//FR".to_string())
+                .finish()
+                .to_string(),
+        );
     }
     out.into_bytes()
 }

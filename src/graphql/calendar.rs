@@ -88,7 +88,15 @@ impl CalendarMutation {
         let (link, token) = in_transaction(ctx, async |txn| {
             let created = accounts::create_calendar_subscription(txn, viewer, name.as_deref(), saved).await?;
             let fields = vec!["name".into(), "filter".into()];
-            audit(txn, viewer, "CalendarSubscription", Some(created.0.id), "create", fields).await?;
+            audit(
+                txn,
+                viewer,
+                "CalendarSubscription",
+                Some(created.0.id),
+                "create",
+                fields,
+            )
+            .await?;
             Ok(created)
         })
         .await

@@ -85,7 +85,10 @@ fn text(status: StatusCode, message: &str) -> Response {
 }
 
 fn unauthorized() -> Response {
-    let mut resp = text(StatusCode::UNAUTHORIZED, "sign in: send Authorization: Bearer <token or API key>");
+    let mut resp = text(
+        StatusCode::UNAUTHORIZED,
+        "sign in: send Authorization: Bearer <token or API key>",
+    );
     resp.headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     resp
@@ -134,12 +137,19 @@ impl Params {
             None => Ok(None),
             Some("true" | "1" | "yes") => Ok(Some(true)),
             Some("false" | "0" | "no") => Ok(Some(false)),
-            Some(_) => Err(AppError::bad_input(names[0], format!("{} must be true or false", names[0]))),
+            Some(_) => Err(AppError::bad_input(
+                names[0],
+                format!("{} must be true or false", names[0]),
+            )),
         }
     }
 
     /// A stored enum by its value or its GraphQL name (`ile_de_france`, `ILE_DE_FRANCE`).
-    fn choice<T: Iterable + Copy>(&self, names: &[&str], value_of: fn(T) -> &'static str) -> Result<Option<T>, AppError> {
+    fn choice<T: Iterable + Copy>(
+        &self,
+        names: &[&str],
+        value_of: fn(T) -> &'static str,
+    ) -> Result<Option<T>, AppError> {
         let Some(raw) = self.get(names) else {
             return Ok(None);
         };
@@ -264,7 +274,11 @@ fn attachment(body: Vec<u8>, content_type: &'static str, file: &'static str, pri
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))
         .header(
             header::CACHE_CONTROL,
-            if private { "private, no-store" } else { "public, max-age=300" },
+            if private {
+                "private, no-store"
+            } else {
+                "public, max-age=300"
+            },
         )
         .header(header::VARY, "Authorization")
         .body(body)
@@ -342,7 +356,8 @@ async fn events_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respon
         let limit = p.limit(DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES)?;
         let filter = p.event_filter(state, Scope::Public).await?;
         let events = store::exports::upcoming_events(&state.db, &filter, store::now(), limit).await?;
-        let organisations = store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
+        let organisations =
+            store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
         let base = base_url(req, state);
         let self_url = format!("{base}/events.atom");
         let info = export::atom::FeedInfo {
@@ -364,13 +379,8 @@ async fn resources_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Res
     let result = async {
         let limit = p.limit(DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES)?;
         let filter = p.resource_filter(state, Scope::Public).await?;
-        let resources = store::exports::resources(
-            &state.db,
-            &filter,
-            store::resources::ResourceSort::CreatedAtDesc,
-            limit,
-        )
-        .await?;
+        let resources =
+            store::exports::resources(&state.db, &filter, store::resources::ResourceSort::CreatedAtDesc, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
         let base = base_url(req, state);
@@ -419,7 +429,8 @@ async fn events_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respons
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.event_filter(state, viewer.scope()).await?;
         let events = store::exports::events(&state.db, &filter, limit).await?;
-        let organisations = store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
+        let organisations =
+            store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
         let body = csv_body(export::csv::events(&events, &organisations))?;
         Ok::<_, AppError>(attachment(body, CSV, "events.csv", !viewer.is_anonymous()))
     }
@@ -435,13 +446,8 @@ async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Resp
         let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.resource_filter(state, viewer.scope()).await?;
-        let resources = store::exports::resources(
-            &state.db,
-            &filter,
-            store::resources::ResourceSort::CreatedAtDesc,
-            limit,
-        )
-        .await?;
+        let resources =
+            store::exports::resources(&state.db, &filter, store::resources::ResourceSort::CreatedAtDesc, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
         let body = csv_body(export::csv::resources(&resources, &organisations))?;

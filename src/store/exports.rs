@@ -18,7 +18,12 @@ use crate::error::AppResult;
 
 /// Reads up to `limit` rows of `E` matching `condition`, in `sort` order, one keyset page
 /// (at most `MAX_PAGE_SIZE` rows) at a time.
-async fn collect<E, S>(db: &impl ConnectionTrait, condition: Condition, sort: S, limit: usize) -> AppResult<Vec<Arc<E::Model>>>
+async fn collect<E, S>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    sort: S,
+    limit: usize,
+) -> AppResult<Vec<Arc<E::Model>>>
 where
     E: Listed,
     E::Model: FromQueryResult + Send + Sync,
