@@ -4,6 +4,7 @@
 pub mod action;
 pub mod api_key;
 pub mod audit_entry;
+pub mod calendar_subscription;
 pub mod contact;
 pub mod enums;
 pub mod event;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_core_tables;
 mod m20261124_000002_create_accounts;
 mod m20261125_000003_create_feeds;
+mod m20261125_000004_create_calendar_subscriptions;
 
 /// An index named `name` on `cols` of `table`.
 pub(crate) fn index<T: IntoIden + Copy, C: IntoIden + Copy>(name: &str, table: T, cols: &[C]) -> IndexCreateStatement {
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_core_tables::Migration),
             Box::new(m20261124_000002_create_accounts::Migration),
             Box::new(m20261125_000003_create_feeds::Migration),
+            Box::new(m20261125_000004_create_calendar_subscriptions::Migration),
         ]
     }
 }

@@ -207,3 +207,34 @@ pub async fn create_api_key(
     .await?;
     Ok((key, issued.text))
 }
+
+/// Creates a private calendar link for a signed-in user; returns it with its token (shown once).
+pub async fn create_calendar_subscription(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    name: Option<&str>,
+    filter: crate::store::calendar_subscriptions::SavedEventFilter,
+) -> AppResult<(entity::calendar_subscription::Model, String)> {
+    use crate::store::calendar_subscriptions as links;
+    // A link reads with its creator's scope, so it needs a person (an API key has none).
+    let user_id = viewer.user_id().ok_or(if viewer.is_anonymous() {
+        AppError::Unauthenticated
+    } else {
+        AppError::Forbidden
+    })?;
+    let name = validate::text("name", name.unwrap_or("Passerelle"), validate::TITLE_MAX)?;
+    let id = Uuid::now_v7();
+    let issued = token::issue(TokenKind::CalendarLink, id);
+    let link = links::create(
+        db,
+        links::NewSubscription {
+            id,
+            user_id,
+            name,
+            filter,
+            secret_hash: issued.secret_hash,
+        },
+    )
+    .await?;
+    Ok((link, issued.text))
+}

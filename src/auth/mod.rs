@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 pub use viewer::{Actor, Viewer};
 
 use crate::error::{AppError, AppResult};
-use crate::store::{api_keys, sessions, users};
+use crate::store::{api_keys, calendar_subscriptions, sessions, users};
 use token::TokenKind;
 
 /// Finds the caller from an `Authorization` header: none is anonymous; a bad, expired or
@@ -67,5 +67,41 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
                 },
             })
         }
+        // A calendar link opens its calendar only, never the API.
+        TokenKind::CalendarLink => Err(AppError::Unauthenticated),
     }
+}
+
+/// Opens a private calendar link: the link and the scope its creator reads with now. `None`
+/// when the token is not a live link, or its creator's account is disabled or gone.
+pub async fn calendar_link(
+    db: &DatabaseConnection,
+    text: &str,
+) -> AppResult<Option<(entity::calendar_subscription::Model, crate::store::Scope)>> {
+    let Some(presented) = token::parse(text).filter(|p| p.kind == TokenKind::CalendarLink) else {
+        return Ok(None);
+    };
+    let Some(link) = calendar_subscriptions::by_id(db, presented.id)
+        .await?
+        .filter(|l| l.revoked_at.is_none() && presented.matches(&l.secret_hash))
+    else {
+        return Ok(None);
+    };
+    let Some(user) = users::by_id(db, link.user_id).await?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    calendar_subscriptions::touch(db, &link, crate::store::now()).await?;
+    let scope = Viewer {
+        actor: Actor::User {
+            id: user.id,
+            email: user.email,
+            role: user.role,
+            organisation_id: user.organisation_id,
+            must_change_password: false,
+            // No session: the link itself is the credential.
+            session_id: uuid::Uuid::nil(),
+        },
+    }
+    .scope();
+    Ok(Some((link, scope)))
 }

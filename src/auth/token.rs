@@ -13,6 +13,8 @@ use uuid::Uuid;
 pub enum TokenKind {
     Session,
     ApiKey,
+    /// A private calendar link (`/calendar/<token>.ics`): it opens that calendar, nothing else.
+    CalendarLink,
 }
 
 impl TokenKind {
@@ -20,6 +22,7 @@ impl TokenKind {
         match self {
             TokenKind::Session => "pss",
             TokenKind::ApiKey => "psk",
+            TokenKind::CalendarLink => "psc",
         }
     }
 }
@@ -66,6 +69,7 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
     let kind = match parts.next()? {
         "pss" => TokenKind::Session,
         "psk" => TokenKind::ApiKey,
+        "psc" => TokenKind::CalendarLink,
         _ => return None,
     };
     let id = Uuid::parse_str(parts.next()?).ok()?;

@@ -80,6 +80,8 @@ fn only_password_change_fields(query: &str, operation_name: Option<&str>) -> boo
 pub struct Caller {
     pub viewer: crate::auth::Viewer,
     pub address: Option<std::net::IpAddr>,
+    /// Where clients reach this hub (`scheme://host`), for the links the API hands out.
+    pub base_url: String,
 }
 
 fn error_body(err: crate::error::AppError) -> String {
@@ -151,7 +153,8 @@ async fn execute_request(schema: &AppSchema, db: &DatabaseConnection, caller: Ca
     let request = request
         .data(Loaders::new(db, scope))
         .data(caller.viewer)
-        .data(ClientAddress(caller.address));
+        .data(ClientAddress(caller.address))
+        .data(BaseUrl(caller.base_url));
     let response = schema.execute(request).await;
     // Parse, validation and variable errors stop a request before execution: the response has
     // no data, and none of its errors has a path (field errors always do).
@@ -172,6 +175,9 @@ async fn execute_request(schema: &AppSchema, db: &DatabaseConnection, caller: Ca
 
 /// The client's network address, for login throttling.
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+/// Where clients reach this hub (`scheme://host`, no trailing slash).
+pub struct BaseUrl(pub String);
 
 /// The database pool.
 pub fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a DatabaseConnection {

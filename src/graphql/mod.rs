@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod batch;
+pub mod calendar;
 pub mod error;
 pub mod exec;
 pub mod federation;

@@ -48,6 +48,7 @@ pub struct Query(
     super::account::AccountQuery,
     super::feed::FeedQuery,
     super::federation::EntityQuery,
+    super::calendar::CalendarQuery,
 );
 
 #[derive(Default)]

@@ -195,7 +195,12 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
         .and_then(|v| v.split(',').next())
         .and_then(|ip| ip.trim().parse().ok());
     let address = forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
-    Ok(Caller { viewer, address })
+    let base_url = super::export::base_url(req, state);
+    Ok(Caller {
+        viewer,
+        address,
+        base_url,
+    })
 }
 
 async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Params) -> Response {

@@ -1,5 +1,6 @@
 //! The only module that uses poem: routes, the GraphQL-over-HTTP endpoint, health checks.
 
+mod export;
 mod graphql;
 pub mod persisted;
 
@@ -31,7 +32,7 @@ pub struct AppState {
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
-    Route::new()
+    export::routes(Route::new())
         .at("/graphql", get(graphql::get).post(graphql::post))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))

@@ -4,8 +4,10 @@
 pub mod actions;
 pub mod api_keys;
 pub mod audit;
+pub mod calendar_subscriptions;
 pub mod contacts;
 pub mod events;
+pub mod exports;
 pub mod feeds;
 pub mod imports;
 pub mod ingest;

@@ -24,6 +24,7 @@ pub struct Mutation(
     crate::graphql::account::AccountMutation,
     crate::graphql::feed::FeedMutation,
     crate::graphql::import::ImportMutation,
+    crate::graphql::calendar::CalendarMutation,
     organisation::OrganisationMutation,
     contact::ContactMutation,
     resource::ResourceMutation,

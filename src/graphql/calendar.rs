@@ -1,0 +1,136 @@
+//! Private calendar links: `calendarSubscriptions`, `createCalendarSubscription`,
+//! `revokeCalendarSubscription`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::error::{IntoGql, parse_id};
+use super::exec::{BaseUrl, db, viewer};
+use super::mutation::{audit, in_transaction};
+use super::types::filters::EventFilter;
+use crate::auth::accounts;
+use crate::error::AppError;
+use crate::store::calendar_subscriptions::{self as links, SavedEventFilter};
+
+/// A private calendar link: the events its creator may see, narrowed by a filter. The link
+/// itself is shown once, at creation.
+#[derive(Clone)]
+pub struct CalendarSubscription(pub Arc<entity::calendar_subscription::Model>);
+
+#[Object]
+impl CalendarSubscription {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When a calendar application last read the link.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CreateCalendarSubscriptionPayload {
+    pub subscription: CalendarSubscription,
+    /// Shown once: the private `.ics` address to give a calendar application. It reads the
+    /// events you may see at the time it is read; keep it secret.
+    pub url: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RevokeCalendarSubscriptionPayload {
+    pub subscription: CalendarSubscription,
+}
+
+#[derive(Default)]
+pub struct CalendarQuery;
+
+#[Object]
+impl CalendarQuery {
+    /// The caller's live calendar links, newest first.
+    async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<CalendarSubscription>> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let Some(user_id) = viewer.user_id() else {
+            return Ok(Vec::new());
+        };
+        Ok(links::of_user(db(ctx), user_id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|l| CalendarSubscription(Arc::new(l)))
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct CalendarMutation;
+
+#[Object]
+impl CalendarMutation {
+    /// Creates a private calendar link over the events the caller may see (signed-in accounts).
+    async fn create_calendar_subscription(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilter>,
+        name: Option<String>,
+    ) -> Result<CreateCalendarSubscriptionPayload> {
+        let viewer = viewer(ctx);
+        let filter: crate::store::events::EventFilter = filter.unwrap_or_default().into();
+        let saved = SavedEventFilter::from(&filter);
+        let (link, token) = in_transaction(ctx, async |txn| {
+            let created = accounts::create_calendar_subscription(txn, viewer, name.as_deref(), saved).await?;
+            let fields = vec!["name".into(), "filter".into()];
+            audit(
+                txn,
+                viewer,
+                "CalendarSubscription",
+                Some(created.0.id),
+                "create",
+                fields,
+            )
+            .await?;
+            Ok(created)
+        })
+        .await
+        .gql()?;
+        let base = &ctx.data_unchecked::<BaseUrl>().0;
+        Ok(CreateCalendarSubscriptionPayload {
+            subscription: CalendarSubscription(Arc::new(link)),
+            url: format!("{base}/calendar/{token}.ics"),
+        })
+    }
+
+    /// Revokes one of the caller's calendar links at once (admins: anyone's).
+    async fn revoke_calendar_subscription(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<RevokeCalendarSubscriptionPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let id = parse_id("id", &id)?;
+        let link = in_transaction(ctx, async |txn| {
+            let link = links::by_id(txn, id)
+                .await?
+                .filter(|l| viewer.is_admin() || Some(l.user_id) == viewer.user_id())
+                // Another account's links behave as absent.
+                .ok_or(AppError::NotFound("calendar subscription"))?;
+            let link = links::revoke(txn, link.id).await?;
+            audit(txn, viewer, "CalendarSubscription", Some(id), "revoke", Vec::new()).await?;
+            Ok(link)
+        })
+        .await
+        .gql()?;
+        Ok(RevokeCalendarSubscriptionPayload {
+            subscription: CalendarSubscription(Arc::new(link)),
+        })
+    }
+}
