@@ -288,6 +288,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
         .map_err(|_| anyhow::anyhow!("--timezone must be an IANA zone such as Europe/Paris"))?;
     let options = crate::import::Options {
         organisation_id: org.id,
+        organisation_name: org.name.clone(),
         dry_run: request.dry_run,
         skip_invalid: request.skip_invalid,
         timezone,

@@ -72,7 +72,7 @@ async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8], ext
 #[tokio::test]
 async fn french_layouts_import_through_a_graphql_upload() {
     for app in apps(false).await {
-        let org = organisation(&app, "cmq-msi", "CMQ MSI", json!({})).await;
+        let org = organisation(&app, "cmq-msi", "Campus des métiers MSI", json!({})).await;
         let events = windows_1252(EVENTS_FR);
         let body = upload(
             &app,
@@ -350,4 +350,119 @@ async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
     assert!(stdout.contains("line 3:"), "{stdout}");
     assert!(stdout.contains("nothing written"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_csv_exports_import_back() {
+    for app in apps(false).await {
+        let from = organisation(&app, "source", "Source", json!({})).await;
+        let to = organisation(&app, "cible", "Cible", json!({})).await;
+        common::event(
+            &app,
+            json!({ "title": "Forum =SOMME(A1)", "startsAt": "2027-05-10T08:00:00Z", "endsAt": "2027-05-10T10:00:00Z",
+                    "timezone": "Europe/Paris", "organiserId": from, "visibility": "PARTNERS",
+                    "audiences": ["LYCEE", "PARENTS"], "tags": ["industrie"], "location": { "name": "Lycée", "city": "Lille", "region": "HAUTS_DE_FRANCE" } }),
+        )
+        .await;
+        common::event(
+            &app,
+            json!({ "title": "Journée portes ouvertes", "startsAt": "2027-06-01T22:00:00Z", "allDay": true,
+                    "timezone": "Europe/Paris", "organiserId": from, "openToPublic": false }),
+        )
+        .await;
+        app.data(
+            "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+            json!({ "input": { "organisationId": from, "firstName": "Inès", "lastName": "Durand", "email": "ines@example.org",
+                               "phone": "+33 3 20 00 00 00", "audiences": ["COLLEGE"], "visibility": "PARTNERS" } }),
+        )
+        .await;
+        app.data(
+            "mutation($input: CreateResourceInput!) { createResource(input: $input) { resource { id } } }",
+            json!({ "input": { "organisationId": from, "kind": "VIDEO", "title": "Portrait", "url": "https://example.org/v",
+                               "freeOfRights": true, "tags": ["portrait"] } }),
+        )
+        .await;
+        for (kind, path, expected) in [
+            ("EVENTS", "events", 2),
+            ("CONTACTS", "contacts", 1),
+            ("RESOURCES", "resources", 1),
+        ] {
+            let csv = app
+                .client
+                .get(format!("{}/{path}.csv?organisation=source", app.base))
+                .bearer_auth(&app.admin_token)
+                .send()
+                .await
+                .expect("sent")
+                .bytes()
+                .await
+                .expect("a body");
+            // Into the same organisation: every row matches what it was exported from.
+            let body = upload(
+                &app,
+                Some(&app.admin_token),
+                kind,
+                &csv,
+                json!({ "organisationId": from }),
+            )
+            .await;
+            let report = &body["data"]["importCsv"];
+            assert_eq!(
+                (
+                    report["unchanged"].as_i64(),
+                    report["created"].as_i64(),
+                    report["errors"].as_array().map(Vec::len)
+                ),
+                (Some(expected), Some(0), Some(0)),
+                "[{}] {kind}: {body}",
+                app.backend
+            );
+            // Into another organisation: new records with the same content.
+            let body = upload(
+                &app,
+                Some(&app.admin_token),
+                kind,
+                &csv,
+                json!({ "organisationId": to }),
+            )
+            .await;
+            assert_eq!(
+                body["data"]["importCsv"]["created"], expected,
+                "[{}] {kind}: {body}",
+                app.backend
+            );
+        }
+        let data = app
+            .data(
+                "query($o: ID) { events(filter: { organisationId: $o }) { nodes { title visibility audiences tags allDay openToPublic startsAt location { city region } } } }",
+                json!({ "o": to }),
+            )
+            .await;
+        let nodes = data["events"]["nodes"].as_array().expect("a list");
+        let forum = nodes
+            .iter()
+            .find(|n| n["title"] == "Forum =SOMME(A1)")
+            .expect("the formula-like title came back");
+        assert_eq!(forum["visibility"], "PARTNERS");
+        assert_eq!(forum["audiences"], json!(["LYCEE", "PARENTS"]));
+        assert_eq!(forum["tags"], json!(["industrie"]));
+        let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default()).expect("a time");
+        assert_eq!(instant(&forum["startsAt"]), instant(&json!("2027-05-10T08:00:00Z")));
+        assert_eq!(forum["location"]["region"], "HAUTS_DE_FRANCE");
+        let day = nodes
+            .iter()
+            .find(|n| n["title"] == "Journée portes ouvertes")
+            .expect("the day");
+        assert_eq!(
+            (day["allDay"].as_bool(), day["openToPublic"].as_bool()),
+            (Some(true), Some(false))
+        );
+        assert_eq!(instant(&day["startsAt"]), instant(&json!("2027-06-01T22:00:00Z")));
+        let data = app
+            .data("query($o: ID) { contacts(filter: { organisationId: $o }) { nodes { phone email visibility audiences } } }", json!({ "o": to }))
+            .await;
+        assert_eq!(data["contacts"]["nodes"][0]["phone"], "+33 3 20 00 00 00");
+        assert_eq!(data["contacts"]["nodes"][0]["visibility"], "PARTNERS");
+        app.stop().await;
+    }
 }

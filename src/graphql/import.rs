@@ -82,9 +82,13 @@ impl ImportMutation {
         viewer.require_editor_of(owner).gql()?;
         let organisation_id =
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
-        crate::store::organisations::ensure_exists(db(ctx), "organisationId", Some(organisation_id))
-            .await
-            .gql()?;
+        let organisation = crate::store::record::find::<entity::organisation::Entity>(
+            db(ctx),
+            crate::store::Scope::All,
+            organisation_id,
+        )
+        .await
+        .map_err(|_| to_gql(AppError::bad_input("organisationId", "no organisation has this id")))?;
         let timezone = timezone.trim().parse().map_err(|_| {
             to_gql(AppError::bad_input(
                 "timezone",
@@ -98,6 +102,7 @@ impl ImportMutation {
             .map_err(|_| to_gql(AppError::bad_input("file", "the uploaded file could not be read")))?;
         let options = import::Options {
             organisation_id,
+            organisation_name: organisation.name,
             dry_run,
             skip_invalid,
             timezone,

@@ -45,6 +45,8 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub struct Options {
     pub organisation_id: Uuid,
+    /// Its name: an organiser column naming the organisation itself adds nothing.
+    pub organisation_name: String,
     /// Check and report, write nothing.
     pub dry_run: bool,
     /// Write the good rows even when some are bad.
@@ -356,7 +358,8 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
             organiser_id: Some(options.organisation_id),
             organiser_name: c
                 .check(v::opt_text("organiser", e.organiser.clone(), v::TITLE_MAX))
-                .flatten(),
+                .flatten()
+                .filter(|name| !name.eq_ignore_ascii_case(options.organisation_name.trim())),
             audiences: audiences(&mut c, cell("audiences")),
             tags: c.check(v::tags("tags", tag_values)).unwrap_or_default(),
             status: if e.cancelled {

@@ -25,6 +25,21 @@ fn lower_eq<C: ColumnTrait + sea_orm::sea_query::IntoColumnRef>(
     super::text_equals_ci(column, value.trim())
 }
 
+/// An all-day event that ends the day it starts is stored without an end, however the
+/// spreadsheet wrote it (no end, or the same date as the start).
+fn one_day(mut fields: EventFields) -> EventFields {
+    if fields.all_day
+        && let Some(end) = fields.ends_at
+    {
+        let hours = (end - fields.starts_at).num_hours();
+        // 23 to 25 hours: one calendar day, across a change of time included.
+        if (23..=25).contains(&hours) {
+            fields.ends_at = None;
+        }
+    }
+    fields
+}
+
 /// An imported event: the row's uid is an event id of the organisation (a re-imported export),
 /// or a key kept in `source_uid` (`import:<uid>`) on events typed in, not pulled from a feed.
 pub async fn upsert_event(
@@ -56,8 +71,9 @@ pub async fn upsert_event(
         }
     };
     let now = super::now();
+    let fields = one_day(fields);
     match existing {
-        Some(m) if EventFields::from(&m) == fields => Ok(Written::Unchanged),
+        Some(m) if one_day(EventFields::from(&m)) == fields => Ok(Written::Unchanged),
         Some(m) => {
             let mut am = m.into_active_model();
             fields.write(&mut am);
