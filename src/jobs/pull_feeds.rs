@@ -162,9 +162,9 @@ impl Puller {
                 match pulled.applied {
                     Some(applied) => {
                         run.outcome = FeedRunOutcome::Success;
-                        run.created = clamp(applied.created as usize);
-                        run.updated = clamp(applied.updated as usize);
-                        run.removed = clamp(applied.removed as usize);
+                        run.created = clamp(applied.created.len());
+                        run.updated = clamp(applied.updated.len() + applied.cancelled.len());
+                        run.removed = clamp(applied.removed.len());
                     }
                     None => run.outcome = FeedRunOutcome::NotModified,
                 }
