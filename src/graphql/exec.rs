@@ -47,13 +47,30 @@ pub struct Outcome {
 }
 
 #[derive(serde::Serialize)]
-struct ResponseBody<'a> {
+pub(super) struct ResponseBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a async_graphql::Value>,
+    pub data: Option<&'a async_graphql::Value>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [async_graphql::ServerError],
+    pub errors: &'a [async_graphql::ServerError],
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    pub extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+impl<'a> ResponseBody<'a> {
+    /// The body of `response`; without `data` when the request failed before execution.
+    pub(super) fn of(response: &'a async_graphql::Response) -> Self {
+        ResponseBody {
+            data: (!is_request_error(response)).then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    }
+}
+
+/// Parse, validation and variable errors stop a request before execution: the response has
+/// no data, and none of its errors has a path (field errors always do).
+pub(super) fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// Root fields a session may use before it has changed its temporary password.
@@ -82,9 +99,13 @@ pub struct Caller {
     pub address: Option<std::net::IpAddr>,
 }
 
+/// `err` as a GraphQL error, as responses carry it.
+pub(super) fn server_error(err: crate::error::AppError) -> async_graphql::ServerError {
+    super::error::to_gql(err).into_server_error(async_graphql::Pos::default())
+}
+
 fn error_body(err: crate::error::AppError) -> String {
-    let gql = super::error::to_gql(err);
-    let server = gql.into_server_error(async_graphql::Pos::default());
+    let server = server_error(err);
     serde_json::to_string(&ResponseBody {
         data: None,
         errors: std::slice::from_ref(&server),
@@ -95,13 +116,36 @@ fn error_body(err: crate::error::AppError) -> String {
 
 /// Executes one GraphQL request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, params: Params) -> Outcome {
+    let request = match prepare(db, caller, params) {
+        Ok(request) => request,
+        Err(err) => {
+            return Outcome {
+                body: error_body(err),
+                request_error: false,
+            };
+        }
+    };
+    let response = schema.execute(request).await;
+    let request_error = is_request_error(&response);
+
+    // Serialised straight from the response, without an intermediate JSON tree.
+    let body = serde_json::to_string(&ResponseBody::of(&response)).unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
+    Outcome { body, request_error }
+}
+
+/// The request `params` make for `caller`, with fresh loaders; refused while a session must
+/// change its temporary password (unless it asks only for what it may).
+pub(super) fn prepare(
+    db: &DatabaseConnection,
+    caller: Caller,
+    params: Params,
+) -> Result<GqlRequest, crate::error::AppError> {
     if caller.viewer.must_change_password()
         && !only_password_change_fields(&params.query, params.operation_name.as_deref())
     {
-        return Outcome {
-            body: error_body(crate::error::AppError::PasswordChangeRequired),
-            request_error: false,
-        };
+        return Err(crate::error::AppError::PasswordChangeRequired);
     }
     let mut request = GqlRequest::new(params.query);
     if let Some(name) = params.operation_name {
@@ -118,26 +162,10 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
         }
     }
     let scope = caller.viewer.scope();
-    let request = request
+    Ok(request
         .data(Loaders::new(db, scope))
         .data(caller.viewer)
-        .data(ClientAddress(caller.address));
-    let response = schema.execute(request).await;
-    // Parse, validation and variable errors stop a request before execution: the response has
-    // no data, and none of its errors has a path (field errors always do).
-    let request_error =
-        response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
-
-    // Serialised straight from the response, without an intermediate JSON tree.
-    let body = ResponseBody {
-        data: (!request_error).then_some(&response.data),
-        errors: &response.errors,
-        extensions: &response.extensions,
-    };
-    let body = serde_json::to_string(&body).unwrap_or_else(|_| {
-        r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
-    });
-    Outcome { body, request_error }
+        .data(ClientAddress(caller.address)))
 }
 
 /// The client's network address, for login throttling.

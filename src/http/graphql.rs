@@ -150,14 +150,21 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
             ));
         }
     };
+    Ok(Caller {
+        viewer,
+        address: client_address(req, state),
+    })
+}
+
+/// The client's address: from `X-Forwarded-For` behind a trusted proxy, else the peer's.
+pub(super) fn client_address(req: &Request, state: &AppState) -> Option<std::net::IpAddr> {
     let forwarded = state
         .trust_forwarded_for
         .then(|| req.header("x-forwarded-for"))
         .flatten()
         .and_then(|v| v.split(',').next())
         .and_then(|ip| ip.trim().parse().ok());
-    let address = forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
-    Ok(Caller { viewer, address })
+    forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()))
 }
 
 async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Params) -> Response {

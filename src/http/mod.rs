@@ -1,6 +1,7 @@
 //! The only module that uses poem: routes, the GraphQL-over-HTTP endpoint, health checks.
 
 mod graphql;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,12 +23,15 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
     pub trust_forwarded_for: bool,
+    /// The change bus (WebSocket connections close when the instance stops).
+    pub changes: crate::changes::Changes,
 }
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     Route::new()
-        .at("/graphql", get(graphql::get).post(graphql::post))
+        .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
+        .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .data(Arc::new(state))
