@@ -222,7 +222,9 @@ pub async fn list_feeds(config: &Config, organisation: Option<&str>, json: bool)
 /// `passerelle feeds sync [ID]`.
 pub async fn sync_feeds(config: &Config, id: Option<&str>, json: bool) -> anyhow::Result<()> {
     let db = open(config).await?;
-    let puller = crate::jobs::pull_feeds::Puller::new(db, config.feeds.clone())?;
+    // On PostgreSQL the changes of this sync reach the subscribers of the running instances.
+    let changes = crate::changes::Changes::publisher(&db);
+    let puller = crate::jobs::pull_feeds::Puller::new(db, config.feeds.clone(), changes)?;
     let runs = match id {
         Some(raw) => {
             let id = uuid::Uuid::parse_str(raw.trim()).with_context(|| format!("{raw:?} is not a feed id"))?;

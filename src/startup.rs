@@ -25,6 +25,7 @@ pub struct Running {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     jobs: Option<crate::jobs::Jobs>,
+    changes: crate::changes::Changes,
     /// This instance's feed puller (tests call its `run_once`).
     pub puller: crate::jobs::pull_feeds::Puller,
 }
@@ -35,6 +36,8 @@ impl Running {
         if let Some(jobs) = self.jobs.take() {
             jobs.stop(Duration::from_secs(20)).await;
         }
+        // Closes WebSocket connections, which the server's graceful shutdown does not wait for.
+        self.changes.stop().await;
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -85,11 +88,15 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             tracing::info!("the database is not empty: demo data not loaded");
         }
     }
-    let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone())?;
+    let changes = crate::changes::Changes::start(&db, &config.database_url)
+        .await
+        .context("cannot listen for changes")?;
+    let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone(), changes.clone())?;
     let jobs = crate::jobs::Jobs::start(puller.clone());
     let schema = build_schema(
         db.clone(),
         puller.clone(),
+        changes.clone(),
         Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
@@ -102,6 +109,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         trust_forwarded_for: config.trust_forwarded_for,
         persisted: Default::default(),
         max_upload_bytes: config.max_upload_bytes,
+        changes: changes.clone(),
     };
     let acceptor = TcpListener::bind(config.listen)
         .into_acceptor()
@@ -132,6 +140,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         shutdown: Some(tx),
         server,
         jobs: Some(jobs),
+        changes,
         puller,
     })
 }

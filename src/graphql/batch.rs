@@ -57,6 +57,11 @@ where
         }
     }
 
+    /// Forgets the values loaded so far (a subscription reads each notification afresh).
+    pub fn clear(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).cache.clear();
+    }
+
     /// The value of `key`, loaded together with every key asked for in the same pass.
     pub async fn load_one(&self, key: K) -> AppResult<Option<V>> {
         enum Role<K, V> {

@@ -47,13 +47,30 @@ pub struct Outcome {
 }
 
 #[derive(serde::Serialize)]
-struct ResponseBody<'a> {
+pub(super) struct ResponseBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a async_graphql::Value>,
+    pub data: Option<&'a async_graphql::Value>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [async_graphql::ServerError],
+    pub errors: &'a [async_graphql::ServerError],
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    pub extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+impl<'a> ResponseBody<'a> {
+    /// The body of `response`; without `data` when the request failed before execution.
+    pub(super) fn of(response: &'a async_graphql::Response) -> Self {
+        ResponseBody {
+            data: (!is_request_error(response)).then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    }
+}
+
+/// Parse, validation and variable errors stop a request before execution: the response has
+/// no data, and none of its errors has a path (field errors always do).
+pub(super) fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// Root fields a session may use before it has changed its temporary password.
@@ -84,9 +101,13 @@ pub struct Caller {
     pub base_url: String,
 }
 
+/// `err` as a GraphQL error, as responses carry it.
+pub(super) fn server_error(err: crate::error::AppError) -> async_graphql::ServerError {
+    super::error::to_gql(err).into_server_error(async_graphql::Pos::default())
+}
+
 fn error_body(err: crate::error::AppError) -> String {
-    let gql = super::error::to_gql(err);
-    let server = gql.into_server_error(async_graphql::Pos::default());
+    let server = server_error(err);
     serde_json::to_string(&ResponseBody {
         data: None,
         errors: std::slice::from_ref(&server),
@@ -97,6 +118,32 @@ fn error_body(err: crate::error::AppError) -> String {
 
 /// Executes one GraphQL request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, params: Params) -> Outcome {
+    match prepare(db, caller, params) {
+        Ok(request) => run(schema, request).await,
+        Err(err) => Outcome {
+            body: error_body(err),
+            request_error: false,
+        },
+    }
+}
+
+async fn run(schema: &AppSchema, request: GqlRequest) -> Outcome {
+    let response = schema.execute(request).await;
+    let request_error = is_request_error(&response);
+    // Serialised straight from the response, without an intermediate JSON tree.
+    let body = serde_json::to_string(&ResponseBody::of(&response)).unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
+    Outcome { body, request_error }
+}
+
+/// The request `params` make for `caller`, with fresh loaders; refused while a session must
+/// change its temporary password (unless it asks only for what it may).
+pub(super) fn prepare(
+    db: &DatabaseConnection,
+    caller: Caller,
+    params: Params,
+) -> Result<GqlRequest, crate::error::AppError> {
     let mut request = GqlRequest::new(params.query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -111,7 +158,26 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
             }
         }
     }
-    execute_request(schema, db, caller, request).await
+    with_caller(db, caller, request)
+}
+
+/// `request` with the caller's data and fresh loaders.
+fn with_caller(
+    db: &DatabaseConnection,
+    caller: Caller,
+    request: GqlRequest,
+) -> Result<GqlRequest, crate::error::AppError> {
+    if caller.viewer.must_change_password()
+        && !only_password_change_fields(&request.query, request.operation_name.as_deref())
+    {
+        return Err(crate::error::AppError::PasswordChangeRequired);
+    }
+    let scope = caller.viewer.scope();
+    Ok(request
+        .data(Loaders::new(db, scope))
+        .data(caller.viewer)
+        .data(ClientAddress(caller.address))
+        .data(BaseUrl(caller.base_url)))
 }
 
 /// Executes a GraphQL multipart request (the GraphQL multipart request specification: an
@@ -128,49 +194,25 @@ pub async fn execute_multipart(
         .max_file_size(max_file_bytes)
         .max_num_files(4);
     let reader = futures_util::io::Cursor::new(body);
-    match async_graphql::http::receive_body(Some(content_type), reader, options).await {
-        Ok(request) => execute_request(schema, db, caller, request).await,
-        Err(e) => Outcome {
-            body: error_body(crate::error::AppError::bad_input(
-                "file",
-                format!("the multipart request could not be read: {e}"),
-            )),
-            request_error: true,
+    let request = match async_graphql::http::receive_body(Some(content_type), reader, options).await {
+        Ok(request) => request,
+        Err(e) => {
+            return Outcome {
+                body: error_body(crate::error::AppError::bad_input(
+                    "file",
+                    format!("the multipart request could not be read: {e}"),
+                )),
+                request_error: true,
+            };
+        }
+    };
+    match with_caller(db, caller, request) {
+        Ok(request) => run(schema, request).await,
+        Err(err) => Outcome {
+            body: error_body(err),
+            request_error: false,
         },
     }
-}
-
-async fn execute_request(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, request: GqlRequest) -> Outcome {
-    if caller.viewer.must_change_password()
-        && !only_password_change_fields(&request.query, request.operation_name.as_deref())
-    {
-        return Outcome {
-            body: error_body(crate::error::AppError::PasswordChangeRequired),
-            request_error: false,
-        };
-    }
-    let scope = caller.viewer.scope();
-    let request = request
-        .data(Loaders::new(db, scope))
-        .data(caller.viewer)
-        .data(ClientAddress(caller.address))
-        .data(BaseUrl(caller.base_url));
-    let response = schema.execute(request).await;
-    // Parse, validation and variable errors stop a request before execution: the response has
-    // no data, and none of its errors has a path (field errors always do).
-    let request_error =
-        response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
-
-    // Serialised straight from the response, without an intermediate JSON tree.
-    let body = ResponseBody {
-        data: (!request_error).then_some(&response.data),
-        errors: &response.errors,
-        extensions: &response.extensions,
-    };
-    let body = serde_json::to_string(&body).unwrap_or_else(|_| {
-        r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
-    });
-    Outcome { body, request_error }
 }
 
 /// The client's network address, for login throttling.

@@ -249,6 +249,33 @@ impl Loaders {
     }
 }
 
+impl Loaders {
+    /// Forgets every value loaded so far: a subscription lives for hours, and each of its
+    /// notifications must read the relations as they are then, not as they were first read.
+    pub fn clear(&self) {
+        self.organisations.clear();
+        self.events.clear();
+        self.actions.clear();
+        self.resources.clear();
+        self.contacts.clear();
+        self.reports.clear();
+        self.organisation_events.clear();
+        self.organisation_events_count.clear();
+        self.organisation_resources.clear();
+        self.organisation_resources_count.clear();
+        self.organisation_contacts.clear();
+        self.organisation_contacts_count.clear();
+        self.organisation_actions.clear();
+        self.organisation_actions_count.clear();
+        self.action_reports.clear();
+        self.action_reports_count.clear();
+        self.event_reports.clear();
+        self.event_reports_count.clear();
+        self.feed_runs.clear();
+        self.feed_runs_count.clear();
+    }
+}
+
 /// The loaders of the current request.
 pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()

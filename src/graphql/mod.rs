@@ -11,12 +11,14 @@ pub mod import;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
+pub mod ws;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use sea_orm::DatabaseConnection;
 
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Limits applied to every request.
 #[derive(Clone, Copy, Debug)]
@@ -35,15 +37,21 @@ impl Default for Limits {
 }
 
 /// Builds the schema over a database pool.
-pub fn build_schema(db: DatabaseConnection, puller: crate::jobs::pull_feeds::Puller, limits: Limits) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    puller: crate::jobs::pull_feeds::Puller,
+    changes: crate::changes::Changes,
+    limits: Limits,
+) -> AppSchema {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .enable_federation()
     .data(db)
     .data(puller)
+    .data(changes)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
@@ -57,7 +65,7 @@ pub fn sdl() -> String {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .enable_federation()
     .finish()

@@ -188,19 +188,22 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
             ));
         }
     };
+    Ok(Caller {
+        viewer,
+        address: client_address(req, state),
+        base_url: super::export::base_url(req, state),
+    })
+}
+
+/// The client's address: from `X-Forwarded-For` behind a trusted proxy, else the peer's.
+pub(super) fn client_address(req: &Request, state: &AppState) -> Option<std::net::IpAddr> {
     let forwarded = state
         .trust_forwarded_for
         .then(|| req.header("x-forwarded-for"))
         .flatten()
         .and_then(|v| v.split(',').next())
         .and_then(|ip| ip.trim().parse().ok());
-    let address = forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
-    let base_url = super::export::base_url(req, state);
-    Ok(Caller {
-        viewer,
-        address,
-        base_url,
-    })
+    forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()))
 }
 
 async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Params) -> Response {

@@ -3,6 +3,7 @@
 mod export;
 mod graphql;
 pub mod persisted;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,12 +29,15 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// Automatic persisted queries known to this instance.
     pub persisted: Arc<persisted::PersistedQueries>,
+    /// The change bus (WebSocket connections close when the instance stops).
+    pub changes: crate::changes::Changes,
 }
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     export::routes(Route::new())
-        .at("/graphql", get(graphql::get).post(graphql::post))
+        .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
+        .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .data(Arc::new(state))

@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
+use crate::changes::{Change, Changes, EventChangeKind};
 use crate::config::FeedSettings;
 use crate::domain::validate;
 use crate::error::{AppError, AppResult};
@@ -56,10 +57,11 @@ pub struct Puller {
     settings: FeedSettings,
     /// Names this instance in leases.
     owner: String,
+    changes: Changes,
 }
 
 impl Puller {
-    pub fn new(db: DatabaseConnection, settings: FeedSettings) -> anyhow::Result<Self> {
+    pub fn new(db: DatabaseConnection, settings: FeedSettings, changes: Changes) -> anyhow::Result<Self> {
         let allow: AllowList = settings
             .allow_hosts
             .parse()
@@ -76,6 +78,7 @@ impl Puller {
             fetcher,
             settings,
             owner: format!("instance-{}", Uuid::new_v4().simple()),
+            changes,
         })
     }
 
@@ -162,9 +165,9 @@ impl Puller {
                 match pulled.applied {
                     Some(applied) => {
                         run.outcome = FeedRunOutcome::Success;
-                        run.created = clamp(applied.created as usize);
-                        run.updated = clamp(applied.updated as usize);
-                        run.removed = clamp(applied.removed as usize);
+                        run.created = clamp(applied.created.len());
+                        run.updated = clamp(applied.updated.len() + applied.cancelled.len());
+                        run.removed = clamp(applied.removed.len());
                     }
                     None => run.outcome = FeedRunOutcome::NotModified,
                 }
@@ -194,6 +197,14 @@ impl Puller {
         let run = store_feeds::finish_run(&self.db, run).await?;
         if !store_feeds::release(&self.db, feed.id, &self.owner, result).await? {
             tracing::warn!(feed = %feed.id, "the lease on the feed expired during its sync");
+        }
+        let finished = Change::FeedRunFinished {
+            feed_id: feed.id,
+            run_id: run.id,
+        };
+        if let Err(e) = self.changes.publish(&self.db, vec![finished]).await {
+            // The run is recorded; only its live announcement is lost.
+            tracing::warn!(feed = %feed.id, error = %e, "the end of the feed sync could not be announced");
         }
         Ok(run)
     }
@@ -324,7 +335,13 @@ impl Puller {
                 && (m.starts_at < window_start || m.starts_at >= window_end)
         })
         .await?;
+        let mut changes = Change::events(EventChangeKind::Created, &applied.created);
+        changes.extend(Change::events(EventChangeKind::Updated, &applied.updated));
+        changes.extend(Change::events(EventChangeKind::Cancelled, &applied.cancelled));
+        changes.extend(Change::events(EventChangeKind::Removed, &applied.removed));
+        let staged = self.changes.stage(&txn, changes).await?;
         txn.commit().await?;
+        staged.release();
         Ok(applied)
     }
 

@@ -79,6 +79,79 @@ impl EventFilter {
     }
 }
 
+/// What the visibility policy and `EventFilter` look at, kept for an event that is deleted:
+/// once its row is gone, only this tells which subscribers may hear of the deletion.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventFacts {
+    pub visibility: Visibility,
+    pub organiser_id: Option<Uuid>,
+    pub starts_at: DateTime<Utc>,
+    pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub city: Option<String>,
+    pub open_to_public: bool,
+    pub audiences: Vec<Audience>,
+    pub tags: Vec<String>,
+    pub status: EventStatus,
+}
+
+impl From<&Model> for EventFacts {
+    fn from(m: &Model) -> Self {
+        EventFacts {
+            visibility: m.visibility,
+            organiser_id: m.organiser_id,
+            starts_at: m.starts_at,
+            region: m.region,
+            departement: m.departement.clone(),
+            city: m.city.clone(),
+            open_to_public: m.open_to_public,
+            audiences: m.audiences.0.clone(),
+            tags: m.tags.0.clone(),
+            status: m.status,
+        }
+    }
+}
+
+impl EventFilter {
+    /// `condition` evaluated in memory, for an event that is no longer in the database. Kept
+    /// next to `condition` so that the two change together.
+    pub fn matches(&self, e: &EventFacts) -> bool {
+        self.scope.permits(e.visibility, e.organiser_id)
+            && self.starts_after.is_none_or(|v| e.starts_at >= v)
+            && self.starts_before.is_none_or(|v| e.starts_at < v)
+            && self.region.is_none_or(|v| e.region == Some(v))
+            && self
+                .departement
+                .as_ref()
+                .is_none_or(|v| e.departement.as_deref() == Some(v.to_uppercase().as_str()))
+            && self
+                .city
+                .as_ref()
+                .is_none_or(|v| e.city.as_ref().is_some_and(|c| c.to_lowercase() == v.to_lowercase()))
+            && self.organisation_id.is_none_or(|v| e.organiser_id == Some(v))
+            && self.open_to_public.is_none_or(|v| e.open_to_public == v)
+            && self.audience.is_none_or(|v| e.audiences.contains(&v))
+            && self
+                .tag
+                .as_ref()
+                .is_none_or(|v| e.tags.contains(&v.trim().to_lowercase()))
+            && self.status.is_none_or(|v| e.status == v)
+    }
+}
+
+/// The events among `ids` that `filter` lets through (its scope included), for subscribers.
+pub async fn matching(db: &impl ConnectionTrait, filter: &EventFilter, ids: &[Uuid]) -> AppResult<Vec<Model>> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Events::find()
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(filter.condition(db))
+        .all(db)
+        .await?)
+}
+
 /// Every field of an event a user can set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventFields {

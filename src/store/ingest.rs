@@ -26,12 +26,16 @@ pub struct Incoming {
     pub source_url: Option<String>,
 }
 
-/// What a sync changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What a sync changed: the ids of the events, per kind of change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
-    pub created: u64,
-    pub updated: u64,
-    pub removed: u64,
+    pub created: Vec<Uuid>,
+    /// Changed events, except those the change cancelled.
+    pub updated: Vec<Uuid>,
+    /// Events the feed now marks cancelled.
+    pub cancelled: Vec<Uuid>,
+    /// Events that left the feed and became `REMOVED_UPSTREAM`.
+    pub removed: Vec<Uuid>,
 }
 
 /// Applies `items` (unique uids) to the events of `feed_id`. Stored events the feed no longer
@@ -63,17 +67,24 @@ pub async fn apply(
                 if EventFields::from(&model) == item.fields && model.source_url == item.source_url {
                     continue;
                 }
+                let id = model.id;
+                if item.fields.status == EventStatus::Cancelled && model.status != EventStatus::Cancelled {
+                    applied.cancelled.push(id);
+                } else {
+                    applied.updated.push(id);
+                }
                 let mut am = model.into_active_model();
                 item.fields.write(&mut am);
                 am.source_url = Set(item.source_url);
                 am.last_seen_at = Set(Some(seen_at));
                 am.updated_at = Set(seen_at);
                 am.update(db).await?;
-                applied.updated += 1;
             }
             None => {
+                let id = Uuid::now_v7();
+                applied.created.push(id);
                 let mut am = ActiveModel {
-                    id: Set(Uuid::now_v7()),
+                    id: Set(id),
                     feed_id: Set(Some(feed_id)),
                     source_uid: Set(Some(item.uid)),
                     source_url: Set(item.source_url),
@@ -87,7 +98,6 @@ pub async fn apply(
             }
         }
     }
-    applied.created = inserts.len() as u64;
     let mut rest = inserts;
     while !rest.is_empty() {
         let tail = rest.split_off(rest.len().min(INSERT_CHUNK));
@@ -106,7 +116,6 @@ pub async fn apply(
         .filter(|m| m.status != EventStatus::RemovedUpstream && !keep_unseen(m))
         .map(|m| m.id)
         .collect();
-    applied.removed = vanished.len() as u64;
     for chunk in vanished.chunks(ID_CHUNK) {
         Events::update_many()
             .col_expr(C::Status, Expr::value(EventStatus::RemovedUpstream.as_str()))
@@ -115,6 +124,7 @@ pub async fn apply(
             .exec(db)
             .await?;
     }
+    applied.removed = vanished;
     Ok(applied)
 }
 

@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod imports;
 pub mod ingest;
 pub mod nodes;
+pub mod notify;
 pub mod organisations;
 pub mod page;
 pub mod record;
@@ -66,6 +67,20 @@ impl Scope {
                 }
                 any
             }
+        }
+    }
+
+    /// The same policy as `condition`, for a record no longer in the database (a deleted
+    /// event announced to subscribers): whether `scope` could see it.
+    pub fn permits(self, visibility: entity::Visibility, owner: Option<uuid::Uuid>) -> bool {
+        use entity::Visibility;
+        match self {
+            Scope::All => true,
+            Scope::Public => visibility == Visibility::Public,
+            Scope::Partner { organisation } => match visibility {
+                Visibility::Public | Visibility::Partners => true,
+                Visibility::Organisation => organisation.is_some() && owner == organisation,
+            },
         }
     }
 }

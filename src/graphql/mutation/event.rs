@@ -1,7 +1,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
+use super::{audit, default_owner, in_transaction_announcing, input_fields, opt_id, same, set, set_opt};
+use crate::changes::{Change, EventChangeKind};
 use crate::domain::validate as v;
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
@@ -9,7 +10,8 @@ use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{Audience, EventStatus, Region, Visibility, audiences};
 use crate::graphql::types::event::Event;
 type Events = entity::event::Entity;
-use crate::store::events::EventFields;
+use crate::store::events::{EventFacts, EventFields};
+use crate::store::record;
 
 /// Where an event takes place; every field is optional.
 #[derive(InputObject, Default)]
@@ -184,9 +186,16 @@ impl EventMutation {
         viewer.require_signed_in().gql()?;
         let mut fields = input.into_fields().gql()?;
         default_owner(viewer, &mut fields.organiser_id);
-        let model = create_record::<Events>(ctx, "Event", fields, |v, f| v.require_editor_of(f.organiser_id))
-            .await
-            .gql()?;
+        viewer.require_editor_of(fields.organiser_id).gql()?;
+        let changed = input_fields(ctx);
+        let model = in_transaction_announcing(ctx, async |txn| {
+            let model = record::create::<Events>(txn, fields).await?;
+            audit(txn, viewer, "Event", Some(model.id), "create", changed).await?;
+            let change = Change::events(EventChangeKind::Created, &[model.id]);
+            Ok((model, change))
+        })
+        .await
+        .gql()?;
         Ok(CreateEventPayload {
             event: Event(std::sync::Arc::new(model)),
         })
@@ -194,14 +203,32 @@ impl EventMutation {
 
     async fn update_event(&self, ctx: &Context<'_>, id: ID, input: UpdateEventInput) -> Result<UpdateEventPayload> {
         let id = parse_id("id", &id)?;
-        let model = update_record::<Events>(
-            ctx,
-            "Event",
-            id,
-            |f| input.apply(f),
-            |v, before| v.require_editor_of(before.organiser_id),
-            |v, after| v.require_editor_of(after.organiser_id),
-        )
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let changed = input_fields(ctx);
+        let model = in_transaction_announcing(ctx, async |txn| {
+            let mut before_status = None;
+            let model = record::update::<Events>(
+                txn,
+                viewer.scope(),
+                id,
+                |f| input.apply(f),
+                |before| {
+                    before_status = Some(before.status);
+                    viewer.require_editor_of(before.organiser_id)
+                },
+                |after| viewer.require_editor_of(after.organiser_id),
+            )
+            .await?;
+            audit(txn, viewer, "Event", Some(id), "update", changed).await?;
+            let kind = match model.status {
+                s if Some(s) == before_status => EventChangeKind::Updated,
+                entity::EventStatus::Cancelled => EventChangeKind::Cancelled,
+                entity::EventStatus::RemovedUpstream => EventChangeKind::Removed,
+                entity::EventStatus::Scheduled => EventChangeKind::Updated,
+            };
+            Ok((model, Change::events(kind, &[id])))
+        })
         .await
         .gql()?;
         Ok(UpdateEventPayload {
@@ -212,9 +239,19 @@ impl EventMutation {
     /// Deletes an event and its experience reports.
     async fn delete_event(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteEventPayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Events>(ctx, "Event", uuid, |v, m| v.require_editor_of(m.organiser_id))
-            .await
-            .gql()?;
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        in_transaction_announcing(ctx, async |txn| {
+            let model =
+                record::delete::<Events>(txn, viewer.scope(), uuid, |m| viewer.require_editor_of(m.organiser_id))
+                    .await?;
+            audit(txn, viewer, "Event", Some(uuid), "delete", Vec::new()).await?;
+            // Its row is gone: the notice carries what decides who may hear of it.
+            let facts = EventFacts::from(&model);
+            Ok(((), vec![Change::EventDeleted { id: uuid, facts }]))
+        })
+        .await
+        .gql()?;
         Ok(DeleteEventPayload { deleted_id: id })
     }
 }

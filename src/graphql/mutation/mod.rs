@@ -44,6 +44,23 @@ where
     Ok(out)
 }
 
+/// Runs `work` in one transaction, like `in_transaction`, and announces the changes it
+/// returns on the change bus: staged in the transaction, released only after commit.
+pub(crate) async fn in_transaction_announcing<T, F>(ctx: &Context<'_>, work: F) -> AppResult<T>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(T, Vec<crate::changes::Change>)>,
+{
+    let bus = ctx.data_unchecked::<crate::changes::Changes>();
+    let (out, staged) = in_transaction(ctx, async |txn| {
+        let (out, changes) = work(txn).await?;
+        let staged = bus.stage(txn, changes).await?;
+        Ok((out, staged))
+    })
+    .await?;
+    staged.release();
+    Ok(out)
+}
+
 /// Replaces a required field when the input gives it; `null` is refused.
 pub(crate) fn set<T, U>(
     field: &str,
