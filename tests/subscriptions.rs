@@ -536,6 +536,7 @@ async fn a_change_on_one_instance_reaches_subscribers_of_another() {
         data_dir: std::env::temp_dir().join(dir),
         db_max_connections: 4,
         max_body_bytes: 64 * 1024,
+        max_upload_bytes: 4 * 1024 * 1024,
         max_depth: 12,
         max_complexity: 5000,
         trust_forwarded_for: false,
