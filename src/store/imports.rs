@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::contacts::ContactFields;
 use super::events::EventFields;
+use super::record::Record;
 use super::resources::ResourceFields;
 use crate::error::AppResult;
 
@@ -23,6 +24,36 @@ fn lower_eq<C: ColumnTrait + sea_orm::sea_query::IntoColumnRef>(
     value: &str,
 ) -> sea_orm::sea_query::SimpleExpr {
     super::text_equals_ci(column, value.trim())
+}
+
+/// Writes `fields` over `existing` when they differ, or as a new record.
+async fn save<E>(db: &impl ConnectionTrait, existing: Option<E::Model>, fields: E::Fields) -> AppResult<Written>
+where
+    E: Record,
+    E::Fields: PartialEq,
+    E::Model: IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    let now = super::now();
+    match existing {
+        Some(m) if E::Fields::from(&m) == fields => Ok(Written::Unchanged),
+        Some(m) => {
+            let mut am = m.into_active_model();
+            E::write(fields, &mut am);
+            am.set(E::updated_column(), now.into());
+            am.update(db).await?;
+            Ok(Written::Updated)
+        }
+        None => {
+            let mut am = <E::ActiveModel as ActiveModelTrait>::default();
+            am.set(E::id_column(), Uuid::now_v7().into());
+            am.set(E::created_column(), now.into());
+            am.set(E::updated_column(), now.into());
+            E::write(fields, &mut am);
+            am.insert(db).await?;
+            Ok(Written::Created)
+        }
+    }
 }
 
 /// An all-day event that ends the day it starts is stored without an end, however the
@@ -124,28 +155,7 @@ pub async fn upsert_resource(
             .one(db)
             .await?;
     }
-    let now = super::now();
-    match existing {
-        Some(m) if ResourceFields::from(&m) == fields => Ok(Written::Unchanged),
-        Some(m) => {
-            let mut am = m.into_active_model();
-            fields.write(&mut am);
-            am.updated_at = Set(now);
-            am.update(db).await?;
-            Ok(Written::Updated)
-        }
-        None => {
-            let mut am = resource::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            fields.write(&mut am);
-            am.insert(db).await?;
-            Ok(Written::Created)
-        }
-    }
+    save::<resource::Entity>(db, existing, fields).await
 }
 
 /// An imported contact: matched by id (a re-imported export), else by e-mail, else by name,
@@ -176,26 +186,5 @@ pub async fn upsert_contact(
         };
         existing = query.one(db).await?;
     }
-    let now = super::now();
-    match existing {
-        Some(m) if ContactFields::from(&m) == fields => Ok(Written::Unchanged),
-        Some(m) => {
-            let mut am = m.into_active_model();
-            fields.write(&mut am);
-            am.updated_at = Set(now);
-            am.update(db).await?;
-            Ok(Written::Updated)
-        }
-        None => {
-            let mut am = contact::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            fields.write(&mut am);
-            am.insert(db).await?;
-            Ok(Written::Created)
-        }
-    }
+    save::<contact::Entity>(db, existing, fields).await
 }
