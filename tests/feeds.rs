@@ -1183,6 +1183,19 @@ async fn editors_manage_their_own_organisations_feeds() {
             let body = app.gql_as(token.map(|t| t.as_str()), list, json!({})).await;
             assert_eq!(body["data"]["feeds"]["totalCount"], expected, "{body}");
         }
+        // Members see where a feed comes from, not its (possibly secret) address.
+        let body = app
+            .gql_as(Some(&member), "{ feeds(first: 1) { nodes { url } } }", json!({}))
+            .await;
+        let shown = body["data"]["feeds"]["nodes"][0]["url"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(shown, format!("http://127.0.0.1/…"), "{body}");
+        let body = app
+            .gql_as(Some(&editor), "{ feeds(first: 1) { nodes { url } } }", json!({}))
+            .await;
+        assert_eq!(body["data"]["feeds"]["nodes"][0]["url"], server.url("/a.ics"));
         let by_id = "query($id: ID!) { feed(id: $id) { id } }";
         let body = app.gql_as(Some(&outsider), by_id, json!({ "id": id })).await;
         assert_eq!(body["data"]["feed"], serde_json::Value::Null);

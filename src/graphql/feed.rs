@@ -126,8 +126,17 @@ impl Feed {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn url(&self) -> &str {
-        &self.0.url
+    /// The feed's address. Private calendar links carry their secret in the address, so
+    /// only the organisation's editors (and administrators) see it whole; members see the
+    /// site only (`https://calendar.example.org/…`).
+    async fn url(&self, ctx: &Context<'_>) -> String {
+        if viewer(ctx).require_editor_of(Some(self.0.organisation_id)).is_ok() {
+            return self.0.url.clone();
+        }
+        match url::Url::parse(&self.0.url) {
+            Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
+            Err(_) => "…".into(),
+        }
     }
     async fn format(&self) -> FeedFormat {
         self.0.format.into()
