@@ -43,7 +43,9 @@ fn category(term: &str) -> Category {
 fn html(value: &str) -> Content {
     let mut content = Content::default();
     content.set_content_type("html".to_string());
-    content.set_value(value.to_string());
+    // Texts typed in the API may hold markup or a bare `<`: readers render this as HTML, so
+    // it goes through the same sanitiser as feed descriptions.
+    content.set_value(crate::feeds::text::description(value));
     content
 }
 

@@ -9,8 +9,12 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-/// Queries remembered per instance (each instance learns a query on its first miss).
+/// Queries remembered per instance (each instance learns a query on its first miss)…
 const CAPACITY: usize = 10_000;
+/// …in this many bytes at most, whoever sends them (they are stored before authentication)…
+const MAX_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+/// …and none longer than this: a larger query is run but not remembered.
+const MAX_QUERY_BYTES: usize = 64 * 1024;
 
 /// Why a persisted query could not be used.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,6 +35,7 @@ pub struct PersistedQueries {
 #[derive(Default)]
 struct Store {
     queries: HashMap<String, String>,
+    bytes: usize,
     // Insertion order, to forget the oldest past the capacity.
     order: VecDeque<String>,
 }
@@ -70,12 +75,14 @@ impl PersistedQueries {
                 if sha256_hex(&query) != hash {
                     return Err(PersistedError::HashMismatch);
                 }
-                if !store.queries.contains_key(&hash) {
+                if query.len() <= MAX_QUERY_BYTES && !store.queries.contains_key(&hash) {
+                    store.bytes += query.len();
                     store.queries.insert(hash.clone(), query.clone());
                     store.order.push_back(hash);
-                    while store.order.len() > CAPACITY {
-                        if let Some(oldest) = store.order.pop_front() {
-                            store.queries.remove(&oldest);
+                    while store.order.len() > CAPACITY || store.bytes > MAX_TOTAL_BYTES {
+                        let Some(oldest) = store.order.pop_front() else { break };
+                        if let Some(gone) = store.queries.remove(&oldest) {
+                            store.bytes -= gone.len();
                         }
                     }
                 }

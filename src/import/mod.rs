@@ -105,7 +105,9 @@ pub async fn run(
     };
     report.errors.sort_by_key(|e| e.line);
     report.valid = rows.len();
-    report.rows = report.valid + report.errors.len();
+    // A bad row may have several errors: count it once.
+    let bad_lines: std::collections::HashSet<u64> = report.errors.iter().map(|e| e.line).collect();
+    report.rows = report.valid + bad_lines.len();
     if options.dry_run || (!report.errors.is_empty() && !options.skip_invalid) || rows.is_empty() {
         return Ok(report);
     }

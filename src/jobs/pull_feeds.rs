@@ -77,7 +77,7 @@ impl Puller {
             db,
             fetcher,
             settings,
-            owner: format!("instance-{}", Uuid::new_v4().simple()),
+            owner: format!("instance-{}", &Uuid::new_v4().simple().to_string()[..16]),
             changes,
         })
     }
@@ -92,6 +92,13 @@ impl Puller {
         chrono::Duration::from_std(fetches + Duration::from_secs(120)).unwrap_or(chrono::Duration::hours(1))
     }
 
+    /// A lease token of its own for each claim: a sync whose lease expired and was taken over,
+    /// even by this instance, can no longer write or release.
+    fn claim_token(&self) -> String {
+        // Kept short: the lease column holds 64 characters.
+        format!("{}/{}", self.owner, &Uuid::new_v4().simple().to_string()[..16])
+    }
+
     /// Pulls every feed due now that no other instance holds, `concurrency` at a time, and
     /// returns their runs. Tests call this instead of waiting for the scheduler.
     pub async fn run_once(&self) -> anyhow::Result<Vec<FeedRun>> {
@@ -100,7 +107,7 @@ impl Puller {
             let now = crate::store::now();
             let claimed = store_feeds::claim_due(
                 &self.db,
-                &self.owner,
+                &self.claim_token(),
                 now,
                 now + self.lease(),
                 self.settings.concurrency as u64,
@@ -122,7 +129,8 @@ impl Puller {
     /// Pulls feed `id` now, due or not. `CONFLICT` when a sync of it is already running.
     pub async fn sync_now(&self, id: Uuid) -> AppResult<FeedRun> {
         let now = crate::store::now();
-        let Some(feed) = store_feeds::claim_one(&self.db, id, &self.owner, now, now + self.lease()).await? else {
+        let Some(feed) = store_feeds::claim_one(&self.db, id, &self.claim_token(), now, now + self.lease()).await?
+        else {
             return match store_feeds::get(&self.db, id).await? {
                 Some(_) => Err(AppError::Conflict("a sync of this feed is already running".into())),
                 None => Err(AppError::NotFound("feed")),
@@ -195,7 +203,7 @@ impl Puller {
             }
         };
         let run = store_feeds::finish_run(&self.db, run).await?;
-        if !store_feeds::release(&self.db, feed.id, &self.owner, result).await? {
+        if !store_feeds::release(&self.db, feed.id, lease_of(&feed), &feed.url, result).await? {
             tracing::warn!(feed = %feed.id, "the lease on the feed expired during its sync");
         }
         let finished = Change::FeedRunFinished {
@@ -223,6 +231,8 @@ impl Puller {
         let mut warnings = Vec::new();
         let mut http_status = None;
         let mut visited = HashSet::new();
+        // Set when pages were left unread: what they hold is not gone upstream.
+        let mut partial = false;
         for page in 0..self.settings.max_pages {
             visited.insert(url.clone());
             let fetched = self.fetcher.fetch(&url, &validators).await.map_err(|e| Failure {
@@ -279,12 +289,14 @@ impl Puller {
             match parsed.next_page {
                 Some(next) if !visited.contains(&next) => url = next,
                 Some(_) => {
+                    partial = true;
                     warnings.push("the next page points back at a page already read: pagination stopped".into());
                     break;
                 }
                 None => break,
             }
             if page + 1 == self.settings.max_pages {
+                partial = true;
                 warnings.push(format!(
                     "more than {} pages: the rest was not read this time",
                     self.settings.max_pages
@@ -304,7 +316,7 @@ impl Puller {
         let window = (options.window_start, options.window_end);
         let incoming = to_incoming(feed, events, &mut warnings);
         let applied = self
-            .write(feed, incoming, now, window)
+            .write(feed, incoming, now, window, partial)
             .await
             .map_err(|e| Failure::new(http_status, format!("the events could not be saved: {e}")))?;
         warnings.truncate(WARNINGS_KEPT);
@@ -323,16 +335,19 @@ impl Puller {
         incoming: Vec<Incoming>,
         now: DateTime<Utc>,
         (window_start, window_end): (DateTime<Utc>, DateTime<Utc>),
+        partial: bool,
     ) -> AppResult<ingest::Applied> {
         let txn = self.db.begin().await?;
         // Checked in the transaction: a sync whose lease was taken over writes nothing.
-        if !store_feeds::still_holds(&txn, feed.id, &self.owner).await? {
+        if !store_feeds::still_holds(&txn, feed.id, lease_of(feed)).await? {
             return Err(AppError::Conflict("the lease on the feed was lost".into()));
         }
         let applied = ingest::apply(&txn, feed.id, incoming, now, |m| {
-            // A recurrence instance that left the expansion window is not gone upstream.
-            m.source_uid.as_deref().is_some_and(|uid| uid.contains('#'))
-                && (m.starts_at < window_start || m.starts_at >= window_end)
+            // After a partial read nothing is known to be gone; and a recurrence instance that
+            // left the expansion window is not gone upstream either.
+            partial
+                || m.source_uid.as_deref().is_some_and(|uid| uid.contains('#'))
+                    && (m.starts_at < window_start || m.starts_at >= window_end)
         })
         .await?;
         let mut changes = Change::events(EventChangeKind::Created, &applied.created);
@@ -384,6 +399,11 @@ impl Failure {
             warnings: Vec::new(),
         }
     }
+}
+
+/// The lease token a claimed feed carries (set by the claim that returned it).
+fn lease_of(feed: &Feed) -> &str {
+    feed.lease_owner.as_deref().unwrap_or_default()
 }
 
 fn clamp(n: usize) -> i32 {
@@ -447,7 +467,10 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
             warnings.push(format!("{:?}: no identifier, skipped", e.title));
             continue;
         }
-        if !seen.insert(e.uid.clone()) {
+        // Cut before the duplicate check: two long uids alike in their first 500 characters
+        // are one key in the database.
+        let uid = cut(&e.uid, 500);
+        if !seen.insert(uid.clone()) {
             warnings.push(format!("{}: appears twice, the first one is kept", e.uid));
             continue;
         }
@@ -503,7 +526,7 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
         };
         let source_url = e.url.filter(|u| u.len() <= validate::URL_MAX).or(Some(page_url));
         out.push(Incoming {
-            uid: cut(&e.uid, 500),
+            uid,
             fields,
             source_url,
         });

@@ -244,7 +244,13 @@ pub struct SyncResult {
 
 /// Records the end of a sync and releases the lease, if `owner` still holds it. Returns
 /// whether it did: a sync whose lease expired and was taken over leaves the feed alone.
-pub async fn release(db: &impl ConnectionTrait, id: Uuid, owner: &str, result: SyncResult) -> AppResult<bool> {
+pub async fn release(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    owner: &str,
+    fetched_url: &str,
+    result: SyncResult,
+) -> AppResult<bool> {
     let mut update = Feeds::update_many()
         .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(C::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
@@ -264,6 +270,19 @@ pub async fn release(db: &impl ConnectionTrait, id: Uuid, owner: &str, result: S
             .col_expr(C::LastModified, Expr::value(last_modified));
     }
     let res = update
+        .filter(C::Id.eq(id))
+        .filter(C::LeaseOwner.eq(owner))
+        // A feed whose address changed during the sync keeps the fresh schedule and validators
+        // its update gave it: only the lease is let go (below).
+        .filter(C::Url.eq(fetched_url))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 1 {
+        return Ok(true);
+    }
+    let res = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(C::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(C::Id.eq(id))
         .filter(C::LeaseOwner.eq(owner))
         .exec(db)

@@ -106,13 +106,28 @@ impl Event {
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
-    /// Set for events pulled from a partner feed.
-    async fn provenance(&self) -> Option<EventProvenance> {
+    /// Set for events pulled from a partner feed. `sourceUrl` is the item's own page, or
+    /// the feed's address: that may be a private calendar link, so only the organiser's
+    /// editors (and administrators) see it whole; others see its site.
+    async fn provenance(&self, ctx: &Context<'_>) -> Option<EventProvenance> {
         let m = &self.0;
+        let whole = crate::graphql::exec::viewer(ctx)
+            .require_editor_of(m.organiser_id)
+            .is_ok()
+            || (m.source_url.is_some() && m.source_url == m.url);
+        let source_url = m.source_url.as_deref().map(|raw| {
+            if whole {
+                return raw.to_string();
+            }
+            match url::Url::parse(raw) {
+                Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
+                Err(_) => "…".into(),
+            }
+        });
         m.feed_id.map(|feed| EventProvenance {
             feed_id: Some(ID(feed.to_string())),
             source_uid: m.source_uid.clone(),
-            source_url: m.source_url.clone(),
+            source_url,
             last_seen_at: m.last_seen_at,
         })
     }
