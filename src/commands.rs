@@ -310,7 +310,9 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
             bar.set_position(done);
         }
     };
-    let report = crate::import::run(&db, request.kind, &body, &options, &progress)
+    // On PostgreSQL, subscribers of the running instances hear of the imported events.
+    let changes = crate::changes::Changes::publisher(&db);
+    let report = crate::import::run(&db, request.kind, &body, &options, &progress, &changes)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();

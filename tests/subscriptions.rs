@@ -507,6 +507,16 @@ async fn feed_syncs_announce_their_run_and_their_events() {
         );
         let done = anonymous.json().await;
         assert_eq!(done["type"], "complete", "{done}");
+
+        // Deleting the feed with its events announces them as removed.
+        app.data(
+            "mutation($id: ID!) { deleteFeed(id: $id, deleteEvents: true) { eventsAffected } }",
+            json!({ "id": feed }),
+        )
+        .await;
+        let change = admin.event_change("events").await;
+        assert_eq!(change["kind"], "REMOVED", "[{}] {change}", app.backend);
+        assert_eq!(change["event"], Value::Null);
         app.stop().await;
     }
 }

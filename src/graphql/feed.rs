@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::error::{IntoGql, parse_id, to_gql};
 use super::exec::viewer;
 use super::loaders::{loaders, nested_page};
-use super::mutation::{audit, default_owner, in_transaction, input_fields, opt_id, set, update_record};
+use super::mutation::{audit, default_owner, input_fields, opt_id, set, update_record};
 use super::query::root_page;
 use super::types::connection::connection;
 use super::types::enums::{Audience, Visibility, audiences, audiences_out, mirror_enum};
@@ -526,13 +526,26 @@ impl FeedMutation {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let fields = input_fields(ctx);
-        let affected = in_transaction(ctx, async |txn| {
+        let affected = super::mutation::in_transaction_announcing(ctx, async |txn| {
             let feed = record::find::<Feeds>(txn, viewer.scope(), id).await?;
             viewer.require_editor_of(Some(feed.organisation_id))?;
+            // Deleted events are announced with what decides who may hear of them.
+            let announced = if delete_events {
+                store::ingest::events_of_feed(txn, id)
+                    .await?
+                    .iter()
+                    .map(|m| crate::changes::Change::EventDeleted {
+                        id: m.id,
+                        facts: crate::store::events::EventFacts::from(m),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let affected = store::ingest::release_feed_events(txn, id, delete_events).await?;
             record::delete::<Feeds>(txn, viewer.scope(), id, |_| Ok(())).await?;
             audit(txn, viewer, "feed", Some(id), "delete", fields).await?;
-            Ok(affected)
+            Ok((affected, announced))
         })
         .await
         .gql()?;

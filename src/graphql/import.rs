@@ -110,7 +110,10 @@ impl ImportMutation {
             actor: viewer.audit_actor(),
         };
         let kind_in: import::Kind = kind.into();
-        let report = import::run(db(ctx), kind_in, &body, &options, &|_, _| {}).await.gql()?;
+        let bus = ctx.data_unchecked::<crate::changes::Changes>();
+        let report = import::run(db(ctx), kind_in, &body, &options, &|_, _| {}, bus)
+            .await
+            .gql()?;
         Ok(ImportReport {
             kind,
             dry_run,

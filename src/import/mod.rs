@@ -96,6 +96,7 @@ pub async fn run(
     body: &[u8],
     options: &Options,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
+    changes: &crate::changes::Changes,
 ) -> AppResult<Report> {
     let mut report = Report::default();
     let rows = match kind {
@@ -112,11 +113,20 @@ pub async fn run(
         return Ok(report);
     }
     let total = rows.len() as u64;
+    let (mut created_events, mut updated_events) = (Vec::new(), Vec::new());
     let txn = db.begin().await?;
     for (done, row) in rows.into_iter().enumerate() {
         let org = options.organisation_id;
         let written = match row {
-            Row::Event(uid, fields) => imports::upsert_event(&txn, org, &uid, fields).await?,
+            Row::Event(uid, fields) => {
+                let (written, id) = imports::upsert_event(&txn, org, &uid, fields).await?;
+                match written {
+                    Written::Created => created_events.push(id),
+                    Written::Updated => updated_events.push(id),
+                    Written::Unchanged => {}
+                }
+                written
+            }
             Row::Resource(uid, fields) => imports::upsert_resource(&txn, org, uid.as_deref(), fields).await?,
             Row::Contact(uid, fields) => imports::upsert_contact(&txn, org, uid.as_deref(), fields).await?,
         };
@@ -144,7 +154,13 @@ pub async fn run(
         },
     )
     .await?;
+    // Subscribers hear of imported events like of any other change, after commit.
+    use crate::changes::{Change, EventChangeKind};
+    let mut announced = Change::events(EventChangeKind::Created, &created_events);
+    announced.extend(Change::events(EventChangeKind::Updated, &updated_events));
+    let staged = changes.stage(&txn, announced).await?;
     txn.commit().await?;
+    staged.release();
     report.written = true;
     Ok(report)
 }

@@ -78,7 +78,7 @@ pub async fn upsert_event(
     organisation: Uuid,
     uid: &str,
     fields: EventFields,
-) -> AppResult<Written> {
+) -> AppResult<(Written, Uuid)> {
     use event::Column as C;
     let by_id = match Uuid::parse_str(uid) {
         Ok(id) => {
@@ -104,17 +104,19 @@ pub async fn upsert_event(
     let now = super::now();
     let fields = one_day(fields);
     match existing {
-        Some(m) if one_day(EventFields::from(&m)) == fields => Ok(Written::Unchanged),
+        Some(m) if one_day(EventFields::from(&m)) == fields => Ok((Written::Unchanged, m.id)),
         Some(m) => {
+            let id = m.id;
             let mut am = m.into_active_model();
             fields.write(&mut am);
             am.updated_at = Set(now);
             am.update(db).await?;
-            Ok(Written::Updated)
+            Ok((Written::Updated, id))
         }
         None => {
+            let id = Uuid::now_v7();
             let mut am = event::ActiveModel {
-                id: Set(Uuid::now_v7()),
+                id: Set(id),
                 feed_id: Set(None),
                 source_uid: Set(Some(key)),
                 source_url: Set(None),
@@ -125,7 +127,7 @@ pub async fn upsert_event(
             };
             fields.write(&mut am);
             am.insert(db).await?;
-            Ok(Written::Created)
+            Ok((Written::Created, id))
         }
     }
 }

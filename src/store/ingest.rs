@@ -128,6 +128,11 @@ pub async fn apply(
     Ok(applied)
 }
 
+/// The events a feed brought.
+pub async fn events_of_feed(db: &impl ConnectionTrait, feed_id: Uuid) -> AppResult<Vec<Model>> {
+    Ok(Events::find().filter(C::FeedId.eq(feed_id)).all(db).await?)
+}
+
 /// Detaches the events of a deleted feed (they stay, as typed-in events), or deletes them.
 pub async fn release_feed_events(db: &impl ConnectionTrait, feed_id: Uuid, delete: bool) -> AppResult<u64> {
     let affected = if delete {
