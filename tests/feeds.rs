@@ -1526,3 +1526,30 @@ async fn wordpress_pages_are_followed_and_a_broken_page_changes_nothing() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn curation_of_pulled_events_survives_the_next_sync() {
+    let server = FeedServer::start().await;
+    for app in apps(false).await {
+        let path = format!("/{}/curated.ics", app.backend);
+        server.set(
+            &path,
+            Reply::file("text/calendar", calendar(&[("c", "Forum", "20270801T100000")])),
+        );
+        let org = organisation(&app, "cur", "Curation", json!({})).await;
+        let id = feed(&app, &org, &server.url(&path), json!({ "defaultVisibility": "PUBLIC" })).await;
+        sync(&app, &id).await;
+        let event = events_of(&app, &id).await.remove(0);
+        app.data(
+            "mutation($id: ID!) { updateEvent(id: $id, input: { visibility: ORGANISATION, audiences: [LYCEE] }) { event { id } } }",
+            json!({ "id": event.id.to_string() }),
+        )
+        .await;
+        let (run, _) = sync(&app, &id).await;
+        assert_eq!(run["updated"], 0, "{run}");
+        let after = events_of(&app, &id).await.remove(0);
+        assert_eq!(after.visibility, entity::Visibility::Organisation);
+        assert_eq!(after.audiences.0, vec![entity::Audience::Lycee]);
+        app.stop().await;
+    }
+}

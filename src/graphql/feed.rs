@@ -148,11 +148,11 @@ impl Feed {
     async fn enabled(&self) -> bool {
         self.0.enabled
     }
-    /// Visibility given to the feed's events.
+    /// Visibility given to the feed's new events (an editor may change an event's own later).
     async fn default_visibility(&self) -> Visibility {
         self.0.default_visibility.into()
     }
-    /// Audiences given to the feed's events.
+    /// Audiences given to the feed's new events (an editor may change an event's own later).
     async fn default_audiences(&self) -> Vec<Audience> {
         audiences_out(&self.0.default_audiences)
     }

@@ -59,10 +59,14 @@ pub async fn apply(
     let mut inserts = Vec::new();
     let mut seen_ids = Vec::new();
     let mut seen_uids = HashSet::new();
-    for item in items {
+    for mut item in items {
         seen_uids.insert(item.uid.clone());
         match existing.remove(&item.uid) {
             Some(model) => {
+                // Who may see an event and whom it is for are the hub's curation, not the
+                // feed's: the feed's defaults apply to new events, and later edits stay.
+                item.fields.visibility = model.visibility;
+                item.fields.audiences = model.audiences.0.clone();
                 seen_ids.push(model.id);
                 if EventFields::from(&model) == item.fields && model.source_url == item.source_url {
                     continue;
