@@ -7,44 +7,19 @@ use serde_json::json;
 
 #[tokio::test]
 async fn two_instances_start_together_on_one_postgres_database() {
-    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(admin_url.as_str())
-        .await
-        .expect("admin connection");
-    {
-        use sea_orm::ConnectionTrait;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("a test database");
-    }
-    let mut url = url::Url::parse(&admin_url).expect("a URL");
-    url.set_path(&format!("/{name}"));
-    let config = |dir: &str| passerelle::config::Config {
-        database_url: url.to_string(),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: std::env::temp_dir().join(dir),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: passerelle::config::FeedSettings {
+    let Some(pair) = common::PgPair::start(
+        true,
+        passerelle::config::FeedSettings {
             scheduler: false,
             ..Default::default()
         },
+        4,
+    )
+    .await
+    else {
+        return;
     };
-    let (a, b) = (config("passerelle-a"), config("passerelle-b"));
-    let (one, two) = tokio::join!(
-        passerelle::startup::start(&a, true),
-        passerelle::startup::start(&b, true)
-    );
-    let (one, two) = (one.expect("instance one starts"), two.expect("instance two starts"));
+    let (one, two) = (&pair.one, &pair.two);
 
     let client = reqwest::Client::new();
     let post = |addr: std::net::SocketAddr, token: Option<String>, query: String| {
@@ -103,12 +78,7 @@ async fn two_instances_start_together_on_one_postgres_database() {
     let demo_orgs = seen["data"]["organisations"]["totalCount"].as_i64().unwrap_or(0);
     assert!(demo_orgs > 1 && demo_orgs < 40, "{seen}");
 
-    one.stop().await.expect("stops");
-    two.stop().await.expect("stops");
-    use sea_orm::ConnectionTrait;
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await;
+    pair.stop().await;
 }
 
 #[tokio::test]
@@ -116,44 +86,19 @@ async fn two_instances_pull_each_due_feed_exactly_once() {
     use common::feed_server::{FeedServer, Reply};
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
-    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(admin_url.as_str())
-        .await
-        .expect("admin connection");
-    {
-        use sea_orm::ConnectionTrait;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("a test database");
-    }
-    let mut url = url::Url::parse(&admin_url).expect("a URL");
-    url.set_path(&format!("/{name}"));
-    let config = |dir: &str| passerelle::config::Config {
-        database_url: url.to_string(),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: std::env::temp_dir().join(dir),
-        db_max_connections: 6,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: passerelle::config::FeedSettings {
+    let Some(pair) = common::PgPair::start(
+        false,
+        passerelle::config::FeedSettings {
             concurrency: 3,
             ..common::feed_settings()
         },
+        6,
+    )
+    .await
+    else {
+        return;
     };
-    let (ca, cb) = (config("passerelle-fa"), config("passerelle-fb"));
-    let (one, two) = tokio::join!(
-        passerelle::startup::start(&ca, false),
-        passerelle::startup::start(&cb, false)
-    );
-    let (one, two) = (one.expect("instance one starts"), two.expect("instance two starts"));
+    let (one, two) = (&pair.one, &pair.two);
 
     let server = FeedServer::start().await;
     let org = passerelle::store::record::create::<entity::organisation::Entity>(
@@ -233,10 +178,5 @@ async fn two_instances_pull_each_due_feed_exactly_once() {
         .collect();
     assert_eq!(held, vec!["instance-alive".to_string()]);
 
-    one.stop().await.expect("stops");
-    two.stop().await.expect("stops");
-    use sea_orm::ConnectionTrait;
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await;
+    pair.stop().await;
 }

@@ -525,39 +525,12 @@ async fn feed_syncs_announce_their_run_and_their_events() {
 /// subscribers of the other, through `LISTEN`/`NOTIFY`.
 #[tokio::test]
 async fn a_change_on_one_instance_reaches_subscribers_of_another() {
-    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
+    let Some(pair) = common::PgPair::start(false, common::feed_settings(), 4).await else {
         return;
     };
+    let (one, two) = (&pair.one, &pair.two);
+    let (admin, name) = (&pair.admin, &pair.name);
     use sea_orm::ConnectionTrait;
-    let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(admin_url.as_str())
-        .await
-        .expect("admin connection");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("a test database");
-    let mut url = url::Url::parse(&admin_url).expect("a URL");
-    url.set_path(&format!("/{name}"));
-    let config = |dir: &str| passerelle::config::Config {
-        database_url: url.to_string(),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: std::env::temp_dir().join(dir),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: common::feed_settings(),
-    };
-    let (ca, cb) = (config("passerelle-sa"), config("passerelle-sb"));
-    let (one, two) = tokio::join!(
-        passerelle::startup::start(&ca, false),
-        passerelle::startup::start(&cb, false)
-    );
-    let (one, two) = (one.expect("instance one starts"), two.expect("instance two starts"));
     let (_, temporary) =
         passerelle::auth::accounts::create_user(&one.db, "admin@example.org", None, None, entity::Role::Admin)
             .await
@@ -672,9 +645,5 @@ async fn a_change_on_one_instance_reaches_subscribers_of_another() {
     assert_eq!(change["kind"], "UPDATED", "{change}");
     assert_eq!(change["event"]["title"], "Partagé, encore");
 
-    one.stop().await.expect("stops");
-    two.stop().await.expect("stops");
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await;
+    pair.stop().await;
 }

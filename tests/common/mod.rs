@@ -297,3 +297,56 @@ pub async fn sync(app: &TestApp, feed_id: &str) -> (Value, Value) {
         .await;
     (data["syncFeed"]["run"].clone(), data["syncFeed"]["feed"].clone())
 }
+
+/// Two hub instances on one fresh PostgreSQL database, when the test database URL is set
+/// (else `None`, with the skip reason printed).
+pub struct PgPair {
+    pub one: Running,
+    pub two: Running,
+    /// A connection to the server's maintenance database, and the test database's name.
+    pub admin: sea_orm::DatabaseConnection,
+    pub name: String,
+}
+
+impl PgPair {
+    pub async fn start(demo: bool, feeds: passerelle::config::FeedSettings, db_max_connections: u32) -> Option<PgPair> {
+        use sea_orm::ConnectionTrait;
+        let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
+            eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
+            return None;
+        };
+        let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(admin_url.as_str())
+            .await
+            .expect("admin connection");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("a test database");
+        let mut url = url::Url::parse(&admin_url).expect("a URL");
+        url.set_path(&format!("/{name}"));
+        let config = |dir: &str| Config {
+            db_max_connections,
+            feeds: feeds.clone(),
+            ..config(url.to_string(), std::env::temp_dir().join(dir))
+        };
+        let (a, b) = (config(&format!("{name}-a")), config(&format!("{name}-b")));
+        let (one, two) = tokio::join!(start(&a, demo), start(&b, demo));
+        Some(PgPair {
+            one: one.expect("instance one starts"),
+            two: two.expect("instance two starts"),
+            admin,
+            name,
+        })
+    }
+
+    pub async fn stop(self) {
+        use sea_orm::ConnectionTrait;
+        self.one.stop().await.expect("stops");
+        self.two.stop().await.expect("stops");
+        let _ = self
+            .admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+            .await;
+    }
+}
