@@ -16,6 +16,17 @@ async fn open(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     Ok(db)
 }
 
+/// The organisation a command names by its slug.
+async fn organisation_by_slug(
+    db: &sea_orm::DatabaseConnection,
+    slug: &str,
+) -> anyhow::Result<entity::organisation::Model> {
+    match store::organisations::by_slug(db, slug).await? {
+        Some(org) => Ok(org),
+        None => bail!("no organisation has the slug {slug:?}"),
+    }
+}
+
 /// Applies pending migrations.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     open(config).await.map(|_| ())
@@ -32,10 +43,7 @@ pub async fn create_user(
 ) -> anyhow::Result<()> {
     let db = open(config).await?;
     let organisation_id = match organisation {
-        Some(slug) => match store::organisations::by_slug(&db, slug).await? {
-            Some(org) => Some(org.id),
-            None => bail!("no organisation has the slug {slug:?}"),
-        },
+        Some(slug) => Some(organisation_by_slug(&db, slug).await?.id),
         None => None,
     };
     let txn = db.begin().await?;
@@ -127,9 +135,7 @@ fn run_json(run: &entity::feed_run::Model) -> serde_json::Value {
 pub async fn add_feed(config: &Config, new: NewFeed, json: bool) -> anyhow::Result<()> {
     use crate::domain::validate as v;
     let db = open(config).await?;
-    let Some(org) = store::organisations::by_slug(&db, &new.organisation).await? else {
-        bail!("no organisation has the slug {:?}", new.organisation);
-    };
+    let org = organisation_by_slug(&db, &new.organisation).await?;
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
     let url = v::url("url", &new.url).map_err(err)?;
     let allow: crate::feeds::fetch::AllowList = config
@@ -185,10 +191,7 @@ pub async fn add_feed(config: &Config, new: NewFeed, json: bool) -> anyhow::Resu
 pub async fn list_feeds(config: &Config, organisation: Option<&str>, json: bool) -> anyhow::Result<()> {
     let db = open(config).await?;
     let organisation_id = match organisation {
-        Some(slug) => match store::organisations::by_slug(&db, slug).await? {
-            Some(org) => Some(org.id),
-            None => bail!("no organisation has the slug {slug:?}"),
-        },
+        Some(slug) => Some(organisation_by_slug(&db, slug).await?.id),
         None => None,
     };
     let feeds = store::feeds::all(&db, organisation_id)
@@ -281,9 +284,7 @@ pub struct ImportRequest {
 pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyhow::Result<()> {
     let body = std::fs::read(&request.file).with_context(|| format!("cannot read {}", request.file.display()))?;
     let db = open(config).await?;
-    let Some(org) = store::organisations::by_slug(&db, &request.organisation).await? else {
-        bail!("no organisation has the slug {:?}", request.organisation);
-    };
+    let org = organisation_by_slug(&db, &request.organisation).await?;
     let timezone: chrono_tz::Tz = request
         .timezone
         .parse()

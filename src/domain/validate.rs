@@ -18,6 +18,15 @@ fn has_control(value: &str, allow_newlines: bool) -> bool {
         .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
 }
 
+/// `text` cut to at most `max` characters (not bytes), for values from outside that may be
+/// shortened rather than refused.
+pub fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => text[..at].trim_end().to_string(),
+        None => text.to_string(),
+    }
+}
+
 /// A required single-line text of 1..=max characters.
 pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let value = value.trim();

@@ -190,14 +190,9 @@ const TIME_HINT: &str = "HH:MM";
 
 /// Reads a CSV document; see the module documentation.
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
-    let text = decode(body);
-    let (text, first_line, forced_delimiter) = strip_sep_line(&text);
-    let delimiter = forced_delimiter.unwrap_or_else(|| sniff_delimiter(text));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let document = Document::decode(body);
+    let (text, first_line) = (document.text(), document.first_line);
+    let mut reader = document.reader();
     let mut records = reader.records();
     let header = loop {
         match records.next() {
@@ -291,8 +286,45 @@ impl<'t> Lines<'t> {
     }
 }
 
+/// A spreadsheet's text, decoded, without Excel's `sep=` line, and its delimiter.
+pub(crate) struct Document {
+    text: String,
+    /// Where the text starts (past a `sep=` line).
+    start: usize,
+    /// The number of the text's first line.
+    pub(crate) first_line: u64,
+    delimiter: u8,
+}
+
+impl Document {
+    pub(crate) fn decode(body: &[u8]) -> Document {
+        let text = decode(body);
+        let (rest, first_line, forced) = strip_sep_line(&text);
+        let delimiter = forced.unwrap_or_else(|| sniff_delimiter(rest));
+        Document {
+            start: text.len() - rest.len(),
+            text,
+            first_line,
+            delimiter,
+        }
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text[self.start..]
+    }
+
+    /// A reader of every record, the header included, rows of any width accepted.
+    pub(crate) fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(self.text().as_bytes())
+    }
+}
+
 /// UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252: what Excel writes.
-pub(crate) fn decode(body: &[u8]) -> String {
+fn decode(body: &[u8]) -> String {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
         let (text, _) = encoding.decode_without_bom_handling(&body[bom_length..]);
         return text.into_owned();
@@ -308,7 +340,7 @@ pub(crate) fn decode(body: &[u8]) -> String {
 
 /// Excel's `sep=;` first line names the delimiter. Returns the rest, the line number it
 /// starts at, and the delimiter if one was named.
-pub(crate) fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
+fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
     let first = text.lines().next().unwrap_or_default().trim();
     if let Some(separator) = first.strip_prefix("sep=")
         && let [delimiter] = separator.as_bytes()
@@ -321,7 +353,7 @@ pub(crate) fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
 
 /// The delimiter used most often outside quotes in the first non-blank line; `;` wins ties
 /// (French Excel), `,` is the default.
-pub(crate) fn sniff_delimiter(text: &str) -> u8 {
+fn sniff_delimiter(text: &str) -> u8 {
     let counts = first_line_delimiters(text);
     let mut best = (b',', 0);
     for (delimiter, count) in [(b';', counts[0]), (b',', counts[1]), (b'\t', counts[2])] {

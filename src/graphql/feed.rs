@@ -131,11 +131,9 @@ impl Feed {
     /// site only (`https://calendar.example.org/…`).
     async fn url(&self, ctx: &Context<'_>) -> String {
         if viewer(ctx).require_editor_of(Some(self.0.organisation_id)).is_ok() {
-            return self.0.url.clone();
-        }
-        match url::Url::parse(&self.0.url) {
-            Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
-            Err(_) => "…".into(),
+            self.0.url.clone()
+        } else {
+            super::types::site_only(&self.0.url)
         }
     }
     async fn format(&self) -> FeedFormat {

@@ -212,6 +212,12 @@ async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Para
         Err(resp) => return resp,
     };
     let outcome = exec::execute(&state.schema, &state.db, caller, params).await;
+    executed(flavour, outcome)
+}
+
+/// The response to an executed request: request errors are 400 under
+/// `application/graphql-response+json`, 200 under `application/json`.
+fn executed(flavour: Flavour, outcome: exec::Outcome) -> Response {
     let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -324,15 +330,7 @@ async fn multipart(req: &Request, body: Body, state: &AppState, flavour: Flavour
         state.max_upload_bytes,
     )
     .await;
-    let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    Response::builder()
-        .status(status)
-        .content_type(flavour.content_type())
-        .body(outcome.body)
+    executed(flavour, outcome)
 }
 
 #[cfg(test)]

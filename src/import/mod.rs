@@ -188,7 +188,15 @@ struct Checker<'a> {
     errors: Vec<RowError>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(table: &'a Table, line: u64) -> Self {
+        Checker {
+            table,
+            line,
+            errors: Vec::new(),
+        }
+    }
+
     fn check<T>(&mut self, result: AppResult<T>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
@@ -332,11 +340,7 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
         let line = e.source_line.unwrap_or(0);
         let cells = extra_by_line.get(&line).copied();
         let cell = |target: &str| cells.and_then(|r| extra.get(r, target));
-        let mut c = Checker {
-            table: &extra,
-            line,
-            errors: Vec::new(),
-        };
+        let mut c = Checker::new(&extra, line);
         let title = c.check(v::text("title", &e.title, v::TITLE_MAX));
         let mut tag_values = e.categories.clone();
         if let Some(t) = cell("tags") {
@@ -456,10 +460,12 @@ fn resource_kind(value: &str) -> Option<ResourceKind> {
     enum_value(value, &all, &french)
 }
 
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", text[..at].trim_end()),
-        None => text.to_string(),
+/// The first `max` characters of `text`, with an ellipsis when it was longer.
+fn abridged(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        format!("{}…", v::cut(text, max))
+    } else {
+        text.to_string()
     }
 }
 
@@ -468,20 +474,16 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
     if !["title", "content", "description", "url"].iter().any(|t| table.has(t)) {
         missing(&table, &["title"])?;
     }
-    for (line, message) in &table.unreadable {
-        report.errors.push(RowError {
+    report
+        .errors
+        .extend(table.unreadable.iter().map(|(line, message)| RowError {
             line: *line,
             message: message.clone(),
-        });
-    }
+        }));
     let default_visibility = options.visibility.unwrap_or(Visibility::Public);
     let mut rows = Vec::new();
     for (line, r) in &table.rows {
-        let mut c = Checker {
-            table: &table,
-            line: *line,
-            errors: Vec::new(),
-        };
+        let mut c = Checker::new(&table, *line);
         let get = |t: &str| table.get(r, t);
         let kind = match get("kind") {
             None => ResourceKind::Other,
@@ -496,8 +498,8 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
         // The workshop's layout has no title: the first words of the content stand for it.
         let title_source = get("title")
             .map(str::to_string)
-            .or_else(|| get("content").map(|t| cut(&crate::feeds::text::plain(t), 120)))
-            .or_else(|| get("description").map(|t| cut(&crate::feeds::text::plain(t), 120)))
+            .or_else(|| get("content").map(|t| abridged(&crate::feeds::text::plain(t), 120)))
+            .or_else(|| get("description").map(|t| abridged(&crate::feeds::text::plain(t), 120)))
             .or_else(|| get("url").map(str::to_string));
         let Some(title_source) = title_source else {
             c.fail("title", "the row has no title, content, description or link".into());
@@ -595,20 +597,16 @@ fn consent(c: &mut Checker, cell: Option<&str>) -> Option<DateTime<Utc>> {
 fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
     let table = Table::read(body, CONTACT_COLUMNS).map_err(file_error)?;
     missing(&table, &["first_name", "last_name"])?;
-    for (line, message) in &table.unreadable {
-        report.errors.push(RowError {
+    report
+        .errors
+        .extend(table.unreadable.iter().map(|(line, message)| RowError {
             line: *line,
             message: message.clone(),
-        });
-    }
+        }));
     let default_visibility = options.visibility.unwrap_or(Visibility::Partners);
     let mut rows = Vec::new();
     for (line, r) in &table.rows {
-        let mut c = Checker {
-            table: &table,
-            line: *line,
-            errors: Vec::new(),
-        };
+        let mut c = Checker::new(&table, *line);
         let get = |t: &str| table.get(r, t);
         let fields = ContactFields {
             organisation_id: Some(options.organisation_id),

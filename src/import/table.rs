@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::feeds::csv::{Lines, decode, is_blank, is_placeholder, normalise_header, sniff_delimiter, strip_sep_line};
+use crate::feeds::csv::{Document, Lines, is_blank, is_placeholder, normalise_header};
 
 /// Target field → the header names (normalised: lower case, no accents, letters and digits
 /// only) that hold it.
@@ -21,14 +21,8 @@ pub struct Table {
 impl Table {
     /// Reads `body`; `Err` when it has no header line.
     pub fn read(body: &[u8], aliases: Aliases) -> Result<Table, String> {
-        let text = decode(body);
-        let (text, first_line, forced) = strip_sep_line(&text);
-        let delimiter = forced.unwrap_or_else(|| sniff_delimiter(text));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let document = Document::decode(body);
+        let mut reader = document.reader();
         let mut records = reader.records();
         let header = loop {
             match records.next() {
@@ -51,7 +45,7 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut unreadable = Vec::new();
-        let mut lines = Lines::new(text, first_line);
+        let mut lines = Lines::new(document.text(), document.first_line);
         for record in records {
             match record {
                 Ok(r) if is_blank(&r) => {}

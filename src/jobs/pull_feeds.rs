@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::changes::{Change, Changes, EventChangeKind};
 use crate::config::FeedSettings;
-use crate::domain::validate;
+use crate::domain::validate::{self, cut};
 use crate::error::{AppError, AppResult};
 use crate::feeds::fetch::{AllowList, Fetched, Fetcher, Limits, Validators};
 use crate::feeds::{self, FeedEvent, Format, ParseOptions};
@@ -532,13 +532,6 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
         });
     }
     out
-}
-
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => text[..at].trim_end().to_string(),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -115,15 +115,10 @@ impl Event {
             .require_editor_of(m.organiser_id)
             .is_ok()
             || (m.source_url.is_some() && m.source_url == m.url);
-        let source_url = m.source_url.as_deref().map(|raw| {
-            if whole {
-                return raw.to_string();
-            }
-            match url::Url::parse(raw) {
-                Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
-                Err(_) => "…".into(),
-            }
-        });
+        let source_url = m
+            .source_url
+            .as_deref()
+            .map(|raw| if whole { raw.to_string() } else { super::site_only(raw) });
         m.feed_id.map(|feed| EventProvenance {
             feed_id: Some(ID(feed.to_string())),
             source_uid: m.source_uid.clone(),
