@@ -60,6 +60,31 @@ pub enum Command {
         #[command(subcommand)]
         command: FeedsCommand,
     },
+    /// Rebuild, check and watch the full-text search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCommand {
+    /// Rebuild the index from the database (on Meilisearch: a fresh index swapped in whole).
+    Reindex,
+    /// Compare the index with the database (ids and content hashes); exits 1 on differences.
+    Check {
+        /// Write the missing and stale documents and delete the orphans.
+        #[arg(long)]
+        repair: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the engine and the outbox: rows waiting, failing, and the last error.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -364,3 +364,121 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
     }
     Ok(())
 }
+
+/// The indexer of a command: the configured engine, prepared.
+async fn indexer(config: &Config) -> anyhow::Result<crate::jobs::index_search::Indexer> {
+    let db = open(config).await?;
+    let backend = crate::search::open(&config.search, &config.data_dir)?;
+    let indexer = crate::jobs::index_search::Indexer::new(db, backend, config.search.clone());
+    indexer.prepare().await.context("the search engine is not ready")?;
+    Ok(indexer)
+}
+
+/// Rebuilds the search index from the database, with a progress bar.
+pub async fn search_reindex(config: &Config) -> anyhow::Result<()> {
+    let indexer = indexer(config).await?;
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records indexed ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let started = std::time::Instant::now();
+    let written = indexer.reindex(&progress).await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{written} documents indexed on {} in {secs:.1} s ({:.0} documents/s)",
+        indexer.backend().name(),
+        written as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+/// Compares the search index with the database; fails when they differ (unless repaired).
+pub async fn search_check(config: &Config, repair: bool, json: bool) -> anyhow::Result<()> {
+    let indexer = indexer(config).await?;
+    let report = indexer.check(repair).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "engine": indexer.backend().name(),
+                "expected": report.expected,
+                "indexed": report.indexed,
+                "missing": report.missing,
+                "stale": report.stale,
+                "orphans": report.orphans,
+                "pending": report.pending,
+                "repaired": report.repaired,
+            })
+        );
+    } else {
+        println!(
+            "{}: {} documents expected, {} in the index, {} waiting in the outbox",
+            indexer.backend().name(),
+            report.expected,
+            report.indexed,
+            report.pending
+        );
+        for (label, ids) in [
+            ("missing", &report.missing),
+            ("stale", &report.stale),
+            ("orphan", &report.orphans),
+        ] {
+            println!("{} {label}", ids.len());
+            for id in ids.iter().take(20) {
+                println!("  {id}");
+            }
+            if ids.len() > 20 {
+                println!("  … and {} more", ids.len() - 20);
+            }
+        }
+        if report.repaired {
+            println!("repaired");
+        }
+    }
+    if !report.is_clean() && !report.repaired {
+        bail!("the search index differs from the database (run `passerelle search check --repair`)");
+    }
+    Ok(())
+}
+
+/// Prints the engine and the state of the outbox.
+pub async fn search_status(config: &Config, json: bool) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let backlog = store::search::backlog(&db).await?;
+    let engine = if config.search.meili_url.is_some() {
+        "meilisearch"
+    } else {
+        "embedded"
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "engine": engine,
+                "pending": backlog.pending,
+                "oldest": backlog.oldest,
+                "failing": backlog.failing,
+                "lastError": backlog.last_error,
+            })
+        );
+    } else {
+        println!("engine: {engine}");
+        println!("outbox: {} rows waiting, {} failing", backlog.pending, backlog.failing);
+        if let Some(oldest) = backlog.oldest {
+            println!("oldest: {oldest}");
+        }
+        if let Some(error) = backlog.last_error {
+            println!("last error: {error}");
+        }
+    }
+    Ok(())
+}

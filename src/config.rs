@@ -29,6 +29,106 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Partner feed settings (`PASSERELLE_FEEDS_*`).
     pub feeds: FeedSettings,
+    /// Full-text search settings (`MEILI_*`, `PASSERELLE_SEARCH_*`).
+    pub search: SearchSettings,
+}
+
+/// Which search engine holds the index, and how the outbox is drained into it.
+#[derive(Clone)]
+pub struct SearchSettings {
+    /// `MEILI_URL`: Meilisearch's address; unset, the embedded index is used.
+    pub meili_url: Option<String>,
+    /// `MEILI_MASTER_KEY` (or `MEILI_API_KEY`): a key allowed to manage indexes.
+    pub meili_key: Option<String>,
+    /// `PASSERELLE_SEARCH_INDEX_PREFIX`; default `passerelle_`: Meilisearch index names start
+    /// with it, so that several hubs can share one server.
+    pub index_prefix: String,
+    /// `PASSERELLE_SEARCH_INDEX_DIR`; default `<data dir>/search`: the embedded index.
+    pub index_dir: Option<PathBuf>,
+    /// `PASSERELLE_SEARCH_INDEXER`; default true. Instances with false only serve searches.
+    pub indexer: bool,
+    /// `PASSERELLE_SEARCH_BATCH`; default 500 outbox rows per batch.
+    pub batch: usize,
+    /// `PASSERELLE_SEARCH_POLL_MS`; default 500: how often an idle indexer looks at the outbox.
+    pub poll_every: std::time::Duration,
+    /// `PASSERELLE_SEARCH_RETRY_SECONDS`; default 2: the first wait after a failed batch,
+    /// doubled at each failure up to `PASSERELLE_SEARCH_RETRY_MAX_SECONDS` (default 300).
+    pub retry_base: std::time::Duration,
+    pub retry_max: std::time::Duration,
+    /// `PASSERELLE_SEARCH_TIMEOUT_SECONDS`; default 30: a request to Meilisearch, or the wait
+    /// for one of its tasks.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            meili_url: None,
+            meili_key: None,
+            index_prefix: "passerelle_".into(),
+            index_dir: None,
+            indexer: true,
+            batch: 500,
+            poll_every: std::time::Duration::from_millis(500),
+            retry_base: std::time::Duration::from_secs(2),
+            retry_max: std::time::Duration::from_secs(300),
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+impl std::fmt::Debug for SearchSettings {
+    // The key is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchSettings")
+            .field("meili_url", &self.meili_url.as_deref().map(redact_url))
+            .field("meili_key", &self.meili_key.as_ref().map(|_| "***"))
+            .field("index_prefix", &self.index_prefix)
+            .field("index_dir", &self.index_dir)
+            .field("indexer", &self.indexer)
+            .field("batch", &self.batch)
+            .finish()
+    }
+}
+
+impl SearchSettings {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = SearchSettings::default();
+        let settings = SearchSettings {
+            meili_url: var("MEILI_URL"),
+            meili_key: var("MEILI_MASTER_KEY").or_else(|| var("MEILI_API_KEY")),
+            index_prefix: var("PASSERELLE_SEARCH_INDEX_PREFIX").unwrap_or(d.index_prefix),
+            index_dir: var("PASSERELLE_SEARCH_INDEX_DIR").map(PathBuf::from),
+            indexer: parsed("PASSERELLE_SEARCH_INDEXER", d.indexer)?,
+            batch: parsed("PASSERELLE_SEARCH_BATCH", d.batch)?,
+            poll_every: std::time::Duration::from_millis(parsed("PASSERELLE_SEARCH_POLL_MS", 500u64)?),
+            retry_base: std::time::Duration::from_secs(parsed("PASSERELLE_SEARCH_RETRY_SECONDS", 2u64)?),
+            retry_max: std::time::Duration::from_secs(parsed("PASSERELLE_SEARCH_RETRY_MAX_SECONDS", 300u64)?),
+            timeout: std::time::Duration::from_secs(parsed("PASSERELLE_SEARCH_TIMEOUT_SECONDS", 30u64)?),
+        };
+        if settings.batch == 0 || settings.batch > 10_000 {
+            bail!("PASSERELLE_SEARCH_BATCH must be between 1 and 10000");
+        }
+        if settings.poll_every.is_zero() || settings.timeout.is_zero() {
+            bail!("PASSERELLE_SEARCH_POLL_MS and _TIMEOUT_SECONDS must be at least 1");
+        }
+        if let Some(url) = &settings.meili_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!(
+                "MEILI_URL must start with http:// or https:// (got {})",
+                redact_url(url)
+            );
+        }
+        if !settings
+            .index_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            bail!("PASSERELLE_SEARCH_INDEX_PREFIX may hold only letters, digits, - and _");
+        }
+        Ok(settings)
+    }
 }
 
 /// How partner feeds are pulled.
@@ -124,6 +224,7 @@ impl std::fmt::Debug for Config {
             .field("max_complexity", &self.max_complexity)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("feeds", &self.feeds)
+            .field("search", &self.search)
             .finish()
     }
 }
@@ -177,6 +278,7 @@ impl Config {
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
             trust_forwarded_for: parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?,
             feeds: FeedSettings::from_env()?,
+            search: SearchSettings::from_env()?,
         };
         config.validate()?;
         Ok(config)

@@ -12,5 +12,6 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod search;
 pub mod startup;
 pub mod store;

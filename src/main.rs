@@ -1,5 +1,5 @@
 use clap::Parser;
-use passerelle::cli::{Cli, Command, FeedsCommand, UserCommand};
+use passerelle::cli::{Cli, Command, FeedsCommand, SearchCommand, UserCommand};
 use passerelle::commands::ImportRequest;
 use passerelle::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -101,6 +101,16 @@ async fn main() -> anyhow::Result<()> {
                     passerelle::commands::list_feeds(&config, organisation.as_deref(), json).await
                 }
                 FeedsCommand::Sync { id, json } => passerelle::commands::sync_feeds(&config, id.as_deref(), json).await,
+            }
+        }
+        Command::Search { command } => {
+            let config = Config::from_env()?;
+            match command {
+                SearchCommand::Reindex => passerelle::commands::search_reindex(&config).await,
+                SearchCommand::Check { repair, json } => {
+                    passerelle::commands::search_check(&config, repair, json).await
+                }
+                SearchCommand::Status { json } => passerelle::commands::search_status(&config, json).await,
             }
         }
         Command::Serve { demo } => {

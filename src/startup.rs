@@ -28,6 +28,8 @@ pub struct Running {
     changes: crate::changes::Changes,
     /// This instance's feed puller (tests call its `run_once`).
     pub puller: crate::jobs::pull_feeds::Puller,
+    /// This instance's search indexer (tests call its `drain`).
+    pub indexer: crate::jobs::index_search::Indexer,
 }
 
 impl Running {
@@ -92,10 +94,26 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         .await
         .context("cannot listen for changes")?;
     let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone(), changes.clone())?;
-    let jobs = crate::jobs::Jobs::start(puller.clone());
+    let backend = crate::search::open(&config.search, &config.data_dir)?;
+    let indexer = crate::jobs::index_search::Indexer::new(db.clone(), backend.clone(), config.search.clone());
+    // An unreachable engine does not stop the hub: searches fall back to the database and the
+    // indexer prepares the engine once it answers.
+    let prepared = match indexer.prepare().await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(
+                engine = backend.name(),
+                error = format!("{e:#}"),
+                "the search engine is not ready"
+            );
+            false
+        }
+    };
+    let jobs = crate::jobs::Jobs::start(puller.clone(), indexer.clone(), prepared);
     let schema = build_schema(
         db.clone(),
         puller.clone(),
+        backend,
         changes.clone(),
         Limits {
             max_depth: config.max_depth,
@@ -142,5 +160,6 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         jobs: Some(jobs),
         changes,
         puller,
+        indexer,
     })
 }

@@ -364,6 +364,7 @@ async fn the_command_line_bootstraps_the_first_admin() {
             scheduler: false,
             ..Default::default()
         },
+        search: common::search_settings(),
     };
     let running = passerelle::startup::start(&config, false).await.expect("starts");
     let body: Value = reqwest::Client::new()

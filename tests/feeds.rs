@@ -1303,6 +1303,7 @@ fn local_config(dir: &std::path::Path, scheduler: bool) -> passerelle::config::C
             poll_every: std::time::Duration::from_secs(1),
             ..common::feed_settings()
         },
+        search: common::search_settings(),
     }
 }
 

@@ -293,6 +293,7 @@ async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
         max_complexity: 5000,
         trust_forwarded_for: false,
         feeds: common::feed_settings(),
+        search: common::search_settings(),
     };
     let running = passerelle::startup::start(&config, true)
         .await

@@ -14,6 +14,8 @@ pub mod feed_run;
 pub mod login_throttle;
 pub mod organisation;
 pub mod resource;
+pub mod search_outbox;
+pub mod search_shard;
 pub mod session;
 pub mod user;
 

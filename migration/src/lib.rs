@@ -6,6 +6,9 @@ mod m20261124_000001_create_core_tables;
 mod m20261124_000002_create_accounts;
 mod m20261125_000003_create_feeds;
 mod m20261125_000004_create_calendar_subscriptions;
+mod m20261125_000005_create_search_outbox;
+
+pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 
 /// An index named `name` on `cols` of `table`.
 pub(crate) fn index<T: IntoIden + Copy, C: IntoIden + Copy>(name: &str, table: T, cols: &[C]) -> IndexCreateStatement {
@@ -27,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_accounts::Migration),
             Box::new(m20261125_000003_create_feeds::Migration),
             Box::new(m20261125_000004_create_calendar_subscriptions::Migration),
+            Box::new(m20261125_000005_create_search_outbox::Migration),
         ]
     }
 }

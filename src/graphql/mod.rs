@@ -11,6 +11,7 @@ pub mod import;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod search;
 pub mod subscription;
 pub mod types;
 pub mod ws;
@@ -40,6 +41,7 @@ impl Default for Limits {
 pub fn build_schema(
     db: DatabaseConnection,
     puller: crate::jobs::pull_feeds::Puller,
+    search: std::sync::Arc<dyn crate::search::Backend>,
     changes: crate::changes::Changes,
     limits: Limits,
 ) -> AppSchema {
@@ -51,6 +53,7 @@ pub fn build_schema(
     .enable_federation()
     .data(db)
     .data(puller)
+    .data(search)
     .data(changes)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)

@@ -49,6 +49,7 @@ pub struct Query(
     super::feed::FeedQuery,
     super::federation::EntityQuery,
     super::calendar::CalendarQuery,
+    super::search::SearchQuery,
 );
 
 #[derive(Default)]

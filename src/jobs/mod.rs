@@ -1,6 +1,7 @@
 //! Background work that runs inside `serve`. Each job claims its work in the database, so
 //! any number of instances can run it together; each exposes a `run_once` for tests.
 
+pub mod index_search;
 pub mod pull_feeds;
 
 use std::time::Duration;
@@ -15,12 +16,15 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Starts the feed scheduler (when enabled in the settings).
-    pub fn start(puller: pull_feeds::Puller) -> Self {
+    /// Starts the feed scheduler and the search indexer (each when enabled in the settings).
+    pub fn start(puller: pull_feeds::Puller, indexer: index_search::Indexer, prepared: bool) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
         if puller.settings().scheduler {
-            handles.push(tokio::spawn(schedule_feeds(puller, stopped)));
+            handles.push(tokio::spawn(schedule_feeds(puller, stopped.clone())));
+        }
+        if indexer.settings().indexer {
+            handles.push(tokio::spawn(index_search(indexer, prepared, stopped)));
         }
         Jobs { stop, handles }
     }
@@ -56,6 +60,55 @@ async fn schedule_feeds(puller: pull_feeds::Puller, mut stopped: watch::Receiver
                 }
             }
             // Stopping mid-run abandons it: its leases expire and another instance retries.
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Drains the search outbox every `poll_every` until told to stop. An engine that could not
+/// be prepared at start (unreachable) is prepared first, retried with the same backoff as
+/// failed batches.
+async fn index_search(indexer: index_search::Indexer, mut prepared: bool, mut stopped: watch::Receiver<bool>) {
+    let every = indexer.settings().poll_every;
+    let mut failures = 0;
+    loop {
+        let wait = if failures == 0 {
+            every
+        } else {
+            index_search::backoff(indexer.settings(), failures - 1)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => return,
+        }
+        if !prepared {
+            match indexer.prepare().await {
+                Ok(()) => {
+                    prepared = true;
+                    failures = 0;
+                    tracing::info!(engine = indexer.backend().name(), "the search engine is ready");
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = format!("{e:#}"), "the search engine is not ready");
+                    continue;
+                }
+            }
+        }
+        tokio::select! {
+            result = indexer.run_once() => match result {
+                Ok(drained) => {
+                    if drained.indexed > 0 {
+                        tracing::debug!(rows = drained.indexed, "search index updated");
+                    }
+                    failures = 0;
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::error!(error = format!("{e:#}"), "the search indexer could not run");
+                }
+            },
+            // Stopping mid-batch abandons it: the rows stay and the leases expire.
             _ = stopped.changed() => return,
         }
     }

@@ -41,7 +41,8 @@ where
             let mut am = m.into_active_model();
             E::write(fields, &mut am);
             am.set(E::updated_column(), now.into());
-            am.update(db).await?;
+            let model = am.update(db).await?;
+            searchable::<E>(db, E::id_of(&model)).await?;
             Ok(Written::Updated)
         }
         None => {
@@ -50,9 +51,18 @@ where
             am.set(E::created_column(), now.into());
             am.set(E::updated_column(), now.into());
             E::write(fields, &mut am);
-            am.insert(db).await?;
+            let model = am.insert(db).await?;
+            searchable::<E>(db, E::id_of(&model)).await?;
             Ok(Written::Created)
         }
+    }
+}
+
+/// Queues record `id` for the search index, when its type is searchable.
+async fn searchable<E: Record>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    match crate::search::RecordType::of_record_name(E::NAME) {
+        Some(ty) => super::search::enqueue(db, ty, &[id]).await,
+        None => Ok(()),
     }
 }
 
@@ -111,6 +121,7 @@ pub async fn upsert_event(
             fields.write(&mut am);
             am.updated_at = Set(now);
             am.update(db).await?;
+            super::search::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
             Ok((Written::Updated, id))
         }
         None => {
@@ -127,6 +138,7 @@ pub async fn upsert_event(
             };
             fields.write(&mut am);
             am.insert(db).await?;
+            super::search::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
             Ok((Written::Created, id))
         }
     }

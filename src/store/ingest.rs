@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use entity::EventStatus;
 use entity::event::{ActiveModel, Column as C, Entity as Events, Model};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::events::EventFields;
@@ -129,6 +131,9 @@ pub async fn apply(
             .await?;
     }
     applied.removed = vanished;
+    for ids in [&applied.created, &applied.updated, &applied.cancelled, &applied.removed] {
+        super::search::enqueue(db, crate::search::RecordType::Event, ids).await?;
+    }
     Ok(applied)
 }
 
@@ -140,6 +145,14 @@ pub async fn events_of_feed(db: &impl ConnectionTrait, feed_id: Uuid) -> AppResu
 /// Detaches the events of a deleted feed (they stay, as typed-in events), or deletes them.
 pub async fn release_feed_events(db: &impl ConnectionTrait, feed_id: Uuid, delete: bool) -> AppResult<u64> {
     let affected = if delete {
+        let ids: Vec<Uuid> = Events::find()
+            .select_only()
+            .column(C::Id)
+            .filter(C::FeedId.eq(feed_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        super::search::enqueue(db, crate::search::RecordType::Event, &ids).await?;
         Events::delete_many()
             .filter(C::FeedId.eq(feed_id))
             .exec(db)

@@ -18,6 +18,7 @@ pub mod page;
 pub mod record;
 pub mod reports;
 pub mod resources;
+pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

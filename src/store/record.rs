@@ -7,9 +7,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Scope;
 use super::page::Listed;
+use super::{Scope, search};
 use crate::error::{AppError, AppResult};
+use crate::search::RecordType;
 
 /// A record type whose editable fields are gathered in `Fields`.
 pub trait Record: Listed {
@@ -58,7 +59,11 @@ where
     am.set(E::created_column(), now.into());
     am.set(E::updated_column(), now.into());
     E::write(fields, &mut am);
-    am.insert(db).await.map_err(|e| save_error(e, conflict))
+    let model = am.insert(db).await.map_err(|e| save_error(e, conflict))?;
+    if let Some(ty) = RecordType::of_record_name(E::NAME) {
+        search::enqueue(db, ty, &[E::id_of(&model)]).await?;
+    }
+    Ok(model)
 }
 
 /// Updates record `id`: asks `allow_before` whether the caller may change the stored record,
@@ -84,10 +89,23 @@ where
     allow_after(&fields)?;
     E::check(db, &fields, Some(&model)).await?;
     let conflict = E::conflict(&fields);
+    let ty = RecordType::of_record_name(E::NAME);
+    // Documents embed their organisation's name: a renamed organisation reindexes them.
+    let name_before = match ty {
+        Some(RecordType::Organisation) => search::organisation_name(db, id).await?,
+        _ => None,
+    };
     let mut am = model.into_active_model();
     E::write(fields, &mut am);
     am.set(E::updated_column(), super::now().into());
-    am.update(db).await.map_err(|e| save_error(e, conflict))
+    let model = am.update(db).await.map_err(|e| save_error(e, conflict))?;
+    if let Some(ty) = ty {
+        search::enqueue(db, ty, &[id]).await?;
+        if ty == RecordType::Organisation && search::organisation_name(db, id).await? != name_before {
+            search::enqueue_organisation_records(db, id).await?;
+        }
+    }
+    Ok(model)
 }
 
 /// Reads record `id` as `scope` sees it; `NOT_FOUND` when it is absent or hidden.
@@ -116,9 +134,17 @@ where
 {
     let model = find::<E>(db, scope, id).await?;
     allow(&model)?;
+    let ty = RecordType::of_record_name(E::NAME);
+    if ty == Some(RecordType::Organisation) {
+        // Its records stay, without organisation: queued before the link is cut.
+        search::enqueue_organisation_records(db, id).await?;
+    }
     let res = E::delete_many().filter(E::id_column().eq(id)).exec(db).await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound(E::NAME));
+    }
+    if let Some(ty) = ty {
+        search::enqueue(db, ty, &[id]).await?;
     }
     Ok(model)
 }

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// A session of `admin@example.org`, used by `gql` and `data`.
     pub admin_token: String,
+    data_dir: PathBuf,
     running: Option<Running>,
     cleanup: Cleanup,
 }
@@ -39,6 +40,17 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         max_complexity: 5000,
         trust_forwarded_for: false,
         feeds: feed_settings(),
+        search: search_settings(),
+    }
+}
+
+/// Search settings of the tests: the embedded index in the app's data directory, no
+/// background indexer (tests call `drain`), and failed batches retried at once.
+pub fn search_settings() -> passerelle::config::SearchSettings {
+    passerelle::config::SearchSettings {
+        indexer: false,
+        retry_base: std::time::Duration::ZERO,
+        ..Default::default()
     }
 }
 
@@ -61,6 +73,7 @@ pub fn feed_settings() -> passerelle::config::FeedSettings {
 impl TestApp {
     async fn spawn(backend: &'static str, config: Config, demo: bool, cleanup: Cleanup) -> TestApp {
         let running = start(&config, demo).await.expect("the hub starts");
+        let data_dir = config.data_dir.clone();
         let base = format!("http://{}", running.addr);
         let mut app = TestApp {
             backend,
@@ -68,6 +81,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             admin_token: String::new(),
+            data_dir,
             running: Some(running),
             cleanup,
         };
@@ -156,6 +170,26 @@ impl TestApp {
         &self.running.as_ref().expect("running").puller
     }
 
+    /// The hub's data directory (the embedded search index is in `search/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// This instance's search indexer.
+    pub fn indexer(&self) -> &passerelle::jobs::index_search::Indexer {
+        &self.running.as_ref().expect("running").indexer
+    }
+
+    /// Applies every waiting search outbox row to the index; fails the test on a failed batch.
+    pub async fn index(&self) {
+        let drained = self
+            .indexer()
+            .drain(std::time::Duration::from_secs(30))
+            .await
+            .expect("the outbox drains");
+        assert_eq!(drained.failed, 0, "[{}] no batch fails", self.backend);
+    }
+
     /// SQL statements run by this instance so far.
     pub fn statements(&self) -> u64 {
         self.running.as_ref().map_or(0, |r| r.statements.get())
@@ -176,6 +210,7 @@ impl TestApp {
                         .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                         .await;
                 }
+                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("passerelle-test-{name}")));
             }
         }
     }
@@ -183,14 +218,28 @@ impl TestApp {
 
 /// One hub on a fresh SQLite file.
 pub async fn sqlite_app(demo: bool) -> TestApp {
+    sqlite_app_with(demo, search_settings()).await
+}
+
+/// One hub on a fresh SQLite file, with these search settings.
+pub async fn sqlite_app_with(demo: bool, search: passerelle::config::SearchSettings) -> TestApp {
     let dir = std::env::temp_dir().join(format!("passerelle-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let url = passerelle::config::default_sqlite_url(&dir);
-    TestApp::spawn("sqlite", config(url, dir.clone()), demo, Cleanup::Dir(dir)).await
+    let config = Config {
+        search,
+        ..config(url, dir.clone())
+    };
+    TestApp::spawn("sqlite", config, demo, Cleanup::Dir(dir)).await
 }
 
 /// One hub on a fresh PostgreSQL database, when the test database URL is set.
 pub async fn postgres_app(demo: bool) -> Option<TestApp> {
+    postgres_app_with(demo, search_settings()).await
+}
+
+/// One hub on a fresh PostgreSQL database, with these search settings.
+pub async fn postgres_app_with(demo: bool, search: passerelle::config::SearchSettings) -> Option<TestApp> {
     let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
         eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
         return None;
@@ -212,7 +261,10 @@ pub async fn postgres_app(demo: bool) -> Option<TestApp> {
     Some(
         TestApp::spawn(
             "postgres",
-            config(url.to_string(), dir),
+            Config {
+                search,
+                ..config(url.to_string(), dir)
+            },
             demo,
             Cleanup::PgDatabase { admin_url, name },
         )

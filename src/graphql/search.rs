@@ -1,0 +1,477 @@
+//! `search`: one ranked list across events, resources, organisations, contacts and actions.
+//!
+//! The engine is asked with the caller's scope as a filter, and each hit is read back from
+//! the database through the request's loaders, which apply the same visibility policy as every
+//! other read: a hit the caller may not see (an index behind the database) is dropped. When
+//! the engine is unreachable the hub searches the database instead and says `degraded: true`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+
+use super::error::IntoGql;
+use super::exec::{db, viewer};
+use super::loaders::loaders;
+use super::types::action::Action;
+use super::types::contact::Contact;
+use super::types::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
+use super::types::event::Event;
+use super::types::organisation::Organisation;
+use super::types::resource::Resource;
+use crate::error::{AppError, AppResult};
+use crate::search::{self, Backend, Facet, RecordType};
+
+/// Longest query text accepted.
+const MAX_QUERY_CHARS: usize = 500;
+const DEFAULT_FIRST: usize = 20;
+
+/// The searchable record types.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchType {
+    Event,
+    Resource,
+    Organisation,
+    Contact,
+    Action,
+}
+
+impl From<SearchType> for RecordType {
+    fn from(t: SearchType) -> Self {
+        match t {
+            SearchType::Event => RecordType::Event,
+            SearchType::Resource => RecordType::Resource,
+            SearchType::Organisation => RecordType::Organisation,
+            SearchType::Contact => RecordType::Contact,
+            SearchType::Action => RecordType::Action,
+        }
+    }
+}
+
+/// What search results can be counted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchFacet {
+    /// `EVENT`, `RESOURCE`, …
+    Type,
+    /// A resource's or an organisation's kind (`VIDEO`, `CMQ`, …).
+    Kind,
+    Region,
+    Departement,
+    City,
+    /// The owning organisation's id.
+    Organisation,
+    Audience,
+    Tag,
+    FreeOfRights,
+    OpenToPublic,
+    /// An event's or an action's status.
+    Status,
+}
+
+impl From<SearchFacet> for Facet {
+    fn from(f: SearchFacet) -> Self {
+        match f {
+            SearchFacet::Type => Facet::Type,
+            SearchFacet::Kind => Facet::Kind,
+            SearchFacet::Region => Facet::Region,
+            SearchFacet::Departement => Facet::Departement,
+            SearchFacet::City => Facet::City,
+            SearchFacet::Organisation => Facet::Organisation,
+            SearchFacet::Audience => Facet::Audience,
+            SearchFacet::Tag => Facet::Tag,
+            SearchFacet::FreeOfRights => Facet::FreeOfRights,
+            SearchFacet::OpenToPublic => Facet::OpenToPublic,
+            SearchFacet::Status => Facet::Status,
+        }
+    }
+}
+
+impl SearchFacet {
+    fn of(f: Facet) -> Option<SearchFacet> {
+        Some(match f {
+            Facet::Type => SearchFacet::Type,
+            Facet::Kind => SearchFacet::Kind,
+            Facet::Region => SearchFacet::Region,
+            Facet::Departement => SearchFacet::Departement,
+            Facet::City => SearchFacet::City,
+            Facet::Organisation => SearchFacet::Organisation,
+            Facet::Audience => SearchFacet::Audience,
+            Facet::Tag => SearchFacet::Tag,
+            Facet::FreeOfRights => SearchFacet::FreeOfRights,
+            Facet::OpenToPublic => SearchFacet::OpenToPublic,
+            Facet::Status => SearchFacet::Status,
+            Facet::Visibility => return None,
+        })
+    }
+
+    /// Whether its values are enum names (shown as GraphQL spells them: `BOURGOGNE_FRANCHE_COMTE`).
+    fn is_enum(self) -> bool {
+        matches!(
+            self,
+            SearchFacet::Type | SearchFacet::Kind | SearchFacet::Region | SearchFacet::Audience | SearchFacet::Status
+        )
+    }
+}
+
+/// How results are ordered.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// Best match first (the default).
+    #[default]
+    Relevance,
+    /// Earliest start first; records without a start (not events) come last.
+    StartsAtAsc,
+    StartsAtDesc,
+}
+
+/// What a search is narrowed to: each list keeps records having any of its values; the
+/// fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct SearchFilter {
+    pub organisation_ids: Option<Vec<ID>>,
+    pub regions: Option<Vec<Region>>,
+    /// Département codes (`25`, `2A`).
+    pub departements: Option<Vec<String>>,
+    pub cities: Option<Vec<String>>,
+    pub audiences: Option<Vec<Audience>>,
+    pub tags: Option<Vec<String>>,
+    pub resource_kinds: Option<Vec<ResourceKind>>,
+    pub organisation_kinds: Option<Vec<OrganisationKind>>,
+    pub event_statuses: Option<Vec<EventStatus>>,
+    pub action_statuses: Option<Vec<ActionStatus>>,
+    pub free_of_rights: Option<bool>,
+    pub open_to_public: Option<bool>,
+    /// Events starting at or after this instant (records without a start are left out).
+    pub starts_after: Option<DateTime<Utc>>,
+    /// Events starting before this instant.
+    pub starts_before: Option<DateTime<Utc>>,
+    /// Events that have not started yet (the same as `startsAfter: now`).
+    pub upcoming: Option<bool>,
+}
+
+fn strings<T>(values: Option<Vec<T>>, f: impl Fn(T) -> String) -> Vec<String> {
+    values.unwrap_or_default().into_iter().map(f).collect()
+}
+
+impl SearchFilter {
+    fn into_filter(self, types: Vec<RecordType>) -> AppResult<search::Filter> {
+        let organisation_ids = self
+            .organisation_ids
+            .unwrap_or_default()
+            .iter()
+            .map(|id| {
+                uuid::Uuid::parse_str(id.as_str().trim())
+                    .map_err(|_| AppError::bad_input("filter.organisationIds", "not a valid id"))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let mut kinds = strings(self.resource_kinds, |k| {
+            entity::ResourceKind::from(k).as_str().to_string()
+        });
+        kinds.extend(strings(self.organisation_kinds, |k| {
+            entity::OrganisationKind::from(k).as_str().to_string()
+        }));
+        let mut statuses = strings(self.event_statuses, |s| {
+            entity::EventStatus::from(s).as_str().to_string()
+        });
+        statuses.extend(strings(self.action_statuses, |s| {
+            entity::ActionStatus::from(s).as_str().to_string()
+        }));
+        let mut starts_after = self.starts_after.map(|t| t.timestamp());
+        if self.upcoming == Some(true) {
+            let now = Utc::now().timestamp();
+            starts_after = Some(starts_after.map_or(now, |t| t.max(now)));
+        }
+        Ok(search::Filter {
+            types,
+            organisation_ids,
+            kinds,
+            regions: strings(self.regions, |r| entity::Region::from(r).as_str().to_string()),
+            departements: strings(self.departements, |d| d.trim().to_uppercase()),
+            cities: strings(self.cities, |c| c.trim().to_string()),
+            audiences: strings(self.audiences, |a| entity::Audience::from(a).as_str().to_string()),
+            tags: strings(self.tags, |t| t.trim().to_lowercase()),
+            statuses,
+            free_of_rights: self.free_of_rights,
+            open_to_public: self.open_to_public,
+            starts_after,
+            starts_before: self.starts_before.map(|t| t.timestamp()),
+        })
+    }
+}
+
+/// A record a search found.
+#[derive(Union, Clone)]
+pub enum SearchResult {
+    Event(Event),
+    Resource(Resource),
+    Organisation(Organisation),
+    Contact(Contact),
+    Action(Action),
+}
+
+/// A matched part of a record: HTML-escaped text with the matched words in `<mark>`.
+#[derive(SimpleObject, Clone)]
+pub struct SearchHighlight {
+    /// `title`, `organisation`, `place` or `body`.
+    pub field: String,
+    pub snippet: String,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SearchEdge {
+    pub cursor: String,
+    pub node: SearchResult,
+    /// The fields where words of the query matched.
+    pub highlights: Vec<SearchHighlight>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: i64,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SearchFacetCount {
+    pub facet: SearchFacet,
+    /// Most frequent first, at most 100.
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SearchPageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// One page of search results.
+#[derive(SimpleObject, Clone)]
+pub struct SearchConnection {
+    pub edges: Vec<SearchEdge>,
+    pub nodes: Vec<SearchResult>,
+    pub page_info: SearchPageInfo,
+    /// The engine's estimate of the number of matching records.
+    pub estimated_total: i64,
+    /// The counts asked for with `facets`.
+    pub facets: Vec<SearchFacetCount>,
+    /// True when the search engine could not be reached and a basic database search (no typo
+    /// tolerance, no highlights) answered instead.
+    pub degraded: bool,
+}
+
+fn cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("search:{offset}"))
+}
+
+fn offset_of(after: &str) -> AppResult<usize> {
+    let bad = || AppError::bad_input("after", "not a cursor of this search");
+    let raw = URL_SAFE_NO_PAD.decode(after.trim()).map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let n: usize = text
+        .strip_prefix("search:")
+        .ok_or_else(bad)?
+        .parse()
+        .map_err(|_| bad())?;
+    Ok(n + 1)
+}
+
+/// SCREAMING_SNAKE_CASE, as GraphQL spells the enum values stored in snake_case.
+fn enum_name(stored: &str) -> String {
+    stored.to_uppercase()
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[Object]
+impl SearchQuery {
+    /// Full-text search across the records the caller may see, with typo and accent
+    /// tolerance, ranked by relevance (or by start time with `sort`).
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        types: Option<Vec<SearchType>>,
+        filter: Option<SearchFilter>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "The facets to count.")] facets: Option<Vec<SearchFacet>>,
+        sort: Option<SearchSort>,
+    ) -> Result<SearchConnection> {
+        run(ctx, query, types, filter, first, after, facets, sort).await.gql()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    ctx: &Context<'_>,
+    text: String,
+    types: Option<Vec<SearchType>>,
+    filter: Option<SearchFilter>,
+    first: Option<i32>,
+    after: Option<String>,
+    facets: Option<Vec<SearchFacet>>,
+    sort: Option<SearchSort>,
+) -> AppResult<SearchConnection> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::bad_input(
+            "query",
+            format!("query is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let limit = match first {
+        None => DEFAULT_FIRST,
+        Some(n) if (0..=search::MAX_PAGE as i32).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "first",
+                format!("first must be between 0 and {}", search::MAX_PAGE),
+            ));
+        }
+    };
+    let offset = after.as_deref().map(offset_of).transpose()?.unwrap_or(0);
+    if offset > search::MAX_OFFSET {
+        return Err(AppError::bad_input(
+            "after",
+            format!("search results go {} deep; narrow the search", search::MAX_OFFSET),
+        ));
+    }
+    let types: Vec<RecordType> = types.unwrap_or_default().into_iter().map(Into::into).collect();
+    let filter = filter.unwrap_or_default().into_filter(types)?;
+    let mut facets: Vec<Facet> = facets.unwrap_or_default().into_iter().map(Into::into).collect();
+    facets.sort();
+    facets.dedup();
+    let query = search::Query {
+        text: text.trim().to_string(),
+        filter,
+        scope: viewer(ctx).scope(),
+        facets,
+        sort: match sort.unwrap_or_default() {
+            SearchSort::Relevance => search::Sort::Relevance,
+            SearchSort::StartsAtAsc => search::Sort::StartsAtAsc,
+            SearchSort::StartsAtDesc => search::Sort::StartsAtDesc,
+        },
+        offset,
+        limit,
+    };
+    let backend = ctx.data_unchecked::<Arc<dyn Backend>>();
+    let (hits, degraded) = match backend.search(&query).await {
+        Ok(hits) => (hits, false),
+        Err(e) => {
+            tracing::warn!(engine = backend.name(), error = %e, "search falls back to the database");
+            (database_search(ctx, &query).await?, true)
+        }
+    };
+    let nodes =
+        futures_util::future::join_all(hits.hits.iter().map(|hit| hydrate(ctx, hit.record_type, hit.record_id))).await;
+    let mut edges = Vec::new();
+    for (i, (hit, node)) in hits.hits.iter().zip(nodes).enumerate() {
+        // Hidden or gone since it was indexed: the index is behind the database.
+        let Some(node) = node? else { continue };
+        edges.push(SearchEdge {
+            cursor: cursor(offset + i),
+            node,
+            highlights: hit
+                .highlights
+                .iter()
+                .map(|h| SearchHighlight {
+                    field: h.field.to_string(),
+                    snippet: h.snippet.clone(),
+                })
+                .collect(),
+        });
+    }
+    let reached = offset + hits.hits.len();
+    let page_info = SearchPageInfo {
+        has_next_page: hits.hits.len() == limit
+            && (reached as u64) < hits.estimated_total
+            && reached <= search::MAX_OFFSET,
+        has_previous_page: offset > 0,
+        start_cursor: edges.first().map(|e| e.cursor.clone()),
+        end_cursor: edges.last().map(|e| e.cursor.clone()),
+    };
+    let facets = hits
+        .facets
+        .into_iter()
+        .filter_map(|counts| {
+            let facet = SearchFacet::of(counts.facet)?;
+            Some(SearchFacetCount {
+                facet,
+                values: counts
+                    .values
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        value: if facet.is_enum() { enum_name(&value) } else { value },
+                        count: count as i64,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    Ok(SearchConnection {
+        nodes: edges.iter().map(|e| e.node.clone()).collect(),
+        edges,
+        page_info,
+        estimated_total: hits.estimated_total as i64,
+        facets,
+        degraded,
+    })
+}
+
+/// Reads a hit through the request's loaders (the caller's scope).
+async fn hydrate(ctx: &Context<'_>, ty: RecordType, id: uuid::Uuid) -> AppResult<Option<SearchResult>> {
+    let l = loaders(ctx);
+    Ok(match ty {
+        RecordType::Event => l.events.load_one(id).await?.map(|m| SearchResult::Event(Event(m))),
+        RecordType::Resource => l
+            .resources
+            .load_one(id)
+            .await?
+            .map(|m| SearchResult::Resource(Resource(m))),
+        RecordType::Organisation => l
+            .organisations
+            .load_one(id)
+            .await?
+            .map(|m| SearchResult::Organisation(Organisation(m))),
+        RecordType::Contact => l
+            .contacts
+            .load_one(id)
+            .await?
+            .map(|m| SearchResult::Contact(Contact(m))),
+        RecordType::Action => l.actions.load_one(id).await?.map(|m| SearchResult::Action(Action(m))),
+    })
+}
+
+/// The degraded search: records whose main texts hold every word, read with the caller's
+/// scope, then filtered, counted and sorted like the engine would.
+async fn database_search(ctx: &Context<'_>, query: &search::Query) -> AppResult<search::Hits> {
+    let words: Vec<String> = query.text.split_whitespace().map(str::to_string).collect();
+    let types = if query.filter.types.is_empty() {
+        RecordType::ALL.to_vec()
+    } else {
+        query.filter.types.clone()
+    };
+    let mut candidates = Vec::new();
+    for ty in types {
+        candidates.extend(crate::store::search::candidates(db(ctx), ty, query.scope, &words).await?);
+    }
+    Ok(search::fallback(query, candidates))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_offsets() {
+        assert_eq!(offset_of(&cursor(0)).ok(), Some(1));
+        assert_eq!(offset_of(&cursor(41)).ok(), Some(42));
+        assert!(offset_of("bm9wZQ").is_err());
+        assert!(offset_of("!!").is_err());
+    }
+}
