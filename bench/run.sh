@@ -23,7 +23,7 @@ cargo build --release --quiet
 PASSERELLE_DATABASE_URL=$HUB_DB_URL target/release/passerelle migrate
 psql -X -q -v ON_ERROR_STOP=1 -f bench/load-peer-data.sql "$DB_URL" >&2
 
-PASSERELLE_DATABASE_URL=$HUB_DB_URL PASSERELLE_LISTEN=127.0.0.1:$HUB_PORT RUST_LOG=warn \
+PASSERELLE_DATABASE_URL=$HUB_DB_URL PASSERELLE_LISTEN=127.0.0.1:$HUB_PORT RUST_LOG=warn PASSERELLE_SEARCH_INDEXER=false \
   target/release/passerelle serve >/tmp/passerelle-bench.log 2>&1 &
 HUB_PID=$!
 PEER_PID=$("$TOOLS/peer-postgraphile/serve.sh" "$PEER_PORT")

@@ -95,6 +95,11 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         .context("cannot listen for changes")?;
     let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone(), changes.clone())?;
     let backend = crate::search::open(&config.search, &config.data_dir)?;
+    if config.search.meili_url.is_none() && !config.database_url.starts_with("sqlite:") && config.search.indexer {
+        tracing::warn!(
+            "search uses the embedded index of this instance: with several instances on one database, set MEILI_URL"
+        );
+    }
     let indexer = crate::jobs::index_search::Indexer::new(db.clone(), backend.clone(), config.search.clone());
     // An unreachable engine does not stop the hub: searches fall back to the database and the
     // indexer prepares the engine once it answers.

@@ -8,8 +8,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::TestApp;
@@ -719,10 +717,11 @@ async fn the_outbox_survives_an_embedded_index_outage() {
     }
 }
 
-/// A TCP relay to the real Meilisearch that can be cut and restored.
+/// A TCP relay to the real Meilisearch that can be cut (open connections included) and
+/// restored.
 struct Relay {
     url: String,
-    up: Arc<AtomicBool>,
+    up: tokio::sync::watch::Sender<bool>,
 }
 
 impl Relay {
@@ -735,23 +734,30 @@ impl Relay {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let up = Arc::new(AtomicBool::new(true));
-        let flag = up.clone();
+        let (up, watch) = tokio::sync::watch::channel(true);
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                if !flag.load(Ordering::SeqCst) {
+                if !*watch.borrow() {
                     drop(client);
                     continue;
                 }
                 let upstream = upstream.clone();
+                let mut cut = watch.clone();
                 tokio::spawn(async move {
                     if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            _ = cut.wait_for(|up| !*up) => {}
+                        }
                     }
                 });
             }
         });
         Relay { url, up }
+    }
+
+    fn set(&self, up: bool) {
+        let _ = self.up.send(up);
     }
 }
 
@@ -768,7 +774,7 @@ async fn the_outbox_survives_a_meilisearch_outage() {
     let app = common::sqlite_app_with(false, settings.clone()).await;
     let org = common::organisation(&app, "org", "Réseau", json!({})).await;
     app.index().await;
-    relay.up.store(false, Ordering::SeqCst);
+    relay.set(false);
     for title in ["Kit robotique collège", "Kit électronique lycée"] {
         create(
             &app,
@@ -786,7 +792,7 @@ async fn the_outbox_survives_a_meilisearch_outage() {
         names(&r).into_iter().collect::<BTreeSet<_>>(),
         set(&["Kit robotique collège", "Kit électronique lycée"])
     );
-    relay.up.store(true, Ordering::SeqCst);
+    relay.set(true);
     app.index().await;
     let r = search_as(&app, None, json!({ "q": "kit" })).await;
     assert_eq!(r["degraded"], false);

@@ -117,7 +117,7 @@ impl Indexer {
     /// Drains every due row of the shards it can lease; shards leased elsewhere are skipped.
     pub async fn run_once(&self) -> anyhow::Result<Drained> {
         let mut drained = Drained::default();
-        for shard in outbox::shards(&self.db).await? {
+        for shard in outbox::due_shards(&self.db).await? {
             if !outbox::lease_shard(&self.db, shard, &self.owner, self.lease_until()).await? {
                 continue;
             }

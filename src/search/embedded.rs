@@ -761,9 +761,7 @@ impl Rebuild for EmbeddedRebuild {
     async fn add(&mut self, docs: Vec<Document>) -> SearchResult<()> {
         let writer = self.writer.as_ref().ok_or_else(|| failed("the rebuild is over"))?;
         for d in &docs {
-            writer
-                .add_document(self.engine.0.fields.document(d))
-                .map_err(failed)?;
+            writer.add_document(self.engine.0.fields.document(d)).map_err(failed)?;
         }
         Ok(())
     }

@@ -247,6 +247,23 @@ pub fn filter_expression(q: &Query) -> Option<String> {
     }
 }
 
+/// Extends each mark to the end of its word: Meilisearch marks only the part of a word a typo
+/// or a prefix matched (`<mark>Mallett</mark>e`); the hub marks whole words on both engines.
+fn whole_words(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len());
+    let mut rest = marked;
+    while let Some(end) = rest.find(MARK_END) {
+        out.push_str(&rest[..end]);
+        let after = &rest[end + MARK_END.len()..];
+        let tail = after.find(|c: char| !c.is_alphanumeric()).unwrap_or(after.len());
+        out.push_str(&after[..tail]);
+        out.push_str(MARK_END);
+        rest = &after[tail..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Deserialize)]
 struct IdOnly {
     id: String,
@@ -387,7 +404,7 @@ impl Backend for Meili {
                         // Only the attributes where a word matched.
                         text.contains(MARK_START).then(|| Highlight {
                             field,
-                            snippet: super::render_snippet(text.trim()),
+                            snippet: super::render_snippet(whole_words(text).trim()),
                         })
                     })
                     .collect();
@@ -530,6 +547,16 @@ mod tests {
         assert!(s["filterableAttributes"].as_array().is_some_and(|a| a.len() == 13));
         assert_eq!(s["typoTolerance"]["minWordSizeForTypos"]["oneTypo"], 5);
         assert!(s["stopWords"].as_array().is_some_and(|a| a.iter().any(|w| w == "à")));
+    }
+
+    #[test]
+    fn marks_cover_whole_words() {
+        let marked = format!("{MARK_START}Mallett{MARK_END}e pédagogique {MARK_START}coll{MARK_END}ège");
+        assert_eq!(
+            whole_words(&marked),
+            format!("{MARK_START}Mallette{MARK_END} pédagogique {MARK_START}collège{MARK_END}")
+        );
+        assert_eq!(whole_words("plain"), "plain");
     }
 
     #[test]

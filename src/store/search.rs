@@ -182,6 +182,19 @@ pub async fn shards(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
         .await?)
 }
 
+/// The shards with rows due now (an idle indexer reads this, and leases nothing).
+pub async fn due_shards(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
+    Ok(Outbox::find()
+        .select_only()
+        .column(O::Shard)
+        .filter(O::NotBefore.lte(now()))
+        .group_by(O::Shard)
+        .order_by_asc(O::Shard)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}
+
 /// Takes (or renews) the lease of `shard` for `owner` until `until`; false when another
 /// owner holds a live lease.
 pub async fn lease_shard(db: &impl ConnectionTrait, shard: i32, owner: &str, until: DateTime<Utc>) -> AppResult<bool> {
