@@ -17,7 +17,16 @@ REQUESTS=${REQUESTS:-2000}
 PORT=${PORT:-5612}
 WORK=$(mktemp -d)
 HUB_PID=
-trap 'kill $HUB_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cleanup() {
+  kill $HUB_PID 2>/dev/null || true
+  rm -rf "$WORK"
+  # The benchmark's Meilisearch index.
+  if [ -n "${MEILI_URL:-}" ]; then
+    curl -s -X DELETE ${MEILI_MASTER_KEY:+-H "Authorization: Bearer $MEILI_MASTER_KEY"} \
+      "$MEILI_URL/indexes/${PASSERELLE_SEARCH_INDEX_PREFIX}documents" >/dev/null || true
+  fi
+}
+trap cleanup EXIT
 cargo build --release --quiet
 BIN=target/release/passerelle
 export PASSERELLE_DATA_DIR=$WORK/data RUST_LOG=warn PASSERELLE_SEARCH_INDEX_PREFIX=bench_$$_

@@ -816,47 +816,62 @@ async fn search_falls_back_to_the_database_when_the_engine_is_unreachable() {
         timeout: Duration::from_secs(2),
         ..common::search_settings()
     };
-    let app = common::sqlite_app_with(false, settings).await;
-    let org = common::organisation(&app, "org", "Réseau", json!({})).await;
-    for (title, visibility, free) in [
-        ("Kit robotique collège", "PUBLIC", true),
-        ("Kit électronique lycée", "PUBLIC", false),
-        ("Kit réservé aux partenaires", "PARTNERS", true),
-    ] {
-        create(
+    let mut apps = vec![common::sqlite_app_with(false, settings.clone()).await];
+    if let Some(pg) = common::postgres_app_with(false, settings).await {
+        apps.push(pg);
+    }
+    for app in apps {
+        let tag = app.backend;
+        let org = common::organisation(&app, "org", "Réseau", json!({})).await;
+        for (title, visibility, free) in [
+            ("Kit robotique collège", "PUBLIC", true),
+            ("Kit électronique lycée", "PUBLIC", false),
+            ("Kit réservé aux partenaires", "PARTNERS", true),
+            ("Guide 100% robotique", "PUBLIC", true),
+        ] {
+            create(
+                &app,
+                "createResource",
+                "CreateResourceInput",
+                json!({ "kind": "TEACHING_KIT", "title": title, "freeOfRights": free, "organisationId": org, "visibility": visibility }),
+            )
+            .await;
+        }
+        let r = search_as(&app, None, json!({ "q": "kit", "facets": ["FREE_OF_RIGHTS"] })).await;
+        assert_eq!(r["degraded"], true, "[{tag}]");
+        assert_eq!(
+            names(&r).into_iter().collect::<BTreeSet<_>>(),
+            set(&["Kit robotique collège", "Kit électronique lycée"]),
+            "[{tag}]"
+        );
+        assert_eq!(
+            facet(&r, "FREE_OF_RIGHTS"),
+            vec![("false".to_string(), 1), ("true".to_string(), 1)],
+            "[{tag}]"
+        );
+        let r = search_as(
             &app,
-            "createResource",
-            "CreateResourceInput",
-            json!({ "kind": "TEACHING_KIT", "title": title, "freeOfRights": free, "organisationId": org, "visibility": visibility }),
+            Some(&app.admin_token),
+            json!({ "q": "KIT", "filter": { "freeOfRights": true } }),
         )
         .await;
+        assert_eq!(
+            names(&r).into_iter().collect::<BTreeSet<_>>(),
+            set(&["Kit robotique collège", "Kit réservé aux partenaires"]),
+            "[{tag}]"
+        );
+        // LIKE wildcards in the words are matched as themselves.
+        let r = search_as(&app, None, json!({ "q": "100%" })).await;
+        assert_eq!(names(&r), ["Guide 100% robotique"], "[{tag}]");
+        let r = search_as(&app, None, json!({ "q": "1_0" })).await;
+        assert_eq!(names(&r), Vec::<String>::new(), "[{tag}]");
+        let drained = app.indexer().drain(Duration::from_secs(30)).await.expect("a pass runs");
+        assert_eq!(
+            drained.failed, 5,
+            "[{tag}] the organisation and four resources wait in the outbox"
+        );
+        app.stop().await;
     }
-    let r = search_as(&app, None, json!({ "q": "kit", "facets": ["FREE_OF_RIGHTS"] })).await;
-    assert_eq!(r["degraded"], true);
-    assert_eq!(
-        names(&r).into_iter().collect::<BTreeSet<_>>(),
-        set(&["Kit robotique collège", "Kit électronique lycée"])
-    );
-    assert_eq!(
-        facet(&r, "FREE_OF_RIGHTS"),
-        vec![("false".to_string(), 1), ("true".to_string(), 1)]
-    );
-    let r = search_as(
-        &app,
-        Some(&app.admin_token),
-        json!({ "q": "KIT", "filter": { "freeOfRights": true } }),
-    )
-    .await;
-    assert_eq!(
-        names(&r).into_iter().collect::<BTreeSet<_>>(),
-        set(&["Kit robotique collège", "Kit réservé aux partenaires"])
-    );
-    let drained = app.indexer().drain(Duration::from_secs(30)).await.expect("a pass runs");
-    assert_eq!(
-        drained.failed, 4,
-        "the organisation and three resources wait in the outbox"
-    );
-    app.stop().await;
 }
 
 /// `check` finds what a damaged index lacks, holds stale, or holds that is gone;

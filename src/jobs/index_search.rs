@@ -114,18 +114,28 @@ impl Indexer {
         Utc::now() + chrono::Duration::from_std(LEASE).unwrap_or_else(|_| chrono::Duration::seconds(120))
     }
 
-    /// Drains every due row of the shards it can lease; shards leased elsewhere are skipped.
+    /// Drains every due row of the shards it can lease, the shards side by side (Meilisearch
+    /// indexes the batches of concurrent tasks together); shards leased elsewhere are skipped.
     pub async fn run_once(&self) -> anyhow::Result<Drained> {
+        let shards = outbox::due_shards(&self.db).await?;
+        let passes = futures_util::future::join_all(shards.into_iter().map(|shard| self.drain_leased(shard))).await;
         let mut drained = Drained::default();
-        for shard in outbox::due_shards(&self.db).await? {
-            if !outbox::lease_shard(&self.db, shard, &self.owner, self.lease_until()).await? {
-                continue;
-            }
-            let result = self.drain_shard(shard, &mut drained).await;
-            outbox::release_shard(&self.db, shard, &self.owner).await?;
-            result?;
+        for pass in passes {
+            let pass = pass?;
+            drained.indexed += pass.indexed;
+            drained.failed += pass.failed;
         }
         Ok(drained)
+    }
+
+    async fn drain_leased(&self, shard: i32) -> anyhow::Result<Drained> {
+        let mut drained = Drained::default();
+        if !outbox::lease_shard(&self.db, shard, &self.owner, self.lease_until()).await? {
+            return Ok(drained);
+        }
+        let result = self.drain_shard(shard, &mut drained).await;
+        outbox::release_shard(&self.db, shard, &self.owner).await?;
+        result.map(|()| drained)
     }
 
     async fn drain_shard(&self, shard: i32, drained: &mut Drained) -> anyhow::Result<()> {

@@ -733,9 +733,9 @@ impl Backend for Embedded {
 
     async fn rebuild(&self) -> SearchResult<Box<dyn Rebuild + '_>> {
         let inner = self.0.clone();
+        // The writer's lock keeps every other writer out (this process's batches wait for it,
+        // then fail and are retried) until `finish` or `abort`.
         let writer = tokio::task::spawn_blocking(move || {
-            let guard = inner.writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            drop(guard);
             let writer = inner.writer()?;
             writer.delete_all_documents().map_err(failed)?;
             Ok::<_, SearchError>(writer)
