@@ -702,6 +702,22 @@ async fn the_outbox_survives_an_embedded_index_outage() {
         );
         let r = search_as(&app, None, json!({ "q": "kit" })).await;
         assert_eq!(names(&r), Vec::<String>::new(), "[{tag}] not searchable yet");
+        let status = app
+            .data(
+                "{ searchStatus { engine pending failing oldestPendingAt lastError } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(status["searchStatus"]["engine"], "embedded");
+        assert_eq!(
+            (
+                status["searchStatus"]["pending"].as_i64(),
+                status["searchStatus"]["failing"].as_i64()
+            ),
+            (Some(2), Some(2))
+        );
+        let anonymous = app.gql_as(None, "{ searchStatus { pending } }", json!({})).await;
+        assert_eq!(common::error_code(&anonymous), "UNAUTHENTICATED", "{anonymous}");
         held.abort().await;
         drop(other);
         app.index().await;

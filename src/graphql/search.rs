@@ -284,6 +284,20 @@ fn enum_name(stored: &str) -> String {
     stored.to_uppercase()
 }
 
+/// The search engine and its outbox (administrators).
+#[derive(SimpleObject, Clone)]
+pub struct SearchStatus {
+    /// `embedded` or `meilisearch`.
+    pub engine: String,
+    /// Outbox rows waiting to be indexed.
+    pub pending: i64,
+    /// Rows whose indexing failed at least once (retried with backoff).
+    pub failing: i64,
+    /// When the oldest waiting row was written.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
 #[derive(Default)]
 pub struct SearchQuery;
 
@@ -304,6 +318,19 @@ impl SearchQuery {
         sort: Option<SearchSort>,
     ) -> Result<SearchConnection> {
         run(ctx, query, types, filter, first, after, facets, sort).await.gql()
+    }
+
+    /// The search engine and the backlog of its outbox: a stalled indexer shows here.
+    async fn search_status(&self, ctx: &Context<'_>) -> Result<SearchStatus> {
+        viewer(ctx).require_admin().gql()?;
+        let backlog = crate::store::search::backlog(db(ctx)).await.gql()?;
+        Ok(SearchStatus {
+            engine: ctx.data_unchecked::<Arc<dyn Backend>>().name().to_string(),
+            pending: backlog.pending as i64,
+            failing: backlog.failing as i64,
+            oldest_pending_at: backlog.oldest,
+            last_error: backlog.last_error,
+        })
     }
 }
 
