@@ -16,6 +16,20 @@ async fn open(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     Ok(db)
 }
 
+/// A progress bar on a terminal (nothing when the output is a file or a pipe), and the
+/// `progress(done, total)` callback that moves it.
+fn progress_bar(template: &str) -> (indicatif::ProgressBar, impl Fn(u64, u64) + Sync + use<>) {
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let moved = bar.clone();
+    (bar, move |done: u64, total: u64| {
+        moved.set_length(total);
+        moved.set_position(done);
+    })
+}
+
 /// The organisation a command names by its slug.
 async fn organisation_by_slug(
     db: &sea_orm::DatabaseConnection,
@@ -298,19 +312,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
         visibility: request.visibility,
         actor: ("system", None, "command line".into()),
     };
-    // A progress bar on a terminal; nothing when the output is a file or a pipe.
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows written ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let progress = {
-        let bar = bar.clone();
-        move |done: u64, total: u64| {
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-    };
+    let (bar, progress) = progress_bar("{bar:40} {pos}/{len} rows written ({per_sec})");
     // On PostgreSQL, subscribers of the running instances hear of the imported events.
     let changes = crate::changes::Changes::publisher(&db);
     let report = crate::import::run(&db, request.kind, &body, &options, &progress, &changes)
@@ -377,18 +379,7 @@ async fn indexer(config: &Config) -> anyhow::Result<crate::jobs::index_search::I
 /// Rebuilds the search index from the database, with a progress bar.
 pub async fn search_reindex(config: &Config) -> anyhow::Result<()> {
     let indexer = indexer(config).await?;
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records indexed ({per_sec}, {eta} left)")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let progress = {
-        let bar = bar.clone();
-        move |done: u64, total: u64| {
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-    };
+    let (bar, progress) = progress_bar("{bar:40} {pos}/{len} records indexed ({per_sec}, {eta} left)");
     let started = std::time::Instant::now();
     let written = indexer.reindex(&progress).await?;
     bar.finish_and_clear();

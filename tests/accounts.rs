@@ -350,22 +350,7 @@ async fn the_command_line_bootstraps_the_first_admin() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation has the slug"));
 
-    let config = passerelle::config::Config {
-        database_url: passerelle::config::default_sqlite_url(&dir),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: dir.clone(),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: passerelle::config::FeedSettings {
-            scheduler: false,
-            ..Default::default()
-        },
-        search: common::search_settings(),
-    };
+    let config = common::sqlite_config(&dir);
     let running = passerelle::startup::start(&config, false).await.expect("starts");
     let body: Value = reqwest::Client::new()
         .post(format!("http://{}/graphql", running.addr))

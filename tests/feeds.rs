@@ -1289,21 +1289,12 @@ async fn the_scheduler_pulls_due_feeds_and_reschedules_them() {
 
 fn local_config(dir: &std::path::Path, scheduler: bool) -> passerelle::config::Config {
     passerelle::config::Config {
-        database_url: passerelle::config::default_sqlite_url(dir),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: dir.to_path_buf(),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
         feeds: passerelle::config::FeedSettings {
             scheduler,
             poll_every: std::time::Duration::from_secs(1),
             ..common::feed_settings()
         },
-        search: common::search_settings(),
+        ..common::sqlite_config(dir)
     }
 }
 

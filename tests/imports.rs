@@ -282,19 +282,7 @@ async fn bad_rows_are_all_listed_and_nothing_is_written() {
 async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
     let dir = std::env::temp_dir().join(format!("passerelle-import-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a directory");
-    let config = passerelle::config::Config {
-        database_url: passerelle::config::default_sqlite_url(&dir),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: dir.clone(),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: common::feed_settings(),
-        search: common::search_settings(),
-    };
+    let config = common::sqlite_config(&dir);
     let running = passerelle::startup::start(&config, true)
         .await
         .expect("starts with the demo data");

@@ -1022,19 +1022,7 @@ async fn the_command_line_rebuilds_and_checks_the_index() {
         )
     };
     // The demo data, written by a hub that stopped before indexing it.
-    let config = passerelle::config::Config {
-        database_url: passerelle::config::default_sqlite_url(&dir),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: dir.clone(),
-        db_max_connections: 4,
-        max_body_bytes: 64 * 1024,
-        max_upload_bytes: 4 * 1024 * 1024,
-        max_depth: 12,
-        max_complexity: 5000,
-        trust_forwarded_for: false,
-        feeds: common::feed_settings(),
-        search: common::search_settings(),
-    };
+    let config = common::sqlite_config(&dir);
     passerelle::startup::start(&config, true)
         .await
         .expect("starts with the demo data")

@@ -171,25 +171,23 @@ pub(crate) fn plain(raw: &str) -> String {
         .collect()
 }
 
-fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+/// The non-empty parts, as plain text, joined by `separator`.
+fn joined_by<'a>(separator: &str, parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     parts
         .into_iter()
         .flatten()
         .map(plain)
         .filter(|p| !p.trim().is_empty())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(separator)
+}
+
+fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    joined_by(", ", parts)
 }
 
 fn body<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    let text = parts
-        .into_iter()
-        .flatten()
-        .map(plain)
-        .filter(|p| !p.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    crate::domain::validate::cut(&text, BODY_CHARS)
+    crate::domain::validate::cut(&joined_by("\n", parts), BODY_CHARS)
 }
 
 #[cfg(test)]

@@ -44,6 +44,12 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
     }
 }
 
+/// The configuration of a hub on an SQLite file in `dir` (for tests that start and stop it
+/// themselves, or run the command line on its data directory).
+pub fn sqlite_config(dir: &std::path::Path) -> Config {
+    config(passerelle::config::default_sqlite_url(dir), dir.to_path_buf())
+}
+
 /// Search settings of the tests: the embedded index in the app's data directory, no
 /// background indexer (tests call `drain`), and failed batches retried at once.
 pub fn search_settings() -> passerelle::config::SearchSettings {
