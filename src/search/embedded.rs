@@ -231,6 +231,8 @@ struct Inner {
     writing: std::sync::Mutex<()>,
     /// Whether `open` created the index (it must then be filled from the database).
     created: bool,
+    /// The French analyzer, cloned for each use (its stop words and stemmer are built once).
+    analyzer: TextAnalyzer,
 }
 
 /// The embedded engine.
@@ -273,6 +275,7 @@ impl Embedded {
             fields,
             writing: std::sync::Mutex::new(()),
             created,
+            analyzer: french_analyzer(),
         })))
     }
 
@@ -413,7 +416,7 @@ impl Inner {
 
     /// The query words, analyzed, with the typos each may carry; the last may be a prefix.
     fn words(&self, text: &str) -> Vec<String> {
-        let mut analyzer = french_analyzer();
+        let mut analyzer = self.analyzer.clone();
         tokens(&mut analyzer, text).into_iter().map(|(t, _, _)| t).collect()
     }
 
@@ -519,7 +522,7 @@ impl Inner {
             }
         };
         let mut hits = Vec::with_capacity(addresses.len());
-        let highlighter = Highlighter::new(&words);
+        let mut highlighter = Highlighter::new(&words, self.analyzer.clone());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
             let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
@@ -618,25 +621,35 @@ impl Inner {
 /// Marks the words of a text that a query's words match, as the query matched them.
 struct Highlighter {
     words: Vec<(String, Option<levenshtein_automata::DFA>, bool)>,
+    analyzer: TextAnalyzer,
+}
+
+/// The automaton builders of one and two typos: costly to build, so built once (tantivy's
+/// fuzzy queries keep theirs the same way).
+fn automaton_builder(typos: u8) -> &'static LevenshteinAutomatonBuilder {
+    static ONE: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
+    static TWO: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
+    if typos <= 1 {
+        ONE.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
+    } else {
+        TWO.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
+    }
 }
 
 impl Highlighter {
-    fn new(words: &[String]) -> Highlighter {
-        let one = LevenshteinAutomatonBuilder::new(1, true);
-        let two = LevenshteinAutomatonBuilder::new(2, true);
+    fn new(words: &[String], analyzer: TextAnalyzer) -> Highlighter {
         let words = words
             .iter()
             .enumerate()
             .map(|(i, w)| {
                 let dfa = match typos(w.chars().count()) {
                     0 => None,
-                    1 => Some(one.build_dfa(w)),
-                    _ => Some(two.build_dfa(w)),
+                    n => Some(automaton_builder(n).build_dfa(w)),
                 };
                 (w.clone(), dfa, i + 1 == words.len())
             })
             .collect();
-        Highlighter { words }
+        Highlighter { words, analyzer }
     }
 
     fn matches(&self, token: &str) -> bool {
@@ -651,12 +664,11 @@ impl Highlighter {
 
     /// `text` with matched words marked, cropped around the first match when `crop`; none
     /// when nothing matches.
-    fn mark(&self, text: &str, crop: bool) -> Option<String> {
+    fn mark(&mut self, text: &str, crop: bool) -> Option<String> {
         if self.words.is_empty() || text.is_empty() {
             return None;
         }
-        let mut analyzer = french_analyzer();
-        let matched: Vec<(usize, usize)> = tokens(&mut analyzer, text)
+        let matched: Vec<(usize, usize)> = tokens(&mut self.analyzer, text)
             .into_iter()
             .filter(|(t, _, _)| self.matches(t))
             .map(|(_, from, to)| (from, to))
@@ -800,13 +812,13 @@ mod tests {
     #[test]
     fn typos_follow_word_length() {
         assert_eq!((typos(4), typos(5), typos(8), typos(9)), (0, 1, 1, 2));
-        let h = Highlighter::new(&words("malette"));
+        let h = Highlighter::new(&words("malette"), french_analyzer());
         assert!(h.matches(&words("mallette")[0]));
     }
 
     #[test]
     fn snippets_mark_matches_and_crop_long_text() {
-        let h = Highlighter::new(&words("ingenieur"));
+        let mut h = Highlighter::new(&words("ingenieur"), french_analyzer());
         assert_eq!(
             h.mark("Portrait d'une ingénieure <vidéo>", false).as_deref(),
             Some("Portrait d'une <mark>ingénieure</mark> &lt;vidéo&gt;")
