@@ -16,6 +16,7 @@ use super::error::IntoGql;
 use super::exec::{db, viewer};
 use super::loaders::loaders;
 use super::types::action::Action;
+use super::types::connection::PageInfo;
 use super::types::contact::Contact;
 use super::types::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
 use super::types::event::Event;
@@ -240,20 +241,12 @@ pub struct SearchFacetCount {
     pub values: Vec<FacetValue>,
 }
 
-#[derive(SimpleObject, Clone)]
-pub struct SearchPageInfo {
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-    pub start_cursor: Option<String>,
-    pub end_cursor: Option<String>,
-}
-
 /// One page of search results.
 #[derive(SimpleObject, Clone)]
 pub struct SearchConnection {
     pub edges: Vec<SearchEdge>,
     pub nodes: Vec<SearchResult>,
-    pub page_info: SearchPageInfo,
+    pub page_info: PageInfo,
     /// The engine's estimate of the number of matching records.
     pub estimated_total: i64,
     /// The counts asked for with `facets`.
@@ -414,7 +407,7 @@ async fn run(
         });
     }
     let reached = offset + hits.hits.len();
-    let page_info = SearchPageInfo {
+    let page_info = PageInfo {
         has_next_page: hits.hits.len() == limit
             && (reached as u64) < hits.estimated_total
             && reached <= search::MAX_OFFSET,

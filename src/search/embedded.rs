@@ -159,25 +159,16 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-impl Fields {
-    /// The keyword field a facet counts.
-    fn facet(&self, facet: Facet) -> (Field, &'static str) {
-        match facet {
-            Facet::Type => (self.ty, "type"),
-            Facet::Kind => (self.kind, "kind"),
-            Facet::Region => (self.region, "region"),
-            Facet::Departement => (self.departement, "departement"),
-            Facet::City => (self.city, "city"),
-            Facet::Organisation => (self.organisation_id, "organisationId"),
-            Facet::Audience => (self.audiences, "audiences"),
-            Facet::Tag => (self.tags, "tagValues"),
-            Facet::FreeOfRights => (self.free_of_rights, "freeOfRights"),
-            Facet::OpenToPublic => (self.open_to_public, "openToPublic"),
-            Facet::Status => (self.status, "status"),
-            Facet::Visibility => (self.visibility, "visibility"),
-        }
+/// The keyword column a facet counts: the document attribute's name, but for tags, whose
+/// `tags` field is searchable text and `tagValues` the keywords.
+fn facet_column(facet: Facet) -> &'static str {
+    match facet {
+        Facet::Tag => "tagValues",
+        other => other.attribute(),
     }
+}
 
+impl Fields {
     fn document(&self, d: &Document) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &d.id);
@@ -566,7 +557,7 @@ impl Inner {
     ) -> SearchResult<Vec<FacetCounts>> {
         let mut request = serde_json::Map::new();
         for facet in facets {
-            let (_, name) = self.fields.facet(*facet);
+            let name = facet_column(*facet);
             request.insert(
                 name.to_string(),
                 serde_json::json!({ "terms": { "field": name, "size": super::MAX_FACET_VALUES, "min_doc_count": 1 } }),
@@ -579,7 +570,7 @@ impl Inner {
         Ok(facets
             .iter()
             .map(|facet| {
-                let (_, name) = self.fields.facet(*facet);
+                let name = facet_column(*facet);
                 let buckets = json[name]["buckets"].as_array().cloned().unwrap_or_default();
                 let values = buckets.iter().filter_map(|b| {
                     let key = match &b["key"] {

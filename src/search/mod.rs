@@ -140,10 +140,6 @@ impl Facet {
             Facet::Visibility => "visibility",
         }
     }
-
-    pub fn of_attribute(attribute: &str) -> Option<Facet> {
-        Facet::ALL.into_iter().find(|f| f.attribute() == attribute)
-    }
 }
 
 /// How hits are ordered.

@@ -54,7 +54,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, ty: RecordType, ids: &[Uuid]) ->
 }
 
 /// The ids of the records that embed organisation `org` (its name is in their documents).
-pub async fn records_of_organisation(db: &impl ConnectionTrait, org: Uuid) -> AppResult<Vec<(RecordType, Vec<Uuid>)>> {
+async fn records_of_organisation(db: &impl ConnectionTrait, org: Uuid) -> AppResult<Vec<(RecordType, Vec<Uuid>)>> {
     use entity::{action, contact, event, resource};
     Ok(vec![
         (
