@@ -24,13 +24,157 @@ pub struct Config {
     pub max_depth: usize,
     /// `PASSERELLE_MAX_COMPLEXITY`; default 5000.
     pub max_complexity: usize,
-    /// `PASSERELLE_TRUST_FORWARDED_FOR`; default false. Set it only behind a proxy that
-    /// overwrites `X-Forwarded-For`: login throttling counts per client address.
-    pub trust_forwarded_for: bool,
+    /// Defences against hostile clients (`PASSERELLE_TRUSTED_PROXIES`, query limits, timeouts…).
+    pub security: SecuritySettings,
     /// Partner feed settings (`PASSERELLE_FEEDS_*`).
     pub feeds: FeedSettings,
     /// Full-text search settings (`MEILI_*`, `PASSERELLE_SEARCH_*`).
     pub search: SearchSettings,
+}
+
+/// What bounds a hostile client: the document limits checked before a query is parsed, the
+/// proxies whose `X-Forwarded-For` is believed, read timeouts, WebSocket caps, CORS and the
+/// public address links are built from.
+#[derive(Clone, Debug)]
+pub struct SecuritySettings {
+    /// `PASSERELLE_TRUSTED_PROXIES`; default 0: how many proxies stand in front of the hub.
+    /// The client address is the right-most `X-Forwarded-For` entry that none of them added,
+    /// so a client cannot choose it. `PASSERELLE_TRUST_FORWARDED_FOR=true` means 1.
+    pub trusted_proxies: usize,
+    /// `PASSERELLE_MAX_TOKENS`; default 1000 lexical tokens in a GraphQL document.
+    pub max_tokens: usize,
+    /// `PASSERELLE_MAX_NESTING`; default 64 nested brackets (`{`, `[`, `(`) in a document,
+    /// argument values included: checked before parsing, so no document can exhaust the stack.
+    pub max_nesting: usize,
+    /// `PASSERELLE_MAX_FIELDS`; default 2000 fields in the selected operation once every
+    /// fragment spread is expanded (a fragment fan-out is refused before validation).
+    pub max_fields: u64,
+    /// `PASSERELLE_MAX_ALIASES`; default 15 aliases in the expanded operation.
+    pub max_aliases: u64,
+    /// `PASSERELLE_MAX_ROOT_FIELDS`; default 20 root fields in the expanded operation.
+    pub max_root_fields: u64,
+    /// `PASSERELLE_HEADER_READ_TIMEOUT_SECONDS`; default 10: a client must send a request's
+    /// headers within this time.
+    pub header_read_timeout: std::time::Duration,
+    /// `PASSERELLE_BODY_READ_TIMEOUT_SECONDS`; default 30: and its body within this time.
+    pub body_read_timeout: std::time::Duration,
+    /// `PASSERELLE_WS_MAX_CONNECTIONS_PER_ADDRESS`; default 20 WebSocket connections per client
+    /// address (0: no cap).
+    pub ws_max_connections_per_address: usize,
+    /// `PASSERELLE_WS_MAX_SUBSCRIPTIONS`; default 20 operations at once per WebSocket connection.
+    pub ws_max_subscriptions: usize,
+    /// `PASSERELLE_CORS_ORIGINS`: the origins browsers may call the API from (comma-separated,
+    /// `scheme://host[:port]`), or `*` (the default: any origin, without credentials — the API
+    /// takes bearer tokens, never cookies).
+    pub cors_origins: CorsOrigins,
+    /// `PASSERELLE_PUBLIC_URL`: where clients reach the hub (`https://passerelle.example.org`),
+    /// for the links in public documents (Atom feed, calendar links). Default:
+    /// `http://<PASSERELLE_LISTEN>`. Never taken from the request's `Host`.
+    pub public_url: Option<String>,
+}
+
+/// Which origins may call the API from a browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsOrigins {
+    Any,
+    Only(Vec<String>),
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            trusted_proxies: 0,
+            max_tokens: 1000,
+            max_nesting: 64,
+            max_fields: 2000,
+            max_aliases: 15,
+            max_root_fields: 20,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            ws_max_connections_per_address: 20,
+            ws_max_subscriptions: 20,
+            cors_origins: CorsOrigins::Any,
+            public_url: None,
+        }
+    }
+}
+
+impl SecuritySettings {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = SecuritySettings::default();
+        let legacy_trust = parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?;
+        let secs = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
+            Ok(std::time::Duration::from_secs(parsed(name, default.as_secs())?))
+        };
+        let settings = SecuritySettings {
+            trusted_proxies: parsed("PASSERELLE_TRUSTED_PROXIES", usize::from(legacy_trust))?,
+            max_tokens: parsed("PASSERELLE_MAX_TOKENS", d.max_tokens)?,
+            max_nesting: parsed("PASSERELLE_MAX_NESTING", d.max_nesting)?,
+            max_fields: parsed("PASSERELLE_MAX_FIELDS", d.max_fields)?,
+            max_aliases: parsed("PASSERELLE_MAX_ALIASES", d.max_aliases)?,
+            max_root_fields: parsed("PASSERELLE_MAX_ROOT_FIELDS", d.max_root_fields)?,
+            header_read_timeout: secs("PASSERELLE_HEADER_READ_TIMEOUT_SECONDS", d.header_read_timeout)?,
+            body_read_timeout: secs("PASSERELLE_BODY_READ_TIMEOUT_SECONDS", d.body_read_timeout)?,
+            ws_max_connections_per_address: parsed(
+                "PASSERELLE_WS_MAX_CONNECTIONS_PER_ADDRESS",
+                d.ws_max_connections_per_address,
+            )?,
+            ws_max_subscriptions: parsed("PASSERELLE_WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)?,
+            cors_origins: match var("PASSERELLE_CORS_ORIGINS") {
+                None => CorsOrigins::Any,
+                Some(raw) => parse_cors_origins(&raw)?,
+            },
+            public_url: var("PASSERELLE_PUBLIC_URL")
+                .map(|raw| parse_public_url(&raw))
+                .transpose()?,
+        };
+        if settings.trusted_proxies > 16 {
+            bail!("PASSERELLE_TRUSTED_PROXIES must be between 0 and 16");
+        }
+        if settings.max_tokens == 0 || settings.max_nesting == 0 || settings.max_fields == 0 {
+            bail!("PASSERELLE_MAX_TOKENS, _MAX_NESTING and _MAX_FIELDS must be at least 1");
+        }
+        if settings.max_nesting > 256 {
+            // Deeper documents could exhaust the parser's stack.
+            bail!("PASSERELLE_MAX_NESTING must be at most 256");
+        }
+        if settings.header_read_timeout.is_zero() || settings.body_read_timeout.is_zero() {
+            bail!("PASSERELLE_HEADER_READ_TIMEOUT_SECONDS and _BODY_READ_TIMEOUT_SECONDS must be at least 1");
+        }
+        if settings.ws_max_subscriptions == 0 {
+            bail!("PASSERELLE_WS_MAX_SUBSCRIPTIONS must be at least 1");
+        }
+        Ok(settings)
+    }
+}
+
+/// `*`, or comma-separated origins (`scheme://host[:port]`, no path).
+pub fn parse_cors_origins(raw: &str) -> anyhow::Result<CorsOrigins> {
+    if raw.trim() == "*" {
+        return Ok(CorsOrigins::Any);
+    }
+    let mut origins = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let url = url::Url::parse(item).map_err(|_| anyhow::anyhow!("PASSERELLE_CORS_ORIGINS: {item:?} is not an origin"))?;
+        let origin = url.origin();
+        if !origin.is_tuple() || !(url.path() == "/" || url.path().is_empty()) || url.query().is_some() {
+            bail!("PASSERELLE_CORS_ORIGINS: {item:?} is not an origin (scheme://host[:port])");
+        }
+        origins.push(origin.ascii_serialization());
+    }
+    if origins.is_empty() {
+        bail!("PASSERELLE_CORS_ORIGINS lists no origin (use * for any)");
+    }
+    Ok(CorsOrigins::Only(origins))
+}
+
+/// An absolute `http(s)` URL without query, kept without its trailing slash.
+pub fn parse_public_url(raw: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| anyhow::anyhow!("PASSERELLE_PUBLIC_URL={raw:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.query().is_some() {
+        bail!("PASSERELLE_PUBLIC_URL must be an http:// or https:// address without query (got {raw:?})");
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// Which search engine holds the index, and how the outbox is drained into it.
@@ -222,7 +366,7 @@ impl std::fmt::Debug for Config {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
-            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("security", &self.security)
             .field("feeds", &self.feeds)
             .field("search", &self.search)
             .finish()
@@ -276,7 +420,7 @@ impl Config {
             max_upload_bytes: parsed("PASSERELLE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
-            trust_forwarded_for: parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?,
+            security: SecuritySettings::from_env()?,
             feeds: FeedSettings::from_env()?,
             search: SearchSettings::from_env()?,
         };

@@ -22,6 +22,17 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("change your temporary password first (changePassword)")]
     PasswordChangeRequired,
+    /// A document over its token limit (refused before parsing).
+    #[error("{0}")]
+    QueryTooLarge(String),
+    /// A document nested deeper than allowed (refused before parsing).
+    #[error("{0}")]
+    QueryTooDeep(String),
+    /// An operation that would cost too much once expanded (refused before validation).
+    #[error("{0}")]
+    QueryTooComplex(String),
+    #[error("the operation uses more than {0} aliases")]
+    TooManyAliases(u64),
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
 }
@@ -37,6 +48,10 @@ impl AppError {
             AppError::Forbidden => "FORBIDDEN",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            AppError::QueryTooLarge(_) => "QUERY_TOO_LARGE",
+            AppError::QueryTooDeep(_) => "QUERY_TOO_DEEP",
+            AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            AppError::TooManyAliases(_) => "TOO_MANY_ALIASES",
             AppError::Internal(_) => "INTERNAL",
         }
     }

@@ -4,15 +4,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use sea_orm::DatabaseConnection;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::graphql::{Limits, build_schema};
-use crate::http::{AppState, app};
+use crate::http::{AppState, ServeOptions};
 use crate::store::{self, StatementCounter};
 
 /// A running hub.
@@ -125,37 +123,54 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             max_complexity: config.max_complexity,
         },
     );
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("the listener has no address")?;
+    tracing::info!(%addr, "listening");
+    let security = &config.security;
+    let public_url = match &security.public_url {
+        Some(url) => url.clone(),
+        None => {
+            if addr.ip().is_unspecified() {
+                tracing::warn!(
+                    "PASSERELLE_PUBLIC_URL is not set: links in public documents name {addr}; set it to the address clients use"
+                );
+            }
+            format!("http://{addr}")
+        }
+    };
     let state = AppState {
         schema,
         db: db.clone(),
         max_body_bytes: config.max_body_bytes,
-        trust_forwarded_for: config.trust_forwarded_for,
+        trusted_proxies: security.trusted_proxies,
+        public_url,
+        limits: crate::graphql::guard::DocumentLimits {
+            max_tokens: security.max_tokens,
+            max_nesting: security.max_nesting,
+            max_fields: security.max_fields,
+            max_aliases: security.max_aliases,
+            max_root_fields: security.max_root_fields,
+        },
+        body_read_timeout: security.body_read_timeout,
+        websockets: std::sync::Arc::new(crate::http::WebSocketCaps::new(
+            security.ws_max_connections_per_address,
+            security.ws_max_subscriptions,
+        )),
+        cors_origins: security.cors_origins.clone(),
         persisted: Default::default(),
         max_upload_bytes: config.max_upload_bytes,
         changes: changes.clone(),
     };
-    let acceptor = TcpListener::bind(config.listen)
-        .into_acceptor()
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .context("the listener has no address")?;
-    tracing::info!(%addr, "listening");
+    let options = ServeOptions {
+        header_read_timeout: security.header_read_timeout,
+        grace: Duration::from_secs(20),
+    };
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                app(state),
-                async {
-                    let _ = rx.await;
-                },
-                Some(Duration::from_secs(20)),
-            )
-            .await
-    });
+    let server = tokio::spawn(crate::http::serve(listener, state, options, async {
+        let _ = rx.await;
+    }));
     Ok(Running {
         addr,
         db,

@@ -15,9 +15,28 @@ use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::store::{api_keys, sessions, throttle, users};
 
-/// Failures allowed per account, then per client address, before growing delays.
-const FREE_FAILURES_PER_ACCOUNT: i32 = 5;
-const FREE_FAILURES_PER_ADDRESS: i32 = 20;
+/// Sign-in attempts for one account from one address: five, then blocks growing to 15 min.
+const PER_ACCOUNT_AND_ADDRESS: throttle::Rule = throttle::Rule {
+    free: 5,
+    max_block: Duration::minutes(15),
+};
+/// Attempts from one address, whatever the accounts: twenty, then blocks growing to 15 min.
+const PER_ADDRESS: throttle::Rule = throttle::Rule {
+    free: 20,
+    max_block: Duration::minutes(15),
+};
+/// Attempts on one account from every address: ten, then waits that only slow (30 s at
+/// most), so that guesses spread over many addresses stay slow while the owner, from a new
+/// address, is never locked out for long.
+const PER_ACCOUNT: throttle::Rule = throttle::Rule {
+    free: 10,
+    max_block: Duration::seconds(30),
+};
+/// Wrong current passwords given to `changePassword` by one account.
+const PASSWORD_CHANGES: throttle::Rule = throttle::Rule {
+    free: 5,
+    max_block: Duration::minutes(15),
+};
 
 /// How long a session lasts.
 pub const SESSION_TTL: Duration = Duration::hours(12);
@@ -35,16 +54,33 @@ pub struct SignedIn {
     pub expires_at: DateTime<Utc>,
 }
 
-fn throttle_keys(email: &str, client: Option<IpAddr>) -> Vec<String> {
-    let mut keys = vec![format!("email:{}", users::normalise_email(email))];
-    if let Some(ip) = client {
-        keys.push(format!("ip:{ip}"));
+/// The throttle keys of a sign-in, each with its rule; the first ones are cleared by a
+/// success, the address's is only given back its attempt.
+struct SignInKeys {
+    cleared: Vec<(String, throttle::Rule)>,
+    address: Option<(String, throttle::Rule)>,
+}
+
+impl SignInKeys {
+    fn new(email: &str, client: Option<IpAddr>) -> SignInKeys {
+        let email = users::normalise_email(email);
+        let mut cleared = vec![(format!("email:{email}"), PER_ACCOUNT)];
+        let address = client.map(|ip| {
+            cleared.push((format!("email-ip:{email}|{ip}"), PER_ACCOUNT_AND_ADDRESS));
+            (format!("ip:{ip}"), PER_ADDRESS)
+        });
+        SignInKeys { cleared, address }
     }
-    keys
+
+    fn all(&self) -> impl Iterator<Item = &(String, throttle::Rule)> {
+        self.cleared.iter().chain(self.address.as_ref())
+    }
 }
 
 /// Signs in. An unknown e-mail, a wrong password and a disabled account give the same
-/// answer after the same work; failures are throttled per account and per client address.
+/// answer after the same work. Every attempt is counted before the password is checked, per
+/// account and address, per address and per account (see the rules above); a blocked one is
+/// refused with `RATE_LIMITED` without being checked.
 pub async fn login(
     db: &impl ConnectionTrait,
     email: &str,
@@ -52,11 +88,15 @@ pub async fn login(
     client: Option<IpAddr>,
 ) -> AppResult<SignedIn> {
     let now = crate::store::now();
-    let keys = throttle_keys(email, client);
-    if let Some(wait) = throttle::blocked_for(db, &keys, now).await? {
+    let keys = SignInKeys::new(email, client);
+    let names: Vec<String> = keys.all().map(|(k, _)| k.clone()).collect();
+    if let Some(wait) = throttle::blocked_for(db, &names, now).await? {
         return Err(AppError::RateLimited {
             retry_after_secs: wait.num_seconds().max(1) as u64,
         });
+    }
+    for (key, rule) in keys.all() {
+        throttle::take_attempt(db, key, *rule, now).await?;
     }
     let user = users::by_email(db, email).await?;
     let candidate = password_text.to_string();
@@ -72,13 +112,14 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        throttle::record_failure(db, &keys[0], FREE_FAILURES_PER_ACCOUNT, now).await?;
-        if let Some(ip_key) = keys.get(1) {
-            throttle::record_failure(db, ip_key, FREE_FAILURES_PER_ADDRESS, now).await?;
-        }
         return Err(AppError::InvalidCredentials);
     };
-    throttle::clear(db, &keys[0]).await?;
+    for (key, _) in &keys.cleared {
+        throttle::clear(db, key).await?;
+    }
+    if let Some((key, rule)) = &keys.address {
+        throttle::give_back(db, key, *rule).await?;
+    }
     let id = Uuid::now_v7();
     let issued = token::issue(TokenKind::Session, id);
     let session = sessions::create(db, id, user.id, issued.secret_hash, SESSION_TTL).await?;
@@ -98,7 +139,22 @@ pub async fn logout(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<()>
     }
 }
 
-/// Changes the caller's password; other sessions of the account are revoked.
+fn password_change_key(user_id: Uuid) -> String {
+    format!("password-change:{user_id}")
+}
+
+/// Counts one password change attempt of the caller, before `change_password` checks the
+/// current password (a stolen session cannot guess it). Run it outside the change's
+/// transaction, so that a refused change still counts.
+pub async fn count_password_change(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<()> {
+    let Actor::User { id, .. } = &viewer.actor else {
+        return Err(AppError::Unauthenticated);
+    };
+    throttle::take_attempt(db, &password_change_key(*id), PASSWORD_CHANGES, crate::store::now()).await
+}
+
+/// Changes the caller's password; other sessions of the account are revoked. Call
+/// `count_password_change` first.
 pub async fn change_password(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -109,10 +165,12 @@ pub async fn change_password(
         return Err(AppError::Unauthenticated);
     };
     let user = users::by_id(db, *id).await?.ok_or(AppError::Unauthenticated)?;
+    let key = password_change_key(*id);
     let (candidate, hash) = (current.to_string(), user.password_hash.clone());
     if !blocking(move || password::verify(&candidate, &hash)).await? {
         return Err(AppError::bad_input("currentPassword", "currentPassword is wrong"));
     }
+    throttle::clear(db, &key).await?;
     password::check_new("newPassword", new, &user.email)?;
     if new == current {
         return Err(AppError::bad_input(

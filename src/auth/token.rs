@@ -77,6 +77,19 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
     Some(Presented { kind, id, secret })
 }
 
+/// `text` with its secret hidden (`psc_***.ics`) when it starts like one of our tokens, for
+/// logs; `None` when it does not.
+pub fn redact(text: &str) -> Option<String> {
+    let prefix = ["pss_", "psk_", "psc_"].into_iter().find(|p| text.starts_with(p))?;
+    // Keep a file extension (`.ics`), which says what was asked for and is no secret.
+    let extension = text
+        .rfind('.')
+        .map(|i| &text[i..])
+        .filter(|e| e.len() <= 5 && e[1..].bytes().all(|b| b.is_ascii_alphanumeric()))
+        .unwrap_or("");
+    Some(format!("{prefix}***{extension}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,21 @@ impl Viewer {
         }
     }
 
+    /// Whether the caller may read the private notes of a contact owned by `owner`: the
+    /// owning organisation's members (and its API keys) and administrators only.
+    pub fn may_read_contact_notes(&self, owner: Option<Uuid>) -> bool {
+        self.is_admin() || (owner.is_some() && self.organisation_id() == owner)
+    }
+
+    /// `contacts` as the caller may read them: notes of other organisations' contacts removed.
+    pub fn redact_contacts(&self, contacts: &mut [std::sync::Arc<entity::contact::Model>]) {
+        for contact in contacts {
+            if contact.notes.is_some() && !self.may_read_contact_notes(contact.organisation_id) {
+                std::sync::Arc::make_mut(contact).notes = None;
+            }
+        }
+    }
+
     pub fn user_id(&self) -> Option<Uuid> {
         match &self.actor {
             Actor::User { id, .. } => Some(*id),

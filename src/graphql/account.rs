@@ -423,6 +423,7 @@ impl AccountMutation {
         new_password: String,
     ) -> Result<ChangePasswordPayload> {
         let viewer = viewer(ctx);
+        accounts::count_password_change(db(ctx), viewer).await.gql()?;
         let user = in_transaction(ctx, async |txn| {
             let user = accounts::change_password(txn, viewer, &current_password, &new_password).await?;
             audit(txn, viewer, "User", Some(user.id), "change_password", Vec::new()).await?;

@@ -6,7 +6,9 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
 use super::AppSchema;
+use super::guard::{self, DocumentLimits};
 use super::loaders::Loaders;
+use crate::error::AppError;
 
 /// The parameters of a GraphQL request, as the specification defines them.
 pub struct Params {
@@ -16,27 +18,81 @@ pub struct Params {
     pub extensions: Option<Map<String, Value>>,
 }
 
-/// The operation a request selects: the only one, or the one named `operation_name`.
-fn selected_operation<'d>(
-    doc: &'d async_graphql::parser::types::ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>> {
-    use async_graphql::parser::types::DocumentOperations;
-    match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
+/// A request whose document passed the limits, parsed once (the schema reuses the parse).
+pub struct Checked {
+    request: GqlRequest,
+    /// The selected operation's type; `None` when the document did not parse or selects no
+    /// operation (the schema then reports why).
+    pub operation: Option<OperationType>,
+    /// Whether the selected operation asks only for what a session may read before it changes
+    /// its temporary password.
+    before_password_change: bool,
+    /// The root fields of the selected operation, as written (fragments expanded).
+    root_fields: Vec<String>,
+}
+
+impl Checked {
+    /// Whether the selected operation is a mutation or a subscription (refused over GET).
+    pub fn is_non_query(&self) -> bool {
+        matches!(self.operation, Some(OperationType::Mutation | OperationType::Subscription))
     }
 }
 
-/// Whether the operation the request selects is a mutation (or a subscription).
-pub fn selects_non_query(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
+/// Checks `request`'s document against `limits` before anything parses it without bounds,
+/// then parses it once and measures the selected operation.
+fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Checked, AppError> {
+    let doc = match guard::parse(&request.query, limits) {
+        Ok(doc) => doc,
+        Err(guard::ParseRefusal::Limit(err)) => return Err(err),
+        // The schema reports the syntax error in its own words; the text is bounded, so
+        // parsing it again costs little.
+        Err(guard::ParseRefusal::Syntax(_)) => {
+            return Ok(Checked {
+                request,
+                operation: None,
+                before_password_change: true,
+                root_fields: Vec::new(),
+            });
+        }
     };
-    let ty = selected_operation(&doc, operation_name).map(|op| op.node.ty);
-    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+    let (operation, before_password_change, root_fields) =
+        match guard::selected_operation(&doc, request.operation_name.as_deref()) {
+            Some(op) => {
+                guard::Shape::of(&doc, &op.node).check(limits)?;
+                (
+                    Some(op.node.ty),
+                    guard::only_before_password_change(&doc, &op.node),
+                    guard::root_field_names(&doc, &op.node),
+                )
+            }
+            None => (None, true, Vec::new()),
+        };
+    request.set_parsed_query(doc);
+    Ok(Checked {
+        request,
+        operation,
+        before_password_change,
+        root_fields,
+    })
+}
+
+/// Checks the parameters of a request (see [`check_request`]).
+pub fn check(params: Params, limits: &DocumentLimits) -> Result<Checked, AppError> {
+    let mut request = GqlRequest::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(ext) = params.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    check_request(request, limits)
 }
 
 /// The JSON body of a GraphQL response, and whether the request failed before execution
@@ -73,26 +129,6 @@ pub(super) fn is_request_error(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty())
 }
 
-/// Root fields a session may use before it has changed its temporary password.
-const BEFORE_PASSWORD_CHANGE: [&str; 4] = ["changePassword", "logout", "me", "__typename"];
-
-/// Whether the selected operation asks only for fields allowed before a password change.
-fn only_password_change_fields(query: &str, operation_name: Option<&str>) -> bool {
-    use async_graphql::parser::types::Selection;
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        // Let the schema report the syntax error.
-        return true;
-    };
-    let Some(op) = selected_operation(&doc, operation_name) else {
-        return true;
-    };
-    op.node.selection_set.node.items.iter().all(|item| match &item.node {
-        Selection::Field(field) => BEFORE_PASSWORD_CHANGE.contains(&field.node.name.node.as_str()),
-        // Fragments could hide any field: refuse them here.
-        _ => false,
-    })
-}
-
 /// What the HTTP layer knows of the caller.
 pub struct Caller {
     pub viewer: crate::auth::Viewer,
@@ -102,11 +138,11 @@ pub struct Caller {
 }
 
 /// `err` as a GraphQL error, as responses carry it.
-pub(super) fn server_error(err: crate::error::AppError) -> async_graphql::ServerError {
+pub(super) fn server_error(err: AppError) -> async_graphql::ServerError {
     super::error::to_gql(err).into_server_error(async_graphql::Pos::default())
 }
 
-fn error_body(err: crate::error::AppError) -> String {
+fn error_body(err: AppError) -> String {
     let server = server_error(err);
     serde_json::to_string(&ResponseBody {
         data: None,
@@ -116,14 +152,22 @@ fn error_body(err: crate::error::AppError) -> String {
     .unwrap_or_default()
 }
 
-/// Executes one GraphQL request for `caller`, with fresh loaders.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, params: Params) -> Outcome {
-    match prepare(db, caller, params) {
+/// Executes one checked request for `caller`, with fresh loaders.
+pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
+    match with_caller(db, caller, checked) {
         Ok(request) => run(schema, request).await,
         Err(err) => Outcome {
             body: error_body(err),
             request_error: false,
         },
+    }
+}
+
+/// The answer to a request refused before execution (over a limit).
+pub fn refused(err: AppError) -> Outcome {
+    Outcome {
+        body: error_body(err),
+        request_error: true,
     }
 }
 
@@ -137,48 +181,34 @@ async fn run(schema: &AppSchema, request: GqlRequest) -> Outcome {
     Outcome { body, request_error }
 }
 
-/// The request `params` make for `caller`, with fresh loaders; refused while a session must
-/// change its temporary password (unless it asks only for what it may).
+/// The request `params` make for `caller`, checked against `limits`, with fresh loaders;
+/// refused while a session must change its temporary password (unless it asks only for what
+/// it may).
 pub(super) fn prepare(
     db: &DatabaseConnection,
     caller: Caller,
     params: Params,
-) -> Result<GqlRequest, crate::error::AppError> {
-    let mut request = GqlRequest::new(params.query);
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(vars) = params.variables {
-        request = request.variables(Variables::from_json(Value::Object(vars)));
-    }
-    if let Some(ext) = params.extensions {
-        for (k, v) in ext {
-            if let Ok(v) = async_graphql::Value::from_json(v) {
-                request.extensions.insert(k, v);
-            }
-        }
-    }
-    with_caller(db, caller, request)
+    limits: &DocumentLimits,
+) -> Result<GqlRequest, AppError> {
+    with_caller(db, caller, check(params, limits)?)
 }
 
-/// `request` with the caller's data and fresh loaders.
-fn with_caller(
-    db: &DatabaseConnection,
-    caller: Caller,
-    request: GqlRequest,
-) -> Result<GqlRequest, crate::error::AppError> {
-    if caller.viewer.must_change_password()
-        && !only_password_change_fields(&request.query, request.operation_name.as_deref())
-    {
-        return Err(crate::error::AppError::PasswordChangeRequired);
+/// `checked` with the caller's data and fresh loaders.
+fn with_caller(db: &DatabaseConnection, caller: Caller, checked: Checked) -> Result<GqlRequest, AppError> {
+    if caller.viewer.must_change_password() && !checked.before_password_change {
+        return Err(AppError::PasswordChangeRequired);
     }
     let scope = caller.viewer.scope();
-    Ok(request
+    Ok(checked
+        .request
         .data(Loaders::new(db, scope))
         .data(caller.viewer)
         .data(ClientAddress(caller.address))
         .data(BaseUrl(caller.base_url)))
 }
+
+/// The only operation a multipart request may carry: the spreadsheet upload.
+const UPLOAD_FIELDS: [&str; 1] = ["importCsv"];
 
 /// Executes a GraphQL multipart request (the GraphQL multipart request specification: an
 /// `operations` part, a `map` part and the files), which carries file uploads.
@@ -189,6 +219,8 @@ pub async fn execute_multipart(
     content_type: &str,
     body: Vec<u8>,
     max_file_bytes: usize,
+    limits: &DocumentLimits,
+    max_operations_bytes: usize,
 ) -> Outcome {
     let options = async_graphql::http::MultipartOptions::default()
         .max_file_size(max_file_bytes)
@@ -198,7 +230,7 @@ pub async fn execute_multipart(
         Ok(request) => request,
         Err(e) => {
             return Outcome {
-                body: error_body(crate::error::AppError::bad_input(
+                body: error_body(AppError::bad_input(
                     "file",
                     format!("the multipart request could not be read: {e}"),
                 )),
@@ -206,7 +238,28 @@ pub async fn execute_multipart(
             };
         }
     };
-    match with_caller(db, caller, request) {
+    // The operations part is held to the JSON body limit, whatever the files weigh.
+    let operations_bytes = request.query.len()
+        + serde_json::to_string(&request.variables).map_or(usize::MAX, |v| v.len());
+    if operations_bytes > max_operations_bytes {
+        return refused(AppError::QueryTooLarge(format!(
+            "the operations part is larger than {max_operations_bytes} bytes"
+        )));
+    }
+    let checked = match check_request(request, limits) {
+        Ok(checked) => checked,
+        Err(err) => return refused(err),
+    };
+    let upload_only = checked.operation == Some(OperationType::Mutation)
+        && !checked.root_fields.is_empty()
+        && checked.root_fields.iter().all(|f| UPLOAD_FIELDS.contains(&f.as_str()));
+    if !upload_only {
+        return refused(AppError::bad_input(
+            "operations",
+            "a multipart request carries only the importCsv mutation; send other operations as application/json",
+        ));
+    }
+    match with_caller(db, caller, checked) {
         Ok(request) => run(schema, request).await,
         Err(err) => Outcome {
             body: error_body(err),
@@ -243,14 +296,21 @@ pub fn graphiql_page(endpoint: &str) -> String {
 mod tests {
     use super::*;
 
+    fn non_query(query: &str, operation_name: Option<&str>) -> bool {
+        let params = Params {
+            query: query.into(),
+            operation_name: operation_name.map(str::to_string),
+            variables: None,
+            extensions: None,
+        };
+        check(params, &DocumentLimits::default()).is_ok_and(|c| c.is_non_query())
+    }
+
     #[test]
     fn finds_mutations_in_get_requests() {
-        assert!(selects_non_query(
-            "mutation { deleteEvent(id: \"x\") { deletedId } }",
-            None
-        ));
-        assert!(!selects_non_query("{ events { totalCount } }", None));
-        assert!(selects_non_query("query A { a } mutation B { b }", Some("B")));
-        assert!(!selects_non_query("query A { a } mutation B { b }", Some("A")));
+        assert!(non_query("mutation { deleteEvent(id: \"x\") { deletedId } }", None));
+        assert!(!non_query("{ events { totalCount } }", None));
+        assert!(non_query("query A { a } mutation B { b }", Some("B")));
+        assert!(!non_query("query A { a } mutation B { b }", Some("A")));
     }
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod error;
 pub mod exec;
 pub mod federation;
+pub mod guard;
 pub mod feed;
 pub mod import;
 pub mod loaders;

@@ -34,8 +34,6 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 const RECHECK_EVERY: Duration = Duration::from_secs(60);
 /// The longest a subscription may take to start listening before the next message is read.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
-/// Operations running at once on one connection.
-const MAX_OPERATIONS: usize = 100;
 
 /// A frame from the client.
 pub enum Inbound {
@@ -62,6 +60,10 @@ pub struct Connection {
     pub address: Option<IpAddr>,
     /// Where clients reach this hub, for links the API hands out.
     pub base_url: String,
+    /// The bounds of each operation's document.
+    pub limits: super::guard::DocumentLimits,
+    /// Operations running at once on this connection.
+    pub max_operations: usize,
 }
 
 #[derive(Deserialize)]
@@ -289,8 +291,11 @@ impl State {
             return Flow::Close(4409, format!("Subscriber for {id} already exists"));
         }
         let refuse = |err: AppError| json!({ "id": id, "type": "error", "payload": [exec::server_error(err)] });
-        if self.operations.len() >= MAX_OPERATIONS {
-            let err = AppError::Conflict(format!("at most {MAX_OPERATIONS} operations at once per connection"));
+        if self.operations.len() >= self.conn.max_operations {
+            let err = AppError::Conflict(format!(
+                "at most {} operations at once per connection",
+                self.conn.max_operations
+            ));
             self.send(refuse(err)).await;
             return Flow::Continue;
         }
@@ -305,7 +310,7 @@ impl State {
             variables: payload.variables,
             extensions: payload.extensions,
         };
-        let request = match exec::prepare(&self.conn.db, caller, params) {
+        let request = match exec::prepare(&self.conn.db, caller, params, &self.conn.limits) {
             Ok(request) => request,
             Err(err) => {
                 self.send(refuse(err)).await;

@@ -49,34 +49,6 @@ pub fn routes(route: Route) -> Route {
         .at("/contacts.csv", get(contacts_csv))
 }
 
-/// Where clients reach this hub (`scheme://host`), from `Host` (or, behind a trusted proxy,
-/// `X-Forwarded-Proto`/`X-Forwarded-Host`), for the links the API hands out.
-pub(super) fn base_url(req: &Request, state: &AppState) -> String {
-    let forwarded = |name: &str| {
-        state
-            .trust_forwarded_for
-            .then(|| req.header(name))
-            .flatten()
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let sane_host = |h: &&str| {
-        !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
-    };
-    let scheme = forwarded("x-forwarded-proto")
-        .filter(|s| *s == "http" || *s == "https")
-        .or(req.uri().scheme_str())
-        .unwrap_or("http");
-    let host = forwarded("x-forwarded-host")
-        .or_else(|| req.header(header::HOST))
-        .filter(sane_host)
-        .map(str::to_string)
-        .or_else(|| req.local_addr().as_socket_addr().map(ToString::to_string))
-        .unwrap_or_else(|| "localhost".into());
-    format!("{scheme}://{host}")
-}
-
 fn text(status: StatusCode, message: &str) -> Response {
     Response::builder()
         .status(status)
@@ -358,7 +330,7 @@ async fn events_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respon
         let events = store::exports::upcoming_events(&state.db, &filter, store::now(), limit).await?;
         let organisations =
             store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
-        let base = base_url(req, state);
+        let base = state.public_url.clone();
         let self_url = format!("{base}/events.atom");
         let info = export::atom::FeedInfo {
             title: "Passerelle — agenda",
@@ -383,7 +355,7 @@ async fn resources_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Res
             store::exports::resources(&state.db, &filter, store::resources::ResourceSort::CreatedAtDesc, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
-        let base = base_url(req, state);
+        let base = state.public_url.clone();
         let self_url = format!("{base}/resources.atom");
         let info = export::atom::FeedInfo {
             title: "Passerelle — ressources",
@@ -406,7 +378,8 @@ async fn contacts_vcf(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respo
         let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.contact_filter(state, viewer.scope()).await?;
-        let contacts = store::exports::contacts(&state.db, &filter, limit).await?;
+        let mut contacts = store::exports::contacts(&state.db, &filter, limit).await?;
+        viewer.redact_contacts(&mut contacts);
         let organisations =
             store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
         let body = export::vcard::cards(&contacts, &organisations);
@@ -466,7 +439,8 @@ async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respo
         let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.contact_filter(state, viewer.scope()).await?;
-        let contacts = store::exports::contacts(&state.db, &filter, limit).await?;
+        let mut contacts = store::exports::contacts(&state.db, &filter, limit).await?;
+        viewer.redact_contacts(&mut contacts);
         let organisations =
             store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
         let body = csv_body(export::csv::contacts(&contacts, &organisations))?;

@@ -190,28 +190,17 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
     };
     Ok(Caller {
         viewer,
-        address: client_address(req, state),
-        base_url: super::export::base_url(req, state),
+        address: super::client_address(req, state.trusted_proxies),
+        base_url: state.public_url.clone(),
     })
 }
 
-/// The client's address: from `X-Forwarded-For` behind a trusted proxy, else the peer's.
-pub(super) fn client_address(req: &Request, state: &AppState) -> Option<std::net::IpAddr> {
-    let forwarded = state
-        .trust_forwarded_for
-        .then(|| req.header("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.split(',').next())
-        .and_then(|ip| ip.trim().parse().ok());
-    forwarded.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()))
-}
-
-async fn respond(req: &Request, state: &AppState, flavour: Flavour, params: Params) -> Response {
+async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exec::Checked) -> Response {
     let caller = match caller(req, state, flavour).await {
         Ok(caller) => caller,
         Err(resp) => return resp,
     };
-    let outcome = exec::execute(&state.schema, &state.db, caller, params).await;
+    let outcome = exec::execute(&state.schema, &state.db, caller, checked).await;
     executed(flavour, outcome)
 }
 
@@ -233,9 +222,13 @@ fn executed(flavour: Flavour, outcome: exec::Outcome) -> Response {
 pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     let raw = req.uri().query().unwrap_or("");
     if raw.is_empty() && wants_html(req) {
+        // The page's inline script runs under a fresh nonce (see `security_headers`).
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let page = exec::graphiql_page("/graphql").replace("<script>", &format!("<script nonce=\"{nonce}\">"));
         return Response::builder()
             .content_type("text/html; charset=utf-8")
-            .body(exec::graphiql_page("/graphql"));
+            .extension(super::ScriptNonce(nonce))
+            .body(page);
     }
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
@@ -244,7 +237,11 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
         Ok(p) => p,
         Err(err) => return params_error(flavour, err),
     };
-    if exec::selects_non_query(&params.query, params.operation_name.as_deref()) {
+    let checked = match exec::check(params, &state.limits) {
+        Ok(checked) => checked,
+        Err(err) => return executed(flavour, exec::refused(err)),
+    };
+    if checked.is_non_query() {
         let mut resp = plain_error(
             StatusCode::METHOD_NOT_ALLOWED,
             flavour,
@@ -255,7 +252,7 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
         }
         return resp;
     }
-    respond(req, state, flavour, params).await
+    respond(req, state, flavour, checked).await
 }
 
 #[handler]
@@ -287,12 +284,9 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     if !charset_ok {
         return plain_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, flavour, "the request must be UTF-8");
     }
-    let bytes = match body.into_bytes_limit(state.max_body_bytes).await {
+    let bytes = match read_body(body, state.max_body_bytes, state, flavour).await {
         Ok(b) => b,
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-            return plain_error(StatusCode::PAYLOAD_TOO_LARGE, flavour, "the request body is too large");
-        }
-        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body could not be read"),
+        Err(resp) => return resp,
     };
     let map = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => map,
@@ -300,8 +294,41 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
     };
     match params_from_map(map, &state.persisted) {
-        Ok(params) => respond(req, state, flavour, params).await,
+        Ok(params) => match exec::check(params, &state.limits) {
+            Ok(checked) => respond(req, state, flavour, checked).await,
+            Err(err) => executed(flavour, exec::refused(err)),
+        },
         Err(err) => params_error(flavour, err),
+    }
+}
+
+/// Reads a body of at most `limit` bytes within the body read timeout: a client that sends
+/// it slowly is answered 408 and loses the connection.
+async fn read_body(body: Body, limit: usize, state: &AppState, flavour: Flavour) -> Result<Vec<u8>, Response> {
+    match tokio::time::timeout(state.body_read_timeout, body.into_bytes_limit(limit)).await {
+        Ok(Ok(b)) => Ok(b.to_vec()),
+        Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => Err(coded_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            flavour,
+            "the request body is too large",
+            "PAYLOAD_TOO_LARGE",
+        )),
+        Ok(Err(_)) => Err(plain_error(
+            StatusCode::BAD_REQUEST,
+            flavour,
+            "the request body could not be read",
+        )),
+        Err(_) => {
+            let mut resp = coded_error(
+                StatusCode::REQUEST_TIMEOUT,
+                flavour,
+                "the request body was not sent in time",
+                "REQUEST_TIMEOUT",
+            );
+            resp.headers_mut()
+                .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+            Err(resp)
+        }
     }
 }
 
@@ -312,12 +339,21 @@ async fn multipart(req: &Request, body: Body, state: &AppState, flavour: Flavour
         Ok(caller) => caller,
         Err(resp) => return resp,
     };
-    let bytes = match body.into_bytes_limit(state.max_upload_bytes).await {
-        Ok(b) => b.to_vec(),
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-            return plain_error(StatusCode::PAYLOAD_TOO_LARGE, flavour, "the upload is too large");
-        }
-        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body could not be read"),
+    // Uploads are for signed-in editors: an anonymous caller is refused before its body is read.
+    if caller.viewer.is_anonymous() {
+        let mut resp = coded_error(
+            StatusCode::UNAUTHORIZED,
+            flavour,
+            "sign in to upload files",
+            AppError::Unauthenticated.code(),
+        );
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    let bytes = match read_body(body, state.max_upload_bytes, state, flavour).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
     };
     // The original header: the boundary is case-sensitive.
     let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
@@ -328,6 +364,8 @@ async fn multipart(req: &Request, body: Body, state: &AppState, flavour: Flavour
         content_type,
         bytes,
         state.max_upload_bytes,
+        &state.limits,
+        state.max_body_bytes,
     )
     .await;
     executed(flavour, outcome)

@@ -3,12 +3,19 @@
 mod export;
 mod graphql;
 pub mod persisted;
+mod server;
 mod ws;
+
+pub use server::{ServeOptions, serve};
+pub use ws::Caps as WebSocketCaps;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::StatusCode;
+use std::net::IpAddr;
+
+use poem::http::header::{self, HeaderValue};
+use poem::http::{Method, StatusCode};
 use poem::middleware::Cors;
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
@@ -23,8 +30,18 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub max_body_bytes: usize,
-    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
-    pub trust_forwarded_for: bool,
+    /// Proxies in front of the hub whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: usize,
+    /// Where clients reach the hub (`scheme://host[:port]`), for links in documents.
+    pub public_url: String,
+    /// The bounds of a GraphQL document.
+    pub limits: crate::graphql::guard::DocumentLimits,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: std::time::Duration,
+    /// WebSocket caps and the connections open per client address.
+    pub websockets: Arc<WebSocketCaps>,
+    /// Which origins browsers may call the API from.
+    pub cors_origins: crate::config::CorsOrigins,
     /// Largest multipart request (file uploads).
     pub max_upload_bytes: usize,
     /// Automatic persisted queries known to this instance.
@@ -40,10 +57,150 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .with(cors(&state.cors_origins))
         .data(Arc::new(state))
-        .with(Cors::new())
+        .around(security_headers)
         .around(request_id)
         .map_to_response()
+}
+
+/// CORS for browsers: the configured origins (or any), the methods GraphQL over HTTP uses,
+/// and `Vary: Origin` on every answer so that no cache serves one origin's headers to another.
+fn cors(origins: &crate::config::CorsOrigins) -> Cors {
+    let cors = Cors::new()
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "accept",
+            "x-request-id",
+            "apollo-require-preflight",
+            "x-apollo-operation-name",
+        ])
+        .expose_headers(["x-request-id", "retry-after", "etag"])
+        .max_age(600);
+    match origins {
+        crate::config::CorsOrigins::Any => cors.allow_origins_fn(|_| true),
+        crate::config::CorsOrigins::Only(list) => cors.allow_origins(list.iter().map(String::as_str)),
+    }
+}
+
+/// The GraphiQL page's policy: its scripts and styles come from unpkg, its inline script
+/// carries the nonce, it talks only to this hub, and it is never framed.
+fn html_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'nonce-{nonce}' unpkg.com; style-src 'unsafe-inline' unpkg.com; \
+         img-src 'self' data: unpkg.com; font-src unpkg.com data:; connect-src 'self' ws: wss:; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+}
+
+/// `nosniff` and `Vary: Origin` on every response; on HTML pages a content security policy,
+/// no framing and no referrer. The nonce of the page's inline script is set by the handler in
+/// the response extensions.
+async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    let headers = resp.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    let varies_on_origin = headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("origin")));
+    if !varies_on_origin {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        let nonce = resp.extensions().get::<ScriptNonce>().map(|n| n.0.clone()).unwrap_or_default();
+        let headers = resp.headers_mut();
+        if let Ok(policy) = HeaderValue::from_str(&html_policy(&nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    Ok(resp)
+}
+
+/// The nonce an HTML page's inline scripts carry.
+#[derive(Clone)]
+pub(crate) struct ScriptNonce(pub String);
+
+/// The client's address. Behind `trusted_proxies` proxies, each appending the address it was
+/// reached from to `X-Forwarded-For`, the client is the right-most entry none of them added:
+/// entries further left were written by the client itself and prove nothing. With fewer
+/// entries than proxies, the left-most; an unreadable entry falls back to the nearest proxy.
+pub(crate) fn client_address(req: &Request, trusted_proxies: usize) -> Option<IpAddr> {
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    pick_client(forwarded, peer, trusted_proxies)
+}
+
+/// The client among the `X-Forwarded-For` values (in header order) and the peer.
+fn pick_client<'a>(
+    forwarded: impl Iterator<Item = &'a str>,
+    peer: Option<IpAddr>,
+    trusted_proxies: usize,
+) -> Option<IpAddr> {
+    if trusted_proxies == 0 {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    // The peer is the nearest proxy; the last `trusted_proxies - 1` entries are the others'.
+    let client = match hops.len().checked_sub(trusted_proxies) {
+        Some(index) => hops.get(index),
+        None => hops.first(),
+    };
+    client.and_then(|h| parse_hop(h)).or(peer)
+}
+
+/// An `X-Forwarded-For` entry: an address, possibly with a port (`[::1]:443`, `1.2.3.4:80`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(xff: &[&str], proxies: usize) -> Option<IpAddr> {
+        pick_client(xff.iter().copied(), "10.0.0.9".parse().ok(), proxies)
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_hop() {
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        assert_eq!(address(&["203.0.113.7, 198.51.100.2"], 0), ip("10.0.0.9"));
+        // nginx appended 198.51.100.2; the client wrote 203.0.113.7 itself.
+        assert_eq!(address(&["203.0.113.7, 198.51.100.2"], 1), ip("198.51.100.2"));
+        assert_eq!(address(&["203.0.113.7", "198.51.100.2, 192.0.2.1"], 2), ip("198.51.100.2"));
+        assert_eq!(address(&[], 1), ip("10.0.0.9"));
+        assert_eq!(address(&["192.0.2.1"], 3), ip("192.0.2.1"));
+        assert_eq!(address(&["[2001:db8::1]:443"], 1), ip("2001:db8::1"));
+        assert_eq!(address(&["unknown"], 1), ip("10.0.0.9"));
+    }
+
+    #[test]
+    fn tokens_in_paths_are_redacted() {
+        assert_eq!(redact_path("/calendar/psc_0192abcd_SECRETpart.ics"), "/calendar/psc_***.ics");
+        assert_eq!(redact_path("/events.ics"), "/events.ics");
+    }
 }
 
 #[handler]
@@ -58,6 +215,18 @@ async fn readyz(Data(state): Data<&Arc<AppState>>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
     }
+}
+
+/// A request path as logged: the secret part of a token in it (a private calendar link
+/// `/calendar/psc_…`, or any `pss_`/`psk_`/`psc_` token) replaced by `***`.
+fn redact_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match crate::auth::token::redact(segment) {
+            Some(redacted) => redacted,
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn valid_request_id(id: &str) -> bool {
@@ -76,7 +245,7 @@ async fn request_id<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
     async move {
         let started = Instant::now();
         let method = req.method().clone();
-        let path = req.uri().path().to_string();
+        let path = redact_path(req.uri().path());
         let mut resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),

@@ -1,7 +1,9 @@
 //! GraphQL over WebSocket on `/graphql` (the same path as queries, for upgrade requests) and
 //! `/graphql/ws`: the upgrade and the frames. The protocol itself is `graphql::ws`.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt, future};
 use poem::http::{StatusCode, header};
@@ -14,6 +16,60 @@ use crate::graphql::ws::{self, Connection, Inbound, Outbound, PROTOCOL};
 
 /// Frames waiting to be written to one client.
 const OUTGOING: usize = 64;
+
+/// The WebSocket caps of one instance, and the connections open per client address.
+pub struct Caps {
+    /// Connections one address may hold open (0: no cap).
+    pub per_address: usize,
+    /// Operations at once on one connection.
+    pub subscriptions: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl Caps {
+    pub fn new(per_address: usize, subscriptions: usize) -> Caps {
+        Caps {
+            per_address,
+            subscriptions,
+            open: Mutex::default(),
+        }
+    }
+
+    /// A place for one more connection from `address`, or `None` when it holds its cap.
+    fn admit(self: &Arc<Self>, address: Option<IpAddr>) -> Option<Admitted> {
+        let Some(address) = address.filter(|_| self.per_address > 0) else {
+            return Some(Admitted { caps: None });
+        };
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = open.entry(address).or_default();
+        if *count >= self.per_address {
+            return None;
+        }
+        *count += 1;
+        Some(Admitted {
+            caps: Some((self.clone(), address)),
+        })
+    }
+}
+
+/// A counted connection; dropping it frees its place.
+struct Admitted {
+    caps: Option<(Arc<Caps>, IpAddr)>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Some((caps, address)) = &self.caps {
+            let mut open = caps.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(count) = open.get_mut(address) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    open.remove(address);
+                }
+            }
+        }
+    }
+}
 
 /// Serves WebSocket upgrade requests, and hands every other request to the endpoint it wraps.
 pub struct UpgradeOr<E>(pub E);
@@ -55,8 +111,18 @@ async fn accept(req: Request) -> Response {
             .body(format!("ask for the {PROTOCOL} subprotocol (Sec-WebSocket-Protocol)"));
     }
     let authorization = req.header(header::AUTHORIZATION).map(str::to_string);
-    let address = super::graphql::client_address(&req, &state);
-    let base_url = super::export::base_url(&req, &state);
+    let address = super::client_address(&req, state.trusted_proxies);
+    let base_url = state.public_url.clone();
+    let Some(admitted) = state.websockets.admit(address) else {
+        return Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header(header::RETRY_AFTER, "60")
+            .content_type("text/plain; charset=utf-8")
+            .body(format!(
+                "at most {} WebSocket connections per client address",
+                state.websockets.per_address
+            ));
+    };
     let (req, mut body) = req.split();
     let socket = match WebSocket::from_request(&req, &mut body).await {
         Ok(socket) => socket,
@@ -102,9 +168,12 @@ async fn accept(req: Request) -> Response {
                 authorization,
                 address,
                 base_url,
+                limits: state.limits,
+                max_operations: state.websockets.subscriptions,
             };
             ws::serve(conn, Box::pin(incoming), tx).await;
             let _ = writer.await;
+            drop(admitted);
         })
         .into_response()
 }

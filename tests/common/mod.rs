@@ -38,7 +38,7 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         max_upload_bytes: 4 * 1024 * 1024,
         max_depth: 12,
         max_complexity: 5000,
-        trust_forwarded_for: false,
+        security: Default::default(),
         feeds: feed_settings(),
         search: search_settings(),
     }
@@ -229,13 +229,16 @@ pub async fn sqlite_app(demo: bool) -> TestApp {
 
 /// One hub on a fresh SQLite file, with these search settings.
 pub async fn sqlite_app_with(demo: bool, search: passerelle::config::SearchSettings) -> TestApp {
+    sqlite_app_configured(demo, |c| c.search = search.clone()).await
+}
+
+/// One hub on a fresh SQLite file, its configuration changed by `tweak`.
+pub async fn sqlite_app_configured(demo: bool, tweak: impl Fn(&mut Config)) -> TestApp {
     let dir = std::env::temp_dir().join(format!("passerelle-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let url = passerelle::config::default_sqlite_url(&dir);
-    let config = Config {
-        search,
-        ..config(url, dir.clone())
-    };
+    let mut config = config(url, dir.clone());
+    tweak(&mut config);
     TestApp::spawn("sqlite", config, demo, Cleanup::Dir(dir)).await
 }
 
@@ -246,6 +249,12 @@ pub async fn postgres_app(demo: bool) -> Option<TestApp> {
 
 /// One hub on a fresh PostgreSQL database, with these search settings.
 pub async fn postgres_app_with(demo: bool, search: passerelle::config::SearchSettings) -> Option<TestApp> {
+    postgres_app_configured(demo, |c| c.search = search.clone()).await
+}
+
+/// One hub on a fresh PostgreSQL database (when the test database URL is set), its
+/// configuration changed by `tweak`.
+pub async fn postgres_app_configured(demo: bool, tweak: impl Fn(&mut Config)) -> Option<TestApp> {
     let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
         eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
         return None;
@@ -267,9 +276,10 @@ pub async fn postgres_app_with(demo: bool, search: passerelle::config::SearchSet
     Some(
         TestApp::spawn(
             "postgres",
-            Config {
-                search,
-                ..config(url.to_string(), dir)
+            {
+                let mut config = config(url.to_string(), dir);
+                tweak(&mut config);
+                config
             },
             demo,
             Cleanup::PgDatabase { admin_url, name },
@@ -282,6 +292,15 @@ pub async fn postgres_app_with(demo: bool, search: passerelle::config::SearchSet
 pub async fn apps(demo: bool) -> Vec<TestApp> {
     let mut apps = vec![sqlite_app(demo).await];
     if let Some(pg) = postgres_app(demo).await {
+        apps.push(pg);
+    }
+    apps
+}
+
+/// A hub on every backend available, its configuration changed by `tweak`.
+pub async fn apps_configured(demo: bool, tweak: impl Fn(&mut Config)) -> Vec<TestApp> {
+    let mut apps = vec![sqlite_app_configured(demo, &tweak).await];
+    if let Some(pg) = postgres_app_configured(demo, &tweak).await {
         apps.push(pg);
     }
     apps

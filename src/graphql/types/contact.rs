@@ -60,7 +60,11 @@ impl Contact {
     async fn tags(&self) -> &[String] {
         &self.0.tags.0
     }
-    async fn notes(&self) -> Option<&str> {
+    /// Private notes: shown to the owning organisation's members and administrators only.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        if !crate::graphql::exec::viewer(ctx).may_read_contact_notes(self.0.organisation_id) {
+            return None;
+        }
         self.0.notes.as_deref()
     }
     async fn visibility(&self) -> Visibility {

@@ -1,0 +1,658 @@
+//! The attacks of the security audit, replayed against the real server over HTTP and
+//! WebSocket: each must now be refused or harmless, and the hub must keep answering.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{TestApp, error_code};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+const PASSWORD: &str = "a long new passphrase";
+
+/// The audit's 4 KB document: 2,000 nested lists in an argument.
+fn bracket_bomb() -> String {
+    format!(
+        "{{ __type(name: {}\"x\"{}) {{ name }} }}",
+        "[".repeat(2000),
+        "]".repeat(2000)
+    )
+}
+
+/// `query { ...F0 }` where each fragment spreads the next one twice.
+fn fan_out(n: usize) -> String {
+    let mut doc = String::from("query { ...F0 }\n");
+    for i in 0..n {
+        doc.push_str(&format!("fragment F{i} on Query {{ ...F{} ...F{} }}\n", i + 1, i + 1));
+    }
+    doc.push_str(&format!("fragment F{n} on Query {{ __typename }}\n"));
+    doc
+}
+
+async fn post(app: &TestApp, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+    let mut req = app.client.post(&app.url).json(&body);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let resp = req.send().await.expect("the request is sent");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON"))
+}
+
+async fn healthy(app: &TestApp) {
+    let resp = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("/healthz answers");
+    assert_eq!(resp.status(), 200);
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn websocket(app: &TestApp) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let url = format!("{}/graphql", app.base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("a request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("a header"),
+    );
+    tokio_tungstenite::connect_async(request).await.map(|(socket, _)| socket)
+}
+
+/// The next text frame, as JSON.
+async fn frame(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("the socket is open")
+            .expect("a frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(text.as_str()).expect("JSON");
+        }
+    }
+}
+
+async fn ws_init(socket: &mut Socket, payload: Value) {
+    let init = json!({ "type": "connection_init", "payload": payload });
+    socket.send(Message::text(init.to_string())).await.expect("sent");
+    assert_eq!(frame(socket).await["type"], "connection_ack");
+}
+
+/// The first error code of a `subscribe` answered with `error`.
+async fn ws_refusal(socket: &mut Socket, id: &str, query: &str) -> String {
+    let subscribe = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    socket.send(Message::text(subscribe.to_string())).await.expect("sent");
+    let answer = frame(socket).await;
+    assert_eq!(answer["type"], "error", "{answer}");
+    answer["payload"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_deeply_nested_document_is_refused_before_parsing_on_every_transport() {
+    let app = common::sqlite_app(false).await;
+    let bomb = bracket_bomb();
+    let (status, body) = post(&app, json!({ "query": bomb }), &[]).await;
+    assert_eq!((status, error_code(&body)), (200, "QUERY_TOO_DEEP"), "{body}");
+    assert!(body.get("data").is_none(), "refused before execution: {body}");
+    let (status, body) = post(
+        &app,
+        json!({ "query": bomb }),
+        &[("accept", "application/graphql-response+json")],
+    )
+    .await;
+    assert_eq!((status, error_code(&body)), (400, "QUERY_TOO_DEEP"));
+    let objects = format!("{{ events(filter: {}null{}) {{ totalCount }} }}", "{a:".repeat(2000), "}".repeat(2000));
+    let (_, body) = post(&app, json!({ "query": objects }), &[]).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+
+    let resp = app
+        .client
+        .get(format!(
+            "{}?{}",
+            app.url,
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("query", &bomb)
+                .finish()
+        ))
+        .send()
+        .await
+        .expect("sent");
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+
+    let mut socket = websocket(&app).await.expect("the upgrade");
+    ws_init(&mut socket, json!({})).await;
+    assert_eq!(ws_refusal(&mut socket, "bomb", &bomb).await, "QUERY_TOO_DEEP");
+
+    // A long flat document is refused by its size.
+    let flat = format!("{{ {} }}", "__typename ".repeat(5000));
+    let (_, body) = post(&app, json!({ "query": flat }), &[]).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_LARGE", "{body}");
+
+    // The process survived all of it.
+    healthy(&app).await;
+    assert_eq!(app.data_anon("{ __typename }", json!({})).await["__typename"], "Query");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_fragment_fan_out_is_refused_before_validation_while_the_hub_keeps_answering() {
+    let app = common::sqlite_app(false).await;
+    for n in [24, 30] {
+        let doc = fan_out(n);
+        let started = Instant::now();
+        // Several at once, as an attacker would send them, while /healthz is asked.
+        let attacks = (0..8).map(|_| post(&app, json!({ "query": doc }), &[]));
+        let (answers, ()) = tokio::join!(futures_util::future::join_all(attacks), healthy(&app));
+        for (_, body) in answers {
+            assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "n = {n}: {body}");
+        }
+        // Measured, not asserted: BENCHMARKS.md has the figure.
+        eprintln!("fragment fan-out n = {n}: 8 refusals in {:?}", started.elapsed());
+    }
+    // A fragment cycle still gets the validation error.
+    let (_, body) = post(
+        &app,
+        json!({ "query": "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }" }),
+        &[],
+    )
+    .await;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("cycle") || !body["errors"].is_null());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn aliases_and_root_fields_are_bounded() {
+    let app = common::sqlite_app(false).await;
+    let aliases = (0..16)
+        .map(|i| format!("o{i}: organisation(slug: \"x{i}\") {{ id }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, body) = post(&app, json!({ "query": format!("{{ {aliases} }}") }), &[]).await;
+    assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    let counts = (0..16)
+        .map(|i| format!("c{i}: totalCount"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, body) = post(&app, json!({ "query": format!("{{ events {{ {counts} }} }}") }), &[]).await;
+    assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    // The audit's thousands of aliases are refused by the document's size already.
+    let many = (0..1500)
+        .map(|i| format!("o{i}:organisation(slug:\"x\"){{id}}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, body) = post(&app, json!({ "query": format!("{{ {many} }}") }), &[]).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_LARGE", "{body}");
+    // Fifteen are fine.
+    let fifteen = (0..15)
+        .map(|i| format!("o{i}: organisation(slug: \"x{i}\") {{ id }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    app.data_anon(&format!("{{ {fifteen} }}"), json!({})).await;
+    app.stop().await;
+}
+
+/// A hub behind one trusted proxy (the compose file's nginx).
+async fn proxied_apps() -> Vec<TestApp> {
+    common::apps_configured(false, |c| c.security.trusted_proxies = 1).await
+}
+
+async fn login(app: &TestApp, email: &str, password: &str, forwarded_for: &str) -> Value {
+    let (_, body) = post(
+        app,
+        json!({ "query": LOGIN, "variables": { "e": email, "p": password } }),
+        &[("x-forwarded-for", forwarded_for)],
+    )
+    .await;
+    body
+}
+
+#[tokio::test]
+async fn parallel_wrong_sign_ins_cannot_slip_the_right_password_through() {
+    for app in common::apps(false).await {
+        app.account("cible@example.org", entity::Role::Admin, None).await;
+        let attempts = (0..40).map(|i| {
+            let password = if i == 39 { PASSWORD } else { "wrong password!!" };
+            let app = &app;
+            async move {
+                app.gql_as(None, LOGIN, json!({ "e": "cible@example.org", "p": password }))
+                    .await
+            }
+        });
+        let answers = futures_util::future::join_all(attempts).await;
+        let codes: Vec<&str> = answers.iter().map(error_code).collect();
+        let checked = codes.iter().filter(|c| **c == "UNAUTHENTICATED").count();
+        assert!(checked <= 5, "[{}] at most five attempts are checked: {codes:?}", app.backend);
+        assert_eq!(
+            codes[39], "RATE_LIMITED",
+            "[{}] the right password, sent 40th, is refused: {}",
+            app.backend, answers[39]
+        );
+        assert!(codes.iter().all(|c| !c.is_empty() && *c != "INTERNAL"), "{codes:?}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_cannot_choose_its_address_and_clients_are_not_one() {
+    for app in proxied_apps().await {
+        app.account("owner@example.org", entity::Role::Admin, None).await;
+        // Rotating the left-most X-Forwarded-For does not escape the count: the hub reads
+        // the entry its proxy appended.
+        let mut codes = Vec::new();
+        for i in 0..64 {
+            let body = login(
+                &app,
+                &format!("nobody{i}@example.org"),
+                "wrong password!!",
+                &format!("203.0.113.{i}, 198.51.100.7"),
+            )
+            .await;
+            codes.push(error_code(&body).to_string());
+        }
+        assert!(
+            codes.iter().any(|c| c == "RATE_LIMITED"),
+            "[{}] the rotating address is throttled: {codes:?}",
+            app.backend
+        );
+        // Another client behind the same proxy is not locked out.
+        let other = login(&app, "owner@example.org", PASSWORD, "192.0.2.44").await;
+        assert!(
+            other["data"]["login"]["token"].is_string(),
+            "[{}] {other}",
+            app.backend
+        );
+
+        // 21 failures from one address with unknown e-mails lock out nobody else.
+        for i in 0..21 {
+            login(&app, &format!("ghost{i}@example.org"), "wrong password!!", "198.51.100.20").await;
+        }
+        let other = login(&app, "owner@example.org", PASSWORD, "198.51.100.21").await;
+        assert!(
+            other["data"]["login"]["token"].is_string(),
+            "[{}] {other}",
+            app.backend
+        );
+
+        // Five wrong guesses on a named account from one address slow that address only:
+        // the owner, elsewhere, signs in.
+        for _ in 0..6 {
+            login(&app, "owner@example.org", "wrong password!!", "198.51.100.30").await;
+        }
+        let attacker = login(&app, "owner@example.org", PASSWORD, "198.51.100.30").await;
+        assert_eq!(error_code(&attacker), "RATE_LIMITED", "{attacker}");
+        let owner = login(&app, "owner@example.org", PASSWORD, "192.0.2.80").await;
+        assert!(owner["data"]["login"]["token"].is_string(), "[{}] {owner}", app.backend);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_only_slow_the_account() {
+    for app in proxied_apps().await {
+        app.account("spread@example.org", entity::Role::Admin, None).await;
+        let mut codes = Vec::new();
+        for i in 0..14 {
+            let body = login(&app, "spread@example.org", "wrong password!!", &format!("198.51.100.{i}")).await;
+            codes.push(error_code(&body).to_string());
+        }
+        assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
+        // The block is short: the longest wait the hub names is at most 30 s.
+        let blocked = login(&app, "spread@example.org", PASSWORD, "192.0.2.99").await;
+        if error_code(&blocked) == "RATE_LIMITED" {
+            let message = blocked["errors"][0]["message"].as_str().unwrap_or_default();
+            let secs: u64 = message
+                .split_whitespace()
+                .find_map(|w| w.parse().ok())
+                .expect("the wait in seconds");
+            assert!(secs <= 30, "{message}");
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled() {
+    for app in common::apps(false).await {
+        let token = app.account("changer@example.org", entity::Role::Admin, None).await;
+        let change = "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"another long passphrase 42\") { user { id } } }";
+        let mut codes = Vec::new();
+        for _ in 0..8 {
+            let body = app.gql_as(Some(&token), change, json!({ "c": "not my password" })).await;
+            codes.push(error_code(&body).to_string());
+        }
+        assert_eq!(&codes[..5], ["BAD_USER_INPUT"; 5], "[{}] {codes:?}", app.backend);
+        assert!(codes[5..].iter().all(|c| c == "RATE_LIMITED"), "[{}] {codes:?}", app.backend);
+        app.stop().await;
+    }
+}
+
+/// Signs in an account created with a temporary password, without changing it.
+async fn temporary_session(app: &TestApp, email: &str, organisation: &str) -> String {
+    let org = uuid::Uuid::parse_str(organisation).expect("an id");
+    let (_, temporary) =
+        passerelle::auth::accounts::create_user(app.db(), email, None, Some(org), entity::Role::Member)
+            .await
+            .expect("an account");
+    let body = app.gql_as(None, LOGIN, json!({ "e": email, "p": temporary })).await;
+    body["data"]["login"]["token"].as_str().expect("a token").to_string()
+}
+
+#[tokio::test]
+async fn a_temporary_password_opens_nothing_below_me() {
+    for app in common::apps(false).await {
+        let org = common::organisation(&app, "elles-bougent", "Elles Bougent", json!({})).await;
+        app.data(
+            "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+            json!({ "input": { "organisationId": org, "firstName": "Inès", "lastName": "Roux",
+                "email": "ines@example.org", "visibility": "ORGANISATION" } }),
+        )
+        .await;
+        let token = temporary_session(&app, "new@example.org", &org).await;
+        let leak = "{ me { organisation { contacts { nodes { email visibility } } } } }";
+        let body = app.gql_as(Some(&token), leak, json!({})).await;
+        assert_eq!(error_code(&body), "PASSWORD_CHANGE_REQUIRED", "[{}] {body}", app.backend);
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+        let through_fragment = "query { ...M } fragment M on Query { me { organisation { name } } }";
+        let body = app.gql_as(Some(&token), through_fragment, json!({})).await;
+        assert_eq!(error_code(&body), "PASSWORD_CHANGE_REQUIRED", "{body}");
+        // What the session may still read.
+        let own = app
+            .gql_as(Some(&token), "{ me { email mustChangePassword } }", json!({}))
+            .await;
+        assert_eq!(own["data"]["me"]["mustChangePassword"], true, "{own}");
+
+        let mut socket = websocket(&app).await.expect("the upgrade");
+        ws_init(&mut socket, json!({ "authorization": format!("Bearer {token}") })).await;
+        assert_eq!(ws_refusal(&mut socket, "leak", leak).await, "PASSWORD_CHANGE_REQUIRED");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn contact_notes_reach_only_the_owning_organisation_and_admins() {
+    for app in common::apps(false).await {
+        let org = common::organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
+        let other = common::organisation(&app, "cmq-industrie", "CMQ Industrie", json!({})).await;
+        let created = app
+            .data(
+                "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+                json!({ "input": { "organisationId": org, "firstName": "Léa", "lastName": "Moreau",
+                    "notes": "préfère être appelée le matin", "visibility": "PUBLIC" } }),
+            )
+            .await;
+        let id = created["createContact"]["contact"]["id"].as_str().expect("an id").to_string();
+        let member = app.account("membre@example.org", entity::Role::Member, Some(&org)).await;
+        let outsider = app.account("autre@example.org", entity::Role::Member, Some(&other)).await;
+        let paths = [
+            ("node", "query($id: ID!) { node(id: $id) { ... on Contact { notes } } }"),
+            ("contact", "query($id: ID!) { contact(id: $id) { notes } }"),
+            (
+                "organisation",
+                "query { organisation(slug: \"capital-filles\") { contacts { nodes { notes } } } }",
+            ),
+            (
+                "_entities",
+                "query($r: [_Any!]!) { _entities(representations: $r) { ... on Contact { notes } } }",
+            ),
+        ];
+        let vars = json!({ "id": id, "r": [{ "__typename": "Contact", "id": id }] });
+        let notes = |body: &Value| -> Vec<Value> {
+            let text = body["data"].to_string();
+            let mut found = Vec::new();
+            let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            collect_notes(&value, &mut found);
+            found
+        };
+        for (path, query) in paths {
+            for (who, token) in [("anonymous", None), ("outsider", Some(outsider.as_str()))] {
+                let body = app.gql_as(token, query, vars.clone()).await;
+                assert!(body.get("errors").is_none(), "[{}] {path} {who}: {body}", app.backend);
+                let found = notes(&body);
+                assert!(!found.is_empty(), "[{}] {path} {who} reads the contact: {body}", app.backend);
+                assert!(found.iter().all(Value::is_null), "[{}] {path} {who}: {body}", app.backend);
+            }
+            for (who, token) in [("member", member.as_str()), ("admin", app.admin_token.as_str())] {
+                let body = app.gql_as(Some(token), query, vars.clone()).await;
+                let found = notes(&body);
+                assert!(
+                    found.iter().any(|n| n == "préfère être appelée le matin"),
+                    "[{}] {path} {who}: {body}",
+                    app.backend
+                );
+            }
+        }
+        // The exports follow the same rule.
+        let csv = app
+            .client
+            .get(format!("{}/contacts.csv", app.base))
+            .bearer_auth(&outsider)
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        assert!(csv.contains("Moreau") && !csv.contains("appelée"), "{csv}");
+        app.stop().await;
+    }
+}
+
+fn collect_notes(value: &Value, out: &mut Vec<Value>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "notes" {
+                    out.push(v.clone());
+                } else {
+                    collect_notes(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_notes(v, out)),
+        _ => {}
+    }
+}
+
+/// A raw connection to the hub.
+async fn connect(app: &TestApp) -> tokio::net::TcpStream {
+    let addr = app.base.trim_start_matches("http://");
+    tokio::net::TcpStream::connect(addr).await.expect("a connection")
+}
+
+/// Reads until the server closes the connection (or `limit` passes); what it sent.
+async fn until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> Option<String> {
+    let mut received = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&received).into_owned()),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_headers_and_slow_bodies_lose_their_connection() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.header_read_timeout = Duration::from_secs(1);
+        c.security.body_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    // Headers a byte at a time, never finished.
+    let mut slow_header = connect(&app).await;
+    slow_header.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n").await.expect("sent");
+    let writer = async {
+        for _ in 0..8 {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            if slow_header.write_all(b"X").await.is_err() {
+                break;
+            }
+        }
+    };
+    writer.await;
+    assert!(
+        until_closed(&mut slow_header, Duration::from_secs(5)).await.is_some(),
+        "the slow-header connection is closed"
+    );
+    // A body announced and never sent.
+    let mut slow_body = connect(&app).await;
+    slow_body
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"query\":")
+        .await
+        .expect("sent");
+    let answer = until_closed(&mut slow_body, Duration::from_secs(5))
+        .await
+        .expect("the slow-body connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    healthy(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_only_carry_the_import_and_need_a_session() {
+    let app = common::sqlite_app(false).await;
+    let operations = json!({ "query": "{ organisations { totalCount } }", "variables": {} });
+    let boundary = "passerelle-security-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{}}\r\n--{boundary}--\r\n"
+    );
+    let send = |token: Option<&str>| {
+        let mut req = app
+            .client
+            .post(&app.url)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body.clone());
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send()
+    };
+    let resp = send(None).await.expect("sent");
+    assert_eq!(resp.status(), 401, "anonymous uploads are refused before the body is read");
+    let resp = send(Some(&app.admin_token)).await.expect("sent");
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("importCsv"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn websocket_connections_and_subscriptions_are_capped() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.ws_max_connections_per_address = 2;
+        c.security.ws_max_subscriptions = 2;
+    })
+    .await;
+    let mut first = websocket(&app).await.expect("the first upgrade");
+    let _second = websocket(&app).await.expect("the second upgrade");
+    match websocket(&app).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 429),
+        other => panic!("the third connection is refused, got {:?}", other.map(|_| ())),
+    }
+    ws_init(&mut first, json!({})).await;
+    let query = "subscription { eventChanged { eventId } }";
+    for id in ["a", "b"] {
+        let subscribe = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+        first.send(Message::text(subscribe.to_string())).await.expect("sent");
+    }
+    assert_eq!(ws_refusal(&mut first, "c", query).await, "CONFLICT");
+    drop(first);
+    // A closed connection frees its place.
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok(socket) = websocket(&app).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(again.is_some(), "a place is free again");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cors_headers_and_public_links_follow_the_configuration() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.cors_origins = passerelle::config::CorsOrigins::Only(vec!["https://app.example.org".into()]);
+        c.security.public_url = Some("https://passerelle.example.org".into());
+    })
+    .await;
+    let preflight = |origin: &'static str, method: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, &app.url)
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .send()
+    };
+    let allowed = preflight("https://app.example.org", "POST").await.expect("sent");
+    assert_eq!(
+        allowed.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap_or("")),
+        Some("https://app.example.org")
+    );
+    let methods = allowed
+        .headers()
+        .get("access-control-allow-methods")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    assert!(!methods.contains("TRACE") && !methods.contains("CONNECT"), "{methods}");
+    assert!(allowed.headers().get_all("vary").iter().any(|v| v == "Origin"));
+    let refused = preflight("https://evil.example.net", "POST").await.expect("sent");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    let trace = preflight("https://app.example.org", "TRACE").await.expect("sent");
+    assert!(trace.headers().get("access-control-allow-origin").is_none() || !trace.status().is_success());
+
+    let page = app
+        .client
+        .get(&app.url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("sent");
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
+    assert_eq!(page.headers().get("x-frame-options").map(|v| v.as_bytes()), Some(&b"DENY"[..]));
+    assert_eq!(
+        page.headers().get("x-content-type-options").map(|v| v.as_bytes()),
+        Some(&b"nosniff"[..])
+    );
+    let html = page.text().await.expect("the page");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or_default();
+    assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
+
+    // The Atom feed names the configured address, whatever Host the client sends.
+    let atom = app
+        .client
+        .get(format!("{}/events.atom", app.base))
+        .header("host", "evil.example.net")
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(atom.contains("https://passerelle.example.org/events.atom"), "{atom}");
+    assert!(!atom.contains("evil.example.net"), "{atom}");
+    app.stop().await;
+}
