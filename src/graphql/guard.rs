@@ -479,6 +479,30 @@ mod tests {
         assert_eq!((s.fields, s.root_fields), (6, 4));
     }
 
+    /// graphql-js's introspection query, as GraphiQL and code generators send it.
+    const INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name }
+        subscriptionType { name } types { ...FullType } directives { name description isRepeatable locations
+        args(includeDeprecated: true) { ...InputValue } } } }
+        fragment FullType on __Type { kind name description specifiedByURL
+          fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue }
+            type { ...TypeRef } isDeprecated deprecationReason }
+          inputFields(includeDeprecated: true) { ...InputValue } interfaces { ...TypeRef }
+          enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+          possibleTypes { ...TypeRef } }
+        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue
+          isDeprecated deprecationReason }
+        fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name
+          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+          ofType { kind name } } } } } } } } } }";
+
+    #[test]
+    fn the_introspection_query_passes_the_default_limits() {
+        assert!(scan(INTROSPECTION, &limits()).is_ok());
+        let doc = async_graphql::parser::parse_query(INTROSPECTION).expect("parses");
+        let op = selected_operation(&doc, None).expect("one operation");
+        assert!(Shape::of(&doc, &op.node).check(&limits()).is_ok());
+    }
+
     fn before_change(query: &str) -> bool {
         let doc = async_graphql::parser::parse_query(query).expect("parses");
         let op = selected_operation(&doc, None).expect("one operation");
