@@ -18,6 +18,13 @@ fn has_control(value: &str, allow_newlines: bool) -> bool {
         .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
 }
 
+/// The Unicode bidirectional controls (embeddings, overrides, isolates and marks): they
+/// reorder what a reader sees, so "\u{202E}gpj.exe" displays as "exe.jpg"; names and titles
+/// refuse them, feeds strip them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// `text` cut to at most `max` characters (not bytes), for values from outside that may be
 /// shortened rather than refused.
 pub fn cut(text: &str, max: usize) -> String {
@@ -43,6 +50,14 @@ pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
         return Err(AppError::bad_input(
             field,
             format!("{field} must be a single line of text"),
+        ));
+    }
+    if value.chars().any(is_bidi_control) {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "{field} ne doit pas contenir de caractères de contrôle bidirectionnel (U+202E…) / {field} must not contain bidirectional control characters (U+202E…)"
+            ),
         ));
     }
     Ok(value.to_string())
@@ -361,6 +376,26 @@ mod tests {
             tags("t", vec![" Lycée ".into(), "lycée".into()]).ok(),
             Some(vec!["lycée".to_string()])
         );
+    }
+
+    #[test]
+    fn names_and_titles_refuse_bidirectional_controls() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+            '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            let value = format!("Campus{c} des métiers");
+            match text("name", &value, TITLE_MAX) {
+                Err(AppError::BadUserInput { field, message }) => {
+                    assert_eq!(field, "name");
+                    assert!(message.contains("bidirectional control characters"), "{message}");
+                }
+                other => panic!("U+{:04X} accepted: {other:?}", c as u32),
+            }
+            assert!(opt_text("city", Some(value), TITLE_MAX).is_err());
+        }
+        // Right-to-left scripts themselves are welcome.
+        assert!(text("name", "جمعية المهندسات", TITLE_MAX).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::FeedEvent;
+use crate::domain::validate;
 
 /// Cleans every text field of `event` in place.
 pub fn clean(event: &mut FeedEvent) {
@@ -29,7 +30,8 @@ pub fn clean(event: &mut FeedEvent) {
     event.timezone = event.timezone.trim().to_string();
 }
 
-/// Text with markup removed and entities decoded (`W&#252;rttemberg` → `Württemberg`).
+/// Text with markup removed, entities decoded (`W&#252;rttemberg` → `Württemberg`) and
+/// bidirectional controls dropped.
 pub fn plain(raw: &str) -> String {
     let text = if raw.contains('<') {
         // Drop the tags (and the content of script/style), keep the text.
@@ -37,7 +39,22 @@ pub fn plain(raw: &str) -> String {
     } else {
         raw.to_string()
     };
-    normalise(&html_escape::decode_html_entities(&text))
+    without_bidi_controls(&normalise(&html_escape::decode_html_entities(&text)))
+}
+
+/// Partners' feeds are taken as they come: the bidirectional controls that names and titles
+/// typed into the hub refuse (`validate::is_bidi_control`) are removed rather than failing
+/// the event. Decoded entities (`&#x202E;`) are caught too, being removed after decoding.
+fn without_bidi_controls(text: &str) -> String {
+    if text.chars().any(validate::is_bidi_control) {
+        text.chars()
+            .filter(|c| !validate::is_bidi_control(*c))
+            .collect::<String>()
+            .trim()
+            .to_string()
+    } else {
+        text.to_string()
+    }
 }
 
 /// A description as safe HTML when it holds markup, else as plain text.
@@ -46,9 +63,9 @@ pub fn description(raw: &str) -> String {
     if looks_like_html(raw) || looks_like_html(&decoded) {
         // ammonia's default allow-list: no script, no event handler, no javascript: link.
         let source = if looks_like_html(raw) { raw } else { decoded.as_ref() };
-        normalise(&ammonia::clean(source))
+        without_bidi_controls(&normalise(&ammonia::clean(source)))
     } else {
-        normalise(&decoded)
+        without_bidi_controls(&normalise(&decoded))
     }
 }
 
@@ -96,6 +113,25 @@ mod tests {
         assert_eq!(plain("Cafe\u{301}"), "Café");
         assert_eq!(plain("Bar &amp; Kitchen"), "Bar & Kitchen");
         assert_eq!(plain("<b>Forum</b> métiers"), "Forum métiers");
+    }
+
+    #[test]
+    fn bidirectional_controls_are_stripped() {
+        assert_eq!(plain("Forum\u{202E} métiers\u{202C}"), "Forum métiers");
+        assert_eq!(plain("\u{2067}Forum&#x202E;\u{200F}"), "Forum");
+        assert_eq!(description("<p>Salut\u{202E}</p>"), "<p>Salut</p>");
+        let mut event = FeedEvent {
+            title: "\u{202E}Atelier\u{202C} robotique".into(),
+            city: Some("Besan\u{200E}çon".into()),
+            categories: vec!["\u{2066}stage\u{2069}".into()],
+            ..FeedEvent::default()
+        };
+        clean(&mut event);
+        assert_eq!(event.title, "Atelier robotique");
+        assert_eq!(event.city.as_deref(), Some("Besançon"));
+        assert_eq!(event.categories, vec!["stage".to_string()]);
+        // What is left passes the strict validator the hub's own forms use.
+        assert!(validate::text("title", &event.title, validate::TITLE_MAX).is_ok());
     }
 
     #[test]

@@ -269,7 +269,9 @@ fn offset_of(after: &str) -> AppResult<usize> {
         .ok_or_else(bad)?
         .parse()
         .map_err(|_| bad())?;
-    Ok(n + 1)
+    // `usize::MAX + 1` would wrap to offset 0 in release builds (and panic in debug ones).
+    n.checked_add(1)
+        .ok_or_else(|| AppError::bad_input("after", "this search cursor is out of range"))
 }
 
 /// SCREAMING_SNAKE_CASE, as GraphQL spells the enum values stored in snake_case.
@@ -493,5 +495,16 @@ mod tests {
         assert_eq!(offset_of(&cursor(41)).ok(), Some(42));
         assert!(offset_of("bm9wZQ").is_err());
         assert!(offset_of("!!").is_err());
+    }
+
+    #[test]
+    fn out_of_range_cursors_are_refused() {
+        let max = URL_SAFE_NO_PAD.encode(format!("search:{}", usize::MAX));
+        assert!(matches!(offset_of(&max), Err(AppError::BadUserInput { field, .. }) if field == "after"));
+        let beyond = URL_SAFE_NO_PAD.encode("search:18446744073709551616");
+        assert!(matches!(offset_of(&beyond), Err(AppError::BadUserInput { .. })));
+        let negative = URL_SAFE_NO_PAD.encode("search:-1");
+        assert!(offset_of(&negative).is_err());
+        assert_eq!(offset_of(&cursor(usize::MAX - 1)).ok(), Some(usize::MAX));
     }
 }

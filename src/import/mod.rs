@@ -381,7 +381,9 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
             organiser_name: c
                 .check(v::opt_text("organiser", e.organiser.clone(), v::TITLE_MAX))
                 .flatten()
-                .filter(|name| !name.eq_ignore_ascii_case(options.organisation_name.trim())),
+                .filter(|name| {
+                    entity::organisation::name_key(name) != entity::organisation::name_key(&options.organisation_name)
+                }),
             audiences: audiences(&mut c, cell("audiences")),
             tags: c.check(v::tags("tags", tag_values)).unwrap_or_default(),
             status: if e.cancelled {

@@ -2,7 +2,7 @@
 
 use entity::organisation::{ActiveModel, Column as C, Entity as Organisations, Model};
 use entity::{OrganisationKind, Region};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
@@ -68,6 +68,13 @@ impl From<&Model> for OrganisationFields {
 
 impl OrganisationFields {
     fn write(self, am: &mut ActiveModel) {
+        let key = entity::organisation::name_key(&self.name);
+        // A row that collided when the key column was added keeps its distinct key (see the
+        // migration) while its name keeps that key: editing its description is not refused.
+        let same_key = matches!(&am.name, ActiveValue::Unchanged(old) if entity::organisation::name_key(old) == key);
+        if !same_key {
+            am.name_key = Set(key);
+        }
         am.slug = Set(self.slug);
         am.name = Set(self.name);
         am.kind = Set(self.kind);
@@ -106,8 +113,49 @@ pub(crate) async fn ensure_exists(db: &impl ConnectionTrait, field: &str, id: Op
     Ok(())
 }
 
-record!(Organisations, OrganisationFields, "organisation", |db, f, before| { Ok(()) },
-    conflict: |f| format!("an organisation with slug \"{}\" already exists", f.slug));
+record!(Organisations, OrganisationFields, "organisation", |db, f, before| { ensure_unique(db, f, before).await },
+    conflict: |f| raced(f));
+
+/// The `CONFLICT` of a unique index: only reached when a concurrent write took the slug or
+/// the name after `ensure_unique` looked.
+fn raced(f: &OrganisationFields) -> String {
+    format!(
+        "Une organisation porte déjà ce slug ou ce nom / an organisation with slug \"{}\" or name \"{}\" already exists",
+        f.slug, f.name
+    )
+}
+
+/// Refuses (`CONFLICT`) a slug or a name another organisation has; names compare by
+/// `name_key` (case, accents and spacing ignored), as the unique index does.
+async fn ensure_unique(db: &impl ConnectionTrait, f: &OrganisationFields, before: Option<&Model>) -> AppResult<()> {
+    let key = entity::organisation::name_key(&f.name);
+    let mut others = Organisations::find().filter(
+        Condition::any()
+            .add(C::Slug.eq(f.slug.as_str()))
+            .add(C::NameKey.eq(key.as_str())),
+    );
+    if let Some(before) = before {
+        others = others.filter(C::Id.ne(before.id));
+    }
+    for other in others.all(db).await? {
+        if other.slug == f.slug {
+            return Err(AppError::Conflict(format!(
+                "Une organisation a déjà le slug « {} » / an organisation with slug \"{}\" already exists",
+                f.slug, f.slug
+            )));
+        }
+        // A duplicate the migration found keeps its distinct key while its name keeps the
+        // same folded form (see `write`): the collision predates this edit.
+        let unchanged = before.is_some_and(|b| entity::organisation::name_key(&b.name) == key);
+        if other.name_key == key && !unchanged {
+            return Err(AppError::Conflict(format!(
+                "Une organisation porte déjà ce nom : « {} » / an organisation with this name already exists: \"{}\"",
+                other.name, other.name
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// An organisation that still owns actions cannot be deleted (its contacts, resources and
 /// events stay, without organisation).
