@@ -171,7 +171,7 @@ pub async fn change_password(
         return Err(AppError::bad_input("currentPassword", "currentPassword is wrong"));
     }
     throttle::clear(db, &key).await?;
-    password::check_new("newPassword", new, &user.email)?;
+    password::check_new_for("newPassword", new, &user.email, &user.display_name)?;
     if new == current {
         return Err(AppError::bad_input(
             "newPassword",
