@@ -2,7 +2,7 @@
 //! and total timeouts, a body limit enforced while streaming, at most five redirects,
 //! `Retry-After`, and an SSRF guard checked after DNS resolution and on every redirect.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,36 +87,64 @@ impl AllowList {
 }
 
 /// Whether an address is on the public internet: not loopback, private, link-local, shared,
-/// multicast, documentation, benchmark or cloud-metadata space.
+/// multicast, documentation, benchmark or cloud-metadata space, nor an IPv6 address that
+/// embeds or maps to such an IPv4 address. The resolver and the URL and redirect checks all
+/// ask this one function.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64.0.0/10 shared (CGNAT)
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0.0/24 protocol assignments
-                || (o[0] == 198 && (o[1] & 0xfe) == 18) // 198.18.0.0/15 benchmarking
-                || o[0] >= 240) // reserved
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(v4: Ipv4Addr) -> bool {
+    let o = v4.octets();
+    !(v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_multicast()
+        || v4.is_documentation()
+        || o[0] == 0
+        || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64.0.0/10 shared (CGNAT)
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0.0/24 protocol assignments
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // 198.18.0.0/15 benchmarking
+        || o[0] >= 240) // reserved
+}
+
+/// The IPv4 address in two 16-bit segments.
+fn v4_of(high: u16, low: u16) -> Ipv4Addr {
+    Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
+}
+
+fn is_public_v6(v6: Ipv6Addr) -> bool {
+    let s = v6.segments();
+    match s {
+        // IPv4-compatible ::/96 (:: and ::1 included), IPv4-mapped ::ffff:0:0/96, SIIT
+        // ::ffff:0:0:0/96 and NAT64's well-known 64:ff9b::/96 all reach the IPv4 address in
+        // their last 32 bits, through the kernel or a translator: that address decides.
+        [0, 0, 0, 0, 0, 0 | 0xffff, high, low]
+        | [0, 0, 0, 0, 0xffff, 0, high, low]
+        | [0x64, 0xff9b, 0, 0, 0, 0, high, low] => is_public_v4(v4_of(high, low)),
+        // 6to4 2002::/16 tunnels to the IPv4 address in bits 16..48.
+        [0x2002, high, low, ..] => is_public_v4(v4_of(high, low)),
+        // Teredo 2001::/32 reaches its server (bits 32..64) and its client (the last 32 bits,
+        // inverted): both must be public.
+        [0x2001, 0, server_high, server_low, _, _, client_high, client_low] => {
+            is_public_v4(v4_of(server_high, server_low)) && is_public_v4(v4_of(!client_high, !client_low))
         }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local (incl. fd00:ec2::254 metadata)
-                || (s[0] & 0xffc0) == 0xfe80 // link-local
-                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 can reach private IPv4
-                || (s[0] == 0x2001 && s[1] == 0x0db8)) // documentation
+        // Public IPv6 is global unicast 2000::/3. That leaves out loopback, unique local
+        // fc00::/7 (fd00:ec2::254 metadata included), link-local fe80::/10, site-local
+        // fec0::/10, multicast, discard-only 100::/64, and the rest of 64:ff9b::/32 (its local-use
+        // 64:ff9b:1::/48 puts the IPv4 address wherever the operator's prefix length says).
+        _ => {
+            (s[0] & 0xe000) == 0x2000
+                && !(s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                && !(s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0020) // ORCHIDv2 2001:20::/28
+                && !(s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // ORCHID 2001:10::/28
+                && !(s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0) // benchmarking 2001:2::/48
+                && !(s[0] == 0x3fff && (s[1] & 0xf000) == 0) // documentation 3fff::/20
         }
     }
 }
@@ -493,6 +521,75 @@ mod tests {
         for ip in ["93.184.216.34", "2606:4700::1111"] {
             assert!(is_public(ip.parse().expect("valid in the test")), "{ip}");
         }
+    }
+
+    /// Every IPv6 form that carries or reaches a private or reserved IPv4 address, and the
+    /// IPv6 spaces that are not global unicast.
+    const REFUSED_V6: &[&str] = &[
+        "::7f00:1",                             // IPv4-compatible 127.0.0.1
+        "::a9fe:a9fe",                          // IPv4-compatible 169.254.169.254
+        "::",                                   // unspecified (IPv4-compatible 0.0.0.0)
+        "::ffff:7f00:1",                        // IPv4-mapped 127.0.0.1
+        "::ffff:a00:1",                         // IPv4-mapped 10.0.0.1
+        "::ffff:0:7f00:1",                      // SIIT 127.0.0.1
+        "::ffff:0:a9fe:a9fe",                   // SIIT 169.254.169.254
+        "2002:7f00:1::",                        // 6to4 127.0.0.1
+        "2002:a9fe:a9fe::1",                    // 6to4 169.254.169.254
+        "2002:c0a8:101::",                      // 6to4 192.168.1.1
+        "2001:0:7f00:1::",                      // Teredo, server 127.0.0.1
+        "2001:0:a00:1:8000:63bf:f7f7:fbfb",     // Teredo, server 10.0.0.1 (client 8.8.4.4)
+        "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:5601:5601", // Teredo, client 169.254.169.254
+        "64:ff9b::7f00:1",                      // NAT64 127.0.0.1
+        "64:ff9b::a9fe:a9fe",                   // NAT64 169.254.169.254
+        "64:ff9b:1::a00:1",                     // local-use NAT64
+        "64:ff9b:1:7f00:1::",                   // local-use NAT64, /48 layout
+        "fec0::1",                              // site-local
+        "feff::1",                              // site-local, top of fec0::/10
+        "fe80::1",                              // link-local
+        "fd00:ec2::254",                        // unique local (cloud metadata)
+        "ff02::1",                              // multicast
+        "100::1",                               // discard-only
+        "2001:db8::1",                          // documentation
+        "3fff::1",                              // documentation
+    ];
+
+    #[test]
+    fn ipv6_forms_of_private_ipv4_and_non_global_ipv6_are_refused() {
+        for ip in REFUSED_V6 {
+            let parsed: IpAddr = ip.parse().expect("valid in the test");
+            assert!(!is_public(parsed), "{ip}");
+            // The literal check (URLs, redirects) asks the same question as the resolver.
+            let url = url::Url::parse(&format!("http://[{ip}]:8080/x.ics")).expect("valid in the test");
+            let err = check_url(&url, &AllowList::default()).expect_err(ip);
+            assert_eq!(err.kind, FailureKind::Blocked, "{ip}");
+        }
+    }
+
+    #[test]
+    fn public_ipv6_and_ipv4_are_allowed_embedded_or_not() {
+        for ip in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "2001:4860:4860::8888",
+            "2a00:1450:4007:80e::200e",
+            "::ffff:808:808",                       // IPv4-mapped 8.8.8.8
+            "64:ff9b::808:808",                     // NAT64 8.8.8.8 (IPv6-only hosts need it)
+            "2002:808:808::1",                      // 6to4 8.8.8.8
+            "2001:0:4136:e378:8000:63bf:f7f7:fbfb", // Teredo, server 65.54.227.120, client 8.8.4.4
+        ] {
+            assert!(is_public(ip.parse().expect("valid in the test")), "{ip}");
+        }
+        let url = url::Url::parse("http://[2606:4700::1111]/agenda.ics").expect("valid in the test");
+        assert!(check_url(&url, &AllowList::default()).is_ok());
+    }
+
+    #[test]
+    fn the_allow_list_still_opens_an_embedded_address_by_range() {
+        let list: AllowList = "::ffff:0:0/96".parse().expect("valid in the test");
+        assert!(list.permits("x", "::ffff:7f00:1".parse().expect("valid in the test")));
+        assert!(!list.permits("x", "::ffff:0:7f00:1".parse().expect("valid in the test")));
     }
 
     #[test]
