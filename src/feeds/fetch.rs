@@ -1,6 +1,10 @@
 //! Fetching a feed politely and safely: a clear User-Agent, conditional GET, gzip, connect
 //! and total timeouts, a body limit enforced while streaming, at most five redirects,
 //! `Retry-After`, and an SSRF guard checked after DNS resolution and on every redirect.
+//!
+//! A feed URL may be a secret link, and members read a feed's errors: every error text names
+//! the feed's site only (`domain::site`), in the hub's words, never the operating system's
+//! (whose "connection refused" against "timed out" would let a member probe ports).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
@@ -12,6 +16,8 @@ use ipnet::IpNet;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::redirect;
+
+use crate::domain::site::site;
 
 /// Limits of one fetch.
 #[derive(Clone, Debug)]
@@ -172,7 +178,11 @@ pub struct FetchError {
     pub kind: FailureKind,
     pub status: Option<u16>,
     pub retry_after: Option<Duration>,
+    /// In the hub's words, naming the site only: members read it.
     pub message: String,
+    /// For the operator's log only: the libraries' cause chain (operating-system errors
+    /// included), without any URL.
+    pub cause: Option<String>,
 }
 
 impl std::fmt::Display for FetchError {
@@ -190,6 +200,7 @@ impl FetchError {
             status: None,
             retry_after: None,
             message: message.into(),
+            cause: None,
         }
     }
 }
@@ -257,6 +268,12 @@ impl Resolve for GuardedResolver {
         Box::pin(async move {
             let host = name.as_str().to_string();
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() {
+                return Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{host} has no address"),
+                )) as Box<dyn std::error::Error + Send + Sync>);
+            }
             let permitted: Vec<SocketAddr> = addrs.iter().copied().filter(|a| allow.permits(&host, a.ip())).collect();
             if permitted.is_empty() {
                 let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
@@ -310,7 +327,8 @@ impl Fetcher {
             match check_url(attempt.url(), &redirect_allow) {
                 Ok(()) => attempt.follow(),
                 Err(e) => {
-                    let message = format!("redirected to {}: {}", attempt.url(), e.message);
+                    // The target's path and query may hold a secret, as the feed's own may.
+                    let message = format!("redirected to {}: {}", site(attempt.url()), e.message);
                     attempt.error(BlockedRedirect(message))
                 }
             }
@@ -354,13 +372,14 @@ impl Fetcher {
         {
             headers.insert(header::IF_MODIFIED_SINCE, lm);
         }
+        let requested = site(&parsed);
         let response = self
             .client
             .get(parsed)
             .headers(headers)
             .send()
             .await
-            .map_err(|e| self.transport_error(e))?;
+            .map_err(|e| self.transport_error(e, &requested))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified { status: 304 });
@@ -378,6 +397,7 @@ impl Fetcher {
                 status: Some(status.as_u16()),
                 retry_after,
                 message,
+                cause: None,
             });
         }
         let header = |name: header::HeaderName| {
@@ -402,7 +422,7 @@ impl Fetcher {
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
-                let mut err = self.transport_error(e);
+                let mut err = self.transport_error(e, &requested);
                 err.status = Some(status.as_u16());
                 err
             })?;
@@ -420,38 +440,114 @@ impl Fetcher {
         })
     }
 
-    fn transport_error(&self, err: reqwest::Error) -> FetchError {
-        if let Some(blocked) = find_source::<BlockedRedirect>(&err) {
+    /// A failed request in the hub's words. reqwest's own text is not used: its `Display`
+    /// names the whole URL and its causes are the operating system's words.
+    fn transport_error(&self, err: reqwest::Error, requested: &str) -> FetchError {
+        // After a redirect the failure may be another site's: name the one that failed.
+        let at = err.url().map_or_else(|| requested.to_string(), site);
+        let err = err.without_url();
+        let mut failure = self.classify(&err, &at);
+        failure.cause = Some(cause_chain(&err));
+        failure
+    }
+
+    fn classify(&self, err: &reqwest::Error, at: &str) -> FetchError {
+        use FailureKind::{Network, Timeout};
+        if let Some(blocked) = find_source::<BlockedRedirect>(err) {
             return FetchError::new(FailureKind::Blocked, blocked.0.clone());
         }
-        if let Some(blocked) = find_source::<BlockedAddress>(&err) {
+        if let Some(blocked) = find_source::<BlockedAddress>(err) {
             return FetchError::new(FailureKind::Blocked, blocked.0.clone());
         }
-        if let Some(too_many) = find_source::<TooManyRedirects>(&err) {
+        if let Some(too_many) = find_source::<TooManyRedirects>(err) {
             return FetchError::new(
                 FailureKind::TooManyRedirects,
                 format!("more than {} redirects", too_many.0),
             );
         }
+        let secs = |d: Duration| d.as_secs_f64();
+        if err.is_dns() {
+            return FetchError::new(Network, format!("address not found for {at}"));
+        }
+        if err.is_connect() {
+            if is_tls_failure(err, at) {
+                return FetchError::new(Network, format!("TLS handshake failed with {at}"));
+            }
+            if err.is_timeout() {
+                return FetchError::new(
+                    Timeout,
+                    format!(
+                        "could not connect to {at}: timed out after {} s",
+                        secs(self.limits.connect_timeout)
+                    ),
+                );
+            }
+            return FetchError::new(Network, format!("could not connect to {at}"));
+        }
         if err.is_timeout() {
             return FetchError::new(
-                FailureKind::Timeout,
+                Timeout,
                 format!(
-                    "no complete answer within {} s",
-                    self.limits.total_timeout.as_secs_f64()
+                    "timed out: no complete answer within {} s",
+                    secs(self.limits.total_timeout)
                 ),
             );
         }
-        let mut message = String::from("the feed could not be fetched");
-        // The cause chain names what went wrong (refused, reset, DNS, TLS) without secrets.
-        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&err);
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        FetchError::new(FailureKind::Network, message)
+        let message = if err.is_decode() {
+            format!("the body from {at} could not be decompressed")
+        } else if err.is_body() {
+            format!("the connection to {at} broke while the body was read")
+        } else if err.is_redirect() {
+            format!("a redirect from {at} could not be followed")
+        } else {
+            format!("the request to {at} failed")
+        };
+        FetchError::new(Network, message)
     }
+}
+
+/// Every cause of `err`, including the errors an `io::Error` wraps (its `source` skips them,
+/// and the TLS stack wraps its errors in two of them).
+fn causes<'a>(err: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut found = Vec::new();
+    let mut pending = vec![err];
+    while let Some(e) = pending.pop() {
+        found.push(e);
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            pending.push(inner);
+        }
+        if let Some(next) = e.source() {
+            pending.push(next);
+        }
+    }
+    found
+}
+
+/// Whether a connection failed in its TLS handshake rather than in reaching the host: rustls
+/// refused, or an https server hung up before the handshake finished.
+fn is_tls_failure(err: &reqwest::Error, at: &str) -> bool {
+    causes(err).iter().any(|e| {
+        e.is::<rustls::Error>()
+            || (at.starts_with("https:")
+                && e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                    matches!(
+                        io.kind(),
+                        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData
+                    )
+                }))
+    })
+}
+
+/// The cause chain of an error whose URL was removed, for the log.
+fn cause_chain(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[derive(Debug)]
@@ -482,6 +578,7 @@ fn too_large(status: u16, max: usize) -> FetchError {
         status: Some(status),
         retry_after: None,
         message: format!("the body is larger than the {} byte limit", max),
+        cause: None,
     }
 }
 
@@ -590,6 +687,111 @@ mod tests {
         let list: AllowList = "::ffff:0:0/96".parse().expect("valid in the test");
         assert!(list.permits("x", "::ffff:7f00:1".parse().expect("valid in the test")));
         assert!(!list.permits("x", "::ffff:0:7f00:1".parse().expect("valid in the test")));
+    }
+
+    /// A server on 127.0.0.1 that answers every connection with `reply` once it has read the
+    /// request, or holds the connection open without a word when `reply` is empty.
+    async fn raw_server(reply: &'static [u8]) -> SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0u8; 4096];
+                    let _ = socket.read(&mut request).await;
+                    if reply.is_empty() {
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    } else {
+                        let _ = socket.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn local_fetcher() -> Fetcher {
+        let limits = Limits {
+            connect_timeout: Duration::from_secs(2),
+            total_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        };
+        Fetcher::new(limits, "127.0.0.1".parse().expect("valid in the test")).expect("a client")
+    }
+
+    /// Fetches `url` expecting a failure, and checks that neither the member's message nor
+    /// the log's cause shows the secret, nor the member's message the operating system's words.
+    async fn failure(url: &str) -> FetchError {
+        let err = match local_fetcher().fetch(url, &Validators::default()).await {
+            Ok(_) => panic!("{url} was fetched"),
+            Err(e) => e,
+        };
+        for secret in ["SECRET", "private=", "/feed.ics", "key=abc"] {
+            assert!(!err.message.contains(secret), "{url}: {}", err.message);
+            assert!(
+                !err.cause.as_deref().unwrap_or_default().contains(secret),
+                "{url}: {:?}",
+                err.cause
+            );
+        }
+        for os_words in [
+            "os error",
+            "error sending request",
+            "refused",
+            "tcp connect",
+            "dns error",
+        ] {
+            assert!(!err.message.contains(os_words), "{url}: {}", err.message);
+        }
+        err
+    }
+
+    #[tokio::test]
+    async fn failures_are_told_in_the_hubs_words_naming_the_site_only() {
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+            listener.local_addr().expect("an address").port()
+        };
+        let err = failure(&format!("http://127.0.0.1:{closed}/feed.ics?private=SECRET-1")).await;
+        assert_eq!(err.message, format!("could not connect to http://127.0.0.1:{closed}"));
+        assert_eq!(err.kind, FailureKind::Network);
+        // The operator still reads what the system said.
+        assert!(
+            err.cause.as_deref().is_some_and(|c| c.contains("refused")),
+            "{:?}",
+            err.cause
+        );
+
+        let err = failure("http://no-such-feed-host.invalid/feed.ics?private=SECRET-2").await;
+        assert_eq!(err.message, "address not found for http://no-such-feed-host.invalid");
+
+        let plain = raw_server(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+        let err = failure(&format!("https://{plain}/feed.ics?private=SECRET-3")).await;
+        assert_eq!(err.message, format!("TLS handshake failed with https://{plain}"));
+
+        let silent = raw_server(b"").await;
+        let err = failure(&format!("http://{silent}/feed.ics?private=SECRET-4")).await;
+        assert_eq!(err.message, "timed out: no complete answer within 1 s");
+        assert_eq!(err.kind, FailureKind::Timeout);
+
+        let missing = raw_server(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+        let err = failure(&format!("http://{missing}/feed.ics?private=SECRET-5")).await;
+        assert_eq!(err.message, "the server answered 404 Not Found");
+        assert_eq!(err.status, Some(404));
+
+        let to_metadata = raw_server(
+            b"HTTP/1.1 302 Found\r\nlocation: http://169.254.169.254/private/SECRETTOKEN123?key=abc\r\n\
+              content-length: 0\r\n\r\n",
+        )
+        .await;
+        let err = failure(&format!("http://{to_metadata}/feed.ics?private=SECRET-6")).await;
+        assert_eq!(err.kind, FailureKind::Blocked);
+        assert_eq!(
+            err.message,
+            "redirected to http://169.254.169.254: 169.254.169.254 is a private or reserved address, \
+             which feeds may not point at"
+        );
     }
 
     #[test]
