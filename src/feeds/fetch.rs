@@ -388,7 +388,8 @@ impl Fetcher {
             let retry_after = matches!(status.as_u16(), 429 | 503)
                 .then(|| retry_after(response.headers()))
                 .flatten();
-            let mut message = format!("the server answered {status}");
+            // After redirects, the site that answered is the final one.
+            let mut message = format!("the server at {} answered {status}", site(response.url()));
             if let Some(wait) = retry_after {
                 message.push_str(&format!(" (Retry-After: {} s)", wait.as_secs()));
             }
@@ -777,7 +778,10 @@ mod tests {
 
         let missing = raw_server(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
         let err = failure(&format!("http://{missing}/feed.ics?private=SECRET-5")).await;
-        assert_eq!(err.message, "the server answered 404 Not Found");
+        assert_eq!(
+            err.message,
+            format!("the server at http://{missing} answered 404 Not Found")
+        );
         assert_eq!(err.status, Some(404));
 
         let to_metadata = raw_server(

@@ -199,7 +199,7 @@ impl Puller {
                     feed = %feed.id,
                     site = %site_of(&feed.url),
                     error = %failure.message,
-                    cause = failure.cause.as_deref().unwrap_or("-"),
+                    cause = failure.cause.as_deref(),
                     "feed sync failed"
                 );
                 SyncResult {
