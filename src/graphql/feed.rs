@@ -133,7 +133,7 @@ impl Feed {
         if viewer(ctx).require_editor_of(Some(self.0.organisation_id)).is_ok() {
             self.0.url.clone()
         } else {
-            super::types::site_only(&self.0.url)
+            crate::domain::site::site_only(&self.0.url)
         }
     }
     async fn format(&self) -> FeedFormat {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::changes::{Change, Changes, EventChangeKind};
 use crate::config::FeedSettings;
+use crate::domain::site::site_of;
 use crate::domain::validate::{self, cut};
 use crate::error::{AppError, AppResult};
 use crate::feeds::fetch::{AllowList, Fetched, Fetcher, Limits, Validators};
@@ -192,7 +193,15 @@ impl Puller {
                 run.http_status = failure.http_status.map(i32::from);
                 run.error = Some(failure.message.clone());
                 run.warnings = Tags(failure.warnings);
-                tracing::warn!(feed = %feed.id, url = %feed.url, error = %failure.message, "feed sync failed");
+                // The site only: the URL may be a secret link. The cause is the libraries' own
+                // account, kept out of the run, which members read.
+                tracing::warn!(
+                    feed = %feed.id,
+                    site = %site_of(&feed.url),
+                    error = %failure.message,
+                    cause = failure.cause.as_deref(),
+                    "feed sync failed"
+                );
                 SyncResult {
                     fetched_at: finished,
                     success: false,
@@ -239,6 +248,7 @@ impl Puller {
                 http_status: e.status,
                 retry_after: e.retry_after,
                 message: e.message,
+                cause: e.cause,
                 warnings: warnings.clone(),
             })?;
             let (status, content_type, body, page_validators, final_url) = match fetched {
@@ -254,7 +264,11 @@ impl Puller {
                 Fetched::NotModified { status } => {
                     return Err(Failure::new(
                         Some(status),
-                        format!("page {url} answered 304 to an unconditional request"),
+                        format!(
+                            "page {} of {} answered 304 to an unconditional request",
+                            page + 1,
+                            site_of(&url)
+                        ),
                     ));
                 }
                 Fetched::Body {
@@ -280,6 +294,7 @@ impl Puller {
                 http_status: Some(status),
                 retry_after: None,
                 message: format!("the feed could not be read: {e:#}"),
+                cause: None,
                 warnings: warnings.clone(),
             })?;
             warnings.extend(parsed.warnings);
@@ -310,6 +325,7 @@ impl Puller {
                 http_status,
                 retry_after: None,
                 message: format!("no event could be read: {}", warnings[0]),
+                cause: None,
                 warnings,
             });
         }
@@ -386,7 +402,10 @@ struct Pulled {
 struct Failure {
     http_status: Option<u16>,
     retry_after: Option<Duration>,
+    /// Stored on the run and the feed, which members read: names sites only.
     message: String,
+    /// For the log only (`FetchError::cause`).
+    cause: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -396,6 +415,7 @@ impl Failure {
             http_status,
             retry_after: None,
             message,
+            cause: None,
             warnings: Vec::new(),
         }
     }

@@ -115,10 +115,13 @@ impl Event {
             .require_editor_of(m.organiser_id)
             .is_ok()
             || (m.source_url.is_some() && m.source_url == m.url);
-        let source_url = m
-            .source_url
-            .as_deref()
-            .map(|raw| if whole { raw.to_string() } else { super::site_only(raw) });
+        let source_url = m.source_url.as_deref().map(|raw| {
+            if whole {
+                raw.to_string()
+            } else {
+                crate::domain::site::site_only(raw)
+            }
+        });
         m.feed_id.map(|feed| EventProvenance {
             feed_id: Some(ID(feed.to_string())),
             source_uid: m.source_uid.clone(),

@@ -13,16 +13,6 @@ pub mod resource;
 
 use crate::store::page::{DEFAULT_PAGE_SIZE, PageArgs};
 
-/// An address shown to someone who may not see it whole: its scheme and site only
-/// (`https://calendar.example.org/…`), since private calendar links carry their secret in the
-/// path or query.
-pub fn site_only(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
-        Err(_) => "…".into(),
-    }
-}
-
 /// The complexity of a connection field: its page size times the cost of one item.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     let size = first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |n| n.max(1) as usize);
