@@ -155,7 +155,8 @@ pub fn parse_cors_origins(raw: &str) -> anyhow::Result<CorsOrigins> {
     }
     let mut origins = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let url = url::Url::parse(item).map_err(|_| anyhow::anyhow!("PASSERELLE_CORS_ORIGINS: {item:?} is not an origin"))?;
+        let url =
+            url::Url::parse(item).map_err(|_| anyhow::anyhow!("PASSERELLE_CORS_ORIGINS: {item:?} is not an origin"))?;
         let origin = url.origin();
         if !origin.is_tuple() || !(url.path() == "/" || url.path().is_empty()) || url.query().is_some() {
             bail!("PASSERELLE_CORS_ORIGINS: {item:?} is not an origin (scheme://host[:port])");

@@ -63,7 +63,9 @@ async fn websocket(app: &TestApp) -> Result<Socket, tokio_tungstenite::tungsteni
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().expect("a header"),
     );
-    tokio_tungstenite::connect_async(request).await.map(|(socket, _)| socket)
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
 }
 
 /// The next text frame, as JSON.
@@ -112,7 +114,11 @@ async fn a_deeply_nested_document_is_refused_before_parsing_on_every_transport()
     )
     .await;
     assert_eq!((status, error_code(&body)), (400, "QUERY_TOO_DEEP"));
-    let objects = format!("{{ events(filter: {}null{}) {{ totalCount }} }}", "{a:".repeat(2000), "}".repeat(2000));
+    let objects = format!(
+        "{{ events(filter: {}null{}) {{ totalCount }} }}",
+        "{a:".repeat(2000),
+        "}".repeat(2000)
+    );
     let (_, body) = post(&app, json!({ "query": objects }), &[]).await;
     assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
 
@@ -233,7 +239,11 @@ async fn parallel_wrong_sign_ins_cannot_slip_the_right_password_through() {
         let answers = futures_util::future::join_all(attempts).await;
         let codes: Vec<&str> = answers.iter().map(error_code).collect();
         let checked = codes.iter().filter(|c| **c == "UNAUTHENTICATED").count();
-        assert!(checked <= 5, "[{}] at most five attempts are checked: {codes:?}", app.backend);
+        assert!(
+            checked <= 5,
+            "[{}] at most five attempts are checked: {codes:?}",
+            app.backend
+        );
         assert_eq!(
             codes[39], "RATE_LIMITED",
             "[{}] the right password, sent 40th, is refused: {}",
@@ -268,22 +278,20 @@ async fn behind_a_proxy_the_client_cannot_choose_its_address_and_clients_are_not
         );
         // Another client behind the same proxy is not locked out.
         let other = login(&app, "owner@example.org", PASSWORD, "192.0.2.44").await;
-        assert!(
-            other["data"]["login"]["token"].is_string(),
-            "[{}] {other}",
-            app.backend
-        );
+        assert!(other["data"]["login"]["token"].is_string(), "[{}] {other}", app.backend);
 
         // 21 failures from one address with unknown e-mails lock out nobody else.
         for i in 0..21 {
-            login(&app, &format!("ghost{i}@example.org"), "wrong password!!", "198.51.100.20").await;
+            login(
+                &app,
+                &format!("ghost{i}@example.org"),
+                "wrong password!!",
+                "198.51.100.20",
+            )
+            .await;
         }
         let other = login(&app, "owner@example.org", PASSWORD, "198.51.100.21").await;
-        assert!(
-            other["data"]["login"]["token"].is_string(),
-            "[{}] {other}",
-            app.backend
-        );
+        assert!(other["data"]["login"]["token"].is_string(), "[{}] {other}", app.backend);
 
         // Five wrong guesses on a named account from one address slow that address only:
         // the owner, elsewhere, signs in.
@@ -304,7 +312,13 @@ async fn guesses_spread_over_many_addresses_only_slow_the_account() {
         app.account("spread@example.org", entity::Role::Admin, None).await;
         let mut codes = Vec::new();
         for i in 0..14 {
-            let body = login(&app, "spread@example.org", "wrong password!!", &format!("198.51.100.{i}")).await;
+            let body = login(
+                &app,
+                "spread@example.org",
+                "wrong password!!",
+                &format!("198.51.100.{i}"),
+            )
+            .await;
             codes.push(error_code(&body).to_string());
         }
         assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
@@ -329,11 +343,17 @@ async fn wrong_current_passwords_are_throttled() {
         let change = "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"another long passphrase 42\") { user { id } } }";
         let mut codes = Vec::new();
         for _ in 0..8 {
-            let body = app.gql_as(Some(&token), change, json!({ "c": "not my password" })).await;
+            let body = app
+                .gql_as(Some(&token), change, json!({ "c": "not my password" }))
+                .await;
             codes.push(error_code(&body).to_string());
         }
         assert_eq!(&codes[..5], ["BAD_USER_INPUT"; 5], "[{}] {codes:?}", app.backend);
-        assert!(codes[5..].iter().all(|c| c == "RATE_LIMITED"), "[{}] {codes:?}", app.backend);
+        assert!(
+            codes[5..].iter().all(|c| c == "RATE_LIMITED"),
+            "[{}] {codes:?}",
+            app.backend
+        );
         app.stop().await;
     }
 }
@@ -362,7 +382,12 @@ async fn a_temporary_password_opens_nothing_below_me() {
         let token = temporary_session(&app, "new@example.org", &org).await;
         let leak = "{ me { organisation { contacts { nodes { email visibility } } } } }";
         let body = app.gql_as(Some(&token), leak, json!({})).await;
-        assert_eq!(error_code(&body), "PASSWORD_CHANGE_REQUIRED", "[{}] {body}", app.backend);
+        assert_eq!(
+            error_code(&body),
+            "PASSWORD_CHANGE_REQUIRED",
+            "[{}] {body}",
+            app.backend
+        );
         assert!(body.get("data").is_none_or(Value::is_null), "{body}");
         let through_fragment = "query { ...M } fragment M on Query { me { organisation { name } } }";
         let body = app.gql_as(Some(&token), through_fragment, json!({})).await;
@@ -392,9 +417,16 @@ async fn contact_notes_reach_only_the_owning_organisation_and_admins() {
                     "notes": "préfère être appelée le matin", "visibility": "PUBLIC" } }),
             )
             .await;
-        let id = created["createContact"]["contact"]["id"].as_str().expect("an id").to_string();
-        let member = app.account("membre@example.org", entity::Role::Member, Some(&org)).await;
-        let outsider = app.account("autre@example.org", entity::Role::Member, Some(&other)).await;
+        let id = created["createContact"]["contact"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_string();
+        let member = app
+            .account("membre@example.org", entity::Role::Member, Some(&org))
+            .await;
+        let outsider = app
+            .account("autre@example.org", entity::Role::Member, Some(&other))
+            .await;
         let paths = [
             ("node", "query($id: ID!) { node(id: $id) { ... on Contact { notes } } }"),
             ("contact", "query($id: ID!) { contact(id: $id) { notes } }"),
@@ -420,8 +452,16 @@ async fn contact_notes_reach_only_the_owning_organisation_and_admins() {
                 let body = app.gql_as(token, query, vars.clone()).await;
                 assert!(body.get("errors").is_none(), "[{}] {path} {who}: {body}", app.backend);
                 let found = notes(&body);
-                assert!(!found.is_empty(), "[{}] {path} {who} reads the contact: {body}", app.backend);
-                assert!(found.iter().all(Value::is_null), "[{}] {path} {who}: {body}", app.backend);
+                assert!(
+                    !found.is_empty(),
+                    "[{}] {path} {who} reads the contact: {body}",
+                    app.backend
+                );
+                assert!(
+                    found.iter().all(Value::is_null),
+                    "[{}] {path} {who}: {body}",
+                    app.backend
+                );
             }
             for (who, token) in [("member", member.as_str()), ("admin", app.admin_token.as_str())] {
                 let body = app.gql_as(Some(token), query, vars.clone()).await;
@@ -495,7 +535,10 @@ async fn slow_headers_and_slow_bodies_lose_their_connection() {
     .await;
     // Headers a byte at a time, never finished.
     let mut slow_header = connect(&app).await;
-    slow_header.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n").await.expect("sent");
+    slow_header
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("sent");
     let writer = async {
         for _ in 0..8 {
             tokio::time::sleep(Duration::from_millis(400)).await;
@@ -544,11 +587,20 @@ async fn uploads_only_carry_the_import_and_need_a_session() {
         req.send()
     };
     let resp = send(None).await.expect("sent");
-    assert_eq!(resp.status(), 401, "anonymous uploads are refused before the body is read");
+    assert_eq!(
+        resp.status(),
+        401,
+        "anonymous uploads are refused before the body is read"
+    );
     let resp = send(Some(&app.admin_token)).await.expect("sent");
     let body: Value = resp.json().await.expect("JSON");
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
-    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("importCsv"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("importCsv")
+    );
     app.stop().await;
 }
 
@@ -602,7 +654,10 @@ async fn cors_headers_and_public_links_follow_the_configuration() {
     };
     let allowed = preflight("https://app.example.org", "POST").await.expect("sent");
     assert_eq!(
-        allowed.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap_or("")),
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or("")),
         Some("https://app.example.org")
     );
     let methods = allowed
@@ -631,14 +686,24 @@ async fn cors_headers_and_public_links_follow_the_configuration() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
-    assert_eq!(page.headers().get("x-frame-options").map(|v| v.as_bytes()), Some(&b"DENY"[..]));
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
+    assert_eq!(
+        page.headers().get("x-frame-options").map(|v| v.as_bytes()),
+        Some(&b"DENY"[..])
+    );
     assert_eq!(
         page.headers().get("x-content-type-options").map(|v| v.as_bytes()),
         Some(&b"nosniff"[..])
     );
     let html = page.text().await.expect("the page");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or_default();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .unwrap_or_default();
     assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
 
     // The Atom feed names the configured address, whatever Host the client sends.

@@ -143,6 +143,27 @@ fn password_change_key(user_id: Uuid) -> String {
     format!("password-change:{user_id}")
 }
 
+/// The checks of a new password that need no secret (the policy, differing from the current
+/// one): run before `count_password_change`, so that a refused new password costs no attempt.
+pub async fn check_new_password(db: &impl ConnectionTrait, viewer: &Viewer, current: &str, new: &str) -> AppResult<()> {
+    let Actor::User { id, .. } = &viewer.actor else {
+        return Err(AppError::Unauthenticated);
+    };
+    let user = users::by_id(db, *id).await?.ok_or(AppError::Unauthenticated)?;
+    new_password_rules(&user, current, new)
+}
+
+fn new_password_rules(user: &entity::user::Model, current: &str, new: &str) -> AppResult<()> {
+    password::check_new_for("newPassword", new, &user.email, &user.display_name)?;
+    if new == current {
+        return Err(AppError::bad_input(
+            "newPassword",
+            "le nouveau mot de passe doit différer de l’actuel / newPassword must differ from the current one",
+        ));
+    }
+    Ok(())
+}
+
 /// Counts one password change attempt of the caller, before `change_password` checks the
 /// current password (a stolen session cannot guess it). Run it outside the change's
 /// transaction, so that a refused change still counts.
@@ -171,13 +192,7 @@ pub async fn change_password(
         return Err(AppError::bad_input("currentPassword", "currentPassword is wrong"));
     }
     throttle::clear(db, &key).await?;
-    password::check_new_for("newPassword", new, &user.email, &user.display_name)?;
-    if new == current {
-        return Err(AppError::bad_input(
-            "newPassword",
-            "newPassword must differ from the current one",
-        ));
-    }
+    new_password_rules(&user, current, new)?;
     let new = new.to_string();
     let hash = blocking(move || password::hash(&new)).await??;
     let user = users::set_password(db, user.id, hash, false).await?;

@@ -423,6 +423,9 @@ impl AccountMutation {
         new_password: String,
     ) -> Result<ChangePasswordPayload> {
         let viewer = viewer(ctx);
+        accounts::check_new_password(db(ctx), viewer, &current_password, &new_password)
+            .await
+            .gql()?;
         accounts::count_password_change(db(ctx), viewer).await.gql()?;
         let user = in_transaction(ctx, async |txn| {
             let user = accounts::change_password(txn, viewer, &current_password, &new_password).await?;

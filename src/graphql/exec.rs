@@ -34,7 +34,10 @@ pub struct Checked {
 impl Checked {
     /// Whether the selected operation is a mutation or a subscription (refused over GET).
     pub fn is_non_query(&self) -> bool {
-        matches!(self.operation, Some(OperationType::Mutation | OperationType::Subscription))
+        matches!(
+            self.operation,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
     }
 }
 
@@ -239,8 +242,8 @@ pub async fn execute_multipart(
         }
     };
     // The operations part is held to the JSON body limit, whatever the files weigh.
-    let operations_bytes = request.query.len()
-        + serde_json::to_string(&request.variables).map_or(usize::MAX, |v| v.len());
+    let operations_bytes =
+        request.query.len() + serde_json::to_string(&request.variables).map_or(usize::MAX, |v| v.len());
     if operations_bytes > max_operations_bytes {
         return refused(AppError::QueryTooLarge(format!(
             "the operations part is larger than {max_operations_bytes} bytes"

@@ -333,7 +333,12 @@ pub fn only_before_password_change(doc: &ExecutableDocument, op: &OperationDefin
     if op.ty == OperationType::Subscription {
         return false;
     }
-    allowed(doc, &op.selection_set.node, &ROOT_BEFORE_PASSWORD_CHANGE, &mut Vec::new())
+    allowed(
+        doc,
+        &op.selection_set.node,
+        &ROOT_BEFORE_PASSWORD_CHANGE,
+        &mut Vec::new(),
+    )
 }
 
 /// A field allowed before the password change, and what it may select below.
@@ -420,7 +425,11 @@ mod tests {
 
     #[test]
     fn deep_brackets_are_refused_before_parsing() {
-        let doc = format!("{{ __type(name: {}\"x\"{}) {{ name }} }}", "[".repeat(2000), "]".repeat(2000));
+        let doc = format!(
+            "{{ __type(name: {}\"x\"{}) {{ name }} }}",
+            "[".repeat(2000),
+            "]".repeat(2000)
+        );
         assert_eq!(code(scan(&doc, &limits())), "QUERY_TOO_DEEP");
         let objects = format!("{{ a(b: {}1{}) }}", "{a:".repeat(2000), "}".repeat(2000));
         assert_eq!(code(scan(&objects, &limits())), "QUERY_TOO_DEEP");
@@ -436,8 +445,26 @@ mod tests {
         // `{ a(b: "…") }`: { a ( b : "…" ) } is 8 tokens; the string and comment count once or not at all.
         assert_eq!(code(scan("{ a(b: \"x y z { [ (\") }", &small)), "QUERY_TOO_LARGE");
         assert!(scan("# { { { many words here\n{ a }", &small).is_ok());
-        assert!(scan("{ a(b: \"\"\" { [ \\\"\"\" ( \"\"\") }", &DocumentLimits { max_tokens: 8, ..limits() }).is_ok());
-        assert!(scan("{ a(b: -1.5e+3, c: [1, 2]) }", &DocumentLimits { max_tokens: 16, ..limits() }).is_ok());
+        assert!(
+            scan(
+                "{ a(b: \"\"\" { [ \\\"\"\" ( \"\"\") }",
+                &DocumentLimits {
+                    max_tokens: 8,
+                    ..limits()
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            scan(
+                "{ a(b: -1.5e+3, c: [1, 2]) }",
+                &DocumentLimits {
+                    max_tokens: 16,
+                    ..limits()
+                }
+            )
+            .is_ok()
+        );
         let many = format!("{{ {} }}", "a ".repeat(1000));
         assert_eq!(code(scan(&many, &limits())), "QUERY_TOO_LARGE");
     }
@@ -463,7 +490,10 @@ mod tests {
         let started = std::time::Instant::now();
         let big = shape(&fan_out(30));
         assert_eq!(big.fields, 1 << 30);
-        assert!(started.elapsed() < std::time::Duration::from_secs(1), "measured once per fragment");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "measured once per fragment"
+        );
         assert_eq!(code(big.check(&limits())), "QUERY_TOO_COMPLEX");
         let cyclic = shape("query { ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }");
         assert_eq!(cyclic.fields, 2);
@@ -471,7 +501,10 @@ mod tests {
 
     #[test]
     fn aliases_and_root_fields_are_counted_through_fragments() {
-        let aliases = (0..16).map(|i| format!("a{i}: __typename")).collect::<Vec<_>>().join(" ");
+        let aliases = (0..16)
+            .map(|i| format!("a{i}: __typename"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let s = shape(&format!("{{ {aliases} }}"));
         assert_eq!((s.aliases, s.root_fields), (16, 16));
         assert_eq!(code(s.check(&limits())), "TOO_MANY_ALIASES");
@@ -515,8 +548,12 @@ mod tests {
         assert!(before_change(
             "mutation { changePassword(currentPassword: \"a\", newPassword: \"b\") { user { id mustChangePassword } } }"
         ));
-        assert!(before_change("query { ...M } fragment M on Query { me { ... on User { email } } }"));
-        assert!(!before_change("{ me { organisation { contacts { nodes { email } } } } }"));
+        assert!(before_change(
+            "query { ...M } fragment M on Query { me { ... on User { email } } }"
+        ));
+        assert!(!before_change(
+            "{ me { organisation { contacts { nodes { email } } } } }"
+        ));
         assert!(!before_change(
             "query { ...M } fragment M on Query { me { organisation { name } } }"
         ));

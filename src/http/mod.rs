@@ -117,7 +117,11 @@ async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if html {
-        let nonce = resp.extensions().get::<ScriptNonce>().map(|n| n.0.clone()).unwrap_or_default();
+        let nonce = resp
+            .extensions()
+            .get::<ScriptNonce>()
+            .map(|n| n.0.clone())
+            .unwrap_or_default();
         let headers = resp.headers_mut();
         if let Ok(policy) = HeaderValue::from_str(&html_policy(&nonce)) {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
@@ -189,7 +193,10 @@ mod tests {
         assert_eq!(address(&["203.0.113.7, 198.51.100.2"], 0), ip("10.0.0.9"));
         // nginx appended 198.51.100.2; the client wrote 203.0.113.7 itself.
         assert_eq!(address(&["203.0.113.7, 198.51.100.2"], 1), ip("198.51.100.2"));
-        assert_eq!(address(&["203.0.113.7", "198.51.100.2, 192.0.2.1"], 2), ip("198.51.100.2"));
+        assert_eq!(
+            address(&["203.0.113.7", "198.51.100.2, 192.0.2.1"], 2),
+            ip("198.51.100.2")
+        );
         assert_eq!(address(&[], 1), ip("10.0.0.9"));
         assert_eq!(address(&["192.0.2.1"], 3), ip("192.0.2.1"));
         assert_eq!(address(&["[2001:db8::1]:443"], 1), ip("2001:db8::1"));
@@ -198,7 +205,10 @@ mod tests {
 
     #[test]
     fn tokens_in_paths_are_redacted() {
-        assert_eq!(redact_path("/calendar/psc_0192abcd_SECRETpart.ics"), "/calendar/psc_***.ics");
+        assert_eq!(
+            redact_path("/calendar/psc_0192abcd_SECRETpart.ics"),
+            "/calendar/psc_***.ics"
+        );
         assert_eq!(redact_path("/events.ics"), "/events.ics");
     }
 }
