@@ -473,6 +473,26 @@ async fn contact_notes_reach_only_the_owning_organisation_and_admins() {
                 );
             }
         }
+        // Subscriptions read through the same type.
+        let mut socket = websocket(&app).await.expect("the upgrade");
+        ws_init(&mut socket, json!({})).await;
+        let watch = "subscription { eventChanged { eventId event { organiser { contacts { nodes { lastName notes } } } } } }";
+        let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": watch } });
+        socket.send(Message::text(subscribe.to_string())).await.expect("sent");
+        socket.send(Message::text(json!({ "type": "ping" }).to_string())).await.expect("sent");
+        assert_eq!(frame(&mut socket).await["type"], "pong");
+        app.data(
+            "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }",
+            json!({ "input": { "title": "Forum des métiers", "startsAt": "2027-03-08T09:00:00Z",
+                "organiserId": org, "visibility": "PUBLIC" } }),
+        )
+        .await;
+        let change = frame(&mut socket).await;
+        assert_eq!(change["type"], "next", "{change}");
+        let contacts = &change["payload"]["data"]["eventChanged"]["event"]["organiser"]["contacts"]["nodes"];
+        assert_eq!(contacts[0]["lastName"], "Moreau", "[{}] {change}", app.backend);
+        assert!(contacts[0]["notes"].is_null(), "[{}] {change}", app.backend);
+
         // The exports follow the same rule.
         let csv = app
             .client
