@@ -33,6 +33,9 @@ pub enum AppError {
     QueryTooComplex(String),
     #[error("the operation uses more than {0} aliases")]
     TooManyAliases(u64),
+    /// A document the scanner already knows the parser would misread.
+    #[error("{0}")]
+    QuerySyntax(String),
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
 }
@@ -52,6 +55,7 @@ impl AppError {
             AppError::QueryTooDeep(_) => "QUERY_TOO_DEEP",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             AppError::TooManyAliases(_) => "TOO_MANY_ALIASES",
+            AppError::QuerySyntax(_) => "GRAPHQL_PARSE_FAILED",
             AppError::Internal(_) => "INTERNAL",
         }
     }

@@ -146,6 +146,11 @@ async fn a_deeply_nested_document_is_refused_before_parsing_on_every_transport()
     let (_, body) = post(&app, json!({ "query": flat }), &[]).await;
     assert_eq!(error_code(&body), "QUERY_TOO_LARGE", "{body}");
 
+    // An unterminated block string, which the parser would read as `""` and go on lexing.
+    let sneaky = format!("{{ a(b: [\"\"\"\"{}{}]) }}", "[".repeat(20000), "]".repeat(20000));
+    let (_, body) = post(&app, json!({ "query": sneaky }), &[]).await;
+    assert_eq!(error_code(&body), "GRAPHQL_PARSE_FAILED", "{body}");
+
     // The process survived all of it.
     healthy(&app).await;
     assert_eq!(app.data_anon("{ __typename }", json!({})).await["__typename"], "Query");
@@ -167,6 +172,16 @@ async fn a_fragment_fan_out_is_refused_before_validation_while_the_hub_keeps_ans
         // Measured, not asserted: BENCHMARKS.md has the figure.
         eprintln!("fragment fan-out n = {n}: 8 refusals in {:?}", started.elapsed());
     }
+    // Every operation counts, not only the selected one, and unused fragments too.
+    let two = fan_out(30).replacen("query { ...F0 }", "query A { ...F0 } query B { __typename }", 1);
+    for name in [None, Some("B")] {
+        let (_, body) = post(&app, json!({ "query": two, "operationName": name }), &[]).await;
+        assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{name:?}: {body}");
+    }
+    let unused = fan_out(30).replacen("query { ...F0 }", "query { __typename }", 1);
+    let (_, body) = post(&app, json!({ "query": unused }), &[]).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    healthy(&app).await;
     // A fragment cycle still gets the validation error.
     let (_, body) = post(
         &app,
@@ -310,6 +325,9 @@ async fn behind_a_proxy_the_client_cannot_choose_its_address_and_clients_are_not
 async fn guesses_spread_over_many_addresses_only_slow_the_account() {
     for app in proxied_apps().await {
         app.account("spread@example.org", entity::Role::Admin, None).await;
+        // The owner signs in once from its usual address.
+        let usual = login(&app, "spread@example.org", PASSWORD, "192.0.2.10").await;
+        assert!(usual["data"]["login"]["token"].is_string(), "{usual}");
         let mut codes = Vec::new();
         for i in 0..14 {
             let body = login(
@@ -324,6 +342,10 @@ async fn guesses_spread_over_many_addresses_only_slow_the_account() {
         assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
         // The block is short: the longest wait the hub names is at most 30 s.
         let blocked = login(&app, "spread@example.org", PASSWORD, "192.0.2.99").await;
+        // From an address the owner signed in from before, the account's own counter does not
+        // apply at all.
+        let known = login(&app, "spread@example.org", PASSWORD, "192.0.2.10").await;
+        assert!(known["data"]["login"]["token"].is_string(), "[{}] {known}", app.backend);
         if error_code(&blocked) == "RATE_LIMITED" {
             let message = blocked["errors"][0]["message"].as_str().unwrap_or_default();
             let secs: u64 = message
@@ -332,6 +354,18 @@ async fn guesses_spread_over_many_addresses_only_slow_the_account() {
                 .expect("the wait in seconds");
             assert!(secs <= 30, "{message}");
         }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_overlong_e_mail_is_an_ordinary_failed_sign_in() {
+    for app in common::apps(false).await {
+        let email = format!("{}@example.org", "x".repeat(400));
+        let body = app
+            .gql_as(None, LOGIN, json!({ "e": email, "p": "wrong password!!" }))
+            .await;
+        assert_eq!(error_code(&body), "UNAUTHENTICATED", "[{}] {body}", app.backend);
         app.stop().await;
     }
 }
@@ -476,10 +510,14 @@ async fn contact_notes_reach_only_the_owning_organisation_and_admins() {
         // Subscriptions read through the same type.
         let mut socket = websocket(&app).await.expect("the upgrade");
         ws_init(&mut socket, json!({})).await;
-        let watch = "subscription { eventChanged { eventId event { organiser { contacts { nodes { lastName notes } } } } } }";
+        let watch =
+            "subscription { eventChanged { eventId event { organiser { contacts { nodes { lastName notes } } } } } }";
         let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": watch } });
         socket.send(Message::text(subscribe.to_string())).await.expect("sent");
-        socket.send(Message::text(json!({ "type": "ping" }).to_string())).await.expect("sent");
+        socket
+            .send(Message::text(json!({ "type": "ping" }).to_string()))
+            .await
+            .expect("sent");
         assert_eq!(frame(&mut socket).await["type"], "pong");
         app.data(
             "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }",
@@ -553,6 +591,12 @@ async fn slow_headers_and_slow_bodies_lose_their_connection() {
         c.security.body_read_timeout = Duration::from_secs(1);
     })
     .await;
+    // A connection that sends nothing at all.
+    let mut silent = connect(&app).await;
+    assert!(
+        until_closed(&mut silent, Duration::from_secs(5)).await.is_some(),
+        "the silent connection is closed"
+    );
     // Headers a byte at a time, never finished.
     let mut slow_header = connect(&app).await;
     slow_header

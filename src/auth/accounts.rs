@@ -25,9 +25,10 @@ const PER_ADDRESS: throttle::Rule = throttle::Rule {
     free: 20,
     max_block: Duration::minutes(15),
 };
-/// Attempts on one account from every address: ten, then waits that only slow (30 s at
-/// most), so that guesses spread over many addresses stay slow while the owner, from a new
-/// address, is never locked out for long.
+/// Attempts on one account from every address it never signed in from: ten, then waits that
+/// only slow (30 s at most), so that guesses spread over many addresses stay slow while the
+/// owner, from a new address, is never locked out for long — and from an address it signed
+/// in from in the last 90 days, not at all.
 const PER_ACCOUNT: throttle::Rule = throttle::Rule {
     free: 10,
     max_block: Duration::seconds(30),
@@ -55,27 +56,43 @@ pub struct SignedIn {
 }
 
 /// The throttle keys of a sign-in, each with its rule; the first ones are cleared by a
-/// success, the address's is only given back its attempt.
+/// success, the address's is only given back its attempt. The e-mail is hashed into the keys:
+/// they stay short whatever a client sends, and the table holds no address book.
 struct SignInKeys {
     cleared: Vec<(String, throttle::Rule)>,
     address: Option<(String, throttle::Rule)>,
+    /// Marks that this account signed in from this address before.
+    known: Option<String>,
 }
 
 impl SignInKeys {
     fn new(email: &str, client: Option<IpAddr>) -> SignInKeys {
-        let email = users::normalise_email(email);
+        let email = token::hash_secret(&users::normalise_email(email));
         let mut cleared = vec![(format!("email:{email}"), PER_ACCOUNT)];
+        let known = client.map(|ip| format!("known:{email}|{ip}"));
         let address = client.map(|ip| {
             cleared.push((format!("email-ip:{email}|{ip}"), PER_ACCOUNT_AND_ADDRESS));
             (format!("ip:{ip}"), PER_ADDRESS)
         });
-        SignInKeys { cleared, address }
+        SignInKeys {
+            cleared,
+            address,
+            known,
+        }
     }
 
-    fn all(&self) -> impl Iterator<Item = &(String, throttle::Rule)> {
-        self.cleared.iter().chain(self.address.as_ref())
+    /// The keys an attempt counts on: from an address the account signed in from before,
+    /// not the account's own (so that guesses from elsewhere never lock its owner out there).
+    fn counted(&self, known_address: bool) -> impl Iterator<Item = &(String, throttle::Rule)> {
+        self.cleared
+            .iter()
+            .filter(move |(key, _)| !(known_address && key.starts_with("email:")))
+            .chain(self.address.as_ref())
     }
 }
+
+/// How long an address a sign-in succeeded from stays known to the account.
+const KNOWN_ADDRESS: Duration = Duration::days(90);
 
 /// Signs in. An unknown e-mail, a wrong password and a disabled account give the same
 /// answer after the same work. Every attempt is counted before the password is checked, per
@@ -89,13 +106,17 @@ pub async fn login(
 ) -> AppResult<SignedIn> {
     let now = crate::store::now();
     let keys = SignInKeys::new(email, client);
-    let names: Vec<String> = keys.all().map(|(k, _)| k.clone()).collect();
+    let known_address = match &keys.known {
+        Some(key) => throttle::is_marked(db, key, now - KNOWN_ADDRESS).await?,
+        None => false,
+    };
+    let names: Vec<String> = keys.counted(known_address).map(|(k, _)| k.clone()).collect();
     if let Some(wait) = throttle::blocked_for(db, &names, now).await? {
         return Err(AppError::RateLimited {
             retry_after_secs: wait.num_seconds().max(1) as u64,
         });
     }
-    for (key, rule) in keys.all() {
+    for (key, rule) in keys.counted(known_address) {
         throttle::take_attempt(db, key, *rule, now).await?;
     }
     let user = users::by_email(db, email).await?;
@@ -119,6 +140,9 @@ pub async fn login(
     }
     if let Some((key, rule)) = &keys.address {
         throttle::give_back(db, key, *rule).await?;
+    }
+    if let Some(key) = &keys.known {
+        throttle::mark(db, key, now).await?;
     }
     let id = Uuid::now_v7();
     let issued = token::issue(TokenKind::Session, id);

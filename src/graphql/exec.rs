@@ -58,16 +58,14 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
             });
         }
     };
+    guard::check_document(&doc, limits)?;
     let (operation, before_password_change, root_fields) =
         match guard::selected_operation(&doc, request.operation_name.as_deref()) {
-            Some(op) => {
-                guard::Shape::of(&doc, &op.node).check(limits)?;
-                (
-                    Some(op.node.ty),
-                    guard::only_before_password_change(&doc, &op.node),
-                    guard::root_field_names(&doc, &op.node),
-                )
-            }
+            Some(op) => (
+                Some(op.node.ty),
+                guard::only_before_password_change(&doc, &op.node),
+                guard::root_field_names(&doc, &op.node),
+            ),
             None => (None, true, Vec::new()),
         };
     request.set_parsed_query(doc);

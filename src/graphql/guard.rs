@@ -99,13 +99,24 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
                     i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
                 }
+                // Unterminated, the parser would back up and read `""` then go on lexing what
+                // this scanner took for string content: refuse it here instead.
+                if i >= bytes.len() {
+                    return Err(unterminated());
+                }
                 i += 3;
             }
             b'"' => {
                 count(&mut tokens)?;
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                loop {
+                    match bytes.get(i) {
+                        Some(b'"') => break,
+                        // An escape takes the next character, which must be on this line.
+                        Some(b'\\') if !matches!(bytes.get(i + 1), None | Some(b'\n' | b'\r')) => i += 2,
+                        Some(b'\n' | b'\r' | b'\\') | None => return Err(unterminated()),
+                        Some(_) => i += 1,
+                    }
                 }
                 i += 1;
             }
@@ -136,6 +147,10 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
     Ok(())
 }
 
+fn unterminated() -> AppError {
+    AppError::QuerySyntax("the document has an unterminated string".into())
+}
+
 /// Scans then parses `source`: the only way the hub parses a client's document.
 pub fn parse(source: &str, limits: &DocumentLimits) -> Result<ExecutableDocument, ParseRefusal> {
     scan(source, limits).map_err(ParseRefusal::Limit)?;
@@ -164,6 +179,24 @@ pub fn selected_operation<'d>(
     }
 }
 
+/// Refuses a document any of whose operations or fragments is over `limits` once expanded:
+/// the schema walks every operation and fragment, not only the selected one, before it
+/// reports anything. Each fragment is measured once.
+pub fn check_document(doc: &ExecutableDocument, limits: &DocumentLimits) -> Result<(), AppError> {
+    let mut memo = HashMap::new();
+    let operations: Vec<&OperationDefinition> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![&op.node],
+        DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node).collect(),
+    };
+    for op in operations {
+        Shape::measured(doc, op, &mut memo).check(limits)?;
+    }
+    for name in doc.fragments.keys() {
+        spread_shape(doc, name.as_str(), &mut memo, &mut Vec::new(), measure).check(limits)?;
+    }
+    Ok(())
+}
+
 /// What the selected operation costs once its fragments are expanded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
@@ -185,8 +218,15 @@ impl Shape {
 
     /// The shape of `op`, every fragment measured once and its measure reused at each spread.
     pub fn of(doc: &ExecutableDocument, op: &OperationDefinition) -> Shape {
-        let mut memo = HashMap::new();
-        let mut root = measure(doc, &op.selection_set.node, &mut memo, &mut Vec::new());
+        Shape::measured(doc, op, &mut HashMap::new())
+    }
+
+    fn measured<'d>(
+        doc: &'d ExecutableDocument,
+        op: &'d OperationDefinition,
+        memo: &mut HashMap<&'d str, Shape>,
+    ) -> Shape {
+        let mut root = measure(doc, &op.selection_set.node, memo, &mut Vec::new());
         root.root_fields = root_fields(doc, &op.selection_set.node, &mut HashMap::new(), &mut Vec::new());
         root
     }
@@ -497,6 +537,31 @@ mod tests {
         assert_eq!(code(big.check(&limits())), "QUERY_TOO_COMPLEX");
         let cyclic = shape("query { ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }");
         assert_eq!(cyclic.fields, 2);
+    }
+
+    #[test]
+    fn unterminated_strings_are_refused_rather_than_misread() {
+        let deep = format!("{{ a(b: [\"\"\"\"{}{}]) }}", "[".repeat(5000), "]".repeat(5000));
+        assert_eq!(code(scan(&deep, &limits())), "GRAPHQL_PARSE_FAILED");
+        assert_eq!(code(scan("{ a(b: \"open\n) }", &limits())), "GRAPHQL_PARSE_FAILED");
+        assert_eq!(code(scan("{ a(b: \"open\\\n\") }", &limits())), "GRAPHQL_PARSE_FAILED");
+        assert_eq!(code(scan("{ a(b: \"end", &limits())), "GRAPHQL_PARSE_FAILED");
+        assert!(scan("{ a(b: \"\\\"q\\\"\", c: \"\"\"x \\\"\"\" y\"\"\") }", &limits()).is_ok());
+    }
+
+    fn document(query: &str) -> Result<(), AppError> {
+        let doc = async_graphql::parser::parse_query(query).expect("parses");
+        check_document(&doc, &limits())
+    }
+
+    #[test]
+    fn every_operation_and_fragment_is_measured() {
+        let bomb = fan_out(30);
+        let other = bomb.replacen("query { ...F0 }", "query A { ...F0 } query B { __typename }", 1);
+        assert_eq!(code(document(&other)), "QUERY_TOO_COMPLEX");
+        let unused = bomb.replacen("query { ...F0 }", "query { __typename }", 1);
+        assert_eq!(code(document(&unused)), "QUERY_TOO_COMPLEX");
+        assert!(document("query A { a } query B { b } fragment F on Query { c }").is_ok());
     }
 
     #[test]

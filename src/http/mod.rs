@@ -69,14 +69,8 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 fn cors(origins: &crate::config::CorsOrigins) -> Cors {
     let cors = Cors::new()
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            "authorization",
-            "content-type",
-            "accept",
-            "x-request-id",
-            "apollo-require-preflight",
-            "x-apollo-operation-name",
-        ])
+        // The headers a preflight asks for are allowed (client names, tracing headers…): the
+        // API takes bearer tokens, never cookies, so no header opens more than a token does.
         .expose_headers(["x-request-id", "retry-after", "etag"])
         .max_age(600);
     match origins {
@@ -90,7 +84,7 @@ fn cors(origins: &crate::config::CorsOrigins) -> Cors {
 fn html_policy(nonce: &str) -> String {
     format!(
         "default-src 'none'; script-src 'nonce-{nonce}' unpkg.com; style-src 'unsafe-inline' unpkg.com; \
-         img-src 'self' data: unpkg.com; font-src unpkg.com data:; connect-src 'self' ws: wss:; \
+         img-src 'self' data: unpkg.com graphql.org; font-src unpkg.com data:; connect-src 'self' ws: wss:; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
 }
@@ -142,26 +136,24 @@ pub(crate) struct ScriptNonce(pub String);
 /// entries than proxies, the left-most; an unreadable entry falls back to the nearest proxy.
 pub(crate) fn client_address(req: &Request, trusted_proxies: usize) -> Option<IpAddr> {
     let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    pick_client(forwarded, peer, trusted_proxies)
+    // Split as bytes: a client's non-ASCII garbage spoils only its own entry, never the
+    // entry the proxy appended on the same line.
+    let forwarded = req.headers().get_all("x-forwarded-for").iter().map(|v| v.as_bytes());
+    pick_client(forwarded, peer, trusted_proxies).map(network)
 }
 
 /// The client among the `X-Forwarded-For` values (in header order) and the peer.
 fn pick_client<'a>(
-    forwarded: impl Iterator<Item = &'a str>,
+    forwarded: impl Iterator<Item = &'a [u8]>,
     peer: Option<IpAddr>,
     trusted_proxies: usize,
 ) -> Option<IpAddr> {
     if trusted_proxies == 0 {
         return peer;
     }
-    let hops: Vec<&str> = forwarded
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
+    let hops: Vec<&[u8]> = forwarded
+        .flat_map(|v| v.split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
         .filter(|v| !v.is_empty())
         .collect();
     // The peer is the nearest proxy; the last `trusted_proxies - 1` entries are the others'.
@@ -169,7 +161,10 @@ fn pick_client<'a>(
         Some(index) => hops.get(index),
         None => hops.first(),
     };
-    client.and_then(|h| parse_hop(h)).or(peer)
+    client
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .and_then(parse_hop)
+        .or(peer)
 }
 
 /// An `X-Forwarded-For` entry: an address, possibly with a port (`[::1]:443`, `1.2.3.4:80`).
@@ -179,12 +174,43 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
+/// The network a client address stands for: an IPv4 address itself (also when written as
+/// IPv4-mapped IPv6), an IPv6 address its /64, which one subscriber usually holds whole, so
+/// that per-address limits cannot be escaped by walking through one's own prefix.
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & (u128::MAX << 64);
+                IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn address(xff: &[&str], proxies: usize) -> Option<IpAddr> {
-        pick_client(xff.iter().copied(), "10.0.0.9".parse().ok(), proxies)
+        pick_client(xff.iter().map(|v| v.as_bytes()), "10.0.0.9".parse().ok(), proxies)
+    }
+
+    #[test]
+    fn garbage_spoils_only_its_own_entry_and_ipv6_counts_by_prefix() {
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        let line: &[u8] = b"\x80\xff, 198.51.100.2";
+        assert_eq!(pick_client([line].into_iter(), ip("10.0.0.9"), 1), ip("198.51.100.2"));
+        assert_eq!(
+            network("2001:db8:1:2:aaaa::1".parse().expect("v6")),
+            "2001:db8:1:2::".parse::<IpAddr>().expect("v6")
+        );
+        assert_eq!(
+            network("::ffff:192.0.2.1".parse().expect("v6")),
+            "192.0.2.1".parse::<IpAddr>().expect("v4")
+        );
     }
 
     #[test]

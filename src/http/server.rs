@@ -2,8 +2,8 @@
 //!
 //! poem's own `Server` sets no header read timeout (hyper enforces one only when it is given
 //! a timer), so a client sending its headers a byte at a time holds a connection forever.
-//! Serving through hyper-util directly, as poem's server does underneath, gives hyper the
-//! timer and the timeout; the rest (upgrades for WebSockets, graceful shutdown) is the same.
+//! Serving through hyper directly, as poem's server does underneath, gives hyper the timer
+//! and the timeout; the rest (upgrades for WebSockets, graceful shutdown) is the same.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use poem::http::uri::Scheme;
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Endpoint, EndpointExt};
@@ -74,12 +74,13 @@ pub async fn serve(
                             Ok::<_, Infallible>(hyper::Response::from(resp))
                         }
                     });
-                    let mut builder = auto::Builder::new(TokioExecutor::new());
-                    builder
-                        .http1()
+                    // HTTP/1.1 only: what proxies speak to an upstream, and the one protocol
+                    // whose header read hyper times (HTTP/2 detection would wait untimed).
+                    let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
-                        .header_read_timeout(options.header_read_timeout);
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                        .header_read_timeout(options.header_read_timeout)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades();
                     tokio::pin!(conn);
                     tokio::select! {
                         _ = conn.as_mut() => return,

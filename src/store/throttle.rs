@@ -120,6 +120,33 @@ pub async fn give_back(db: &impl ConnectionTrait, key: &str, rule: Rule) -> AppR
     Ok(())
 }
 
+/// Marks `key` as of `now` (a `known:` key: the row's `last_failure_at` holds the time of the
+/// mark; it counts nothing and blocks nothing).
+pub async fn mark(db: &impl ConnectionTrait, key: &str, now: DateTime<Utc>) -> AppResult<()> {
+    Throttle::insert(ActiveModel {
+        key: Set(key.to_string()),
+        failures: Set(0),
+        last_failure_at: Set(now),
+        blocked_until: Set(None),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(C::Key)
+            .update_column(C::LastFailureAt)
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `key` was marked after `since`.
+pub async fn is_marked(db: &impl ConnectionTrait, key: &str, since: DateTime<Utc>) -> AppResult<bool> {
+    Ok(Throttle::find_by_id(key.to_string())
+        .one(db)
+        .await?
+        .is_some_and(|row| row.last_failure_at > since))
+}
+
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> AppResult<()> {
     Throttle::delete_by_id(key.to_string()).exec(db).await?;
     Ok(())
