@@ -26,6 +26,8 @@ pub struct Config {
     pub max_complexity: usize,
     /// Defences against hostile clients (`PASSERELLE_TRUSTED_PROXIES`, query limits, timeouts…).
     pub security: SecuritySettings,
+    /// What operators see: metrics and the log format (`PASSERELLE_METRICS_TOKEN`, `_LOG_FORMAT`).
+    pub observability: ObservabilitySettings,
     /// Partner feed settings (`PASSERELLE_FEEDS_*`).
     pub feeds: FeedSettings,
     /// Full-text search settings (`MEILI_*`, `PASSERELLE_SEARCH_*`).
@@ -67,10 +69,66 @@ pub struct SecuritySettings {
     /// `scheme://host[:port]`), or `*` (the default: any origin, without credentials — the API
     /// takes bearer tokens, never cookies).
     pub cors_origins: CorsOrigins,
+    /// `PASSERELLE_RATE_LIMIT_ANONYMOUS`; default 3000 query-cost points per minute per client
+    /// address (0: no limit).
+    pub rate_limit_anonymous: u32,
+    /// `PASSERELLE_RATE_LIMIT_AUTHENTICATED`; default 10000 points per minute per session or
+    /// API key (0: no limit).
+    pub rate_limit_authenticated: u32,
+    /// `PASSERELLE_REQUEST_TIMEOUT_SECONDS`; default 30: the longest a request may run, and
+    /// PostgreSQL's `statement_timeout` for request queries.
+    pub request_timeout: std::time::Duration,
     /// `PASSERELLE_PUBLIC_URL`: where clients reach the hub (`https://passerelle.example.org`),
     /// for the links in public documents (Atom feed, calendar links). Default:
     /// `http://<PASSERELLE_LISTEN>`. Never taken from the request's `Host`.
     pub public_url: Option<String>,
+}
+
+/// Metrics and logs.
+#[derive(Clone, Default)]
+pub struct ObservabilitySettings {
+    /// `PASSERELLE_METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// `PASSERELLE_LOG_FORMAT`: `text` (the default, for people) or `json` (one object a line).
+    pub log_format: LogFormat,
+}
+
+impl std::fmt::Debug for ObservabilitySettings {
+    // The token is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilitySettings")
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl ObservabilitySettings {
+    fn from_env() -> anyhow::Result<Self> {
+        Ok(ObservabilitySettings {
+            metrics_token: var("PASSERELLE_METRICS_TOKEN"),
+            log_format: LogFormat::from_env()?,
+        })
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// `PASSERELLE_LOG_FORMAT`, read on its own: logging starts before the rest of the settings.
+    pub fn from_env() -> anyhow::Result<Self> {
+        match var("PASSERELLE_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => bail!("PASSERELLE_LOG_FORMAT must be text or json (got {other:?})"),
+        }
+    }
 }
 
 /// Which origins may call the API from a browser.
@@ -95,6 +153,9 @@ impl Default for SecuritySettings {
             ws_max_subscriptions: 20,
             cors_origins: CorsOrigins::Any,
             public_url: None,
+            rate_limit_anonymous: 3000,
+            rate_limit_authenticated: 10_000,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -127,7 +188,13 @@ impl SecuritySettings {
             public_url: var("PASSERELLE_PUBLIC_URL")
                 .map(|raw| parse_public_url(&raw))
                 .transpose()?,
+            rate_limit_anonymous: parsed("PASSERELLE_RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous)?,
+            rate_limit_authenticated: parsed("PASSERELLE_RATE_LIMIT_AUTHENTICATED", d.rate_limit_authenticated)?,
+            request_timeout: secs("PASSERELLE_REQUEST_TIMEOUT_SECONDS", d.request_timeout)?,
         };
+        if settings.request_timeout.is_zero() {
+            bail!("PASSERELLE_REQUEST_TIMEOUT_SECONDS must be at least 1");
+        }
         if settings.trusted_proxies > 16 {
             bail!("PASSERELLE_TRUSTED_PROXIES must be between 0 and 16");
         }
@@ -368,6 +435,7 @@ impl std::fmt::Debug for Config {
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
             .field("security", &self.security)
+            .field("observability", &self.observability)
             .field("feeds", &self.feeds)
             .field("search", &self.search)
             .finish()
@@ -422,6 +490,7 @@ impl Config {
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,
             max_complexity: parsed("PASSERELLE_MAX_COMPLEXITY", 5000)?,
             security: SecuritySettings::from_env()?,
+            observability: ObservabilitySettings::from_env()?,
             feeds: FeedSettings::from_env()?,
             search: SearchSettings::from_env()?,
         };

@@ -39,6 +39,7 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         max_depth: 12,
         max_complexity: 5000,
         security: Default::default(),
+        observability: Default::default(),
         feeds: feed_settings(),
         search: search_settings(),
     }
