@@ -1,7 +1,6 @@
 //! What the command line does besides serving.
 
 use anyhow::{Context, bail};
-use sea_orm::TransactionTrait;
 
 use crate::auth::accounts;
 use crate::config::Config;
@@ -60,18 +59,16 @@ pub async fn create_user(
         Some(slug) => Some(organisation_by_slug(&db, slug).await?.id),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = store::unit::begin(&db).await?;
     let (user, temporary) = accounts::create_user(&txn, email, name, organisation_id, role)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("cannot create the account")?;
-    store::audit::record(
+    store::audit::write(
         &txn,
-        store::audit::Change {
-            actor_kind: "system",
-            actor_id: None,
-            actor_label: "command line".into(),
-            entity_type: "User",
+        store::audit::Entry {
+            actor: store::audit::Actor::System("command line"),
+            subject: store::audit::Subject::User,
             entity_id: Some(user.id),
             operation: "create",
             changed_fields: vec![
@@ -174,17 +171,15 @@ pub async fn add_feed(config: &Config, new: NewFeed, json: bool) -> anyhow::Resu
         use_publication_date: new.use_publication_date,
         csv_columns: Default::default(),
     };
-    let txn = db.begin().await?;
+    let txn = store::unit::begin(&db).await.map_err(err)?;
     let feed = store::record::create::<entity::feed::Entity>(&txn, fields)
         .await
         .map_err(err)?;
-    store::audit::record(
+    store::audit::write(
         &txn,
-        store::audit::Change {
-            actor_kind: "system",
-            actor_id: None,
-            actor_label: "command line".into(),
-            entity_type: "feed",
+        store::audit::Entry {
+            actor: store::audit::Actor::System("command line"),
+            subject: store::audit::Subject::Feed,
             entity_id: Some(feed.id),
             operation: "create",
             changed_fields: vec!["organisationId".into(), "name".into(), "url".into(), "format".into()],
@@ -310,7 +305,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
         skip_invalid: request.skip_invalid,
         timezone,
         visibility: request.visibility,
-        actor: ("system", None, "command line".into()),
+        actor: store::audit::Actor::System("command line"),
     };
     let (bar, progress) = progress_bar("{bar:40} {pos}/{len} rows written ({per_sec})");
     // On PostgreSQL, subscribers of the running instances hear of the imported events.

@@ -16,6 +16,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `PASSERELLE_DB_MAX_CONNECTIONS`; default 10 (PostgreSQL) — SQLite uses its own small pool.
     pub db_max_connections: u32,
+    /// `PASSERELLE_DB_BUSY_TIMEOUT_MS`; default 5000: on SQLite, how long a write waits for the
+    /// write lock before it is answered `UNAVAILABLE` (retryable).
+    pub db_busy_timeout: std::time::Duration,
     /// `PASSERELLE_MAX_BODY_BYTES`; default 1 MiB.
     pub max_body_bytes: usize,
     /// `PASSERELLE_MAX_UPLOAD_BYTES`; default 20 MiB (spreadsheet imports over GraphQL).
@@ -430,6 +433,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("db_max_connections", &self.db_max_connections)
+            .field("db_busy_timeout", &self.db_busy_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("max_depth", &self.max_depth)
@@ -485,6 +489,7 @@ impl Config {
             listen,
             data_dir,
             db_max_connections: parsed("PASSERELLE_DB_MAX_CONNECTIONS", 10)?,
+            db_busy_timeout: std::time::Duration::from_millis(parsed("PASSERELLE_DB_BUSY_TIMEOUT_MS", 5000u64)?),
             max_body_bytes: parsed("PASSERELLE_MAX_BODY_BYTES", 1024 * 1024)?,
             max_upload_bytes: parsed("PASSERELLE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
             max_depth: parsed("PASSERELLE_MAX_DEPTH", 12)?,

@@ -36,6 +36,9 @@ pub enum AppError {
     /// A document the scanner already knows the parser would misread.
     #[error("{0}")]
     QuerySyntax(String),
+    /// The database is busy or out of reach: the request may be sent again.
+    #[error("the hub is busy: try again in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
 }
@@ -56,6 +59,7 @@ impl AppError {
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             AppError::TooManyAliases(_) => "TOO_MANY_ALIASES",
             AppError::QuerySyntax(_) => "GRAPHQL_PARSE_FAILED",
+            AppError::Unavailable { .. } => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -76,6 +80,10 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if crate::store::unit::is_unavailable(&err) {
+            tracing::warn!(error = %err, "the database is busy or unreachable");
+            return AppError::Unavailable { retry_after_secs: 1 };
+        }
         AppError::internal(err)
     }
 }

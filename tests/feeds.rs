@@ -1229,7 +1229,7 @@ async fn editors_manage_their_own_organisations_feeds() {
         // The audit log has the feed's life.
         let audit = app
             .data(
-                "{ auditLog(first: 20, filter: { entityType: \"feed\" }) { nodes { operation } } }",
+                "{ auditLog(first: 20, filter: { entityType: \"Feed\" }) { nodes { operation } } }",
                 json!({}),
             )
             .await;

@@ -632,7 +632,7 @@ async fn feed_syncs_and_imports_reach_the_index() {
                 skip_invalid: false,
                 timezone: chrono_tz::Europe::Paris,
                 visibility: None,
-                actor: ("system", None, "test".into()),
+                actor: passerelle::store::audit::Actor::System("test"),
             },
             &|_, _| {},
             &passerelle::changes::Changes::publisher(app.db()),

@@ -141,11 +141,15 @@ impl Viewer {
     }
 
     /// How the audit log names the caller: kind, id and a label.
-    pub fn audit_actor(&self) -> (&'static str, Option<Uuid>, String) {
+    pub fn audit_actor(&self) -> crate::store::audit::Actor {
+        use crate::store::audit::Actor as Audited;
         match &self.actor {
-            Actor::Anonymous => ("anonymous", None, "anonymous".into()),
-            Actor::User { id, email, .. } => ("user", Some(*id), email.clone()),
-            Actor::ApiKey { id, .. } => ("api_key", Some(*id), format!("api key {id}")),
+            Actor::Anonymous => Audited::Anonymous,
+            Actor::User { id, email, .. } => Audited::User {
+                id: *id,
+                email: email.clone(),
+            },
+            Actor::ApiKey { id, .. } => Audited::ApiKey { id: *id },
         }
     }
 }

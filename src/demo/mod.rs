@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -166,7 +166,7 @@ fn stored_list<T: DeserializeOwned + PartialEq>(values: &[String]) -> anyhow::Re
 /// Instances starting together on one database take turns, so it is loaded once.
 pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     let seed: Seed = serde_json::from_str(SEED).context("the demo data is not valid")?;
-    let txn = db.begin().await?;
+    let txn = crate::store::unit::begin(db).await?;
     crate::store::transaction_lock(&txn, crate::store::DEMO_LOCK).await?;
     if organisations::count(&txn, &Default::default()).await? > 0 {
         return Ok(false);

@@ -1,5 +1,6 @@
 //! Accounts, sessions, API keys, the audit log and personal-data requests.
 
+use crate::store::audit::Subject;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -380,13 +381,14 @@ impl AccountMutation {
         let client = ctx.data_unchecked::<ClientAddress>().0;
         // Throttling counts survive a failed sign-in, so this runs outside a transaction.
         let signed = accounts::login(db(ctx), &email, &password, client).await.gql()?;
-        store::audit::record(
+        store::audit::write(
             db(ctx),
-            store::audit::Change {
-                actor_kind: "user",
-                actor_id: Some(signed.user.id),
-                actor_label: signed.user.email.clone(),
-                entity_type: "User",
+            store::audit::Entry {
+                actor: store::audit::Actor::User {
+                    id: signed.user.id,
+                    email: signed.user.email.clone(),
+                },
+                subject: Subject::User,
                 entity_id: Some(signed.user.id),
                 operation: "login",
                 changed_fields: Vec::new(),
@@ -407,7 +409,7 @@ impl AccountMutation {
         let viewer = viewer(ctx);
         in_transaction(ctx, async |txn| {
             accounts::logout(txn, viewer).await?;
-            audit(txn, viewer, "User", viewer.user_id(), "logout", Vec::new()).await
+            audit(txn, viewer, Subject::User, viewer.user_id(), "logout", Vec::new()).await
         })
         .await
         .gql()?;
@@ -429,7 +431,7 @@ impl AccountMutation {
         accounts::count_password_change(db(ctx), viewer).await.gql()?;
         let user = in_transaction(ctx, async |txn| {
             let user = accounts::change_password(txn, viewer, &current_password, &new_password).await?;
-            audit(txn, viewer, "User", Some(user.id), "change_password", Vec::new()).await?;
+            audit(txn, viewer, Subject::User, Some(user.id), "change_password", Vec::new()).await?;
             Ok(user)
         })
         .await
@@ -453,7 +455,7 @@ impl AccountMutation {
                 "organisationId".into(),
                 "role".into(),
             ];
-            audit(txn, viewer, "User", Some(created.0.id), "create", fields).await?;
+            audit(txn, viewer, Subject::User, Some(created.0.id), "create", fields).await?;
             Ok(created)
         })
         .await
@@ -471,7 +473,7 @@ impl AccountMutation {
         let id = parse_id("userId", &user_id)?;
         let (user, temporary_password) = in_transaction(ctx, async |txn| {
             let reset = accounts::reset_password(txn, id).await?;
-            audit(txn, viewer, "User", Some(id), "reset_password", Vec::new()).await?;
+            audit(txn, viewer, Subject::User, Some(id), "reset_password", Vec::new()).await?;
             Ok(reset)
         })
         .await
@@ -503,7 +505,7 @@ impl AccountMutation {
         let (key, secret) = in_transaction(ctx, async |txn| {
             let created = accounts::create_api_key(txn, viewer, org, &input.name, input.scope.into()).await?;
             let fields = vec!["organisationId".into(), "name".into(), "scope".into()];
-            audit(txn, viewer, "ApiKey", Some(created.0.id), "create", fields).await?;
+            audit(txn, viewer, Subject::ApiKey, Some(created.0.id), "create", fields).await?;
             Ok(created)
         })
         .await
@@ -526,7 +528,7 @@ impl AccountMutation {
                 return Err(AppError::NotFound("API key"));
             }
             let key = api_keys::revoke(txn, id).await?;
-            audit(txn, viewer, "ApiKey", Some(id), "revoke", Vec::new()).await?;
+            audit(txn, viewer, Subject::ApiKey, Some(id), "revoke", Vec::new()).await?;
             Ok(key)
         })
         .await
@@ -551,7 +553,7 @@ impl AccountMutation {
         let user = in_transaction(ctx, async |txn| {
             let user = accounts::set_disabled(txn, id, disabled).await?;
             let op = if disabled { "disable" } else { "enable" };
-            audit(txn, viewer, "User", Some(id), op, Vec::new()).await?;
+            audit(txn, viewer, Subject::User, Some(id), op, Vec::new()).await?;
             Ok(user)
         })
         .await

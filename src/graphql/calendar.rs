@@ -1,6 +1,7 @@
 //! Private calendar links: `calendarSubscriptions`, `createCalendarSubscription`,
 //! `revokeCalendarSubscription`.
 
+use crate::store::audit::Subject;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -91,7 +92,7 @@ impl CalendarMutation {
             audit(
                 txn,
                 viewer,
-                "CalendarSubscription",
+                Subject::CalendarSubscription,
                 Some(created.0.id),
                 "create",
                 fields,
@@ -124,7 +125,15 @@ impl CalendarMutation {
                 // Another account's links behave as absent.
                 .ok_or(AppError::NotFound("calendar subscription"))?;
             let link = links::revoke(txn, link.id).await?;
-            audit(txn, viewer, "CalendarSubscription", Some(id), "revoke", Vec::new()).await?;
+            audit(
+                txn,
+                viewer,
+                Subject::CalendarSubscription,
+                Some(id),
+                "revoke",
+                Vec::new(),
+            )
+            .await?;
             Ok(link)
         })
         .await

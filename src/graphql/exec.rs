@@ -101,6 +101,17 @@ pub fn check(params: Params, limits: &DocumentLimits) -> Result<Checked, AppErro
 pub struct Outcome {
     pub body: String,
     pub request_error: bool,
+    /// Set when the database was busy or out of reach (`UNAVAILABLE`): the seconds after which
+    /// the request may be sent again (HTTP 503 with `Retry-After`).
+    pub retry_after: Option<u64>,
+}
+
+/// The wait an `UNAVAILABLE` error among `errors` asks for.
+fn retry_after(errors: &[async_graphql::ServerError]) -> Option<u64> {
+    errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        matches!(ext.get("code"), Some(async_graphql::Value::String(code)) if code == "UNAVAILABLE").then_some(1)
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -158,6 +169,7 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
     match with_caller(db, caller, checked) {
         Ok(request) => run(schema, request).await,
         Err(err) => Outcome {
+            retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
             body: error_body(err),
             request_error: false,
         },
@@ -167,6 +179,7 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
 /// The answer to a request refused before execution (over a limit).
 pub fn refused(err: AppError) -> Outcome {
     Outcome {
+        retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
         body: error_body(err),
         request_error: true,
     }
@@ -179,7 +192,11 @@ async fn run(schema: &AppSchema, request: GqlRequest) -> Outcome {
     let body = serde_json::to_string(&ResponseBody::of(&response)).unwrap_or_else(|_| {
         r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.into()
     });
-    Outcome { body, request_error }
+    Outcome {
+        body,
+        request_error,
+        retry_after: retry_after(&response.errors),
+    }
 }
 
 /// The request `params` make for `caller`, checked against `limits`, with fresh loaders;
@@ -230,13 +247,10 @@ pub async fn execute_multipart(
     let request = match async_graphql::http::receive_body(Some(content_type), reader, options).await {
         Ok(request) => request,
         Err(e) => {
-            return Outcome {
-                body: error_body(AppError::bad_input(
-                    "file",
-                    format!("the multipart request could not be read: {e}"),
-                )),
-                request_error: true,
-            };
+            return refused(AppError::bad_input(
+                "file",
+                format!("the multipart request could not be read: {e}"),
+            ));
         }
     };
     // The operations part is held to the JSON body limit, whatever the files weigh.
@@ -263,6 +277,7 @@ pub async fn execute_multipart(
     match with_caller(db, caller, checked) {
         Ok(request) => run(schema, request).await,
         Err(err) => Outcome {
+            retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
             body: error_body(err),
             request_error: false,
         },

@@ -1,5 +1,6 @@
 //! Partner feeds: the registry, their health, their run history, and "sync now".
 
+use crate::store::audit::Subject;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
@@ -447,7 +448,7 @@ impl FeedMutation {
             use_publication_date: input.use_publication_date,
             csv_columns: columns(input.csv_columns).gql()?,
         };
-        let model = super::mutation::create_record::<Feeds>(ctx, "feed", fields, |viewer, f| {
+        let model = super::mutation::create_record::<Feeds>(ctx, Subject::Feed, fields, |viewer, f| {
             viewer.require_editor_of(Some(f.organisation_id))
         })
         .await
@@ -465,7 +466,7 @@ impl FeedMutation {
         };
         let model = update_record::<Feeds>(
             ctx,
-            "feed",
+            Subject::Feed,
             id,
             |f| {
                 set("name", &mut f.name, input.name, |x| v::text("name", &x, v::TITLE_MAX))?;
@@ -542,7 +543,7 @@ impl FeedMutation {
             };
             let affected = store::ingest::release_feed_events(txn, id, delete_events).await?;
             record::delete::<Feeds>(txn, viewer.scope(), id, |_| Ok(())).await?;
-            audit(txn, viewer, "feed", Some(id), "delete", fields).await?;
+            audit(txn, viewer, Subject::Feed, Some(id), "delete", fields).await?;
             Ok((affected, announced))
         })
         .await

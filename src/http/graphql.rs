@@ -179,6 +179,13 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
             return Err(resp);
         }
+        Err(err @ AppError::Unavailable { retry_after_secs }) => {
+            let mut resp = coded_error(StatusCode::SERVICE_UNAVAILABLE, flavour, &err.to_string(), err.code());
+            if let Ok(value) = retry_after_secs.to_string().parse() {
+                resp.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Err(resp);
+        }
         Err(err) => {
             return Err(coded_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -207,6 +214,14 @@ async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exe
 /// The response to an executed request: request errors are 400 under
 /// `application/graphql-response+json`, 200 under `application/json`.
 fn executed(flavour: Flavour, outcome: exec::Outcome) -> Response {
+    if let Some(secs) = outcome.retry_after {
+        // The database was busy or out of reach: retryable, and said so to every client.
+        return Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .header(header::RETRY_AFTER, secs.to_string())
+            .content_type(flavour.content_type())
+            .body(outcome.body);
+    }
     let status = if outcome.request_error && flavour == Flavour::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {

@@ -12,7 +12,7 @@ mod table;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{Audience, EventStatus, Region, ResourceKind, Visibility};
-use sea_orm::{DatabaseConnection, Iterable, TransactionTrait};
+use sea_orm::{DatabaseConnection, Iterable};
 use uuid::Uuid;
 
 use crate::domain::validate as v;
@@ -33,6 +33,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// What the audit log names the imported records.
+    fn subject(self) -> crate::store::audit::Subject {
+        match self {
+            Kind::Events => crate::store::audit::Subject::Event,
+            Kind::Resources => crate::store::audit::Subject::Resource,
+            Kind::Contacts => crate::store::audit::Subject::Contact,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Events => "events",
@@ -57,7 +66,7 @@ pub struct Options {
     /// resources, partners for contacts).
     pub visibility: Option<Visibility>,
     /// Who imports, as the audit log names them: kind, id and label.
-    pub actor: (&'static str, Option<Uuid>, String),
+    pub actor: crate::store::audit::Actor,
 }
 
 /// A problem with one row.
@@ -114,12 +123,12 @@ pub async fn run(
     }
     let total = rows.len() as u64;
     let (mut created_events, mut updated_events) = (Vec::new(), Vec::new());
-    let txn = db.begin().await?;
+    let mut work = crate::store::unit::Work::begin(db).await?;
     for (done, row) in rows.into_iter().enumerate() {
         let org = options.organisation_id;
         let written = match row {
             Row::Event(uid, fields) => {
-                let (written, id) = imports::upsert_event(&txn, org, &uid, fields).await?;
+                let (written, id) = imports::upsert_event(work.txn(), org, &uid, fields).await?;
                 match written {
                     Written::Created => created_events.push(id),
                     Written::Updated => updated_events.push(id),
@@ -127,8 +136,8 @@ pub async fn run(
                 }
                 written
             }
-            Row::Resource(uid, fields) => imports::upsert_resource(&txn, org, uid.as_deref(), fields).await?,
-            Row::Contact(uid, fields) => imports::upsert_contact(&txn, org, uid.as_deref(), fields).await?,
+            Row::Resource(uid, fields) => imports::upsert_resource(work.txn(), org, uid.as_deref(), fields).await?,
+            Row::Contact(uid, fields) => imports::upsert_contact(work.txn(), org, uid.as_deref(), fields).await?,
         };
         match written {
             Written::Created => report.created += 1,
@@ -137,30 +146,24 @@ pub async fn run(
         }
         progress(done as u64 + 1, total);
     }
-    let (actor_kind, actor_id, actor_label) = options.actor.clone();
-    crate::store::audit::record(
-        &txn,
-        crate::store::audit::Change {
-            actor_kind,
-            actor_id,
-            actor_label,
-            entity_type: kind.name(),
-            entity_id: Some(options.organisation_id),
-            operation: "import",
-            changed_fields: vec![
-                format!("created:{}", report.created),
-                format!("updated:{}", report.updated),
-            ],
-        },
-    )
+    work.audit(crate::store::audit::Entry {
+        actor: options.actor.clone(),
+        subject: kind.subject(),
+        entity_id: None,
+        operation: "import",
+        changed_fields: vec![
+            format!("organisation:{}", options.organisation_id),
+            format!("created:{}", report.created),
+            format!("updated:{}", report.updated),
+        ],
+    })
     .await?;
     // Subscribers hear of imported events like of any other change, after commit.
     use crate::changes::{Change, EventChangeKind};
     let mut announced = Change::events(EventChangeKind::Created, &created_events);
     announced.extend(Change::events(EventChangeKind::Updated, &updated_events));
-    let staged = changes.stage(&txn, announced).await?;
-    txn.commit().await?;
-    staged.release();
+    work.announce(announced);
+    work.commit(Some(changes)).await?;
     report.written = true;
     Ok(report)
 }

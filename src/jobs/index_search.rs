@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::config::SearchSettings;
@@ -97,7 +97,7 @@ impl Indexer {
     pub async fn prepare(&self) -> anyhow::Result<()> {
         let created = self.backend.prepare().await?;
         if created {
-            let txn = self.db.begin().await?;
+            let txn = crate::store::unit::begin(&self.db).await?;
             let queued = outbox::enqueue_all(&txn).await?;
             txn.commit().await?;
             if queued > 0 {

@@ -11,7 +11,7 @@ use entity::feed::Model as Feed;
 use entity::feed_run::Model as FeedRun;
 use entity::{EventStatus, FeedFormat, FeedRunOutcome, Tags};
 use futures_util::StreamExt;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::changes::{Change, Changes, EventChangeKind};
@@ -353,12 +353,12 @@ impl Puller {
         (window_start, window_end): (DateTime<Utc>, DateTime<Utc>),
         partial: bool,
     ) -> AppResult<ingest::Applied> {
-        let txn = self.db.begin().await?;
+        let mut work = crate::store::unit::Work::begin(&self.db).await?;
         // Checked in the transaction: a sync whose lease was taken over writes nothing.
-        if !store_feeds::still_holds(&txn, feed.id, lease_of(feed)).await? {
+        if !store_feeds::still_holds(work.txn(), feed.id, lease_of(feed)).await? {
             return Err(AppError::Conflict("the lease on the feed was lost".into()));
         }
-        let applied = ingest::apply(&txn, feed.id, incoming, now, |m| {
+        let applied = ingest::apply(work.txn(), feed.id, incoming, now, |m| {
             // After a partial read nothing is known to be gone; and a recurrence instance that
             // left the expansion window is not gone upstream either.
             partial
@@ -370,9 +370,8 @@ impl Puller {
         changes.extend(Change::events(EventChangeKind::Updated, &applied.updated));
         changes.extend(Change::events(EventChangeKind::Cancelled, &applied.cancelled));
         changes.extend(Change::events(EventChangeKind::Removed, &applied.removed));
-        let staged = self.changes.stage(&txn, changes).await?;
-        txn.commit().await?;
-        staged.release();
+        work.announce(changes);
+        work.commit(Some(&self.changes)).await?;
         Ok(applied)
     }
 

@@ -52,28 +52,88 @@ impl AuditFilter {
     }
 }
 
-/// One change to record.
-pub struct Change<'a> {
-    pub actor_kind: &'a str,
-    pub actor_id: Option<Uuid>,
-    pub actor_label: String,
-    pub entity_type: &'a str,
+/// What an audit entry is about: the GraphQL type's name, the one convention every writer
+/// uses (`auditLog(filter: { entityType })` filters on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Organisation,
+    Contact,
+    Resource,
+    Event,
+    Action,
+    ExperienceReport,
+    Feed,
+    User,
+    ApiKey,
+    CalendarSubscription,
+}
+
+impl Subject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subject::Organisation => "Organisation",
+            Subject::Contact => "Contact",
+            Subject::Resource => "Resource",
+            Subject::Event => "Event",
+            Subject::Action => "Action",
+            Subject::ExperienceReport => "ExperienceReport",
+            Subject::Feed => "Feed",
+            Subject::User => "User",
+            Subject::ApiKey => "ApiKey",
+            Subject::CalendarSubscription => "CalendarSubscription",
+        }
+    }
+}
+
+/// Who did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    User {
+        id: Uuid,
+        email: String,
+    },
+    ApiKey {
+        id: Uuid,
+    },
+    Anonymous,
+    /// The hub itself, or an operator on its command line (`"command line"`, `"demo data"`).
+    System(&'static str),
+}
+
+impl Actor {
+    fn parts(&self) -> (&'static str, Option<Uuid>, String) {
+        match self {
+            Actor::User { id, email } => ("user", Some(*id), email.clone()),
+            Actor::ApiKey { id } => ("api_key", Some(*id), format!("api key {id}")),
+            Actor::Anonymous => ("anonymous", None, "anonymous".into()),
+            Actor::System(label) => ("system", None, (*label).to_string()),
+        }
+    }
+}
+
+/// One entry of the log. Operations are lower-case verbs: `create`, `update`, `delete`,
+/// `import`, `login`, `change_password`…
+pub struct Entry<'a> {
+    pub actor: Actor,
+    pub subject: Subject,
     pub entity_id: Option<Uuid>,
     pub operation: &'a str,
     pub changed_fields: Vec<String>,
 }
 
-pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> AppResult<()> {
+/// Writes `entry` (inside the writer's transaction: see `store::unit`).
+pub async fn write(db: &impl ConnectionTrait, entry: Entry<'_>) -> AppResult<()> {
+    let (actor_kind, actor_id, actor_label) = entry.actor.parts();
     let am = ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(super::now()),
-        actor_kind: Set(change.actor_kind.to_string()),
-        actor_id: Set(change.actor_id),
-        actor_label: Set(change.actor_label.chars().take(254).collect()),
-        entity_type: Set(change.entity_type.to_string()),
-        entity_id: Set(change.entity_id),
-        operation: Set(change.operation.to_string()),
-        changed_fields: Set(Tags(change.changed_fields)),
+        actor_kind: Set(actor_kind.to_string()),
+        actor_id: Set(actor_id),
+        actor_label: Set(actor_label.chars().take(254).collect()),
+        entity_type: Set(entry.subject.as_str().to_string()),
+        entity_id: Set(entry.entity_id),
+        operation: Set(entry.operation.to_string()),
+        changed_fields: Set(Tags(entry.changed_fields)),
     };
     am.insert(db).await?;
     Ok(())

@@ -21,6 +21,7 @@ pub mod resources;
 pub mod search;
 pub mod sessions;
 pub mod throttle;
+pub mod unit;
 pub mod users;
 
 use std::sync::Arc;
@@ -191,10 +192,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
         options
             .max_connections(Ord::min(config.db_max_connections, 8))
             .min_connections(1);
-        options.map_sqlx_sqlite_opts(|o| {
+        let busy_timeout = config.db_busy_timeout;
+        options.map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(busy_timeout)
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
@@ -254,7 +256,7 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 pub(crate) fn conflict_or_internal(err: DbErr, message: impl FnOnce() -> String) -> AppError {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message()),
-        _ => AppError::internal(err),
+        _ => AppError::from(err),
     }
 }
 

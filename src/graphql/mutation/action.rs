@@ -7,6 +7,7 @@ use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::action::Action;
 use crate::graphql::types::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
+use crate::store::audit::Subject;
 type Actions = entity::action::Entity;
 use crate::store::actions::ActionFields;
 
@@ -144,7 +145,7 @@ impl ActionMutation {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let fields = input.into_fields().gql()?;
-        let model = create_record::<Actions>(ctx, "Action", fields, |v, f| {
+        let model = create_record::<Actions>(ctx, Subject::Action, fields, |v, f| {
             v.require_editor_of(Some(f.organisation_id))
         })
         .await
@@ -158,7 +159,7 @@ impl ActionMutation {
         let id = parse_id("id", &id)?;
         let model = update_record::<Actions>(
             ctx,
-            "Action",
+            Subject::Action,
             id,
             |f| input.apply(f),
             |v, before| v.require_editor_of(Some(before.organisation_id)),
@@ -174,9 +175,11 @@ impl ActionMutation {
     /// Deletes an action and its experience reports.
     async fn delete_action(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteActionPayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Actions>(ctx, "Action", uuid, |v, m| v.require_editor_of(Some(m.organisation_id)))
-            .await
-            .gql()?;
+        delete_record::<Actions>(ctx, Subject::Action, uuid, |v, m| {
+            v.require_editor_of(Some(m.organisation_id))
+        })
+        .await
+        .gql()?;
         Ok(DeleteActionPayload { deleted_id: id })
     }
 }

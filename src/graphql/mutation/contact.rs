@@ -1,3 +1,4 @@
+use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -121,9 +122,11 @@ impl ContactMutation {
         viewer.require_signed_in().gql()?;
         let mut fields = input.into_fields().gql()?;
         default_owner(viewer, &mut fields.organisation_id);
-        let model = create_record::<Contacts>(ctx, "Contact", fields, |v, f| v.require_editor_of(f.organisation_id))
-            .await
-            .gql()?;
+        let model = create_record::<Contacts>(ctx, Subject::Contact, fields, |v, f| {
+            v.require_editor_of(f.organisation_id)
+        })
+        .await
+        .gql()?;
         Ok(CreateContactPayload {
             contact: Contact(std::sync::Arc::new(model)),
         })
@@ -138,7 +141,7 @@ impl ContactMutation {
         let id = parse_id("id", &id)?;
         let model = update_record::<Contacts>(
             ctx,
-            "Contact",
+            Subject::Contact,
             id,
             |f| input.apply(f),
             |v, before| v.require_editor_of(before.organisation_id),
@@ -154,9 +157,11 @@ impl ContactMutation {
     /// Erases a contact for good.
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteContactPayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Contacts>(ctx, "Contact", uuid, |v, m| v.require_editor_of(m.organisation_id))
-            .await
-            .gql()?;
+        delete_record::<Contacts>(ctx, Subject::Contact, uuid, |v, m| {
+            v.require_editor_of(m.organisation_id)
+        })
+        .await
+        .gql()?;
         Ok(DeleteContactPayload { deleted_id: id })
     }
 }

@@ -1,3 +1,4 @@
+use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -190,7 +191,7 @@ impl EventMutation {
         let changed = input_fields(ctx);
         let model = in_transaction_announcing(ctx, async |txn| {
             let model = record::create::<Events>(txn, fields).await?;
-            audit(txn, viewer, "Event", Some(model.id), "create", changed).await?;
+            audit(txn, viewer, Subject::Event, Some(model.id), "create", changed).await?;
             let change = Change::events(EventChangeKind::Created, &[model.id]);
             Ok((model, change))
         })
@@ -220,7 +221,7 @@ impl EventMutation {
                 |after| viewer.require_editor_of(after.organiser_id),
             )
             .await?;
-            audit(txn, viewer, "Event", Some(id), "update", changed).await?;
+            audit(txn, viewer, Subject::Event, Some(id), "update", changed).await?;
             let kind = match model.status {
                 s if Some(s) == before_status => EventChangeKind::Updated,
                 entity::EventStatus::Cancelled => EventChangeKind::Cancelled,
@@ -245,7 +246,7 @@ impl EventMutation {
             let model =
                 record::delete::<Events>(txn, viewer.scope(), uuid, |m| viewer.require_editor_of(m.organiser_id))
                     .await?;
-            audit(txn, viewer, "Event", Some(uuid), "delete", Vec::new()).await?;
+            audit(txn, viewer, Subject::Event, Some(uuid), "delete", Vec::new()).await?;
             // Its row is gone: the notice carries what decides who may hear of it.
             let facts = EventFacts::from(&model);
             Ok(((), vec![Change::EventDeleted { id: uuid, facts }]))

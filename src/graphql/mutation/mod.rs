@@ -8,16 +8,15 @@ mod report;
 mod resource;
 
 use async_graphql::{Context, MaybeUndefined, MergedObject};
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, FromQueryResult, IntoActiveModel, TransactionTrait,
-};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, FromQueryResult, IntoActiveModel};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::graphql::exec::viewer;
-use crate::store::audit;
+use crate::store::audit::{self, Subject};
 use crate::store::record::{self, Record};
+use crate::store::unit::Work;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -33,31 +32,28 @@ pub struct Mutation(
     report::ExperienceReportMutation,
 );
 
-/// Runs `work` in one database transaction, committed only when it succeeds.
+/// Runs `work` in one unit of work (`store::unit`), committed only when it succeeds.
 pub(crate) async fn in_transaction<T, F>(ctx: &Context<'_>, work: F) -> AppResult<T>
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<T>,
 {
-    let txn = crate::graphql::exec::db(ctx).begin().await?;
-    let out = work(&txn).await?;
-    txn.commit().await?;
+    let unit = Work::begin(crate::graphql::exec::db(ctx)).await?;
+    let out = work(unit.txn()).await?;
+    unit.commit(None).await?;
     Ok(out)
 }
 
-/// Runs `work` in one transaction, like `in_transaction`, and announces the changes it
+/// Runs `work` in one unit of work, like `in_transaction`, and announces the changes it
 /// returns on the change bus: staged in the transaction, released only after commit.
 pub(crate) async fn in_transaction_announcing<T, F>(ctx: &Context<'_>, work: F) -> AppResult<T>
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(T, Vec<crate::changes::Change>)>,
 {
     let bus = ctx.data_unchecked::<crate::changes::Changes>();
-    let (out, staged) = in_transaction(ctx, async |txn| {
-        let (out, changes) = work(txn).await?;
-        let staged = bus.stage(txn, changes).await?;
-        Ok((out, staged))
-    })
-    .await?;
-    staged.release();
+    let mut unit = Work::begin(crate::graphql::exec::db(ctx)).await?;
+    let (out, changes) = work(unit.txn()).await?;
+    unit.announce(changes);
+    unit.commit(Some(bus)).await?;
     Ok(out)
 }
 
@@ -129,19 +125,16 @@ pub(crate) fn input_fields(ctx: &Context<'_>) -> Vec<String> {
 pub(crate) async fn audit(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
-    entity_type: &str,
+    subject: Subject,
     entity_id: Option<Uuid>,
     operation: &str,
     changed_fields: Vec<String>,
 ) -> AppResult<()> {
-    let (actor_kind, actor_id, actor_label) = viewer.audit_actor();
-    audit::record(
+    audit::write(
         txn,
-        audit::Change {
-            actor_kind,
-            actor_id,
-            actor_label,
-            entity_type,
+        audit::Entry {
+            actor: viewer.audit_actor(),
+            subject,
             entity_id,
             operation,
             changed_fields,
@@ -153,7 +146,7 @@ pub(crate) async fn audit(
 /// Creates a record once `allow` agrees, and logs it.
 pub(crate) async fn create_record<E>(
     ctx: &Context<'_>,
-    entity_type: &str,
+    subject: Subject,
     fields: E::Fields,
     allow: impl FnOnce(&Viewer, &E::Fields) -> AppResult<()>,
 ) -> AppResult<E::Model>
@@ -167,7 +160,7 @@ where
     let changed = input_fields(ctx);
     in_transaction(ctx, async |txn| {
         let model = record::create::<E>(txn, fields).await?;
-        audit(txn, viewer, entity_type, Some(E::id_of(&model)), "create", changed).await?;
+        audit(txn, viewer, subject, Some(E::id_of(&model)), "create", changed).await?;
         Ok(model)
     })
     .await
@@ -176,7 +169,7 @@ where
 /// Updates a record the caller can see, once `allow` agrees with the change, and logs it.
 pub(crate) async fn update_record<E>(
     ctx: &Context<'_>,
-    entity_type: &str,
+    subject: Subject,
     id: Uuid,
     change: impl FnOnce(&mut E::Fields) -> AppResult<()>,
     allow_before: impl FnOnce(&Viewer, &E::Model) -> AppResult<()>,
@@ -200,7 +193,7 @@ where
             |after| allow_after(viewer, after),
         )
         .await?;
-        audit(txn, viewer, entity_type, Some(id), "update", changed).await?;
+        audit(txn, viewer, subject, Some(id), "update", changed).await?;
         Ok(model)
     })
     .await
@@ -209,7 +202,7 @@ where
 /// Deletes a record the caller can see, once `allow` agrees, and logs it.
 pub(crate) async fn delete_record<E>(
     ctx: &Context<'_>,
-    entity_type: &str,
+    subject: Subject,
     id: Uuid,
     allow: impl FnOnce(&Viewer, &E::Model) -> AppResult<()>,
 ) -> AppResult<E::Model>
@@ -221,7 +214,7 @@ where
     viewer.require_signed_in()?;
     in_transaction(ctx, async |txn| {
         let model = record::delete::<E>(txn, viewer.scope(), id, |m| allow(viewer, m)).await?;
-        audit(txn, viewer, entity_type, Some(id), "delete", Vec::new()).await?;
+        audit(txn, viewer, subject, Some(id), "delete", Vec::new()).await?;
         Ok(model)
     })
     .await

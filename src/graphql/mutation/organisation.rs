@@ -7,6 +7,7 @@ use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{OrganisationKind, Region};
 use crate::graphql::types::organisation::Organisation;
+use crate::store::audit::Subject;
 use crate::store::organisations::{self, OrganisationFields};
 use crate::store::record;
 
@@ -98,7 +99,7 @@ impl OrganisationMutation {
         let viewer = viewer(ctx);
         viewer.require_admin().gql()?;
         let fields = input.into_fields().gql()?;
-        let model = create_record::<Organisations>(ctx, "Organisation", fields, |v, _| v.require_admin())
+        let model = create_record::<Organisations>(ctx, Subject::Organisation, fields, |v, _| v.require_admin())
             .await
             .gql()?;
         Ok(CreateOrganisationPayload {
@@ -116,7 +117,7 @@ impl OrganisationMutation {
         // Editors keep their own organisation's profile.
         let model = update_record::<Organisations>(
             ctx,
-            "Organisation",
+            Subject::Organisation,
             id,
             |f| input.apply(f),
             |v, before| v.require_editor_of(Some(before.id)),
@@ -138,7 +139,7 @@ impl OrganisationMutation {
         in_transaction(ctx, async |txn| {
             organisations::ensure_deletable(txn, uuid).await?;
             record::delete::<Organisations>(txn, viewer.scope(), uuid, |_| Ok(())).await?;
-            audit(txn, viewer, "Organisation", Some(uuid), "delete", Vec::new()).await
+            audit(txn, viewer, Subject::Organisation, Some(uuid), "delete", Vec::new()).await
         })
         .await
         .gql()?;

@@ -1,3 +1,4 @@
+use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
@@ -143,7 +144,7 @@ impl ExperienceReportMutation {
         if !visible {
             return Err(to_gql(AppError::bad_input(field, format!("{field} names no record"))));
         }
-        let model = create_record::<Reports>(ctx, "ExperienceReport", fields, |_, _| Ok(()))
+        let model = create_record::<Reports>(ctx, Subject::ExperienceReport, fields, |_, _| Ok(()))
             .await
             .gql()?;
         Ok(CreateExperienceReportPayload {
@@ -160,7 +161,7 @@ impl ExperienceReportMutation {
         let id = parse_id("id", &id)?;
         let model = update_record::<Reports>(
             ctx,
-            "ExperienceReport",
+            Subject::ExperienceReport,
             id,
             |f| input.apply(f),
             may_change_report,
@@ -175,7 +176,7 @@ impl ExperienceReportMutation {
 
     async fn delete_experience_report(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteExperienceReportPayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Reports>(ctx, "ExperienceReport", uuid, may_change_report)
+        delete_record::<Reports>(ctx, Subject::ExperienceReport, uuid, may_change_report)
             .await
             .gql()?;
         Ok(DeleteExperienceReportPayload { deleted_id: id })

@@ -7,6 +7,7 @@ use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{Audience, ResourceKind, Visibility, audiences};
 use crate::graphql::types::resource::Resource;
+use crate::store::audit::Subject;
 type Resources = entity::resource::Entity;
 use crate::store::resources::ResourceFields;
 
@@ -122,9 +123,11 @@ impl ResourceMutation {
         viewer.require_signed_in().gql()?;
         let mut fields = input.into_fields().gql()?;
         default_owner(viewer, &mut fields.organisation_id);
-        let model = create_record::<Resources>(ctx, "Resource", fields, |v, f| v.require_editor_of(f.organisation_id))
-            .await
-            .gql()?;
+        let model = create_record::<Resources>(ctx, Subject::Resource, fields, |v, f| {
+            v.require_editor_of(f.organisation_id)
+        })
+        .await
+        .gql()?;
         Ok(CreateResourcePayload {
             resource: Resource(std::sync::Arc::new(model)),
         })
@@ -139,7 +142,7 @@ impl ResourceMutation {
         let id = parse_id("id", &id)?;
         let model = update_record::<Resources>(
             ctx,
-            "Resource",
+            Subject::Resource,
             id,
             |f| input.apply(f),
             |v, before| v.require_editor_of(before.organisation_id),
@@ -154,9 +157,11 @@ impl ResourceMutation {
 
     async fn delete_resource(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteResourcePayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Resources>(ctx, "Resource", uuid, |v, m| v.require_editor_of(m.organisation_id))
-            .await
-            .gql()?;
+        delete_record::<Resources>(ctx, Subject::Resource, uuid, |v, m| {
+            v.require_editor_of(m.organisation_id)
+        })
+        .await
+        .gql()?;
         Ok(DeleteResourcePayload { deleted_id: id })
     }
 }

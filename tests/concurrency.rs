@@ -1,0 +1,209 @@
+//! Ordinary concurrency on both databases: many writers at once while the search indexer
+//! drains and a feed syncs. SQLite has one writer; every write transaction takes its lock at
+//! `BEGIN IMMEDIATE`, so none fails with "database is locked".
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::TestApp;
+use common::feed_server::{FeedServer, Reply};
+use serde_json::{Value, json};
+
+const WRITERS: usize = 16;
+const EACH: usize = 12;
+
+const CREATE: &str = "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }";
+
+fn ics(n: usize) -> String {
+    let mut body = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n");
+    for i in 0..n {
+        body.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:c-{i}\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:202703{:02}T090000Z\r\nSUMMARY:Atelier {i}\r\nEND:VEVENT\r\n",
+            i % 28 + 1
+        ));
+    }
+    body.push_str("END:VCALENDAR\r\n");
+    body
+}
+
+/// Posts a mutation and returns its HTTP status and body.
+async fn post(app: &TestApp, token: &str, query: &str, variables: Value) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(&app.url)
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("sent");
+    (resp.status().as_u16(), resp.json().await.expect("JSON"))
+}
+
+/// Runs `background` in a loop until `writes` ends, and returns what `writes` returned.
+async fn while_running<T>(writes: impl Future<Output = T>, background: impl AsyncFn()) -> T {
+    let done = AtomicBool::new(false);
+    let writes = async {
+        let out = writes.await;
+        done.store(true, Ordering::SeqCst);
+        out
+    };
+    let background = async {
+        while !done.load(Ordering::SeqCst) {
+            background().await;
+            tokio::task::yield_now().await;
+        }
+    };
+    let (out, ()) = tokio::join!(writes, background);
+    out
+}
+
+#[tokio::test]
+async fn sixteen_writers_succeed_while_the_indexer_drains_and_a_feed_syncs() {
+    let server = FeedServer::start().await;
+    for app in common::apps(false).await {
+        let org = common::organisation(&app, "cmq-concurrence", "CMQ Concurrence", json!({})).await;
+        let publisher = common::organisation(&app, "elles-bougent", "Elles Bougent", json!({})).await;
+        server.set("/agenda.ics", Reply::file("text/calendar", ics(30)));
+        let feed = common::feed(
+            &app,
+            &publisher,
+            &server.url("/agenda.ics"),
+            json!({ "format": "ICAL" }),
+        )
+        .await;
+        let writers = (0..WRITERS).map(|w| {
+            let (app, org) = (&app, &org);
+            async move {
+                let mut answers = Vec::new();
+                for i in 0..EACH {
+                    let input = json!({ "title": format!("Forum {w}-{i}"), "startsAt": "2027-04-02T09:00:00Z",
+                        "organiserId": org });
+                    answers.push(post(app, &app.admin_token, CREATE, json!({ "input": input })).await);
+                }
+                answers
+            }
+        });
+        let answers = while_running(futures_util::future::join_all(writers), async || {
+            let _ = app.indexer().drain(std::time::Duration::from_secs(5)).await;
+            let (run, _) = common::sync(&app, &feed).await;
+            assert!(run["error"].is_null(), "[{}] {run}", app.backend);
+        })
+        .await;
+        let answers: Vec<(u16, Value)> = answers.into_iter().flatten().collect();
+        let failed: Vec<&(u16, Value)> = answers
+            .iter()
+            .filter(|(_, body)| body.get("errors").is_some())
+            .collect();
+        let unavailable = failed.iter().filter(|(status, _)| *status == 503).count();
+        assert_eq!(unavailable, 0, "[{}] no write waited past the bound", app.backend);
+        assert!(
+            failed.is_empty(),
+            "[{}] {} of {} failed: {:?}",
+            app.backend,
+            failed.len(),
+            answers.len(),
+            failed.first()
+        );
+        let count = app
+            .data(
+                "query($o: ID!) { events(filter: { organisationId: $o }) { totalCount } }",
+                json!({ "o": org }),
+            )
+            .await;
+        assert_eq!(
+            count["events"]["totalCount"],
+            WRITERS * EACH,
+            "[{}] every write kept",
+            app.backend
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn two_people_change_their_passwords_at_the_same_moment() {
+    for app in common::apps(false).await {
+        let org = common::organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
+        let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { user { id } } }";
+        for round in 0..5 {
+            let mut people = Vec::new();
+            for who in ["camille", "ines"] {
+                let email = format!("{who}{round}@example.org");
+                let (_, temporary) = passerelle::auth::accounts::create_user(
+                    app.db(),
+                    &email,
+                    None,
+                    uuid::Uuid::parse_str(&org).ok(),
+                    entity::Role::Member,
+                )
+                .await
+                .expect("an account");
+                let login = app
+                    .gql_as(
+                        None,
+                        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                        json!({ "e": email, "p": temporary }),
+                    )
+                    .await;
+                let token = login["data"]["login"]["token"].as_str().expect("a token").to_string();
+                people.push((token, temporary));
+            }
+            // Something else writes meanwhile: an event, and its outbox row drained.
+            common::event(
+                &app,
+                json!({ "title": format!("Réunion {round}"), "startsAt": "2027-05-01T10:00:00Z" }),
+            )
+            .await;
+            let changes = people.iter().map(|(token, temporary)| {
+                let app = &app;
+                async move {
+                    let vars = json!({ "c": temporary, "n": format!("une phrase de passe solide {temporary}") });
+                    post(app, token, change, vars).await
+                }
+            });
+            let (answers, _) = tokio::join!(
+                futures_util::future::join_all(changes),
+                app.indexer().drain(std::time::Duration::from_secs(5))
+            );
+            for (status, body) in answers {
+                assert_eq!(status, 200, "[{}] {body}", app.backend);
+                assert!(body.get("errors").is_none(), "[{}] round {round}: {body}", app.backend);
+            }
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_get_the_lock_in_time_is_answered_unavailable() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.db_busy_timeout = std::time::Duration::from_millis(200);
+    })
+    .await;
+    // Another process holds SQLite's write lock.
+    let url = passerelle::config::default_sqlite_url(app.data_dir());
+    let other = sea_orm::Database::connect(url.as_str())
+        .await
+        .expect("a second connection");
+    let held = passerelle::store::unit::begin(&other).await.expect("the write lock");
+    let input = json!({ "title": "Bloqué", "startsAt": "2027-04-02T09:00:00Z" });
+    let resp = app
+        .client
+        .post(&app.url)
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "query": CREATE, "variables": { "input": input } }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(common::error_code(&body), "UNAVAILABLE", "{body}");
+    held.rollback().await.expect("released");
+    // Sent again once the lock is free, it succeeds.
+    let (status, body) = post(&app, &app.admin_token, CREATE, json!({ "input": input })).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    app.stop().await;
+}
