@@ -1,7 +1,7 @@
 use clap::Parser;
 use passerelle::cli::{Cli, Command, FeedsCommand, SearchCommand, UserCommand};
 use passerelle::commands::ImportRequest;
-use passerelle::config::Config;
+use passerelle::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 // glibc malloc contends on its arena locks under the multi-threaded runtime (seen in perf
@@ -16,10 +16,20 @@ async fn main() -> anyhow::Result<()> {
     if let Ok(quiet) = "reqwest=info".parse() {
         filter = filter.add_directive(quiet);
     }
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match LogFormat::from_env()? {
+        LogFormat::Text => builder.init(),
+        // One object a line; the request span's fields (`request_id`) under `span`, the
+        // event's at the top.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Schema => {

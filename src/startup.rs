@@ -76,6 +76,7 @@ async fn shutdown_signal() {
 
 /// Connects, migrates, optionally loads the demo data, and starts serving.
 pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
+    crate::metrics::install();
     if config.database_url.starts_with("sqlite:") {
         config.prepare_data_dir()?;
     }
@@ -116,7 +117,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
     let schema = build_schema(
         db.clone(),
         puller.clone(),
-        backend,
+        backend.clone(),
         changes.clone(),
         Limits {
             max_depth: config.max_depth,
@@ -162,6 +163,8 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         persisted: Default::default(),
         max_upload_bytes: config.max_upload_bytes,
         changes: changes.clone(),
+        search: backend,
+        metrics_token: config.observability.metrics_token.clone(),
     };
     let options = ServeOptions {
         header_read_timeout: security.header_read_timeout,

@@ -112,12 +112,15 @@ pub async fn login(
     };
     let names: Vec<String> = keys.counted(known_address).map(|(k, _)| k.clone()).collect();
     if let Some(wait) = throttle::blocked_for(db, &names, now).await? {
+        crate::metrics::rate_limited("sign_in");
         return Err(AppError::RateLimited {
             retry_after_secs: wait.num_seconds().max(1) as u64,
         });
     }
     for (key, rule) in keys.counted(known_address) {
-        throttle::take_attempt(db, key, *rule, now).await?;
+        throttle::take_attempt(db, key, *rule, now)
+            .await
+            .inspect_err(counted("sign_in"))?;
     }
     let user = users::by_email(db, email).await?;
     let candidate = password_text.to_string();
@@ -195,7 +198,18 @@ pub async fn count_password_change(db: &impl ConnectionTrait, viewer: &Viewer) -
     let Actor::User { id, .. } = &viewer.actor else {
         return Err(AppError::Unauthenticated);
     };
-    throttle::take_attempt(db, &password_change_key(*id), PASSWORD_CHANGES, crate::store::now()).await
+    throttle::take_attempt(db, &password_change_key(*id), PASSWORD_CHANGES, crate::store::now())
+        .await
+        .inspect_err(counted("password_change"))
+}
+
+/// Counts a `RATE_LIMITED` refusal of `kind` in the metrics.
+fn counted(kind: &'static str) -> impl Fn(&AppError) {
+    move |err| {
+        if matches!(err, AppError::RateLimited { .. }) {
+            crate::metrics::rate_limited(kind);
+        }
+    }
 }
 
 /// Changes the caller's password; other sessions of the account are revoked. Call

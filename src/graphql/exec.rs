@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::AppSchema;
 use super::guard::{self, DocumentLimits};
 use super::loaders::Loaders;
+use super::observe;
 use crate::error::AppError;
 
 /// The parameters of a GraphQL request, as the specification defines them.
@@ -29,6 +30,8 @@ pub struct Checked {
     before_password_change: bool,
     /// The root fields of the selected operation, as written (fragments expanded).
     root_fields: Vec<String>,
+    /// The selected operation's name, for the metrics.
+    operation_name: Option<String>,
 }
 
 impl Checked {
@@ -39,6 +42,11 @@ impl Checked {
             Some(OperationType::Mutation | OperationType::Subscription)
         )
     }
+
+    /// Counts the request as refused before execution (a mutation over GET).
+    pub fn refused(&self) {
+        observe::refused(self.operation_name.as_deref(), self.operation);
+    }
 }
 
 /// Checks `request`'s document against `limits` before anything parses it without bounds,
@@ -46,11 +54,15 @@ impl Checked {
 fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Checked, AppError> {
     let doc = match guard::parse(&request.query, limits) {
         Ok(doc) => doc,
-        Err(guard::ParseRefusal::Limit(err)) => return Err(err),
+        Err(guard::ParseRefusal::Limit(err)) => {
+            observe::refused(request.operation_name.as_deref(), None);
+            return Err(err);
+        }
         // The schema reports the syntax error in its own words; the text is bounded, so
         // parsing it again costs little.
         Err(guard::ParseRefusal::Syntax(_)) => {
             return Ok(Checked {
+                operation_name: request.operation_name.clone(),
                 request,
                 operation: None,
                 before_password_change: true,
@@ -58,7 +70,12 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
             });
         }
     };
-    guard::check_document(&doc, limits)?;
+    let operation_name = observe::operation_name(&doc, request.operation_name.as_deref());
+    if let Err(err) = guard::check_document(&doc, limits) {
+        let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
+        observe::refused(operation_name.as_deref(), operation);
+        return Err(err);
+    }
     let (operation, before_password_change, root_fields) =
         match guard::selected_operation(&doc, request.operation_name.as_deref()) {
             Some(op) => (
@@ -74,6 +91,7 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
         operation,
         before_password_change,
         root_fields,
+        operation_name,
     })
 }
 
@@ -166,13 +184,17 @@ fn error_body(err: AppError) -> String {
 
 /// Executes one checked request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
+    let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
     match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request).await,
-        Err(err) => Outcome {
-            retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
-            body: error_body(err),
-            request_error: false,
-        },
+        Ok(request) => run(schema, request, timer).await,
+        Err(err) => {
+            timer.refused();
+            Outcome {
+                retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
+                body: error_body(err),
+                request_error: false,
+            }
+        }
     }
 }
 
@@ -185,8 +207,9 @@ pub fn refused(err: AppError) -> Outcome {
     }
 }
 
-async fn run(schema: &AppSchema, request: GqlRequest) -> Outcome {
+async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer) -> Outcome {
     let response = schema.execute(request).await;
+    timer.finish(&response);
     let request_error = is_request_error(&response);
     // Serialised straight from the response, without an intermediate JSON tree.
     let body = serde_json::to_string(&ResponseBody::of(&response)).unwrap_or_else(|_| {
@@ -247,6 +270,7 @@ pub async fn execute_multipart(
     let request = match async_graphql::http::receive_body(Some(content_type), reader, options).await {
         Ok(request) => request,
         Err(e) => {
+            observe::refused(None, None);
             return refused(AppError::bad_input(
                 "file",
                 format!("the multipart request could not be read: {e}"),
@@ -257,6 +281,7 @@ pub async fn execute_multipart(
     let operations_bytes =
         request.query.len() + serde_json::to_string(&request.variables).map_or(usize::MAX, |v| v.len());
     if operations_bytes > max_operations_bytes {
+        observe::refused(request.operation_name.as_deref(), None);
         return refused(AppError::QueryTooLarge(format!(
             "the operations part is larger than {max_operations_bytes} bytes"
         )));
@@ -268,19 +293,24 @@ pub async fn execute_multipart(
     let upload_only = checked.operation == Some(OperationType::Mutation)
         && !checked.root_fields.is_empty()
         && checked.root_fields.iter().all(|f| UPLOAD_FIELDS.contains(&f.as_str()));
+    let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
     if !upload_only {
+        timer.refused();
         return refused(AppError::bad_input(
             "operations",
             "a multipart request carries only the importCsv mutation; send other operations as application/json",
         ));
     }
     match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request).await,
-        Err(err) => Outcome {
-            retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
-            body: error_body(err),
-            request_error: false,
-        },
+        Ok(request) => run(schema, request, timer).await,
+        Err(err) => {
+            timer.refused();
+            Outcome {
+                retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
+                body: error_body(err),
+                request_error: false,
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod import;
 pub mod loaders;
 pub mod mutation;
+mod observe;
 pub mod query;
 pub mod search;
 pub mod subscription;

@@ -382,6 +382,7 @@ async fn run(
         limit,
     };
     let backend = ctx.data_unchecked::<Arc<dyn Backend>>();
+    let started = std::time::Instant::now();
     let (hits, degraded) = match backend.search(&query).await {
         Ok(hits) => (hits, false),
         Err(e) => {
@@ -389,6 +390,8 @@ async fn run(
             (database_search(ctx, &query).await?, true)
         }
     };
+    let engine = if degraded { "degraded" } else { backend.name() };
+    crate::metrics::search(engine, started.elapsed());
     let nodes =
         futures_util::future::join_all(hits.hits.iter().map(|hit| hydrate(ctx, hit.record_type, hit.record_id))).await;
     let mut edges = Vec::new();

@@ -257,6 +257,7 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
         Err(err) => return executed(flavour, exec::refused(err)),
     };
     if checked.is_non_query() {
+        checked.refused();
         let mut resp = plain_error(
             StatusCode::METHOD_NOT_ALLOWED,
             flavour,

@@ -2,6 +2,7 @@
 
 mod export;
 mod graphql;
+mod observe;
 pub mod persisted;
 mod server;
 mod ws;
@@ -14,10 +15,9 @@ use std::time::Instant;
 
 use std::net::IpAddr;
 
+use poem::http::Method;
 use poem::http::header::{self, HeaderValue};
-use poem::http::{Method, StatusCode};
 use poem::middleware::Cors;
-use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use tracing::Instrument;
@@ -48,6 +48,10 @@ pub struct AppState {
     pub persisted: Arc<persisted::PersistedQueries>,
     /// The change bus (WebSocket connections close when the instance stops).
     pub changes: crate::changes::Changes,
+    /// The search engine, whose health `/readyz` reports.
+    pub search: Arc<dyn crate::search::Backend>,
+    /// When set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 /// Builds the HTTP application.
@@ -56,7 +60,8 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz))
+        .at("/readyz", get(observe::readyz))
+        .at("/metrics", get(observe::metrics))
         .with(cors(&state.cors_origins))
         .data(Arc::new(state))
         .around(security_headers)
@@ -244,15 +249,6 @@ fn healthz() -> &'static str {
     "ok"
 }
 
-#[handler]
-async fn readyz(Data(state): Data<&Arc<AppState>>) -> Response {
-    if crate::store::ping(&state.db).await {
-        "ready".into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-    }
-}
-
 /// A request path as logged: the secret part of a token in it (a private calendar link
 /// `/calendar/psc_…`, or any `pss_`/`psk_`/`psc_` token) replaced by `***`.
 fn redact_path(path: &str) -> String {
@@ -289,6 +285,7 @@ async fn request_id<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
         if let Ok(value) = id.parse() {
             resp.headers_mut().insert("x-request-id", value);
         }
+        observe::record(&method, &resp, started.elapsed());
         tracing::info!(
             %method,
             path,

@@ -161,6 +161,7 @@ impl Puller {
     }
 
     async fn sync(&self, feed: Feed) -> anyhow::Result<FeedRun> {
+        let timer = std::time::Instant::now();
         let started = crate::store::now();
         let mut run = store_feeds::start_run(&self.db, feed.id, started).await?;
         let attempt = self.pull(&feed, started).await;
@@ -212,6 +213,7 @@ impl Puller {
             }
         };
         let run = store_feeds::finish_run(&self.db, run).await?;
+        crate::metrics::feed_run(run.outcome.as_str(), timer.elapsed());
         if !store_feeds::release(&self.db, feed.id, lease_of(&feed), &feed.url, result).await? {
             tracing::warn!(feed = %feed.id, "the lease on the feed expired during its sync");
         }

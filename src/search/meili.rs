@@ -352,6 +352,10 @@ impl Backend for Meili {
         self.ensure(&self.live).await
     }
 
+    async fn healthy(&self) -> bool {
+        self.client.is_healthy().await
+    }
+
     async fn apply(&self, upserts: Vec<Document>, deletes: Vec<String>) -> SearchResult<()> {
         let index = self.client.index(&self.live);
         if !deletes.is_empty() {

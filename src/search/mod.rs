@@ -244,6 +244,11 @@ pub trait Backend: Send + Sync {
 
     async fn search(&self, query: &Query) -> SearchResult<Hits>;
 
+    /// Whether the engine answers (`/readyz`); an embedded index always does.
+    async fn healthy(&self) -> bool {
+        true
+    }
+
     /// The id and content hash of every document in the index.
     async fn hashes(&self) -> SearchResult<HashMap<String, String>>;
 

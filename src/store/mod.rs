@@ -252,6 +252,23 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
+/// The pool's connections: (idle, in use), for the metrics.
+pub fn pool_connections(db: &DatabaseConnection) -> Option<(usize, usize)> {
+    use sea_orm::DatabaseConnectionType as Pool;
+    let (size, idle) = match &db.inner {
+        Pool::SqlxSqlitePoolConnection(_) => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        Pool::SqlxPostgresPoolConnection(_) => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => return None,
+    };
+    Some((idle, (size as usize).saturating_sub(idle)))
+}
+
 /// Maps a unique-constraint violation to `CONFLICT`, anything else to `INTERNAL`.
 pub(crate) fn conflict_or_internal(err: DbErr, message: impl FnOnce() -> String) -> AppError {
     match err.sql_err() {
