@@ -72,10 +72,10 @@ pub struct SecuritySettings {
     /// `scheme://host[:port]`), or `*` (the default: any origin, without credentials — the API
     /// takes bearer tokens, never cookies).
     pub cors_origins: CorsOrigins,
-    /// `PASSERELLE_RATE_LIMIT_ANONYMOUS`; default 3000 query-cost points per minute per client
+    /// `PASSERELLE_RATE_LIMIT_ANONYMOUS`; default 20000 query-cost points per minute per client
     /// address (0: no limit).
     pub rate_limit_anonymous: u32,
-    /// `PASSERELLE_RATE_LIMIT_AUTHENTICATED`; default 10000 points per minute per session or
+    /// `PASSERELLE_RATE_LIMIT_AUTHENTICATED`; default 60000 points per minute per session or
     /// API key (0: no limit).
     pub rate_limit_authenticated: u32,
     /// `PASSERELLE_REQUEST_TIMEOUT_SECONDS`; default 30: the longest a request may run, and
@@ -156,8 +156,8 @@ impl Default for SecuritySettings {
             ws_max_subscriptions: 20,
             cors_origins: CorsOrigins::Any,
             public_url: None,
-            rate_limit_anonymous: 3000,
-            rate_limit_authenticated: 10_000,
+            rate_limit_anonymous: 20_000,
+            rate_limit_authenticated: 60_000,
             request_timeout: std::time::Duration::from_secs(30),
         }
     }

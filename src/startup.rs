@@ -122,6 +122,8 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
+            rate_limit_anonymous: config.security.rate_limit_anonymous,
+            rate_limit_authenticated: config.security.rate_limit_authenticated,
         },
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -155,6 +157,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             max_root_fields: security.max_root_fields,
         },
         body_read_timeout: security.body_read_timeout,
+        request_timeout: security.request_timeout,
         websockets: std::sync::Arc::new(crate::http::WebSocketCaps::new(
             security.ws_max_connections_per_address,
             security.ws_max_subscriptions,

@@ -796,3 +796,78 @@ async fn cors_headers_and_public_links_follow_the_configuration() {
     assert!(!atom.contains("evil.example.net"), "{atom}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_query_budget_is_counted_in_cost_and_refused_with_429() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.rate_limit_anonymous = 300;
+        c.security.rate_limit_authenticated = 100_000;
+    })
+    .await;
+    let query = json!({ "query": "{ organisations(first: 20) { nodes { name slug } } }" });
+    let first = app.client.post(&app.url).json(&query).send().await.expect("sent");
+    assert_eq!(first.status(), 200);
+    let body: Value = first.json().await.expect("JSON");
+    let cost = &body["extensions"]["cost"];
+    let requested = cost["requested"].as_u64().expect("requested");
+    assert!(requested > 1, "a 20-item page costs more than a field: {body}");
+    // The test's own sign-in, anonymous from the same address, spent a few points before.
+    let remaining = cost["remaining"].as_u64().expect("remaining");
+    assert!((300 - requested - 10..=300 - requested).contains(&remaining), "{body}");
+    assert!(cost["resetAt"].as_str().is_some_and(|t| t.ends_with('Z')), "{body}");
+    // A cheap query costs little.
+    let (_, cheap) = post(&app, json!({ "query": "{ __typename }" }), &[]).await;
+    assert_eq!(cheap["extensions"]["cost"]["requested"], 1, "{cheap}");
+    let mut refused = None;
+    for _ in 0..300 {
+        let resp = app.client.post(&app.url).json(&query).send().await.expect("sent");
+        if resp.status() == 429 {
+            refused = Some(resp);
+            break;
+        }
+    }
+    let refused = refused.expect("the budget runs out");
+    let wait: u64 = refused
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait));
+    let body: Value = refused.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+    // A signed-in caller has its own budget.
+    let signed_in = app
+        .gql("{ organisations(first: 20) { nodes { name } } }", json!({}))
+        .await;
+    assert!(signed_in.get("errors").is_none(), "{signed_in}");
+    assert!(signed_in["extensions"]["cost"]["remaining"].as_u64() > Some(90_000));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_that_runs_too_long_is_ended() {
+    let server = common::feed_server::FeedServer::start().await;
+    server.set("/slow.ics", common::feed_server::Reply::Sleep(Duration::from_secs(3)));
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let org = common::organisation(&app, "lente", "Lente", json!({})).await;
+    let feed = common::feed(&app, &org, &server.url("/slow.ics"), json!({ "format": "ICAL" })).await;
+    // syncFeed pulls at once: the feed answers after 3 s, the request may run 1 s.
+    let resp = app
+        .client
+        .post(&app.url)
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "query": "mutation($id: ID!) { syncFeed(id: $id) { run { outcome } } }", "variables": { "id": feed } }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 503);
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "TIMEOUT", "{body}");
+    healthy(&app).await;
+    app.stop().await;
+}

@@ -10,10 +10,19 @@ pub fn to_gql(err: AppError) -> async_graphql::Error {
         AppError::BadUserInput { field, .. } => Some(field.clone()),
         _ => None,
     };
+    let retry_after = match &err {
+        AppError::RateLimited { retry_after_secs } | AppError::Unavailable { retry_after_secs } => {
+            Some(*retry_after_secs)
+        }
+        _ => None,
+    };
     async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
         ext.set("code", code);
         if let Some(field) = field {
             ext.set("field", field);
+        }
+        if let Some(secs) = retry_after {
+            ext.set("retryAfter", secs);
         }
     })
 }

@@ -119,17 +119,57 @@ pub fn check(params: Params, limits: &DocumentLimits) -> Result<Checked, AppErro
 pub struct Outcome {
     pub body: String,
     pub request_error: bool,
-    /// Set when the database was busy or out of reach (`UNAVAILABLE`): the seconds after which
-    /// the request may be sent again (HTTP 503 with `Retry-After`).
-    pub retry_after: Option<u64>,
+    /// Set when the request may be sent again later: the database was busy or out of reach
+    /// (`UNAVAILABLE`, HTTP 503), or the caller's query budget is spent (`RATE_LIMITED` before
+    /// execution, HTTP 429).
+    pub retry: Option<Retry>,
 }
 
-/// The wait an `UNAVAILABLE` error among `errors` asks for.
-fn retry_after(errors: &[async_graphql::ServerError]) -> Option<u64> {
+/// When and why a request may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    pub rate_limited: bool,
+    pub after_secs: u64,
+}
+
+/// The retry an `UNAVAILABLE` error, or a request-level `RATE_LIMITED` one, asks for.
+fn retry(errors: &[async_graphql::ServerError], request_error: bool) -> Option<Retry> {
     errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;
-        matches!(ext.get("code"), Some(async_graphql::Value::String(code)) if code == "UNAVAILABLE").then_some(1)
+        let code = match ext.get("code") {
+            Some(async_graphql::Value::String(code)) => code.as_str(),
+            _ => return None,
+        };
+        let after_secs = match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(1),
+            _ => 1,
+        };
+        match code {
+            "UNAVAILABLE" => Some(Retry {
+                rate_limited: false,
+                after_secs,
+            }),
+            "RATE_LIMITED" if request_error => Some(Retry {
+                rate_limited: true,
+                after_secs,
+            }),
+            _ => None,
+        }
     })
+}
+
+fn retry_of(err: &AppError, request_error: bool) -> Option<Retry> {
+    match err {
+        AppError::Unavailable { retry_after_secs } => Some(Retry {
+            rate_limited: false,
+            after_secs: *retry_after_secs,
+        }),
+        AppError::RateLimited { retry_after_secs } if request_error => Some(Retry {
+            rate_limited: true,
+            after_secs: *retry_after_secs,
+        }),
+        _ => None,
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -190,7 +230,7 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
         Err(err) => {
             timer.refused();
             Outcome {
-                retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
+                retry: retry_of(&err, false),
                 body: error_body(err),
                 request_error: false,
             }
@@ -201,7 +241,7 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller
 /// The answer to a request refused before execution (over a limit).
 pub fn refused(err: AppError) -> Outcome {
     Outcome {
-        retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
+        retry: retry_of(&err, true),
         body: error_body(err),
         request_error: true,
     }
@@ -218,7 +258,7 @@ async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer) -> 
     Outcome {
         body,
         request_error,
-        retry_after: retry_after(&response.errors),
+        retry: retry(&response.errors, request_error),
     }
 }
 
@@ -240,8 +280,10 @@ fn with_caller(db: &DatabaseConnection, caller: Caller, checked: Checked) -> Res
         return Err(AppError::PasswordChangeRequired);
     }
     let scope = caller.viewer.scope();
+    let spender = super::cost::Spender::of(&caller.viewer, caller.address);
     Ok(checked
         .request
+        .data(spender)
         .data(Loaders::new(db, scope))
         .data(caller.viewer)
         .data(ClientAddress(caller.address))
@@ -306,7 +348,7 @@ pub async fn execute_multipart(
         Err(err) => {
             timer.refused();
             Outcome {
-                retry_after: matches!(err, AppError::Unavailable { .. }).then_some(1),
+                retry: retry_of(&err, false),
                 body: error_body(err),
                 request_error: false,
             }

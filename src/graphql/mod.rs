@@ -3,6 +3,7 @@
 pub mod account;
 pub mod batch;
 pub mod calendar;
+pub mod cost;
 pub mod error;
 pub mod exec;
 pub mod federation;
@@ -28,6 +29,9 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Query-cost points per minute per client address / per session or API key (0: none).
+    pub rate_limit_anonymous: u32,
+    pub rate_limit_authenticated: u32,
 }
 
 impl Default for Limits {
@@ -35,6 +39,8 @@ impl Default for Limits {
         Limits {
             max_depth: 12,
             max_complexity: 5000,
+            rate_limit_anonymous: 0,
+            rate_limit_authenticated: 0,
         }
     }
 }
@@ -61,6 +67,10 @@ pub fn build_schema(
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(50)
+    .extension(cost::CostExtension(std::sync::Arc::new(cost::CostLimits::new(
+        limits.rate_limit_anonymous,
+        limits.rate_limit_authenticated,
+    ))))
     .finish()
 }
 

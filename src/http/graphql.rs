@@ -214,11 +214,17 @@ async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exe
 /// The response to an executed request: request errors are 400 under
 /// `application/graphql-response+json`, 200 under `application/json`.
 fn executed(flavour: Flavour, outcome: exec::Outcome) -> Response {
-    if let Some(secs) = outcome.retry_after {
-        // The database was busy or out of reach: retryable, and said so to every client.
+    if let Some(retry) = outcome.retry {
+        // Retryable, and said so to every client: the database was busy or out of reach, or
+        // the caller's query budget is spent.
+        let status = if retry.rate_limited {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
         return Response::builder()
-            .status(StatusCode::SERVICE_UNAVAILABLE)
-            .header(header::RETRY_AFTER, secs.to_string())
+            .status(status)
+            .header(header::RETRY_AFTER, retry.after_secs.to_string())
             .content_type(flavour.content_type())
             .body(outcome.body);
     }

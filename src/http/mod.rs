@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use std::net::IpAddr;
 
-use poem::http::Method;
 use poem::http::header::{self, HeaderValue};
+use poem::http::{Method, StatusCode};
 use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
@@ -40,6 +40,8 @@ pub struct AppState {
     pub body_read_timeout: std::time::Duration,
     /// WebSocket caps and the connections open per client address.
     pub websockets: Arc<WebSocketCaps>,
+    /// The longest a request may run.
+    pub request_timeout: std::time::Duration,
     /// Which origins browsers may call the API from.
     pub cors_origins: crate::config::CorsOrigins,
     /// Largest multipart request (file uploads).
@@ -63,10 +65,32 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/readyz", get(observe::readyz))
         .at("/metrics", get(observe::metrics))
         .with(cors(&state.cors_origins))
+        .around(timeout)
         .data(Arc::new(state))
         .around(security_headers)
         .around(request_id)
         .map_to_response()
+}
+
+/// Ends a request that runs longer than `request_timeout` (`503`, code `TIMEOUT`). A WebSocket
+/// is not cut: its handler returns once the upgrade is answered.
+async fn timeout<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let Some(limit) = req.data::<Arc<AppState>>().map(|s| s.request_timeout) else {
+        return next.call(req).await.map(IntoResponse::into_response);
+    };
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(result) => result.map(IntoResponse::into_response),
+        Err(_) => {
+            let body = serde_json::json!({ "errors": [{
+                "message": format!("the request ran longer than {} s", limit.as_secs()),
+                "extensions": { "code": "TIMEOUT" },
+            }] });
+            Ok(Response::builder()
+                .status(StatusCode::SERVICE_UNAVAILABLE)
+                .content_type("application/json; charset=utf-8")
+                .body(body.to_string()))
+        }
+    }
 }
 
 /// CORS for browsers: the configured origins (or any), the methods GraphQL over HTTP uses,

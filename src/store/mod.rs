@@ -202,6 +202,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
         });
     } else {
         options.max_connections(config.db_max_connections).min_connections(1);
+        // No statement outlives the request that runs it.
+        let statement_timeout = format!("{}ms", config.security.request_timeout.as_millis());
+        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", statement_timeout.clone())]));
     }
     let mut db = Database::connect(options)
         .await
