@@ -42,6 +42,18 @@ impl Running {
             let _ = tx.send(());
         }
         (&mut self.server).await.context("the server task failed")??;
+        // Nothing of this instance runs any more: what it still held is let go at once rather
+        // than left to expire, so another instance takes the work over now.
+        match self.puller.release_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(feeds = n, "feed leases released"),
+            Err(e) => tracing::warn!(error = %e, "feed leases could not be released; they will expire"),
+        }
+        match self.indexer.release_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(shards = n, "search outbox leases released"),
+            Err(e) => tracing::warn!(error = %e, "search outbox leases could not be released; they will expire"),
+        }
         Ok(())
     }
 

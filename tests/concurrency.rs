@@ -207,3 +207,132 @@ async fn a_write_that_cannot_get_the_lock_in_time_is_answered_unavailable() {
     assert!(body.get("errors").is_none(), "{body}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn stopping_releases_the_leases_this_instance_holds() {
+    use sea_orm::EntityTrait;
+    let server = FeedServer::start().await;
+    // The feed answers so late that the sync is still running when the hub stops.
+    server.set("/slow.ics", Reply::Sleep(std::time::Duration::from_secs(30)));
+    let dir = std::env::temp_dir().join(format!("passerelle-stop-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let config = passerelle::config::Config {
+        feeds: passerelle::config::FeedSettings {
+            scheduler: true,
+            poll_every: std::time::Duration::from_secs(1),
+            timeout: std::time::Duration::from_secs(60),
+            ..common::feed_settings()
+        },
+        ..common::sqlite_config(&dir)
+    };
+    let running = passerelle::startup::start(&config, false).await.expect("starts");
+    let org = passerelle::store::record::create::<entity::organisation::Entity>(
+        &running.db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: "arret".into(),
+            name: "Arrêt".into(),
+            kind: entity::OrganisationKind::Network,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation")
+    .id;
+    let feed = passerelle::store::record::create::<entity::feed::Entity>(
+        &running.db,
+        passerelle::store::feeds::FeedFields {
+            organisation_id: org,
+            name: "Agenda lent".into(),
+            url: server.url("/slow.ics"),
+            format: entity::FeedFormat::Ical,
+            interval_minutes: 60,
+            enabled: true,
+            default_visibility: entity::Visibility::Public,
+            default_audiences: Vec::new(),
+            timezone: "Europe/Paris".into(),
+            use_publication_date: false,
+            csv_columns: Default::default(),
+        },
+    )
+    .await
+    .expect("a feed")
+    .id;
+    // Wait until the scheduler claimed it.
+    let mut claimed = false;
+    for _ in 0..100 {
+        let row = entity::feed::Entity::find_by_id(feed)
+            .one(&running.db)
+            .await
+            .expect("read");
+        if row.is_some_and(|f| f.lease_owner.is_some()) {
+            claimed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(claimed, "the scheduler claims the feed");
+    running.stop().await.expect("stops");
+    // The lease is gone at once: another instance may sync the feed now.
+    let db = sea_orm::Database::connect(passerelle::config::default_sqlite_url(&dir).as_str())
+        .await
+        .expect("the database");
+    let row = entity::feed::Entity::find_by_id(feed)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the feed");
+    assert!(row.lease_owner.is_none() && row.lease_expires_at.is_none(), "{row:?}");
+    assert!(row.last_fetched_at.is_none(), "the abandoned sync wrote nothing");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_hub_exit_cleanly() {
+    let dir = std::env::temp_dir().join(format!("passerelle-term-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        probe.local_addr().expect("an address").port()
+    };
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .arg("serve")
+        .env("PASSERELLE_DATA_DIR", &dir)
+        .env("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PASSERELLE_FEEDS_SCHEDULER", "false")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the hub starts");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the hub answers");
+    let pid = child.id().expect("a pid").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+        .await
+        .expect("it exits in time")
+        .expect("an exit status");
+    assert!(status.success(), "exit code 0 after SIGTERM: {status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

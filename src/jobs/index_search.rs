@@ -88,6 +88,11 @@ impl Indexer {
         &self.backend
     }
 
+    /// Gives back the outbox shards this instance holds (at shutdown, once it stopped).
+    pub async fn release_leases(&self) -> crate::error::AppResult<u64> {
+        outbox::release_all_shards(&self.db, &self.owner).await
+    }
+
     pub fn settings(&self) -> &SearchSettings {
         &self.settings
     }

@@ -83,6 +83,11 @@ impl Puller {
         })
     }
 
+    /// Lets go of the feed leases this instance holds (at shutdown, once its syncs stopped).
+    pub async fn release_leases(&self) -> AppResult<u64> {
+        store_feeds::release_all_of(&self.db, &self.owner).await
+    }
+
     pub fn settings(&self) -> &FeedSettings {
         &self.settings
     }

@@ -290,6 +290,19 @@ pub async fn release(
     Ok(res.rows_affected == 1)
 }
 
+/// Lets go of every feed lease `instance` holds (its claims are `<instance>/<token>`), at
+/// shutdown: the feeds stay due, so another instance syncs them at once rather than after the
+/// lease expires. Returns how many were held.
+pub async fn release_all_of(db: &impl ConnectionTrait, instance: &str) -> AppResult<u64> {
+    let res = Feeds::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(C::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(C::LeaseOwner.starts_with(format!("{instance}/")))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Whether `owner` still holds feed `id` (checked inside the transaction that writes its
 /// events, which it then keeps locked on PostgreSQL until commit).
 pub async fn still_holds(db: &impl ConnectionTrait, id: Uuid, owner: &str) -> AppResult<bool> {

@@ -226,6 +226,17 @@ pub async fn release_shard(db: &impl ConnectionTrait, shard: i32, owner: &str) -
     Ok(())
 }
 
+/// Gives back every shard lease `owner` holds (at shutdown). Returns how many were held.
+pub async fn release_all_shards(db: &impl ConnectionTrait, owner: &str) -> AppResult<u64> {
+    let res = Shards::update_many()
+        .col_expr(S::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(S::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(S::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Up to `limit` rows of `shard` due now, oldest first.
 pub async fn due(db: &impl ConnectionTrait, shard: i32, limit: u64) -> AppResult<Vec<OutboxModel>> {
     Ok(Outbox::find()
