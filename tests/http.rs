@@ -329,3 +329,51 @@ async fn automatic_persisted_queries() {
     assert_eq!(c.get(url).send().await.expect("sent").status(), 405);
     app.stop().await;
 }
+
+/// The variables `config.rs` reads: every `"PASSERELLE_…"` or `"MEILI_…"` literal in it.
+fn config_variables() -> std::collections::BTreeSet<String> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config.rs")).expect("config.rs");
+    variables_in(&source, true)
+}
+
+/// The variable names in `text` (only quoted ones when `quoted`).
+fn variables_in(text: &str, quoted: bool) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for prefix in ["PASSERELLE_", "MEILI_"] {
+        let mut rest = text;
+        while let Some(at) = rest.find(prefix) {
+            let before = rest[..at].chars().next_back();
+            let name: String = rest[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            let name = name.trim_end_matches('_').to_string();
+            let after = rest[at + name.len()..].chars().next();
+            let word = !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            if word && (!quoted || (before == Some('"') && after == Some('"'))) {
+                found.insert(name);
+            }
+            rest = &rest[at + prefix.len()..];
+        }
+    }
+    found
+}
+
+#[test]
+fn every_setting_is_documented_in_the_readme_and_the_env_example() {
+    let read = config_variables();
+    assert!(read.len() > 40, "{read:?}");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    let start = readme.find("## Configuration").expect("a configuration section");
+    let end = start + readme[start..].find("\n## ").expect("a next section");
+    let table = variables_in(&readme[start..end], false);
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).expect(".env.example");
+    let listed: std::collections::BTreeSet<String> = example
+        .lines()
+        .filter_map(|l| l.trim_start_matches('#').trim().split_once('='))
+        .map(|(name, _)| name.to_string())
+        .filter(|name| name.starts_with("PASSERELLE_") || name.starts_with("MEILI_"))
+        .collect();
+    assert_eq!(table, read, "the README's configuration table and config.rs differ");
+    assert_eq!(listed, read, ".env.example and config.rs differ");
+}
