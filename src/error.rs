@@ -36,6 +36,9 @@ pub enum AppError {
     /// A document the scanner already knows the parser would misread.
     #[error("{0}")]
     QuerySyntax(String),
+    /// A document the schema would refuse, found so before it spends work on it.
+    #[error("{0}")]
+    QueryInvalid(String),
     /// The database is busy or out of reach: the request may be sent again.
     #[error("the hub is busy: try again in {retry_after_secs} s")]
     Unavailable { retry_after_secs: u64 },
@@ -59,6 +62,7 @@ impl AppError {
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             AppError::TooManyAliases(_) => "TOO_MANY_ALIASES",
             AppError::QuerySyntax(_) => "GRAPHQL_PARSE_FAILED",
+            AppError::QueryInvalid(_) => "GRAPHQL_VALIDATION_FAILED",
             AppError::Unavailable { .. } => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }

@@ -871,3 +871,54 @@ async fn a_request_that_runs_too_long_is_ended() {
     healthy(&app).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_hostile_query_is_refused_with_its_code() {
+    let app = common::sqlite_app(false).await;
+    let depth_50 = format!("{}{}", "{ __schema { types { fields { type { ".repeat(1), "");
+    let _ = depth_50;
+    let nested = format!(
+        "query {{ {} __typename {} }}",
+        "__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType {",
+        "}".repeat(50)
+    );
+    let aliases = format!(
+        "{{ {} }}",
+        (0..10_000)
+            .map(|i| format!("a{i}: __typename"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let directives = format!("{{ __typename {} }}", "@skip(if: false) ".repeat(10_000));
+    let cases = [
+        ("depth 50", nested, "QUERY_TOO_DEEP"),
+        ("10,000 aliases", aliases, "TOO_MANY_ALIASES"),
+        ("a fragment bomb", fan_out(30), "QUERY_TOO_COMPLEX"),
+        (
+            "a fragment cycle",
+            "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }".to_string(),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        ("10,000 directives", directives, "QUERY_TOO_LARGE"),
+        ("a syntax error", "{ events { ".to_string(), "GRAPHQL_PARSE_FAILED"),
+        ("an unknown field", "{ nope }".to_string(), "GRAPHQL_VALIDATION_FAILED"),
+    ];
+    let big = common::sqlite_app_configured(false, |c| c.max_body_bytes = 1024 * 1024).await;
+    for (name, query, code) in cases {
+        let (status, body) = post(&big, json!({ "query": query }), &[]).await;
+        assert_eq!(error_code(&body), code, "{name}: {body}");
+        assert!(body.get("data").is_none(), "{name}: {body}");
+        assert_eq!(status, 200, "{name}");
+    }
+    // A batch of operations.
+    let batch: Vec<Value> = (0..1000).map(|_| json!({ "query": "{ __typename }" })).collect();
+    let (status, body) = post(&app, Value::Array(batch), &[]).await;
+    assert_eq!((status, error_code(&body)), (400, "BATCH_NOT_SUPPORTED"), "{body}");
+    // A 10 MiB body.
+    let huge = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(10 * 1024 * 1024)) });
+    let (status, body) = post(&big, huge, &[]).await;
+    assert_eq!((status, error_code(&body)), (413, "PAYLOAD_TOO_LARGE"), "{body}");
+    healthy(&app).await;
+    big.stop().await;
+    app.stop().await;
+}

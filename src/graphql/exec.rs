@@ -32,6 +32,8 @@ pub struct Checked {
     root_fields: Vec<String>,
     /// The selected operation's name, for the metrics.
     operation_name: Option<String>,
+    /// The document is not GraphQL: the schema's errors get `GRAPHQL_PARSE_FAILED`.
+    parse_failed: bool,
 }
 
 impl Checked {
@@ -58,8 +60,8 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
             observe::refused(request.operation_name.as_deref(), None);
             return Err(err);
         }
-        // The schema reports the syntax error in its own words; the text is bounded, so
-        // parsing it again costs little.
+        // The schema reports the syntax error in its own words and positions; the text is
+        // bounded, so parsing it again costs little.
         Err(guard::ParseRefusal::Syntax(_)) => {
             return Ok(Checked {
                 operation_name: request.operation_name.clone(),
@@ -67,6 +69,7 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
                 operation: None,
                 before_password_change: true,
                 root_fields: Vec::new(),
+                parse_failed: true,
             });
         }
     };
@@ -92,7 +95,35 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
         before_password_change,
         root_fields,
         operation_name,
+        parse_failed: false,
     })
+}
+
+/// Gives every error of a request refused by the schema before execution a code: the limits
+/// async-graphql checks itself (depth, complexity, recursion, directives) get the hub's codes,
+/// a syntax error `GRAPHQL_PARSE_FAILED`, anything else (unknown fields, bad variables…)
+/// `GRAPHQL_VALIDATION_FAILED`. Errors that carry a code keep it.
+pub fn code_request_errors(response: &mut async_graphql::Response, parse_failed: bool) {
+    if !is_request_error(response) {
+        return;
+    }
+    for error in &mut response.errors {
+        let coded = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+        if coded {
+            continue;
+        }
+        let message = error.message.as_str();
+        let code = if parse_failed {
+            "GRAPHQL_PARSE_FAILED"
+        } else if message.contains("nested too deep") || message.contains("recursion depth") {
+            "QUERY_TOO_DEEP"
+        } else if message.contains("too complex") || message.contains("number of directives") {
+            "QUERY_TOO_COMPLEX"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        error.extensions.get_or_insert_with(Default::default).set("code", code);
+    }
 }
 
 /// Checks the parameters of a request (see [`check_request`]).
@@ -225,8 +256,9 @@ fn error_body(err: AppError) -> String {
 /// Executes one checked request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
+    let parse_failed = checked.parse_failed;
     match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request, timer).await,
+        Ok(request) => run(schema, request, timer, parse_failed).await,
         Err(err) => {
             timer.refused();
             Outcome {
@@ -247,8 +279,9 @@ pub fn refused(err: AppError) -> Outcome {
     }
 }
 
-async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer) -> Outcome {
-    let response = schema.execute(request).await;
+async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer, parse_failed: bool) -> Outcome {
+    let mut response = schema.execute(request).await;
+    code_request_errors(&mut response, parse_failed);
     timer.finish(&response);
     let request_error = is_request_error(&response);
     // Serialised straight from the response, without an intermediate JSON tree.
@@ -270,8 +303,10 @@ pub(super) fn prepare(
     caller: Caller,
     params: Params,
     limits: &DocumentLimits,
-) -> Result<GqlRequest, AppError> {
-    with_caller(db, caller, check(params, limits)?)
+) -> Result<(GqlRequest, bool), AppError> {
+    let checked = check(params, limits)?;
+    let parse_failed = checked.parse_failed;
+    Ok((with_caller(db, caller, checked)?, parse_failed))
 }
 
 /// `checked` with the caller's data and fresh loaders.
@@ -343,8 +378,9 @@ pub async fn execute_multipart(
             "a multipart request carries only the importCsv mutation; send other operations as application/json",
         ));
     }
+    let parse_failed = checked.parse_failed;
     match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request, timer).await,
+        Ok(request) => run(schema, request, timer, parse_failed).await,
         Err(err) => {
             timer.refused();
             Outcome {

@@ -55,6 +55,11 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
     let mut i = 0;
     let mut tokens = 0usize;
     let mut depth = 0usize;
+    // Aliases, counted as written: a name then `:` outside parentheses (inside them, `:`
+    // follows an argument, a variable or an input field). Fragments are counted expanded later.
+    let mut parentheses = 0usize;
+    let mut aliases = 0u64;
+    let mut after_selection_name = false;
     let count = |tokens: &mut usize| -> Result<(), AppError> {
         *tokens += 1;
         if *tokens > limits.max_tokens {
@@ -67,18 +72,34 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
     };
     while i < bytes.len() {
         let b = bytes[i];
+        let was_selection_name = std::mem::take(&mut after_selection_name);
         match b {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                after_selection_name = was_selection_name;
+                i += 1;
+            }
             // The byte order mark, U+FEFF.
             0xEF if bytes[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
             b'#' => {
+                after_selection_name = was_selection_name;
                 while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
                     i += 1;
                 }
             }
+            b':' => {
+                count(&mut tokens)?;
+                if was_selection_name {
+                    aliases += 1;
+                    if aliases > limits.max_aliases {
+                        return Err(AppError::TooManyAliases(limits.max_aliases));
+                    }
+                }
+                i += 1;
+            }
             b'{' | b'[' | b'(' => {
                 count(&mut tokens)?;
                 depth += 1;
+                parentheses += usize::from(b == b'(');
                 if depth > limits.max_nesting {
                     return Err(AppError::QueryTooDeep(format!(
                         "the document nests more than {} levels of brackets",
@@ -90,6 +111,9 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
             b'}' | b']' | b')' => {
                 count(&mut tokens)?;
                 depth = depth.saturating_sub(1);
+                if b == b')' {
+                    parentheses = parentheses.saturating_sub(1);
+                }
                 i += 1;
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
@@ -129,6 +153,7 @@ pub fn scan(source: &str, limits: &DocumentLimits) -> Result<(), AppError> {
                 while i < bytes.len() && (bytes[i] == b'_' || bytes[i].is_ascii_alphanumeric()) {
                     i += 1;
                 }
+                after_selection_name = parentheses == 0;
             }
             b'-' | b'0'..=b'9' => {
                 count(&mut tokens)?;
@@ -183,6 +208,11 @@ pub fn selected_operation<'d>(
 /// the schema walks every operation and fragment, not only the selected one, before it
 /// reports anything. Each fragment is measured once.
 pub fn check_document(doc: &ExecutableDocument, limits: &DocumentLimits) -> Result<(), AppError> {
+    if let Some(name) = fragment_cycle(doc) {
+        return Err(AppError::QueryInvalid(format!(
+            "fragment \"{name}\" spreads itself, directly or through others"
+        )));
+    }
     let mut memo = HashMap::new();
     let operations: Vec<&OperationDefinition> = match &doc.operations {
         DocumentOperations::Single(op) => vec![&op.node],
@@ -195,6 +225,47 @@ pub fn check_document(doc: &ExecutableDocument, limits: &DocumentLimits) -> Resu
         spread_shape(doc, name.as_str(), &mut memo, &mut Vec::new(), measure).check(limits)?;
     }
     Ok(())
+}
+
+/// A fragment that spreads itself through others, if any: a depth-first walk of the spread
+/// graph, each fragment finished once (linear in the document).
+fn fragment_cycle(doc: &ExecutableDocument) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn spreads<'d>(set: &'d SelectionSet, out: &mut Vec<&'d str>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => spreads(&field.node.selection_set.node, out),
+                Selection::InlineFragment(fragment) => spreads(&fragment.node.selection_set.node, out),
+                Selection::FragmentSpread(spread) => out.push(spread.node.fragment_name.node.as_str()),
+            }
+        }
+    }
+    fn visit<'d>(doc: &'d ExecutableDocument, name: &'d str, marks: &mut HashMap<&'d str, Mark>) -> Option<String> {
+        match marks.get(name) {
+            Some(Mark::Open) => return Some(name.to_string()),
+            Some(Mark::Done) => return None,
+            None => {}
+        }
+        let (key, fragment) = doc.fragments.get_key_value(name)?;
+        marks.insert(key.as_str(), Mark::Open);
+        let mut next = Vec::new();
+        spreads(&fragment.node.selection_set.node, &mut next);
+        for spread in next {
+            if let Some(cycle) = visit(doc, spread, marks) {
+                return Some(cycle);
+            }
+        }
+        marks.insert(key.as_str(), Mark::Done);
+        None
+    }
+    let mut marks = HashMap::new();
+    doc.fragments
+        .keys()
+        .find_map(|name| visit(doc, name.as_str(), &mut marks))
 }
 
 /// What the selected operation costs once its fragments are expanded.
@@ -537,6 +608,44 @@ mod tests {
         assert_eq!(code(big.check(&limits())), "QUERY_TOO_COMPLEX");
         let cyclic = shape("query { ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }");
         assert_eq!(cyclic.fields, 2);
+    }
+
+    #[test]
+    fn aliases_are_counted_as_written_before_parsing() {
+        let many = format!(
+            "{{ {} }}",
+            (0..10_000)
+                .map(|i| format!("a{i}: __typename"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let big = DocumentLimits {
+            max_tokens: 100_000,
+            ..limits()
+        };
+        assert_eq!(code(scan(&many, &big)), "TOO_MANY_ALIASES");
+        // Arguments, variables and input objects are no aliases.
+        let arguments = "query Q($a: Int = 1, $b: [String!] = [\"x\"]) { e(first: $a, f: { a: 1, b: { c: 2 } }) @include(if: true) { id } }";
+        assert!(
+            scan(
+                arguments,
+                &DocumentLimits {
+                    max_aliases: 0,
+                    ..limits()
+                }
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            code(scan(
+                "{ x : y }",
+                &DocumentLimits {
+                    max_aliases: 0,
+                    ..limits()
+                }
+            )),
+            "TOO_MANY_ALIASES"
+        );
     }
 
     #[test]

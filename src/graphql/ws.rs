@@ -310,8 +310,8 @@ impl State {
             variables: payload.variables,
             extensions: payload.extensions,
         };
-        let request = match exec::prepare(&self.conn.db, caller, params, &self.conn.limits) {
-            Ok(request) => request,
+        let (request, parse_failed) = match exec::prepare(&self.conn.db, caller, params, &self.conn.limits) {
+            Ok(prepared) => prepared,
             Err(err) => {
                 self.send(refuse(err)).await;
                 return Flow::Continue;
@@ -323,6 +323,7 @@ impl State {
         let task = tokio::spawn(run(
             id.clone(),
             self.generation,
+            parse_failed,
             stream,
             self.out.clone(),
             self.done.clone(),
@@ -340,13 +341,15 @@ impl State {
 async fn run(
     id: String,
     generation: u64,
+    parse_failed: bool,
     mut stream: impl Stream<Item = Response> + Unpin,
     out: mpsc::Sender<Outbound>,
     done: mpsc::UnboundedSender<(String, u64)>,
 ) {
     let mut first = true;
-    while let Some(response) = stream.next().await {
+    while let Some(mut response) = stream.next().await {
         if first && exec::is_request_error(&response) {
+            exec::code_request_errors(&mut response, parse_failed);
             let _ = done.send((id.clone(), generation));
             let message = json!({ "id": id, "type": "error", "payload": response.errors });
             let _ = out.send(Outbound::Text(message.to_string())).await;

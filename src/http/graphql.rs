@@ -312,6 +312,14 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     };
     let map = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => map,
+        Ok(Value::Array(_)) => {
+            return coded_error(
+                StatusCode::BAD_REQUEST,
+                flavour,
+                "batched operations are not supported: send one operation per request",
+                "BATCH_NOT_SUPPORTED",
+            );
+        }
         Ok(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map"),
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
     };
