@@ -336,3 +336,59 @@ async fn sigterm_lets_the_hub_exit_cleanly() {
     assert!(status.success(), "exit code 0 after SIGTERM: {status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_postgresql_outage_is_answered_unavailable_and_the_hub_recovers_by_itself() {
+    let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL outage test skipped: PASSERELLE_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let server = url::Url::parse(&admin_url).expect("a URL");
+    let relay = common::relay::Relay::start(&format!(
+        "{}:{}",
+        server.host_str().expect("a host"),
+        server.port().unwrap_or(5432)
+    ))
+    .await;
+    let addr = relay.addr;
+    let app = common::postgres_app_configured(false, |c| {
+        // The hub reaches its database through the relay.
+        let mut url = url::Url::parse(&c.database_url).expect("a URL");
+        let _ = url.set_host(Some(&addr.ip().to_string()));
+        let _ = url.set_port(Some(addr.port()));
+        c.database_url = url.to_string();
+    })
+    .await
+    .expect("a PostgreSQL hub");
+    let ready = |app: &TestApp| {
+        let url = format!("{}/readyz", app.base);
+        let client = app.client.clone();
+        async move { client.get(url).send().await.expect("/readyz answers").status().as_u16() }
+    };
+    assert_eq!(ready(&app).await, 200);
+    let input = json!({ "title": "Avant la panne", "startsAt": "2027-04-02T09:00:00Z" });
+    let (status, _) = post(&app, &app.admin_token, CREATE, json!({ "input": input })).await;
+    assert_eq!(status, 200);
+
+    relay.set(false);
+    let input = json!({ "title": "Pendant la panne", "startsAt": "2027-04-02T09:00:00Z" });
+    let (status, body) = post(&app, &app.admin_token, CREATE, json!({ "input": input })).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(common::error_code(&body), "UNAVAILABLE", "{body}");
+    assert_eq!(ready(&app).await, 503);
+
+    relay.set(true);
+    let mut recovered = None;
+    for _ in 0..30 {
+        let input = json!({ "title": "Après la panne", "startsAt": "2027-04-02T09:00:00Z" });
+        let (status, body) = post(&app, &app.admin_token, CREATE, json!({ "input": input })).await;
+        if status == 200 && body.get("errors").is_none() {
+            recovered = Some(body);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(recovered.is_some(), "writes succeed again without restarting the hub");
+    assert_eq!(ready(&app).await, 200);
+    app.stop().await;
+}

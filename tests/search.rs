@@ -733,50 +733,6 @@ async fn the_outbox_survives_an_embedded_index_outage() {
     }
 }
 
-/// A TCP relay to the real Meilisearch that can be cut (open connections included) and
-/// restored.
-struct Relay {
-    url: String,
-    up: tokio::sync::watch::Sender<bool>,
-}
-
-impl Relay {
-    async fn start(target: &str) -> Relay {
-        let target = url::Url::parse(target).expect("MEILI_URL is a URL");
-        let upstream = format!(
-            "{}:{}",
-            target.host_str().expect("a host"),
-            target.port_or_known_default().expect("a port")
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let (up, watch) = tokio::sync::watch::channel(true);
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if !*watch.borrow() {
-                    drop(client);
-                    continue;
-                }
-                let upstream = upstream.clone();
-                let mut cut = watch.clone();
-                tokio::spawn(async move {
-                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
-                        tokio::select! {
-                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                            _ = cut.wait_for(|up| !*up) => {}
-                        }
-                    }
-                });
-            }
-        });
-        Relay { url, up }
-    }
-
-    fn set(&self, up: bool) {
-        let _ = self.up.send(up);
-    }
-}
-
 /// Meilisearch goes down while records are written: searches fall back to the database and
 /// say so, the outbox keeps every change, and once the server is back everything becomes
 /// searchable with nothing lost.
@@ -785,8 +741,14 @@ async fn the_outbox_survives_a_meilisearch_outage() {
     let Some(mut settings) = meili_settings("the_outbox_survives_a_meilisearch_outage") else {
         return;
     };
-    let relay = Relay::start(settings.meili_url.as_deref().expect("a URL")).await;
-    settings.meili_url = Some(relay.url.clone());
+    let target = url::Url::parse(settings.meili_url.as_deref().expect("a URL")).expect("MEILI_URL is a URL");
+    let relay = common::relay::Relay::start(&format!(
+        "{}:{}",
+        target.host_str().expect("a host"),
+        target.port_or_known_default().expect("a port")
+    ))
+    .await;
+    settings.meili_url = Some(format!("http://{}", relay.addr));
     let app = common::sqlite_app_with(false, settings.clone()).await;
     let org = common::organisation(&app, "org", "Réseau", json!({})).await;
     app.index().await;

@@ -81,10 +81,11 @@ impl Work {
 pub fn is_unavailable(err: &DbErr) -> bool {
     use sea_orm::sqlx;
     let sqlx_error = match err {
-        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
-        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
-        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => Some(e.as_ref()),
-        DbErr::ConnectionAcquire(_) => return true,
+        // No connection could be made (refused, cut during the handshake…).
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => {
+            Some(e.as_ref())
+        }
         _ => None,
     };
     match sqlx_error {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod feed_server;
+pub mod relay;
 
 use std::path::PathBuf;
 
