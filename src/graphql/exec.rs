@@ -239,8 +239,12 @@ pub struct Caller {
 }
 
 /// `err` as a GraphQL error, as responses carry it.
+/// A refusal about the whole request has no place in the document: no `locations`.
 pub(super) fn server_error(err: AppError) -> async_graphql::ServerError {
-    super::error::to_gql(err).into_server_error(async_graphql::Pos::default())
+    let gql = super::error::to_gql(err);
+    let mut server = async_graphql::ServerError::new(gql.message, None);
+    server.extensions = gql.extensions;
+    server
 }
 
 fn error_body(err: AppError) -> String {
