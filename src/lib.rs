@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod lock;
 pub mod metrics;
 pub mod search;
 pub mod startup;
