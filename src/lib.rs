@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod backup;
 pub mod changes;
 pub mod cli;
 pub mod commands;
