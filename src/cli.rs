@@ -1,4 +1,5 @@
-//! Command line: `serve`, `migrate`, `schema`, `user create`, `feeds add|list|sync`.
+//! Command line: `serve`, `migrate`, `schema`, `user create`, `import`, `feeds add|list|sync`,
+//! `search reindex|check|status`, `backup`, `restore`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -64,6 +65,24 @@ pub enum Command {
     Search {
         #[command(subcommand)]
         command: SearchCommand,
+    },
+    /// Write a consistent copy of the database to FILE while the hub keeps serving
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).
+    Backup {
+        /// The backup to write (refused when it exists, unless --force).
+        file: std::path::PathBuf,
+        /// Replace FILE when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the database by a backup (SQLite: with no hub running on the data directory;
+    /// PostgreSQL: pg_restore). The search index is rebuilt from the restored database.
+    Restore {
+        /// A file written by `passerelle backup`.
+        file: std::path::PathBuf,
+        /// PostgreSQL: replace a database that already has tables.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

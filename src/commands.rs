@@ -468,3 +468,73 @@ pub async fn search_status(config: &Config, json: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `passerelle backup FILE`: prints what it wrote, in French then English.
+pub async fn backup(config: &Config, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let written = crate::backup::backup(config, file, force).await?;
+    let path = written.path.display();
+    println!("Sauvegarde écrite : {path} ({} octets)", written.bytes);
+    println!("Backup written: {path} ({} bytes)", written.bytes);
+    Ok(())
+}
+
+/// `passerelle restore FILE`: prints what it replaced, what becomes of the search index and
+/// of pending migrations, in French then English.
+pub async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+    use crate::backup::SearchRebuild;
+    let restored = crate::backup::restore(config, file, yes).await?;
+    let (source, target, bytes) = (file.display(), &restored.target, restored.bytes);
+    println!("Base restaurée : {target} depuis {source} ({bytes} octets).");
+    println!("Database restored: {target} from {source} ({bytes} bytes).");
+    if let Some(previous) = &restored.previous {
+        let previous = previous.display();
+        println!("La base remplacée est gardée dans {previous} (jusqu'à la prochaine restauration).");
+        println!("The replaced database is kept as {previous} (until the next restore).");
+    }
+    if restored.released_leases > 0 {
+        let n = restored.released_leases;
+        println!("{n} verrous de travail en cours pris dans la sauvegarde ont été libérés.");
+        println!("{n} leases of work in flight caught in the backup were released.");
+    }
+    match &restored.search {
+        SearchRebuild::Removed(dir) | SearchRebuild::Absent(dir) => {
+            let dir = dir.display();
+            let done = matches!(restored.search, SearchRebuild::Removed(_));
+            if done {
+                println!(
+                    "Index de recherche : {dir} supprimé ; le prochain démarrage le recrée vide et y indexe chaque enregistrement."
+                );
+                println!("Search index: {dir} removed; the next start creates it empty and indexes every record.");
+            } else {
+                println!(
+                    "Index de recherche : aucun à {dir} ; le prochain démarrage le crée et y indexe chaque enregistrement."
+                );
+                println!("Search index: none at {dir}; the next start creates it and indexes every record.");
+            }
+            if !config.database_url.starts_with("sqlite:") {
+                println!(
+                    "Les autres instances sur cette base : supprimez leur index, ou lancez `passerelle search reindex` sur chacune."
+                );
+                println!(
+                    "Other instances on this database: remove their index, or run `passerelle search reindex` on each."
+                );
+            }
+        }
+        SearchRebuild::Meilisearch => {
+            println!("Index de recherche (Meilisearch) : lancez `passerelle search reindex` une fois le hub démarré.");
+            println!("Search index (Meilisearch): run `passerelle search reindex` once the hub has started.");
+        }
+    }
+    if restored.pending_migrations.is_empty() {
+        println!("Migrations : la sauvegarde est à jour.");
+        println!("Migrations: the backup is up to date.");
+    } else {
+        let (n, names) = (
+            restored.pending_migrations.len(),
+            restored.pending_migrations.join(", "),
+        );
+        println!("Migrations : {n} en attente ({names}), appliquées au prochain démarrage (ou `passerelle migrate`).");
+        println!("Migrations: {n} pending ({names}), applied at the next start (or `passerelle migrate`).");
+    }
+    Ok(())
+}

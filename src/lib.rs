@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod backup;
 pub mod changes;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod lock;
 pub mod metrics;
 pub mod search;
 pub mod startup;

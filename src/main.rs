@@ -128,6 +128,8 @@ async fn main() -> anyhow::Result<()> {
                 SearchCommand::Status { json } => passerelle::commands::search_status(&config, json).await,
             }
         }
+        Command::Backup { file, force } => passerelle::commands::backup(&Config::from_env()?, &file, force).await,
+        Command::Restore { file, yes } => passerelle::commands::restore(&Config::from_env()?, &file, yes).await,
         Command::Serve { demo } => {
             let config = Config::from_env()?;
             tracing::info!(?config, "starting");

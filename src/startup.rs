@@ -28,6 +28,9 @@ pub struct Running {
     pub puller: crate::jobs::pull_feeds::Puller,
     /// This instance's search indexer (tests call its `drain`).
     pub indexer: crate::jobs::index_search::Indexer,
+    /// On SQLite, the data directory's lock, held until the hub has stopped: `restore` refuses
+    /// to replace the database under it.
+    _lock: Option<crate::lock::DataDirLock>,
 }
 
 impl Running {
@@ -53,6 +56,15 @@ impl Running {
             Ok(0) => {}
             Ok(n) => tracing::info!(shards = n, "search outbox leases released"),
             Err(e) => tracing::warn!(error = %e, "search outbox leases could not be released; they will expire"),
+        }
+        // Every connection is closed before the data directory's lock is let go (when `self`
+        // drops): on SQLite, a connection left open would checkpoint its write-ahead log into
+        // whatever file a restore puts in place.
+        if tokio::time::timeout(Duration::from_secs(5), self.db.close_by_ref())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use 5 s after the shutdown");
         }
         Ok(())
     }
@@ -89,9 +101,12 @@ async fn shutdown_signal() {
 /// Connects, migrates, optionally loads the demo data, and starts serving.
 pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
     crate::metrics::install();
-    if config.database_url.starts_with("sqlite:") {
+    let lock = if config.database_url.starts_with("sqlite:") {
         config.prepare_data_dir()?;
-    }
+        Some(crate::lock::DataDirLock::try_acquire(&config.data_dir)?)
+    } else {
+        None
+    };
     let (db, statements) = store::connect(config).await?;
     store::migrate(&db).await?;
     if demo {
@@ -199,5 +214,6 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         changes,
         puller,
         indexer,
+        _lock: lock,
     })
 }

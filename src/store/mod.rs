@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api_keys;
 pub mod audit;
+pub mod backup;
 pub mod calendar_subscriptions;
 pub mod contacts;
 pub mod events;
