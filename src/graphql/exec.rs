@@ -260,6 +260,18 @@ fn error_body(err: AppError) -> String {
 /// Executes one checked request for `caller`, with fresh loaders.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
+    execute_timed(schema, db, caller, checked, timer).await
+}
+
+/// Executes `checked` for `caller` under `timer`: refused before execution when the session
+/// may not run it, else run by the schema.
+async fn execute_timed(
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    caller: Caller,
+    checked: Checked,
+    timer: observe::Timer,
+) -> Outcome {
     let parse_failed = checked.parse_failed;
     match with_caller(db, caller, checked) {
         Ok(request) => run(schema, request, timer, parse_failed).await,
@@ -382,18 +394,7 @@ pub async fn execute_multipart(
             "a multipart request carries only the importCsv mutation; send other operations as application/json",
         ));
     }
-    let parse_failed = checked.parse_failed;
-    match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request, timer, parse_failed).await,
-        Err(err) => {
-            timer.refused();
-            Outcome {
-                retry: retry_of(&err, false),
-                body: error_body(err),
-                request_error: false,
-            }
-        }
-    }
+    execute_timed(schema, db, caller, checked, timer).await
 }
 
 /// The client's network address, for login throttling.
