@@ -392,3 +392,241 @@ async fn a_postgresql_outage_is_answered_unavailable_and_the_hub_recovers_by_its
     assert_eq!(ready(&app).await, 200);
     app.stop().await;
 }
+
+/// `passerelle serve` on `dir`, as a child process that a test may kill.
+fn serve(dir: &std::path::Path, port: u16) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .arg("serve")
+        .env("PASSERELLE_DATA_DIR", dir)
+        .env("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PASSERELLE_FEEDS_SCHEDULER", "true")
+        .env("PASSERELLE_FEEDS_POLL_SECONDS", "1")
+        .env("PASSERELLE_FEEDS_ALLOW_HOSTS", "127.0.0.1")
+        .env("PASSERELLE_FEEDS_TIMEOUT_SECONDS", "60")
+        .env_remove("PASSERELLE_DATABASE_URL")
+        .env_remove("MEILI_URL")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the hub starts")
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    probe.local_addr().expect("an address").port()
+}
+
+async fn sqlite(dir: &std::path::Path) -> sea_orm::DatabaseConnection {
+    let db = sea_orm::Database::connect(passerelle::config::default_sqlite_url(dir).as_str())
+        .await
+        .expect("the database");
+    passerelle::store::migrate(&db).await.expect("migrated");
+    db
+}
+
+async fn kill_9(child: &mut tokio::process::Child) {
+    let pid = child.id().expect("a pid").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let _ = child.wait().await;
+}
+
+#[tokio::test]
+async fn a_sync_killed_half_way_writes_nothing_and_is_redone_once() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let server = FeedServer::start().await;
+    // A body that takes 30 s to arrive: the hub is killed while it reads it.
+    server.set(
+        "/agenda.ics",
+        Reply::Trickle {
+            every: std::time::Duration::from_millis(300),
+            chunks: 100,
+        },
+    );
+    let dir = std::env::temp_dir().join(format!("passerelle-kill-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let db = sqlite(&dir).await;
+    let org = passerelle::store::record::create::<entity::organisation::Entity>(
+        &db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: "tue".into(),
+            name: "Tué".into(),
+            kind: entity::OrganisationKind::Network,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation")
+    .id;
+    let feed = passerelle::store::record::create::<entity::feed::Entity>(
+        &db,
+        passerelle::store::feeds::FeedFields {
+            organisation_id: org,
+            name: "Agenda".into(),
+            url: server.url("/agenda.ics"),
+            format: entity::FeedFormat::Ical,
+            interval_minutes: 60,
+            enabled: true,
+            default_visibility: entity::Visibility::Public,
+            default_audiences: Vec::new(),
+            timezone: "Europe/Paris".into(),
+            use_publication_date: false,
+            csv_columns: Default::default(),
+        },
+    )
+    .await
+    .expect("a feed")
+    .id;
+    db.close().await.expect("closed");
+
+    let mut hub = serve(&dir, free_port());
+    let mut started = false;
+    for _ in 0..200 {
+        if server.hits("/agenda.ics") > 0 {
+            started = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started, "the sync began");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    kill_9(&mut hub).await;
+
+    let db = sqlite(&dir).await;
+    let events = entity::event::Entity::find().count(&db).await.expect("a count");
+    assert_eq!(events, 0, "nothing half-written");
+    let runs = entity::feed_run::Entity::find()
+        .filter(entity::feed_run::Column::FeedId.eq(feed))
+        .all(&db)
+        .await
+        .expect("the runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0].outcome,
+        entity::FeedRunOutcome::Running,
+        "the killed sync never ended"
+    );
+    let row = entity::feed::Entity::find_by_id(feed)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the feed");
+    assert!(row.lease_owner.is_some(), "the dead instance's lease is still there");
+    // Its lease runs out (instead of waiting minutes, the test moves it to the past).
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("UPDATE feeds SET lease_expires_at = '2000-01-01 00:00:00'")
+        .await
+        .expect("the lease expires");
+    db.close().await.expect("closed");
+
+    let calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:k-1\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:20270310T090000Z\r\nSUMMARY:Forum\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    server.set("/agenda.ics", Reply::file("text/calendar", calendar));
+    let mut hub = serve(&dir, free_port());
+    let db = sqlite(&dir).await;
+    let mut synced = false;
+    for _ in 0..200 {
+        if entity::event::Entity::find().count(&db).await.unwrap_or(0) == 1 {
+            synced = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(synced, "another start syncs the feed once its lease expired");
+    // A few scheduler passes later, still one successful run: the sync was redone exactly
+    // once, and the killed one is closed as interrupted.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let runs = entity::feed_run::Entity::find()
+        .filter(entity::feed_run::Column::FeedId.eq(feed))
+        .all(&db)
+        .await
+        .expect("the runs");
+    let outcomes: Vec<entity::FeedRunOutcome> = runs.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == entity::FeedRunOutcome::Success)
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.outcome == entity::FeedRunOutcome::Failed
+            && r.error.as_deref().is_some_and(|e| e.contains("interrupted"))),
+        "{runs:?}"
+    );
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    kill_9(&mut hub).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_import_killed_half_way_writes_all_rows_or_none() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let dir = std::env::temp_dir().join(format!("passerelle-kill-import-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let db = sqlite(&dir).await;
+    passerelle::store::record::create::<entity::organisation::Entity>(
+        &db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: "imp".into(),
+            name: "Import".into(),
+            kind: entity::OrganisationKind::Network,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation");
+    db.close().await.expect("closed");
+    const ROWS: u64 = 20_000;
+    let mut csv = String::from("Nom de l'événement;Lieu;Date\r\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!("Atelier {i};Lycée {i};{:02}/03/2027 09:30\r\n", i % 28 + 1));
+    }
+    let path = dir.join("events.csv");
+    std::fs::write(&path, csv).expect("the file");
+    let mut import = tokio::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args(["import", "events"])
+        .arg(&path)
+        .args(["--organisation", "imp"])
+        .env("PASSERELLE_DATA_DIR", &dir)
+        .env_remove("PASSERELLE_DATABASE_URL")
+        .env_remove("MEILI_URL")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the import starts");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let running = import.try_wait().expect("a status").is_none();
+    kill_9(&mut import).await;
+    let db = sqlite(&dir).await;
+    let events = entity::event::Entity::find().count(&db).await.expect("a count");
+    assert!(events == 0 || events == ROWS, "all rows or none: {events}");
+    if running {
+        eprintln!("the import was killed while running; {events} rows were kept");
+    }
+    db.close().await.expect("closed");
+    // Run again to the end: every row, once.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args(["import", "events"])
+        .arg(&path)
+        .args(["--organisation", "imp"])
+        .env("PASSERELLE_DATA_DIR", &dir)
+        .env_remove("PASSERELLE_DATABASE_URL")
+        .env_remove("MEILI_URL")
+        .output()
+        .expect("the import runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = sqlite(&dir).await;
+    assert_eq!(entity::event::Entity::find().count(&db).await.expect("a count"), ROWS);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -315,8 +315,23 @@ pub async fn still_holds(db: &impl ConnectionTrait, id: Uuid, owner: &str) -> Ap
     Ok(res.rows_affected == 1)
 }
 
-/// Starts the record of a sync.
+/// Starts the record of a sync. A run of the same feed still `running` was abandoned (only
+/// the lease holder runs a sync, and the lease moved on): it is closed as failed.
 pub async fn start_run(db: &impl ConnectionTrait, feed_id: Uuid, at: DateTime<Utc>) -> AppResult<feed_run::Model> {
+    FeedRuns::update_many()
+        .col_expr(feed_run::Column::Outcome, Expr::value(FeedRunOutcome::Failed))
+        .col_expr(feed_run::Column::FinishedAt, Expr::value(Some(at)))
+        .col_expr(
+            feed_run::Column::Error,
+            Expr::value(Some(
+                "interrompue : l’instance s’est arrêtée pendant la synchronisation / interrupted: the instance stopped during the sync",
+            )),
+        )
+        .filter(feed_run::Column::FeedId.eq(feed_id))
+        .filter(feed_run::Column::Outcome.eq(FeedRunOutcome::Running))
+        .filter(feed_run::Column::StartedAt.lt(at))
+        .exec(db)
+        .await?;
     let run = feed_run::ActiveModel {
         id: Set(Uuid::now_v7()),
         feed_id: Set(feed_id),
