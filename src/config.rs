@@ -167,9 +167,6 @@ impl SecuritySettings {
     fn from_env() -> anyhow::Result<Self> {
         let d = SecuritySettings::default();
         let legacy_trust = parsed("PASSERELLE_TRUST_FORWARDED_FOR", false)?;
-        let secs = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
-            Ok(std::time::Duration::from_secs(parsed(name, default.as_secs())?))
-        };
         let settings = SecuritySettings {
             trusted_proxies: parsed("PASSERELLE_TRUSTED_PROXIES", usize::from(legacy_trust))?,
             max_tokens: parsed("PASSERELLE_MAX_TOKENS", d.max_tokens)?,
@@ -177,8 +174,8 @@ impl SecuritySettings {
             max_fields: parsed("PASSERELLE_MAX_FIELDS", d.max_fields)?,
             max_aliases: parsed("PASSERELLE_MAX_ALIASES", d.max_aliases)?,
             max_root_fields: parsed("PASSERELLE_MAX_ROOT_FIELDS", d.max_root_fields)?,
-            header_read_timeout: secs("PASSERELLE_HEADER_READ_TIMEOUT_SECONDS", d.header_read_timeout)?,
-            body_read_timeout: secs("PASSERELLE_BODY_READ_TIMEOUT_SECONDS", d.body_read_timeout)?,
+            header_read_timeout: seconds("PASSERELLE_HEADER_READ_TIMEOUT_SECONDS", d.header_read_timeout)?,
+            body_read_timeout: seconds("PASSERELLE_BODY_READ_TIMEOUT_SECONDS", d.body_read_timeout)?,
             ws_max_connections_per_address: parsed(
                 "PASSERELLE_WS_MAX_CONNECTIONS_PER_ADDRESS",
                 d.ws_max_connections_per_address,
@@ -193,7 +190,7 @@ impl SecuritySettings {
                 .transpose()?,
             rate_limit_anonymous: parsed("PASSERELLE_RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous)?,
             rate_limit_authenticated: parsed("PASSERELLE_RATE_LIMIT_AUTHENTICATED", d.rate_limit_authenticated)?,
-            request_timeout: secs("PASSERELLE_REQUEST_TIMEOUT_SECONDS", d.request_timeout)?,
+            request_timeout: seconds("PASSERELLE_REQUEST_TIMEOUT_SECONDS", d.request_timeout)?,
         };
         if settings.request_timeout.is_zero() {
             bail!("PASSERELLE_REQUEST_TIMEOUT_SECONDS must be at least 1");
@@ -395,17 +392,14 @@ impl Default for FeedSettings {
 impl FeedSettings {
     fn from_env() -> anyhow::Result<Self> {
         let d = FeedSettings::default();
-        let secs = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
-            Ok(std::time::Duration::from_secs(parsed(name, default.as_secs())?))
-        };
         let settings = FeedSettings {
             scheduler: parsed("PASSERELLE_FEEDS_SCHEDULER", d.scheduler)?,
-            poll_every: secs("PASSERELLE_FEEDS_POLL_SECONDS", d.poll_every)?,
+            poll_every: seconds("PASSERELLE_FEEDS_POLL_SECONDS", d.poll_every)?,
             concurrency: parsed("PASSERELLE_FEEDS_CONCURRENCY", d.concurrency)?,
             allow_hosts: var("PASSERELLE_FEEDS_ALLOW_HOSTS").unwrap_or_default(),
             max_bytes: parsed("PASSERELLE_FEEDS_MAX_BYTES", d.max_bytes)?,
-            timeout: secs("PASSERELLE_FEEDS_TIMEOUT_SECONDS", d.timeout)?,
-            connect_timeout: secs("PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS", d.connect_timeout)?,
+            timeout: seconds("PASSERELLE_FEEDS_TIMEOUT_SECONDS", d.timeout)?,
+            connect_timeout: seconds("PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS", d.connect_timeout)?,
             failing_after: parsed("PASSERELLE_FEEDS_FAILING_AFTER", d.failing_after)?,
             window_past_days: parsed("PASSERELLE_FEEDS_WINDOW_PAST_DAYS", d.window_past_days)?,
             window_future_days: parsed("PASSERELLE_FEEDS_WINDOW_FUTURE_DAYS", d.window_future_days)?,
@@ -460,6 +454,11 @@ pub fn redact_url(raw: &str) -> String {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A duration in whole seconds, `default` when unset.
+fn seconds(name: &str, default: std::time::Duration) -> anyhow::Result<std::time::Duration> {
+    Ok(std::time::Duration::from_secs(parsed(name, default.as_secs())?))
 }
 
 fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>

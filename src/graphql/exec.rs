@@ -1,6 +1,6 @@
 //! Executing one GraphQL request for the HTTP layer, without HTTP types.
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Request as GqlRequest, Variables};
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
@@ -25,11 +25,6 @@ pub struct Checked {
     /// The selected operation's type; `None` when the document did not parse or selects no
     /// operation (the schema then reports why).
     pub operation: Option<OperationType>,
-    /// Whether the selected operation asks only for what a session may read before it changes
-    /// its temporary password.
-    before_password_change: bool,
-    /// The root fields of the selected operation, as written (fragments expanded).
-    root_fields: Vec<String>,
     /// The selected operation's name, for the metrics.
     operation_name: Option<String>,
     /// The document is not GraphQL: the schema's errors get `GRAPHQL_PARSE_FAILED`.
@@ -49,10 +44,24 @@ impl Checked {
     pub fn refused(&self) {
         observe::refused(self.operation_name.as_deref(), self.operation);
     }
+
+    /// `inspect` applied to the selected operation of the parsed document; `None` when the
+    /// document did not parse or selects no operation. Only the paths that need it (a session
+    /// before its password change, an upload) look: most requests never do.
+    fn selected<T>(&mut self, inspect: impl FnOnce(&ExecutableDocument, &OperationDefinition) -> T) -> Option<T> {
+        if self.parse_failed {
+            return None;
+        }
+        let name = self.request.operation_name.clone();
+        // Already parsed by `check_request`: this reads the cached document.
+        let doc = self.request.parsed_query().ok()?;
+        let op = guard::selected_operation(doc, name.as_deref())?;
+        Some(inspect(doc, &op.node))
+    }
 }
 
 /// Checks `request`'s document against `limits` before anything parses it without bounds,
-/// then parses it once and measures the selected operation.
+/// then parses it once and measures every operation and fragment.
 fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Checked, AppError> {
     let doc = match guard::parse(&request.query, limits) {
         Ok(doc) => doc,
@@ -67,33 +76,20 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
                 operation_name: request.operation_name.clone(),
                 request,
                 operation: None,
-                before_password_change: true,
-                root_fields: Vec::new(),
                 parse_failed: true,
             });
         }
     };
     let operation_name = observe::operation_name(&doc, request.operation_name.as_deref());
+    let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
     if let Err(err) = guard::check_document(&doc, limits) {
-        let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
         observe::refused(operation_name.as_deref(), operation);
         return Err(err);
     }
-    let (operation, before_password_change, root_fields) =
-        match guard::selected_operation(&doc, request.operation_name.as_deref()) {
-            Some(op) => (
-                Some(op.node.ty),
-                guard::only_before_password_change(&doc, &op.node),
-                guard::root_field_names(&doc, &op.node),
-            ),
-            None => (None, true, Vec::new()),
-        };
     request.set_parsed_query(doc);
     Ok(Checked {
         request,
         operation,
-        before_password_change,
-        root_fields,
         operation_name,
         parse_failed: false,
     })
@@ -326,8 +322,9 @@ pub(super) fn prepare(
 }
 
 /// `checked` with the caller's data and fresh loaders.
-fn with_caller(db: &DatabaseConnection, caller: Caller, checked: Checked) -> Result<GqlRequest, AppError> {
-    if caller.viewer.must_change_password() && !checked.before_password_change {
+fn with_caller(db: &DatabaseConnection, caller: Caller, mut checked: Checked) -> Result<GqlRequest, AppError> {
+    // A document that did not parse, or selects no operation, runs nothing: the schema says why.
+    if caller.viewer.must_change_password() && !checked.selected(guard::only_before_password_change).unwrap_or(true) {
         return Err(AppError::PasswordChangeRequired);
     }
     let scope = caller.viewer.scope();
@@ -379,13 +376,14 @@ pub async fn execute_multipart(
             "the operations part is larger than {max_operations_bytes} bytes"
         )));
     }
-    let checked = match check_request(request, limits) {
+    let mut checked = match check_request(request, limits) {
         Ok(checked) => checked,
         Err(err) => return refused(err),
     };
+    let root_fields = checked.selected(guard::root_field_names).unwrap_or_default();
     let upload_only = checked.operation == Some(OperationType::Mutation)
-        && !checked.root_fields.is_empty()
-        && checked.root_fields.iter().all(|f| UPLOAD_FIELDS.contains(&f.as_str()));
+        && !root_fields.is_empty()
+        && root_fields.iter().all(|f| UPLOAD_FIELDS.contains(&f.as_str()));
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
     if !upload_only {
         timer.refused();
