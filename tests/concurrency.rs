@@ -226,41 +226,8 @@ async fn stopping_releases_the_leases_this_instance_holds() {
         ..common::sqlite_config(&dir)
     };
     let running = passerelle::startup::start(&config, false).await.expect("starts");
-    let org = passerelle::store::record::create::<entity::organisation::Entity>(
-        &running.db,
-        passerelle::store::organisations::OrganisationFields {
-            slug: "arret".into(),
-            name: "Arrêt".into(),
-            kind: entity::OrganisationKind::Network,
-            region: None,
-            departement: None,
-            city: None,
-            website: None,
-            description: None,
-        },
-    )
-    .await
-    .expect("an organisation")
-    .id;
-    let feed = passerelle::store::record::create::<entity::feed::Entity>(
-        &running.db,
-        passerelle::store::feeds::FeedFields {
-            organisation_id: org,
-            name: "Agenda lent".into(),
-            url: server.url("/slow.ics"),
-            format: entity::FeedFormat::Ical,
-            interval_minutes: 60,
-            enabled: true,
-            default_visibility: entity::Visibility::Public,
-            default_audiences: Vec::new(),
-            timezone: "Europe/Paris".into(),
-            use_publication_date: false,
-            csv_columns: Default::default(),
-        },
-    )
-    .await
-    .expect("a feed")
-    .id;
+    let org = local_organisation(&running.db, "arret", "Arrêt").await;
+    let feed = local_feed(&running.db, org, "Agenda lent", &server.url("/slow.ics")).await;
     // Wait until the scheduler claimed it.
     let mut claimed = false;
     for _ in 0..100 {
@@ -449,41 +416,8 @@ async fn a_sync_killed_half_way_writes_nothing_and_is_redone_once() {
     let dir = std::env::temp_dir().join(format!("passerelle-kill-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a directory");
     let db = sqlite(&dir).await;
-    let org = passerelle::store::record::create::<entity::organisation::Entity>(
-        &db,
-        passerelle::store::organisations::OrganisationFields {
-            slug: "tue".into(),
-            name: "Tué".into(),
-            kind: entity::OrganisationKind::Network,
-            region: None,
-            departement: None,
-            city: None,
-            website: None,
-            description: None,
-        },
-    )
-    .await
-    .expect("an organisation")
-    .id;
-    let feed = passerelle::store::record::create::<entity::feed::Entity>(
-        &db,
-        passerelle::store::feeds::FeedFields {
-            organisation_id: org,
-            name: "Agenda".into(),
-            url: server.url("/agenda.ics"),
-            format: entity::FeedFormat::Ical,
-            interval_minutes: 60,
-            enabled: true,
-            default_visibility: entity::Visibility::Public,
-            default_audiences: Vec::new(),
-            timezone: "Europe/Paris".into(),
-            use_publication_date: false,
-            csv_columns: Default::default(),
-        },
-    )
-    .await
-    .expect("a feed")
-    .id;
+    let org = local_organisation(&db, "tue", "Tué").await;
+    let feed = local_feed(&db, org, "Agenda", &server.url("/agenda.ics")).await;
     db.close().await.expect("closed");
 
     let mut hub = serve(&dir, free_port());
@@ -572,21 +506,7 @@ async fn an_import_killed_half_way_writes_all_rows_or_none() {
     let dir = std::env::temp_dir().join(format!("passerelle-kill-import-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a directory");
     let db = sqlite(&dir).await;
-    passerelle::store::record::create::<entity::organisation::Entity>(
-        &db,
-        passerelle::store::organisations::OrganisationFields {
-            slug: "imp".into(),
-            name: "Import".into(),
-            kind: entity::OrganisationKind::Network,
-            region: None,
-            departement: None,
-            city: None,
-            website: None,
-            description: None,
-        },
-    )
-    .await
-    .expect("an organisation");
+    local_organisation(&db, "imp", "Import").await;
     db.close().await.expect("closed");
     const ROWS: u64 = 20_000;
     let mut csv = String::from("Nom de l'événement;Lieu;Date\r\n");
@@ -629,4 +549,46 @@ async fn an_import_killed_half_way_writes_all_rows_or_none() {
     let db = sqlite(&dir).await;
     assert_eq!(entity::event::Entity::find().count(&db).await.expect("a count"), ROWS);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn local_organisation(db: &sea_orm::DatabaseConnection, slug: &str, name: &str) -> uuid::Uuid {
+    passerelle::store::record::create::<entity::organisation::Entity>(
+        db,
+        passerelle::store::organisations::OrganisationFields {
+            slug: slug.into(),
+            name: name.into(),
+            kind: entity::OrganisationKind::Network,
+            region: None,
+            departement: None,
+            city: None,
+            website: None,
+            description: None,
+        },
+    )
+    .await
+    .expect("an organisation")
+    .id
+}
+
+/// An hourly iCalendar feed of `organisation`, written straight into the database.
+async fn local_feed(db: &sea_orm::DatabaseConnection, organisation: uuid::Uuid, name: &str, url: &str) -> uuid::Uuid {
+    passerelle::store::record::create::<entity::feed::Entity>(
+        db,
+        passerelle::store::feeds::FeedFields {
+            organisation_id: organisation,
+            name: name.into(),
+            url: url.into(),
+            format: entity::FeedFormat::Ical,
+            interval_minutes: 60,
+            enabled: true,
+            default_visibility: entity::Visibility::Public,
+            default_audiences: Vec::new(),
+            timezone: "Europe/Paris".into(),
+            use_publication_date: false,
+            csv_columns: Default::default(),
+        },
+    )
+    .await
+    .expect("a feed")
+    .id
 }
