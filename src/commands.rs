@@ -240,7 +240,7 @@ pub async fn sync_feeds(config: &Config, id: Option<&str>, json: bool) -> anyhow
     let runs = match id {
         Some(raw) => {
             let id = uuid::Uuid::parse_str(raw.trim()).with_context(|| format!("{raw:?} is not a feed id"))?;
-            vec![puller.sync_now(id).await.map_err(|e| anyhow::anyhow!("{e}"))?]
+            vec![puller.sync_now(id, None).await.map_err(|e| anyhow::anyhow!("{e}"))?]
         }
         None => puller.run_once().await?,
     };

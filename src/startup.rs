@@ -45,6 +45,10 @@ impl Running {
             let _ = tx.send(());
         }
         (&mut self.server).await.context("the server task failed")??;
+        // A sync asked for by a request that has answered may still run: it stops now.
+        if !self.puller.stop_syncs(Duration::from_secs(5)).await {
+            tracing::warn!("feed syncs still ran 5 s after the shutdown; their leases will expire");
+        }
         // Nothing of this instance runs any more: what it still held is let go at once rather
         // than left to expire, so another instance takes the work over now.
         match self.puller.release_leases().await {
@@ -151,6 +155,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             max_complexity: config.max_complexity,
             rate_limit_anonymous: config.security.rate_limit_anonymous,
             rate_limit_authenticated: config.security.rate_limit_authenticated,
+            sync_wait: sync_wait(config.security.request_timeout),
         },
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -216,4 +221,10 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         indexer,
         _lock: lock,
     })
+}
+
+/// How long `syncFeed` waits for its run: three quarters of the request timeout, so that the
+/// request answers (with the run still `RUNNING`) before the timeout would end it.
+fn sync_wait(request_timeout: Duration) -> Duration {
+    request_timeout * 3 / 4
 }

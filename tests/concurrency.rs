@@ -258,6 +258,97 @@ async fn stopping_releases_the_leases_this_instance_holds() {
 }
 
 #[tokio::test]
+async fn shutdown_stops_a_sync_that_outlived_its_request() {
+    use sea_orm::EntityTrait;
+    let server = FeedServer::start().await;
+    server.set("/slow.ics", Reply::Sleep(std::time::Duration::from_secs(30)));
+    let dir = std::env::temp_dir().join(format!("passerelle-stop-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let mut config = passerelle::config::Config {
+        feeds: passerelle::config::FeedSettings {
+            timeout: std::time::Duration::from_secs(60),
+            ..common::feed_settings()
+        },
+        ..common::sqlite_config(&dir)
+    };
+    config.security.request_timeout = std::time::Duration::from_secs(1);
+    let running = passerelle::startup::start(&config, false).await.expect("starts");
+    let org = local_organisation(&running.db, "arret", "Arrêt").await;
+    let feed = local_feed(&running.db, org, "Agenda lent", &server.url("/slow.ics")).await;
+    let (_, temporary) =
+        passerelle::auth::accounts::create_user(&running.db, "admin@example.org", None, None, entity::Role::Admin)
+            .await
+            .expect("an account");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/graphql", running.addr);
+    let login: Value = client
+        .post(&url)
+        .json(
+            &json!({ "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                       "variables": { "e": "admin@example.org", "p": temporary } }),
+        )
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    let token = login["data"]["login"]["token"].as_str().expect("a token");
+    // A temporary password opens nothing but its own replacement.
+    let changed: Value = client
+        .post(&url)
+        .bearer_auth(token)
+        .json(&json!({ "query": "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a long new passphrase\") { user { id } } }",
+                       "variables": { "c": temporary } }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(changed.get("errors").is_none(), "{changed}");
+    let synced: Value = client
+        .post(&url)
+        .bearer_auth(token)
+        .json(
+            &json!({ "query": "mutation($id: ID!) { syncFeed(id: $id) { run { outcome } } }",
+                       "variables": { "id": feed.to_string() } }),
+        )
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(synced["data"]["syncFeed"]["run"]["outcome"], "RUNNING", "{synced}");
+    let stopping = std::time::Instant::now();
+    running.stop().await.expect("stops");
+    assert!(
+        stopping.elapsed() < std::time::Duration::from_secs(5),
+        "the sync did not hold the shutdown"
+    );
+    // The run is closed as interrupted, the lease is gone, and nothing of the feed was written.
+    let db = sea_orm::Database::connect(passerelle::config::default_sqlite_url(&dir).as_str())
+        .await
+        .expect("the database");
+    let row = entity::feed::Entity::find_by_id(feed)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the feed");
+    assert!(row.lease_owner.is_none() && row.lease_expires_at.is_none(), "{row:?}");
+    assert!(row.last_fetched_at.is_none(), "the stopped sync wrote nothing");
+    let runs = entity::feed_run::Entity::find().all(&db).await.expect("runs");
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].outcome, entity::FeedRunOutcome::Failed);
+    assert_eq!(runs[0].error.as_deref(), Some(passerelle::store::feeds::INTERRUPTED));
+    assert!(runs[0].finished_at.is_some());
+    db.close().await.expect("closed");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn sigterm_lets_the_hub_exit_cleanly() {
     let dir = std::env::temp_dir().join(format!("passerelle-term-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a directory");

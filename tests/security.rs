@@ -848,27 +848,87 @@ async fn the_query_budget_is_counted_in_cost_and_refused_with_429() {
 
 #[tokio::test]
 async fn a_request_that_runs_too_long_is_ended() {
-    let server = common::feed_server::FeedServer::start().await;
-    server.set("/slow.ics", common::feed_server::Reply::Sleep(Duration::from_secs(3)));
     let app = common::sqlite_app_configured(false, |c| {
         c.security.request_timeout = Duration::from_secs(1);
     })
     .await;
-    let org = common::organisation(&app, "lente", "Lente", json!({})).await;
-    let feed = common::feed(&app, &org, &server.url("/slow.ics"), json!({ "format": "ICAL" })).await;
-    // syncFeed pulls at once: the feed answers after 3 s, the request may run 1 s.
+    // A client that sends half its body, then nothing for 3 s: the request may run 1 s.
+    let halves = futures_util::stream::unfold(0, |step| async move {
+        match step {
+            0 => Some((Ok::<_, std::io::Error>(b"{\"query\": \"{ __type".to_vec()), 1)),
+            1 => {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                Some((Ok(b"name }\"}".to_vec()), 2))
+            }
+            _ => None,
+        }
+    });
+    let started = Instant::now();
     let resp = app
         .client
         .post(&app.url)
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "query": "mutation($id: ID!) { syncFeed(id: $id) { run { outcome } } }", "variables": { "id": feed } }))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(halves))
         .send()
         .await
         .expect("sent");
     assert_eq!(resp.status(), 503);
+    assert!(started.elapsed() < Duration::from_secs(3), "ended at the timeout");
     let body: Value = resp.json().await.expect("JSON");
     assert_eq!(error_code(&body), "TIMEOUT", "{body}");
     healthy(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sync_longer_than_the_request_timeout_answers_running_and_goes_on() {
+    let server = common::feed_server::FeedServer::start().await;
+    server.set("/slow.ics", common::feed_server::Reply::Sleep(Duration::from_secs(3)));
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.request_timeout = Duration::from_secs(2);
+        c.feeds.timeout = Duration::from_secs(10);
+    })
+    .await;
+    let org = common::organisation(&app, "lente", "Lente", json!({})).await;
+    let feed = common::feed(&app, &org, &server.url("/slow.ics"), json!({ "format": "ICAL" })).await;
+    // syncFeed pulls at once; the feed answers after 3 s, the request may run 2 s: it answers
+    // after 1.5 s with the run as it stands.
+    let started = Instant::now();
+    let body = app
+        .gql(
+            "mutation($id: ID!) { syncFeed(id: $id) { run { id outcome finishedAt } } }",
+            json!({ "id": feed }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let run = &body["data"]["syncFeed"]["run"];
+    assert_eq!(run["outcome"], "RUNNING", "{body}");
+    assert!(run["finishedAt"].is_null());
+    // A second request while it runs is refused, not run twice.
+    let again = app
+        .gql(
+            "mutation($id: ID!) { syncFeed(id: $id) { run { id } } }",
+            json!({ "id": feed }),
+        )
+        .await;
+    assert_eq!(error_code(&again), "CONFLICT", "{again}");
+    // The sync goes on and ends on its own.
+    let query = "query($id: ID!) { feed(id: $id) { runs(first: 5) { nodes { id outcome finishedAt error } } } }";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let finished = loop {
+        let data = app.data(query, json!({ "id": feed })).await;
+        let runs = data["feed"]["runs"]["nodes"].as_array().expect("runs").clone();
+        assert_eq!(runs.len(), 1, "one run: {data}");
+        if runs[0]["outcome"] != "RUNNING" {
+            break runs[0].clone();
+        }
+        assert!(Instant::now() < deadline, "the sync never ended: {data}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished["id"], run["id"]);
+    assert_eq!(finished["outcome"], "SUCCESS", "{finished}");
+    assert!(!finished["finishedAt"].is_null());
     app.stop().await;
 }
 

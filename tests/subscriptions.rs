@@ -647,3 +647,85 @@ async fn a_change_on_one_instance_reaches_subscribers_of_another() {
 
     pair.stop().await;
 }
+
+/// The `passerelle_graphql_operations_total` samples of `operation` with these labels.
+async fn operations(app: &TestApp, operation: &str, kind: &str, outcome: &str) -> f64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("scraped")
+        .text()
+        .await
+        .expect("a body");
+    let labels = [
+        format!("operation=\"{operation}\""),
+        format!("type=\"{kind}\""),
+        format!("outcome=\"{outcome}\""),
+    ];
+    text.lines()
+        .filter(|l| l.starts_with("passerelle_graphql_operations_total{"))
+        .filter(|l| labels.iter().all(|label| l.contains(label.as_str())))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn operations_over_a_websocket_are_counted_in_the_metrics() {
+    for app in common::apps(false).await {
+        let backend = app.backend;
+        let mut client = Client::connect(&app, json!({ "authorization": bearer(&app.admin_token) })).await;
+        // A query over the socket: `next` then `complete`, counted and timed once it ends.
+        client
+            .send(json!({ "id": "q", "type": "subscribe", "payload": { "query": "query WsCount { __typename }" } }))
+            .await;
+        assert_eq!(client.next("q").await["data"]["__typename"], "Query");
+        let complete = client.json().await;
+        assert_eq!(complete["type"], "complete", "{complete}");
+        // A subscription stopped by the client, and an invalid one.
+        client
+            .subscribe("s", "subscription WsListen { eventChanged { kind } }", json!({}))
+            .await;
+        client.send(json!({ "id": "s", "type": "complete" })).await;
+        client
+            .send(json!({ "id": "v", "type": "subscribe", "payload": { "query": "subscription WsWrong { nope }" } }))
+            .await;
+        let refused = client.json().await;
+        assert_eq!(refused["type"], "error", "{refused}");
+        // The end of the stopped subscription is counted as its task ends: wait for it.
+        let deadline = std::time::Instant::now() + WAIT;
+        while operations(&app, "WsListen", "subscription", "ok").await < 1.0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "[{backend}] the subscription is counted"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(operations(&app, "WsCount", "query", "ok").await >= 1.0, "[{backend}]");
+        // Refused before execution: the client's name is not a label of its own.
+        assert!(
+            operations(&app, "other", "subscription", "refused").await >= 1.0,
+            "[{backend}]"
+        );
+        let text = app
+            .client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .expect("scraped")
+            .text()
+            .await
+            .expect("a body");
+        let timed = |name: &str| {
+            text.lines()
+                .any(|l| l.starts_with("passerelle_graphql_operation_duration_seconds_count{") && l.contains(name))
+        };
+        assert!(timed("operation=\"WsCount\""), "[{backend}] the query is timed");
+        assert!(
+            !timed("operation=\"WsListen\""),
+            "[{backend}] a subscription's lifetime is not timed"
+        );
+        app.stop().await;
+    }
+}

@@ -307,18 +307,25 @@ async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer, par
     }
 }
 
-/// The request `params` make for `caller`, checked against `limits`, with fresh loaders;
-/// refused while a session must change its temporary password (unless it asks only for what
-/// it may).
+/// The request `params` make for `caller`, checked against `limits`, with fresh loaders, and
+/// the count of its results; refused (and counted) while a session must change its temporary
+/// password (unless it asks only for what it may).
 pub(super) fn prepare(
     db: &DatabaseConnection,
     caller: Caller,
     params: Params,
     limits: &DocumentLimits,
-) -> Result<(GqlRequest, bool), AppError> {
+) -> Result<(GqlRequest, bool, observe::StreamTimer), AppError> {
     let checked = check(params, limits)?;
     let parse_failed = checked.parse_failed;
-    Ok((with_caller(db, caller, checked)?, parse_failed))
+    let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
+    match with_caller(db, caller, checked) {
+        Ok(request) => Ok((request, parse_failed, observe::StreamTimer::new(timer))),
+        Err(err) => {
+            timer.refused();
+            Err(err)
+        }
+    }
 }
 
 /// `checked` with the caller's data and fresh loaders.

@@ -555,7 +555,9 @@ impl FeedMutation {
     }
 
     /// Pulls a feed now, whatever its schedule, and returns the run. `CONFLICT` when a sync
-    /// of it is already running.
+    /// of it is already running. A sync that outlasts three quarters of the request timeout
+    /// goes on after the answer: the run comes back `RUNNING`, and `feedRunFinished`
+    /// announces its end (or read it again with `feed { runs }`).
     async fn sync_feed(&self, ctx: &Context<'_>, id: ID) -> Result<SyncFeedPayload> {
         let id = parse_id("id", &id)?;
         let viewer = viewer(ctx);
@@ -563,7 +565,8 @@ impl FeedMutation {
         let db = super::exec::db(ctx);
         let feed = record::find::<Feeds>(db, viewer.scope(), id).await.gql()?;
         viewer.require_editor_of(Some(feed.organisation_id)).gql()?;
-        let run = settings(ctx).sync_now(id).await.gql()?;
+        let wait = ctx.data_unchecked::<super::SyncWait>().0;
+        let run = settings(ctx).sync_now(id, Some(wait)).await.gql()?;
         let feed = store::feeds::get(db, id).await.gql()?;
         Ok(SyncFeedPayload {
             run: FeedRun(Arc::new(run)),

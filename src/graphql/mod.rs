@@ -32,7 +32,13 @@ pub struct Limits {
     /// Query-cost points per minute per client address / per session or API key (0: none).
     pub rate_limit_anonymous: u32,
     pub rate_limit_authenticated: u32,
+    /// How long `syncFeed` waits for the run before answering it `RUNNING`.
+    pub sync_wait: std::time::Duration,
 }
+
+/// `Limits::sync_wait`, in the schema's data.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncWait(pub std::time::Duration);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -41,6 +47,7 @@ impl Default for Limits {
             max_complexity: 5000,
             rate_limit_anonymous: 0,
             rate_limit_authenticated: 0,
+            sync_wait: std::time::Duration::from_secs(22),
         }
     }
 }
@@ -63,6 +70,7 @@ pub fn build_schema(
     .data(puller)
     .data(search)
     .data(changes)
+    .data(SyncWait(limits.sync_wait))
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)

@@ -66,6 +66,48 @@ impl Timer {
     }
 }
 
+/// An operation over a WebSocket: a stream of results, counted once when it ends (however it
+/// ends: completed, stopped by the client, or the connection gone). A query or a mutation is
+/// timed; a subscription's lifetime is not an execution time and is not.
+pub(super) struct StreamTimer {
+    timer: Option<Timer>,
+    errors: bool,
+}
+
+impl StreamTimer {
+    pub(super) fn new(timer: Timer) -> Self {
+        StreamTimer {
+            timer: Some(timer),
+            errors: false,
+        }
+    }
+
+    /// One result sent; a request error (the first result only) ends the count as refused.
+    pub(super) fn result(&mut self, response: &async_graphql::Response, first: bool) {
+        if first
+            && super::exec::is_request_error(response)
+            && let Some(timer) = self.timer.take()
+        {
+            timer.finish(response);
+            return;
+        }
+        self.errors |= !response.errors.is_empty();
+    }
+}
+
+impl Drop for StreamTimer {
+    fn drop(&mut self) {
+        let Some(timer) = self.timer.take() else { return };
+        let outcome = if self.errors {
+            GraphqlOutcome::Error
+        } else {
+            GraphqlOutcome::Ok
+        };
+        let elapsed = (timer.kind != "subscription").then(|| timer.started.elapsed());
+        crate::metrics::graphql_operation(timer.name.as_deref(), timer.kind, outcome, elapsed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

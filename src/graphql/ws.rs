@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use super::AppSchema;
 use super::exec::{self, Caller, Params, ResponseBody};
+use super::observe;
 use super::subscription::Listening;
 use crate::auth::Viewer;
 use crate::changes::Changes;
@@ -310,7 +311,7 @@ impl State {
             variables: payload.variables,
             extensions: payload.extensions,
         };
-        let (request, parse_failed) = match exec::prepare(&self.conn.db, caller, params, &self.conn.limits) {
+        let (request, parse_failed, timer) = match exec::prepare(&self.conn.db, caller, params, &self.conn.limits) {
             Ok(prepared) => prepared,
             Err(err) => {
                 self.send(refuse(err)).await;
@@ -325,6 +326,7 @@ impl State {
             self.generation,
             parse_failed,
             stream,
+            timer,
             self.out.clone(),
             self.done.clone(),
         ));
@@ -343,13 +345,17 @@ async fn run(
     generation: u64,
     parse_failed: bool,
     mut stream: impl Stream<Item = Response> + Unpin,
+    mut timer: observe::StreamTimer,
     out: mpsc::Sender<Outbound>,
     done: mpsc::UnboundedSender<(String, u64)>,
 ) {
     let mut first = true;
     while let Some(mut response) = stream.next().await {
-        if first && exec::is_request_error(&response) {
+        if first {
             exec::code_request_errors(&mut response, parse_failed);
+        }
+        timer.result(&response, first);
+        if first && exec::is_request_error(&response) {
             let _ = done.send((id.clone(), generation));
             let message = json!({ "id": id, "type": "error", "payload": response.errors });
             let _ = out.send(Outbound::Text(message.to_string())).await;

@@ -59,6 +59,11 @@ pub struct Puller {
     /// Names this instance in leases.
     owner: String,
     changes: Changes,
+    /// Every sync this instance runs, scheduled or asked for: shutdown waits for them before
+    /// it lets the leases go.
+    syncs: tokio_util::task::TaskTracker,
+    /// Fired at shutdown: the syncs still running stop where they are.
+    stopping: tokio_util::sync::CancellationToken,
 }
 
 impl Puller {
@@ -80,7 +85,19 @@ impl Puller {
             settings,
             owner: format!("instance-{}", &Uuid::new_v4().simple().to_string()[..16]),
             changes,
+            syncs: tokio_util::task::TaskTracker::new(),
+            stopping: tokio_util::sync::CancellationToken::new(),
         })
+    }
+
+    /// Stops the syncs this instance still runs (at shutdown, before the leases are let go)
+    /// and waits for them, at most `limit`. A sync stops at its next wait: what it fetched is
+    /// dropped, a transaction it had begun rolls back, and its run is closed as interrupted.
+    /// Returns false when some still ran.
+    pub async fn stop_syncs(&self, limit: Duration) -> bool {
+        self.syncs.close();
+        self.stopping.cancel();
+        tokio::time::timeout(limit, self.syncs.wait()).await.is_ok()
     }
 
     /// Lets go of the feed leases this instance holds (at shutdown, once its syncs stopped).
@@ -133,7 +150,9 @@ impl Puller {
     }
 
     /// Pulls feed `id` now, due or not. `CONFLICT` when a sync of it is already running.
-    pub async fn sync_now(&self, id: Uuid) -> AppResult<FeedRun> {
+    /// With `wait`, a sync still running after it is returned as it stands (outcome
+    /// `RUNNING`) and goes on: a request answers before its own timeout ends it.
+    pub async fn sync_now(&self, id: Uuid, wait: Option<Duration>) -> AppResult<FeedRun> {
         let now = crate::store::now();
         let Some(feed) = store_feeds::claim_one(&self.db, id, &self.claim_token(), now, now + self.lease()).await?
         else {
@@ -142,34 +161,68 @@ impl Puller {
                 None => Err(AppError::NotFound("feed")),
             };
         };
-        self.sync_isolated(feed)
-            .await
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the feed sync did not finish")))
+        // When the run cannot even be recorded, the lease is left to expire, as after a crash.
+        let started = store_feeds::start_run(&self.db, feed.id, now).await?;
+        let task = self.spawn_sync(feed, started.clone());
+        let finished = match wait {
+            Some(wait) => match tokio::time::timeout(wait, task).await {
+                Ok(joined) => joined,
+                Err(_) => return Ok(started),
+            },
+            None => task.await,
+        };
+        finished.ok_or_else(|| AppError::internal(anyhow::anyhow!("the feed sync did not finish")))
     }
 
     /// Runs one sync in its own task, so that even a panic stays with that feed (its lease
     /// then expires and the feed is retried).
     async fn sync_isolated(&self, feed: Feed) -> Option<FeedRun> {
+        let run = match store_feeds::start_run(&self.db, feed.id, crate::store::now()).await {
+            Ok(run) => run,
+            Err(e) => {
+                tracing::error!(feed = %feed.id, error = %e, "feed sync could not be started");
+                return None;
+            }
+        };
+        self.spawn_sync(feed, run).await
+    }
+
+    /// Spawns the sync of a claimed feed whose run is started; the task is tracked, so that
+    /// shutdown waits for it, and it goes on when the caller stops waiting.
+    fn spawn_sync(&self, feed: Feed, run: FeedRun) -> impl Future<Output = Option<FeedRun>> + use<> {
         let this = self.clone();
         let id = feed.id;
-        match tokio::spawn(async move { this.sync(feed).await }).await {
-            Ok(Ok(run)) => Some(run),
-            Ok(Err(e)) => {
-                tracing::error!(feed = %id, error = format!("{e:#}"), "feed sync could not be recorded");
-                None
-            }
-            Err(e) => {
-                tracing::error!(feed = %id, error = %e, "feed sync panicked");
-                None
+        let task = self.syncs.spawn(async move { this.sync(feed, run).await });
+        async move {
+            match task.await {
+                Ok(Ok(run)) => Some(run),
+                Ok(Err(e)) => {
+                    tracing::error!(feed = %id, error = format!("{e:#}"), "feed sync could not be recorded");
+                    None
+                }
+                Err(e) => {
+                    tracing::error!(feed = %id, error = %e, "feed sync panicked");
+                    None
+                }
             }
         }
     }
 
-    async fn sync(&self, feed: Feed) -> anyhow::Result<FeedRun> {
+    async fn sync(&self, feed: Feed, mut run: FeedRun) -> anyhow::Result<FeedRun> {
         let timer = std::time::Instant::now();
-        let started = crate::store::now();
-        let mut run = store_feeds::start_run(&self.db, feed.id, started).await?;
-        let attempt = self.pull(&feed, started).await;
+        let started = run.started_at;
+        let attempt = tokio::select! {
+            // A pull that has just ended is kept even when the shutdown came meanwhile.
+            biased;
+            attempt = self.pull(&feed, started) => attempt,
+            () = self.stopping.cancelled() => {
+                // Stopped at a wait: nothing was written (a transaction begun rolls back).
+                run.outcome = FeedRunOutcome::Failed;
+                run.finished_at = Some(crate::store::now());
+                run.error = Some(store_feeds::INTERRUPTED.into());
+                return Ok(store_feeds::finish_run(&self.db, run).await?);
+            }
+        };
         let finished = crate::store::now();
         run.finished_at = Some(finished);
         let result = match attempt {

@@ -315,18 +315,16 @@ pub async fn still_holds(db: &impl ConnectionTrait, id: Uuid, owner: &str) -> Ap
     Ok(res.rows_affected == 1)
 }
 
+/// The error of a run the instance stopped in the middle of.
+pub const INTERRUPTED: &str = "interrompue : l’instance s’est arrêtée pendant la synchronisation / interrupted: the instance stopped during the sync";
+
 /// Starts the record of a sync. A run of the same feed still `running` was abandoned (only
 /// the lease holder runs a sync, and the lease moved on): it is closed as failed.
 pub async fn start_run(db: &impl ConnectionTrait, feed_id: Uuid, at: DateTime<Utc>) -> AppResult<feed_run::Model> {
     FeedRuns::update_many()
         .col_expr(feed_run::Column::Outcome, Expr::value(FeedRunOutcome::Failed))
         .col_expr(feed_run::Column::FinishedAt, Expr::value(Some(at)))
-        .col_expr(
-            feed_run::Column::Error,
-            Expr::value(Some(
-                "interrompue : l’instance s’est arrêtée pendant la synchronisation / interrupted: the instance stopped during the sync",
-            )),
-        )
+        .col_expr(feed_run::Column::Error, Expr::value(Some(INTERRUPTED)))
         .filter(feed_run::Column::FeedId.eq(feed_id))
         .filter(feed_run::Column::Outcome.eq(FeedRunOutcome::Running))
         .filter(feed_run::Column::StartedAt.lt(at))
