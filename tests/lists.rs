@@ -270,6 +270,21 @@ async fn nested_queries_use_a_constant_number_of_statements() {
                 assert_eq!(org["events"]["nodes"].as_array().map(Vec::len), Some(events as usize));
                 assert_eq!(org["events"]["totalCount"], 12);
                 assert_eq!(org["events"]["nodes"][0]["organiser"]["name"], org["name"]);
+                // Each page is its organisation's first events, in order.
+                let o: u32 = org["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("Org ")
+                    .parse()
+                    .expect("a number");
+                let titles: Vec<&str> = org["events"]["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n["title"].as_str())
+                    .collect();
+                let expected: Vec<String> = (0..events).map(|e| format!("Event {o}-{e}")).collect();
+                assert_eq!(titles, expected, "[{}]", app.backend);
             }
         }
         // organisations, their events, the events' organisers, the per-organisation counts.

@@ -341,17 +341,21 @@ where
     }
     let order = plan.read_order::<E, S>(sort);
     let backend = db.get_database_backend();
-    let stmt = if backend == sea_orm::DatabaseBackend::Postgres {
-        // One index range scan of at most `limit + 1` rows per parent:
-        // FROM (VALUES (p1), (p2) …) AS parents INNER JOIN LATERAL (… LIMIT n) AS page ON TRUE
-        let inner = select::<E>(args.light)
-            .filter(condition)
+    // One page of one parent: an index range scan of at most `limit + 1` rows.
+    let page_of = |parent_is: Expr| {
+        select::<E>(args.light)
+            .filter(condition.clone())
             .filter(plan.cursor_condition::<E, S>(sort))
-            .filter(Expr::col((E::default(), parent)).equals((Alias::new("parents"), Alias::new("column1"))))
+            .filter(Expr::col((E::default(), parent)).eq(parent_is))
             .order_by(sort.column(), order.clone())
-            .order_by(E::id_column(), order)
+            .order_by(E::id_column(), order.clone())
             .limit(plan.limit + 1)
-            .into_query();
+            .into_query()
+    };
+    let mut rows = Vec::new();
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        // FROM (VALUES (p1), (p2) …) AS parents INNER JOIN LATERAL (… LIMIT n) AS page ON TRUE
+        let inner = page_of(Expr::col((Alias::new("parents"), Alias::new("column1"))));
         let outer = Query::select()
             .column((Alias::new("page"), Asterisk))
             .from_values(
@@ -362,27 +366,37 @@ where
             )
             .join_lateral(JoinType::InnerJoin, inner, Alias::new("page"), Expr::cust("TRUE"))
             .to_owned();
-        backend.build(&outer)
+        rows = E::find().from_raw_sql(backend.build(&outer)).all(db).await?;
     } else {
-        // SQLite has no LATERAL: rank the rows of all parents and keep the first of each.
-        let mut window = WindowStatement::partition_by((E::default(), parent));
-        window.order_by((E::default(), sort.column()), order.clone());
-        window.order_by((E::default(), E::id_column()), order);
-        let mut inner = select::<E>(args.light)
-            .filter(condition)
-            .filter(parent.is_in(parents.iter().copied()))
-            .filter(plan.cursor_condition::<E, S>(sort))
-            .into_query();
-        inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("page_row"));
-        let outer = Query::select()
-            .column(Asterisk)
-            .from_subquery(inner, Alias::new("ranked"))
-            .and_where(Expr::col(Alias::new("page_row")).lte(plan.limit + 1))
-            .order_by(Alias::new("page_row"), Order::Asc)
-            .to_owned();
-        backend.build(&outer)
-    };
-    let rows = E::find().from_raw_sql(stmt).all(db).await?;
+        // SQLite has no LATERAL: the same page per parent, joined by UNION ALL (ranking every
+        // row of every parent with ROW_NUMBER reads all of them, which a parent with thousands
+        // of rows makes slow). Each page is numbered so that its order survives the union; at
+        // most PARENTS_PER_UNION members, under SQLite's limit of 500 per compound select.
+        const PARENTS_PER_UNION: usize = 100;
+        for chunk in parents.chunks(PARENTS_PER_UNION) {
+            let mut members = chunk.iter().map(|id| {
+                let mut window = WindowStatement::new();
+                window.order_by((Alias::new("one"), sort.column()), order.clone());
+                window.order_by((Alias::new("one"), E::id_column()), order.clone());
+                let mut member = Query::select();
+                member
+                    .column((Alias::new("one"), Asterisk))
+                    .from_subquery(page_of(Expr::val(*id)), Alias::new("one"))
+                    .expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("page_row"));
+                member
+            });
+            let Some(mut union) = members.next() else { continue };
+            for member in members {
+                union.union(sea_orm::sea_query::UnionType::All, member);
+            }
+            let outer = Query::select()
+                .column(Asterisk)
+                .from_subquery(union, Alias::new("pages"))
+                .order_by(Alias::new("page_row"), Order::Asc)
+                .to_owned();
+            rows.extend(E::find().from_raw_sql(backend.build(&outer)).all(db).await?);
+        }
+    }
     let mut grouped: HashMap<Uuid, Vec<E::Model>> = parents.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         if let Some(list) = parent_of(&row).and_then(|p| grouped.get_mut(&p)) {
