@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
-# Usage: bench/neighbour.sh [REQUESTS]   (default 3000)
+# Usage: bench/neighbour.sh [REQUESTS]   (default 600)
 # The hostile neighbour: how much one client flooding the hub with hostile and over-limit
 # queries slows another. The release build serves the demo data on a fresh SQLite data
 # directory with its default limits, behind one (simulated) proxy: each client is told apart by
-# the address its X-Forwarded-For names. The well-behaved client sends REQUESTS GraphQL queries
-# one after the other (an events page, an event by id, an organisation with its events), alone,
+# the address its X-Forwarded-For names. The well-behaved client, signed in, sends REQUESTS
+# GraphQL queries one after the other, at most one every 200 ms (an events page, an event by id,
+# an organisation with its events), alone,
 # then again while the flooder (wrk, 1 thread, FLOOD_CONNECTIONS connections, default 16) posts
 # as fast as it can: documents 2,000 brackets deep, 10,000 aliases, a fragment bomb, 10,000
 # directives, a batch of 1,000 operations, and valid but costly pages that spend its query
 # budget until it is answered 429. Prints p50/p99 alone and under the flood, their ratio, and
 # what the flooder was answered. Env: PORT (5615), FLOOD_CONNECTIONS, ROUNDS (alternations of
-# alone and flooded, default 3).
+# alone and flooded, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REQUESTS=${1:-3000}
+REQUESTS=${1:-600}
 PORT=${PORT:-5615}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-2}
 WORK=$(mktemp -d)
 HUB_PID=
-trap 'kill $HUB_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $HUB_PID 2>/dev/null && wait $HUB_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release --quiet
 export PASSERELLE_DATA_DIR=$WORK/data PASSERELLE_TRUSTED_PROXIES=1 RUST_LOG=warn
@@ -31,6 +32,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# The well-behaved client is a signed-in front-end (its own query budget, as a person's).
+target/release/passerelle user create --email voisine@passerelle.test --role admin --json |
+  python3 bench/accounts.py "http://127.0.0.1:$PORT/graphql" >"$WORK/token"
+
 # The flooder's documents, one JSON body per line.
 python3 - >"$WORK/flood.bodies" <<'PY'
 import json
@@ -39,7 +44,8 @@ def fan_out(n):
     for i in range(n):
         doc += f"fragment F{i} on Query {{ ...F{i+1} ...F{i+1} }}\n"
     return doc + f"fragment F{n} on Query {{ __typename }}\n"
-costly = "{ organisations(first: 100) { nodes { name events(first: 100) { nodes { title startsAt } } } } }"
+# Valid and under the complexity limit, but 300 points each: the budget is soon spent.
+costly = "{ events(first: 100) { nodes { title startsAt location { city } } } }"
 bodies = [
     {"query": "{ __type(name: " + "[" * 2000 + '"x"' + "]" * 2000 + ") { name } }"},
     {"query": "{ " + " ".join(f"a{i}: __typename" for i in range(10000)) + " }"},
@@ -85,10 +91,13 @@ import http.client, json, statistics, subprocess, sys, time, os
 
 port, requests, rounds, work, connections = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 conn = http.client.HTTPConnection("127.0.0.1", port)
+token = open(f"{work}/token").read().strip()
+PACE = 0.2  # a request every 200 ms at most: a busy front-end, within its budget
 
 def post(body):
     conn.request("POST", "/graphql", json.dumps(body),
-                 {"content-type": "application/json", "x-forwarded-for": "198.51.100.7"})
+                 {"content-type": "application/json", "x-forwarded-for": "198.51.100.7",
+                  "authorization": f"Bearer {token}"})
     resp = conn.getresponse()
     answer = json.loads(resp.read())
     if resp.status != 200 or answer.get("errors"):
@@ -110,12 +119,15 @@ def measure():
     for i in range(requests):
         t0 = time.perf_counter()
         post(queries[i % len(queries)])
-        times.append((time.perf_counter() - t0) * 1000)
+        spent = time.perf_counter() - t0
+        times.append(spent * 1000)
+        time.sleep(max(0.0, PACE - spent))
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.99)]
 
-for _ in range(300):  # warm-up
-    post(queries[_ % 3])
+for i in range(100):  # warm-up
+    post(queries[i % 3])
+    time.sleep(PACE)
 rows = []
 for r in range(rounds):
     alone = measure()

@@ -16,7 +16,7 @@ PORT=${PORT:-5613}
 FEED_PORT=${FEED_PORT:-5614}
 WORK=$(mktemp -d)
 HUB_PID=
-trap 'kill $HUB_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $HUB_PID 2>/dev/null && wait $HUB_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 cargo build --release --quiet
 BIN=target/release/passerelle
 export PASSERELLE_DATA_DIR=$WORK/data PASSERELLE_FEEDS_ALLOW_HOSTS=127.0.0.1 RUST_LOG=warn
@@ -34,26 +34,7 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$WORK/serve.log" 
 for i in $(seq 0 "$CONCURRENCY"); do
   $BIN user create --email "soak-$i@passerelle.test" --role admin --json
 done >"$WORK/accounts.jsonl"
-python3 - "http://127.0.0.1:$PORT/graphql" "$WORK/accounts.jsonl" >"$WORK/tokens" <<'PY'
-import json, sys, urllib.request
-url, accounts = sys.argv[1], sys.argv[2]
-def gql(query, variables, token=None):
-    headers = {"content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, json.dumps({"query": query, "variables": variables}).encode(), headers)
-    answer = json.load(urllib.request.urlopen(req))
-    if answer.get("errors"):
-        sys.exit(f"sign-in failed: {answer}")
-    return answer["data"]
-for line in open(accounts):
-    account = json.loads(line)
-    token = gql("mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                {"e": account["email"], "p": account["temporaryPassword"]})["login"]["token"]
-    gql("mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"une phrase de passe longue\") { user { id } } }",
-        {"c": account["temporaryPassword"]}, token)
-    print(token)
-PY
+python3 bench/accounts.py "http://127.0.0.1:$PORT/graphql" <"$WORK/accounts.jsonl" >"$WORK/tokens"
 
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); database: $([ -n "${1:-}" ] && echo PostgreSQL || echo SQLite)"
 echo "# duration ${DURATION} s, concurrency ${CONCURRENCY}, load before: $(cut -d' ' -f1-3 /proc/loadavg)"

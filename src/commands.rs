@@ -3,11 +3,11 @@
 use anyhow::{Context, bail};
 
 use crate::auth::accounts;
-use crate::config::Config;
+use crate::config::{Config, DatabaseKind};
 use crate::store;
 
 async fn open(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    if config.database_url.starts_with("sqlite:") {
+    if config.database_kind() == DatabaseKind::Sqlite {
         config.prepare_data_dir()?;
     }
     let (db, _) = store::connect(config).await?;
@@ -511,7 +511,7 @@ pub async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyh
                 );
                 println!("Search index: none at {dir}; the next start creates it and indexes every record.");
             }
-            if !config.database_url.starts_with("sqlite:") {
+            if config.database_kind() == DatabaseKind::Postgres {
                 println!(
                     "Les autres instances sur cette base : supprimez leur index, ou lancez `passerelle search reindex` sur chacune."
                 );

@@ -503,10 +503,7 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if !(self.database_url.starts_with("sqlite:")
-            || self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://"))
-        {
+        if DatabaseKind::of(&self.database_url).is_none() {
             bail!(
                 "PASSERELLE_DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got {})",
                 redact_url(&self.database_url)
@@ -518,10 +515,37 @@ impl Config {
         Ok(())
     }
 
+    /// The database the URL names (checked when the configuration was read).
+    pub fn database_kind(&self) -> DatabaseKind {
+        DatabaseKind::of(&self.database_url).unwrap_or(DatabaseKind::Sqlite)
+    }
+
     /// Creates the data directory when the hub stores files there.
     pub fn prepare_data_dir(&self) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create the data directory {}", self.data_dir.display()))
+    }
+}
+
+/// The two databases the hub runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// The embedded default: a file in the data directory, one writer at a time.
+    Sqlite,
+    /// Production: several instances on one database.
+    Postgres,
+}
+
+impl DatabaseKind {
+    /// The kind a database URL names; `None` for any other scheme.
+    pub fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(DatabaseKind::Postgres)
+        } else {
+            None
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub enum AppError {
     InvalidCredentials,
     #[error("you may not do this")]
     Forbidden,
-    #[error("too many attempts: try again in {retry_after_secs} s")]
+    #[error("too many requests: try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("change your temporary password first (changePassword)")]
     PasswordChangeRequired,

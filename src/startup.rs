@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::config::{Config, DatabaseKind};
 use crate::graphql::{Limits, build_schema};
 use crate::http::{AppState, ServeOptions};
 use crate::store::{self, StatementCounter};
@@ -105,7 +105,7 @@ async fn shutdown_signal() {
 /// Connects, migrates, optionally loads the demo data, and starts serving.
 pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
     crate::metrics::install();
-    let lock = if config.database_url.starts_with("sqlite:") {
+    let lock = if config.database_kind() == DatabaseKind::Sqlite {
         config.prepare_data_dir()?;
         Some(crate::lock::DataDirLock::try_acquire(&config.data_dir)?)
     } else {
@@ -125,7 +125,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         .context("cannot listen for changes")?;
     let puller = crate::jobs::pull_feeds::Puller::new(db.clone(), config.feeds.clone(), changes.clone())?;
     let backend = crate::search::open(&config.search, &config.data_dir)?;
-    if config.search.meili_url.is_none() && !config.database_url.starts_with("sqlite:") && config.search.indexer {
+    if config.search.meili_url.is_none() && config.database_kind() == DatabaseKind::Postgres && config.search.indexer {
         tracing::warn!(
             "search uses the embedded index of this instance: with several instances on one database, set MEILI_URL"
         );
@@ -145,6 +145,11 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         }
     };
     let jobs = crate::jobs::Jobs::start(puller.clone(), indexer.clone(), prepared);
+    // Query-cost points per minute per client address / per session or API key (0: none).
+    let cost = std::sync::Arc::new(crate::graphql::cost::CostLimits::new(
+        config.security.rate_limit_anonymous,
+        config.security.rate_limit_authenticated,
+    ));
     let schema = build_schema(
         db.clone(),
         puller.clone(),
@@ -153,10 +158,9 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
-            rate_limit_anonymous: config.security.rate_limit_anonymous,
-            rate_limit_authenticated: config.security.rate_limit_authenticated,
             sync_wait: sync_wait(config.security.request_timeout),
         },
+        cost.clone(),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -200,6 +204,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         changes: changes.clone(),
         search: backend,
         metrics_token: config.observability.metrics_token.clone(),
+        cost,
     };
     let options = ServeOptions {
         header_read_timeout: security.header_read_timeout,

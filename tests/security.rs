@@ -847,6 +847,85 @@ async fn the_query_budget_is_counted_in_cost_and_refused_with_429() {
 }
 
 #[tokio::test]
+async fn a_client_that_floods_hostile_documents_is_kept_at_the_door() {
+    let app = common::sqlite_app_configured(false, |c| {
+        c.security.rate_limit_anonymous = 2_000;
+        c.security.rate_limit_authenticated = 100_000;
+        c.security.trusted_proxies = 1;
+    })
+    .await;
+    let hostile = json!({ "query": format!("{{ {} }}", "a: __typename ".repeat(20)) });
+    let from = |address: &'static str, body: &Value| {
+        app.client
+            .post(&app.url)
+            .header("x-forwarded-for", address)
+            .json(body)
+            .send()
+    };
+    // Each refused document costs its address 100 points of the 2,000 a minute.
+    let mut kept = None;
+    for n in 0..40 {
+        let resp = from("203.0.113.66", &hostile).await.expect("sent");
+        if resp.status() == 429 {
+            kept = Some((n, resp));
+            break;
+        }
+        let body: Value = resp.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    }
+    let (n, resp) = kept.expect("the flooder is kept out");
+    assert!((19..=21).contains(&n), "after about 20 refusals: {n}");
+    let wait: u64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    // Kept at the door: even a good query, and a body too large to read, are answered 429.
+    let good = json!({ "query": "{ __typename }" });
+    assert_eq!(from("203.0.113.66", &good).await.expect("sent").status(), 429);
+    let large = json!({ "query": "{ __typename }", "padding": "x".repeat(3 * 1024 * 1024) });
+    assert_eq!(from("203.0.113.66", &large).await.expect("sent").status(), 429);
+    // Another address comes in, and so does a signed-in caller from the flooder's address.
+    let other: Value = from("198.51.100.7", &good)
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(other["data"]["__typename"], "Query", "{other}");
+    let signed_in: Value = app
+        .client
+        .post(&app.url)
+        .header("x-forwarded-for", "203.0.113.66")
+        .bearer_auth(&app.admin_token)
+        .json(&good)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(signed_in["data"]["__typename"], "Query", "{signed_in}");
+    // A persisted query's first step (hash unknown) is no refusal: it costs nothing.
+    let unknown = json!({ "extensions": { "persistedQuery": { "version": 1,
+        "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000" } } });
+    for _ in 0..30 {
+        let body: Value = from("198.51.100.8", &unknown)
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_request_that_runs_too_long_is_ended() {
     let app = common::sqlite_app_configured(false, |c| {
         c.security.request_timeout = Duration::from_secs(1);

@@ -7,11 +7,18 @@
 //! The budget is a GCRA bucket from governor, per instance: behind a load balancer each
 //! instance counts its own share, which is what a per-minute budget against floods needs (the
 //! sign-in throttle, which must hold across instances, lives in the database instead).
+//!
+//! A document refused before it runs (over a limit, unparsable, invalid, a batch) costs its
+//! client address [`REFUSAL_COST`] points of the anonymous budget, whoever sends it: refusing is
+//! cheap, but not free. An address whose budget is spent is answered 429 at the door for the
+//! rest of its wait, before its body is read, so that a client flooding the hub with hostile
+//! documents soon costs it little more than reading headers.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation};
 use async_graphql::{Response, ServerError, ValidationResult, Value};
@@ -70,10 +77,18 @@ impl Budget {
     }
 }
 
+/// What a document refused before it runs costs its client address.
+pub const REFUSAL_COST: u32 = 100;
+
+/// Addresses tracked at the door before the expired ones are forgotten.
+const DOOR_SIZE: usize = 10_000;
+
 /// The budgets of one instance, shared by every request.
 pub struct CostLimits {
     anonymous: Option<Budget>,
     authenticated: Option<Budget>,
+    /// Addresses whose anonymous budget is spent, until when.
+    spent_until: Mutex<HashMap<IpAddr, Instant>>,
 }
 
 /// What a request spent, for `extensions.cost`.
@@ -90,7 +105,42 @@ impl CostLimits {
         CostLimits {
             anonymous: Budget::new(anonymous),
             authenticated: Budget::new(authenticated),
+            spent_until: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The seconds an anonymous request from `address` must wait before the hub reads it;
+    /// `None` when it may come in.
+    pub fn door(&self, address: Option<IpAddr>) -> Option<u64> {
+        let address = address?;
+        let spent = self
+            .spent_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let until = *spent.get(&address)?;
+        let wait = until.checked_duration_since(Instant::now())?;
+        crate::metrics::rate_limited("query_cost");
+        Some(wait.as_secs().max(1))
+    }
+
+    /// Charges a refused document to `address`.
+    pub fn charge_refusal(&self, address: Option<IpAddr>) {
+        if let Some(address) = address {
+            // Over budget, the address is now kept at the door; the refusal is answered as is.
+            let _ = self.spend_points(&Spender::Address(address), REFUSAL_COST);
+        }
+    }
+
+    fn keep_at_door(&self, address: IpAddr, wait: Duration) {
+        let mut spent = self
+            .spent_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if spent.len() >= DOOR_SIZE {
+            let now = Instant::now();
+            spent.retain(|_, until| *until > now);
+        }
+        spent.insert(address, Instant::now() + wait);
     }
 
     fn budget(&self, spender: &Spender) -> Option<&Budget> {
@@ -103,6 +153,10 @@ impl CostLimits {
 
     /// Spends `cost` points of `spender`'s budget, or refuses with the wait.
     fn spend(&self, spender: &Spender, cost: usize) -> Result<Option<Spent>, AppError> {
+        self.spend_points(spender, u32::try_from(cost.max(1)).unwrap_or(u32::MAX))
+    }
+
+    fn spend_points(&self, spender: &Spender, requested: u32) -> Result<Option<Spent>, AppError> {
         let Some(budget) = self.budget(spender) else {
             return Ok(None);
         };
@@ -111,7 +165,6 @@ impl CostLimits {
             budget.limiter.retain_recent();
             budget.limiter.shrink_to_fit();
         }
-        let requested = u32::try_from(cost.max(1)).unwrap_or(u32::MAX);
         let points = NonZeroU32::new(requested).unwrap_or(NonZeroU32::MIN);
         match budget.limiter.check_key_n(spender, points) {
             Ok(Ok(state)) => {
@@ -125,6 +178,9 @@ impl CostLimits {
             Ok(Err(not_until)) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
                 crate::metrics::rate_limited("query_cost");
+                if let Spender::Address(address) = spender {
+                    self.keep_at_door(*address, wait);
+                }
                 Err(AppError::RateLimited {
                     retry_after_secs: wait.as_secs().max(1),
                 })
@@ -214,5 +270,26 @@ mod tests {
             limits.spend(&other, 1_000).expect_err("never").code(),
             "QUERY_TOO_COMPLEX"
         );
+    }
+
+    #[test]
+    fn refusals_spend_the_budget_of_their_address_until_it_is_kept_at_the_door() {
+        let limits = CostLimits::new(1_000, 0);
+        let hostile: IpAddr = "192.0.2.66".parse().expect("an address");
+        assert_eq!(limits.door(Some(hostile)), None);
+        for _ in 0..(1_000 / REFUSAL_COST) {
+            limits.charge_refusal(Some(hostile));
+        }
+        assert_eq!(
+            limits.door(Some(hostile)),
+            None,
+            "the budget is spent, not yet exceeded"
+        );
+        limits.charge_refusal(Some(hostile));
+        let wait = limits.door(Some(hostile)).expect("kept at the door");
+        assert!((1..=60).contains(&wait), "{wait}");
+        // Others come in; without an address there is nothing to keep out.
+        assert_eq!(limits.door(Some("192.0.2.7".parse().expect("an address"))), None);
+        assert_eq!(limits.door(None), None);
     }
 }

@@ -63,7 +63,6 @@ impl ImportMutation {
     /// (editors: their own). Every row is checked first: with `dryRun` nothing is written;
     /// otherwise a file with bad rows writes nothing unless `skipInvalid`. Importing the same
     /// file again creates no duplicates.
-    #[allow(clippy::too_many_arguments)]
     async fn import_csv(
         &self,
         ctx: &Context<'_>,

@@ -29,9 +29,6 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
-    /// Query-cost points per minute per client address / per session or API key (0: none).
-    pub rate_limit_anonymous: u32,
-    pub rate_limit_authenticated: u32,
     /// How long `syncFeed` waits for the run before answering it `RUNNING`.
     pub sync_wait: std::time::Duration,
 }
@@ -45,8 +42,6 @@ impl Default for Limits {
         Limits {
             max_depth: 12,
             max_complexity: 5000,
-            rate_limit_anonymous: 0,
-            rate_limit_authenticated: 0,
             sync_wait: std::time::Duration::from_secs(22),
         }
     }
@@ -59,6 +54,7 @@ pub fn build_schema(
     search: std::sync::Arc<dyn crate::search::Backend>,
     changes: crate::changes::Changes,
     limits: Limits,
+    cost: std::sync::Arc<cost::CostLimits>,
 ) -> AppSchema {
     Schema::build(
         query::Query::default(),
@@ -75,10 +71,7 @@ pub fn build_schema(
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(50)
-    .extension(cost::CostExtension(std::sync::Arc::new(cost::CostLimits::new(
-        limits.rate_limit_anonymous,
-        limits.rate_limit_authenticated,
-    ))))
+    .extension(cost::CostExtension(cost))
     .finish()
 }
 

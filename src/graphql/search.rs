@@ -300,7 +300,6 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Full-text search across the records the caller may see, with typo and accent
     /// tolerance, ranked by relevance (or by start time with `sort`).
-    #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -312,7 +311,16 @@ impl SearchQuery {
         #[graphql(desc = "The facets to count.")] facets: Option<Vec<SearchFacet>>,
         sort: Option<SearchSort>,
     ) -> Result<SearchConnection> {
-        run(ctx, query, types, filter, first, after, facets, sort).await.gql()
+        let args = SearchArgs {
+            text: query,
+            types,
+            filter,
+            first,
+            after,
+            facets,
+            sort,
+        };
+        run(ctx, args).await.gql()
     }
 
     /// The search engine and the backlog of its outbox: a stalled indexer shows here.
@@ -329,9 +337,8 @@ impl SearchQuery {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    ctx: &Context<'_>,
+/// The arguments of `search`, as the client gave them.
+struct SearchArgs {
     text: String,
     types: Option<Vec<SearchType>>,
     filter: Option<SearchFilter>,
@@ -339,7 +346,18 @@ async fn run(
     after: Option<String>,
     facets: Option<Vec<SearchFacet>>,
     sort: Option<SearchSort>,
-) -> AppResult<SearchConnection> {
+}
+
+async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection> {
+    let SearchArgs {
+        text,
+        types,
+        filter,
+        first,
+        after,
+        facets,
+        sort,
+    } = args;
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::bad_input(
             "query",

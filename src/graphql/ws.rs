@@ -78,11 +78,8 @@ enum ClientMessage {
         #[serde(default)]
         payload: Option<Value>,
     },
-    Pong {
-        #[serde(default)]
-        #[allow(dead_code)]
-        payload: Option<Value>,
-    },
+    /// Its payload, if any, is read past: a pong answers nothing.
+    Pong {},
     Subscribe {
         id: String,
         payload: SubscribePayload,
@@ -239,7 +236,7 @@ impl State {
                 self.send(pong).await;
                 Flow::Continue
             }
-            ClientMessage::Pong { .. } => Flow::Continue,
+            ClientMessage::Pong {} => Flow::Continue,
             ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload).await,
             ClientMessage::Complete { id } => {
                 if let Some((_, task)) = self.operations.remove(&id) {

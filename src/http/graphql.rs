@@ -154,8 +154,16 @@ fn params_from_query_string(raw: &str, persisted: &PersistedQueries) -> Result<P
     params_from_map(map, persisted)
 }
 
-/// The answer to refused parameters: APQ's `PersistedQueryNotFound` is a request error like
-/// the others, with the message and code Apollo clients look for.
+/// The answer to refused parameters, charged to the client's address, except APQ's
+/// `PersistedQueryNotFound`: a request error like the others, with the message and code Apollo
+/// clients look for, and the first step of every persisted query, which costs nothing.
+fn refused_params(req: &Request, state: &AppState, flavour: Flavour, err: ParamsError) -> Response {
+    match err {
+        ParamsError::PersistedQueryNotFound => params_error(flavour, err),
+        ParamsError::Bad(_) => charged(req, state, params_error(flavour, err)),
+    }
+}
+
 fn params_error(flavour: Flavour, err: ParamsError) -> Response {
     let status = match flavour {
         Flavour::GraphqlResponse => StatusCode::BAD_REQUEST,
@@ -167,6 +175,29 @@ fn params_error(flavour: Flavour, err: ParamsError) -> Response {
             coded_error(status, flavour, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         }
     }
+}
+
+/// An anonymous request from an address whose budget is spent: answered 429 before its body
+/// (or its query string) is read. Signed-in callers come in and spend their own budget.
+fn kept_at_door(req: &Request, state: &AppState, flavour: Flavour) -> Option<Response> {
+    if req.header(header::AUTHORIZATION).is_some() {
+        return None;
+    }
+    let wait = state.cost.door(super::client_address(req, state.trusted_proxies))?;
+    let message = format!("query budget spent: try again in {wait} s");
+    let mut resp = coded_error(StatusCode::TOO_MANY_REQUESTS, flavour, &message, "RATE_LIMITED");
+    if let Ok(value) = wait.to_string().parse() {
+        resp.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(resp)
+}
+
+/// `resp`, a refusal of the request before it ran, charged to the client's address.
+fn charged(req: &Request, state: &AppState, resp: Response) -> Response {
+    state
+        .cost
+        .charge_refusal(super::client_address(req, state.trusted_proxies));
+    resp
 }
 
 /// Who is calling: a bad, expired or revoked token is answered 401 before anything runs.
@@ -208,6 +239,10 @@ async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exe
         Err(resp) => return resp,
     };
     let outcome = exec::execute(&state.schema, &state.db, caller, checked).await;
+    // Invalid for the schema (validation, variables): a refusal, charged as the others.
+    if outcome.request_error && outcome.retry.is_none() {
+        return charged(req, state, executed(flavour, outcome));
+    }
     executed(flavour, outcome)
 }
 
@@ -254,13 +289,16 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
     };
+    if let Some(resp) = kept_at_door(req, state, flavour) {
+        return resp;
+    }
     let params = match params_from_query_string(raw, &state.persisted) {
         Ok(p) => p,
-        Err(err) => return params_error(flavour, err),
+        Err(err) => return refused_params(req, state, flavour, err),
     };
     let checked = match exec::check(params, &state.limits) {
         Ok(checked) => checked,
-        Err(err) => return executed(flavour, exec::refused(err)),
+        Err(err) => return charged(req, state, executed(flavour, exec::refused(err))),
     };
     if checked.is_non_query() {
         checked.refused();
@@ -283,6 +321,9 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
     };
+    if let Some(resp) = kept_at_door(req, state, flavour) {
+        return resp;
+    }
     let content_type = req.header(header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
     let mut parts = content_type.split(';');
     let media = parts.next().unwrap_or("").trim();
@@ -308,27 +349,34 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     }
     let bytes = match read_body(body, state.max_body_bytes, state, flavour).await {
         Ok(b) => b,
-        Err(resp) => return resp,
+        Err(resp) => return charged(req, state, resp),
     };
     let map = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => map,
         Ok(Value::Array(_)) => {
-            return coded_error(
+            let resp = coded_error(
                 StatusCode::BAD_REQUEST,
                 flavour,
                 "batched operations are not supported: send one operation per request",
                 "BATCH_NOT_SUPPORTED",
             );
+            return charged(req, state, resp);
         }
-        Ok(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map"),
-        Err(_) => return plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON"),
+        Ok(_) => {
+            let resp = plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map");
+            return charged(req, state, resp);
+        }
+        Err(_) => {
+            let resp = plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON");
+            return charged(req, state, resp);
+        }
     };
     match params_from_map(map, &state.persisted) {
         Ok(params) => match exec::check(params, &state.limits) {
             Ok(checked) => respond(req, state, flavour, checked).await,
-            Err(err) => executed(flavour, exec::refused(err)),
+            Err(err) => charged(req, state, executed(flavour, exec::refused(err))),
         },
-        Err(err) => params_error(flavour, err),
+        Err(err) => refused_params(req, state, flavour, err),
     }
 }
 

@@ -54,6 +54,8 @@ pub struct AppState {
     pub search: Arc<dyn crate::search::Backend>,
     /// When set, `/metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// The query budgets, also read at the door (`http::graphql`).
+    pub cost: Arc<crate::graphql::cost::CostLimits>,
 }
 
 /// Builds the HTTP application.

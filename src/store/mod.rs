@@ -182,7 +182,7 @@ impl StatementCounter {
 /// Opens the database pool: SQLite in WAL mode with foreign keys, or PostgreSQL.
 pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let url = &config.database_url;
-    let sqlite = url.starts_with("sqlite:");
+    let sqlite = config.database_kind() == crate::config::DatabaseKind::Sqlite;
     let mut options = ConnectOptions::new(url.clone());
     options
         .sqlx_logging(false)

@@ -165,12 +165,15 @@ macro_rules! record {
             fn write(fields: Self::Fields, model: &mut Self::ActiveModel) {
                 fields.write(model)
             }
-            #[allow(unused_variables)]
             async fn check(
                 $db: &impl sea_orm::ConnectionTrait,
                 $f: &Self::Fields,
                 $before: Option<&Self::Model>,
-            ) -> $crate::error::AppResult<()> $check
+            ) -> $crate::error::AppResult<()> {
+                // Not every type's rule reads all three.
+                let _ = ($db, $f, $before);
+                $check
+            }
             $(
                 fn conflict($cf: &Self::Fields) -> Option<String> {
                     Some($conflict)
