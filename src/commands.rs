@@ -439,7 +439,7 @@ pub async fn search_check(config: &Config, repair: bool, json: bool) -> anyhow::
 /// Prints the engine and the state of the outbox.
 pub async fn search_status(config: &Config, json: bool) -> anyhow::Result<()> {
     let db = open(config).await?;
-    let backlog = store::search::backlog(&db).await?;
+    let backlog = store::outbox::backlog(&db).await?;
     let engine = if config.search.meili_url.is_some() {
         "meilisearch"
     } else {

@@ -691,7 +691,7 @@ async fn the_outbox_survives_an_embedded_index_outage() {
         }
         let drained = app.indexer().drain(Duration::from_secs(60)).await.expect("a pass runs");
         assert_eq!((drained.indexed, drained.failed), (0, 2), "[{tag}]");
-        let backlog = passerelle::store::search::backlog(app.db()).await.expect("backlog");
+        let backlog = passerelle::store::outbox::backlog(app.db()).await.expect("backlog");
         assert_eq!((backlog.pending, backlog.failing), (2, 2), "[{tag}]");
         assert!(
             backlog
@@ -727,7 +727,7 @@ async fn the_outbox_survives_an_embedded_index_outage() {
             set(&["Kit robotique collège", "Kit électronique lycée"]),
             "[{tag}]"
         );
-        let backlog = passerelle::store::search::backlog(app.db()).await.expect("backlog");
+        let backlog = passerelle::store::outbox::backlog(app.db()).await.expect("backlog");
         assert_eq!(backlog.pending, 0, "[{tag}]");
         app.stop().await;
     }
@@ -867,7 +867,7 @@ async fn reindex_and_check_repair_a_damaged_index() {
         // Damage: one document lost, one stale, one that should not exist.
         let mallette = format!("resource-{}", f.mallette);
         let claire = format!("contact-{}", f.claire);
-        let mut stale = passerelle::store::search::documents(
+        let mut stale = passerelle::store::documents::documents(
             app.db(),
             passerelle::search::RecordType::Contact,
             &[uuid::Uuid::parse_str(&f.claire).expect("an id")],

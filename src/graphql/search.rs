@@ -326,7 +326,7 @@ impl SearchQuery {
     /// The search engine and the backlog of its outbox: a stalled indexer shows here.
     async fn search_status(&self, ctx: &Context<'_>) -> Result<SearchStatus> {
         viewer(ctx).require_admin().gql()?;
-        let backlog = crate::store::search::backlog(db(ctx)).await.gql()?;
+        let backlog = crate::store::outbox::backlog(db(ctx)).await.gql()?;
         Ok(SearchStatus {
             engine: ctx.data_unchecked::<Arc<dyn Backend>>().name().to_string(),
             pending: backlog.pending as i64,
@@ -501,7 +501,7 @@ async fn database_search(ctx: &Context<'_>, query: &search::Query) -> AppResult<
     };
     let mut candidates = Vec::new();
     for ty in types {
-        candidates.extend(crate::store::search::candidates(db(ctx), ty, query.scope, &words).await?);
+        candidates.extend(crate::store::documents::candidates(db(ctx), ty, query.scope, &words).await?);
     }
     Ok(search::fallback(query, candidates))
 }

@@ -40,7 +40,7 @@ pub(super) async fn metrics(req: &Request, Data(state): Data<&Arc<AppState>>) ->
                 .body("a bearer token is required");
         }
     }
-    match crate::store::search::backlog(&state.db).await {
+    match crate::store::outbox::backlog(&state.db).await {
         Ok(backlog) => {
             let age = backlog
                 .oldest
@@ -65,7 +65,7 @@ pub(super) async fn metrics(req: &Request, Data(state): Data<&Arc<AppState>>) ->
 pub(super) async fn readyz(Data(state): Data<&Arc<AppState>>) -> Response {
     let database = crate::store::ping(&state.db).await;
     let backlog = if database {
-        crate::store::search::backlog(&state.db).await.ok().map(|b| b.pending)
+        crate::store::outbox::backlog(&state.db).await.ok().map(|b| b.pending)
     } else {
         None
     };

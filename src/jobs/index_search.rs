@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 use crate::config::SearchSettings;
 use crate::search::{Backend, Document, RecordType, SearchError};
-use crate::store::search as outbox;
+use crate::store::documents;
+use crate::store::outbox;
 
 /// How long a shard lease lasts without renewal: longer than one batch can take.
 const LEASE: Duration = Duration::from_secs(120);
@@ -223,7 +224,7 @@ impl Indexer {
         let mut upserts = Vec::new();
         let mut deletes = Vec::new();
         for (ty, ids) in by_type {
-            let docs = outbox::documents(&self.db, ty, &ids)
+            let docs = documents::documents(&self.db, ty, &ids)
                 .await
                 .map_err(|e| SearchError::Unavailable(format!("cannot read the database: {e}")))?;
             let present: HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
@@ -306,7 +307,7 @@ impl Indexer {
         self.backend.prepare().await?;
         let mut total = 0;
         for ty in RecordType::ALL {
-            total += outbox::count(&self.db, ty).await?;
+            total += documents::count(&self.db, ty).await?;
         }
         let mut rebuild = self.backend.rebuild().await.context("cannot start the rebuild")?;
         let mut done = 0;
@@ -315,7 +316,7 @@ impl Indexer {
             for ty in RecordType::ALL {
                 let mut after = None;
                 loop {
-                    let (docs, last) = outbox::scan(&self.db, ty, after, SCAN_PAGE).await?;
+                    let (docs, last) = documents::scan(&self.db, ty, after, SCAN_PAGE).await?;
                     let Some(last) = last else { break };
                     done = (done + docs.len() as u64).min(total);
                     written += docs.len() as u64;
@@ -359,7 +360,7 @@ impl Indexer {
         for ty in RecordType::ALL {
             let mut after = None;
             loop {
-                let (docs, last) = outbox::scan(&self.db, ty, after, SCAN_PAGE).await?;
+                let (docs, last) = documents::scan(&self.db, ty, after, SCAN_PAGE).await?;
                 let Some(last) = last else { break };
                 expected.extend(docs.into_iter().map(|d| (d.id.clone(), d)));
                 after = Some(last);

@@ -61,7 +61,7 @@ where
 /// Queues record `id` for the search index, when its type is searchable.
 async fn searchable<E: Record>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
     match crate::search::RecordType::of_record_name(E::NAME) {
-        Some(ty) => super::search::enqueue(db, ty, &[id]).await,
+        Some(ty) => super::outbox::enqueue(db, ty, &[id]).await,
         None => Ok(()),
     }
 }
@@ -121,7 +121,7 @@ pub async fn upsert_event(
             fields.write(&mut am);
             am.updated_at = Set(now);
             am.update(db).await?;
-            super::search::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
+            super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
             Ok((Written::Updated, id))
         }
         None => {
@@ -138,7 +138,7 @@ pub async fn upsert_event(
             };
             fields.write(&mut am);
             am.insert(db).await?;
-            super::search::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
+            super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
             Ok((Written::Created, id))
         }
     }

@@ -15,11 +15,6 @@ use uuid::Uuid;
 use super::events::EventFields;
 use crate::error::AppResult;
 
-/// Rows per multi-row INSERT: under SQLite's and PostgreSQL's bind-parameter limits.
-const INSERT_CHUNK: usize = 500;
-/// Ids per `IN (…)` list.
-const ID_CHUNK: usize = 1000;
-
 /// One event as the feed gives it now.
 #[derive(Clone, Debug)]
 pub struct Incoming {
@@ -106,11 +101,11 @@ pub async fn apply(
     }
     let mut rest = inserts;
     while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(INSERT_CHUNK));
+        let tail = rest.split_off(rest.len().min(super::INSERT_CHUNK));
         Events::insert_many(rest).exec(db).await?;
         rest = tail;
     }
-    for chunk in seen_ids.chunks(ID_CHUNK) {
+    for chunk in seen_ids.chunks(super::ID_CHUNK) {
         Events::update_many()
             .col_expr(C::LastSeenAt, Expr::value(seen_at))
             .filter(C::Id.is_in(chunk.iter().copied()))
@@ -122,7 +117,7 @@ pub async fn apply(
         .filter(|m| m.status != EventStatus::RemovedUpstream && !keep_unseen(m))
         .map(|m| m.id)
         .collect();
-    for chunk in vanished.chunks(ID_CHUNK) {
+    for chunk in vanished.chunks(super::ID_CHUNK) {
         Events::update_many()
             .col_expr(C::Status, Expr::value(EventStatus::RemovedUpstream.as_str()))
             .col_expr(C::UpdatedAt, Expr::value(seen_at))
@@ -132,7 +127,7 @@ pub async fn apply(
     }
     applied.removed = vanished;
     for ids in [&applied.created, &applied.updated, &applied.cancelled, &applied.removed] {
-        super::search::enqueue(db, crate::search::RecordType::Event, ids).await?;
+        super::outbox::enqueue(db, crate::search::RecordType::Event, ids).await?;
     }
     Ok(applied)
 }
@@ -152,7 +147,7 @@ pub async fn release_feed_events(db: &impl ConnectionTrait, feed_id: Uuid, delet
             .into_tuple()
             .all(db)
             .await?;
-        super::search::enqueue(db, crate::search::RecordType::Event, &ids).await?;
+        super::outbox::enqueue(db, crate::search::RecordType::Event, &ids).await?;
         Events::delete_many()
             .filter(C::FeedId.eq(feed_id))
             .exec(db)

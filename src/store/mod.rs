@@ -1,12 +1,18 @@
 //! The only module that builds database queries. Functions take `&impl ConnectionTrait`, so
 //! callers decide whether they run inside a transaction.
 
+/// Rows per multi-row INSERT: under both databases' bind-parameter limits.
+const INSERT_CHUNK: usize = 500;
+/// Ids per `IN (…)` list.
+const ID_CHUNK: usize = 1000;
+
 pub mod actions;
 pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod calendar_subscriptions;
 pub mod contacts;
+pub mod documents;
 pub mod events;
 pub mod exports;
 pub mod feeds;
@@ -15,11 +21,11 @@ pub mod ingest;
 pub mod nodes;
 pub mod notify;
 pub mod organisations;
+pub mod outbox;
 pub mod page;
 pub mod record;
 pub mod reports;
 pub mod resources;
-pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod unit;

@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::Listed;
-use super::{Scope, search};
+use super::{Scope, outbox};
 use crate::error::{AppError, AppResult};
 use crate::search::RecordType;
 
@@ -61,7 +61,7 @@ where
     E::write(fields, &mut am);
     let model = am.insert(db).await.map_err(|e| save_error(e, conflict))?;
     if let Some(ty) = RecordType::of_record_name(E::NAME) {
-        search::enqueue(db, ty, &[E::id_of(&model)]).await?;
+        outbox::enqueue(db, ty, &[E::id_of(&model)]).await?;
     }
     Ok(model)
 }
@@ -92,7 +92,7 @@ where
     let ty = RecordType::of_record_name(E::NAME);
     // Documents embed their organisation's name: a renamed organisation reindexes them.
     let name_before = match ty {
-        Some(RecordType::Organisation) => search::organisation_name(db, id).await?,
+        Some(RecordType::Organisation) => super::documents::organisation_name(db, id).await?,
         _ => None,
     };
     let mut am = model.into_active_model();
@@ -100,9 +100,9 @@ where
     am.set(E::updated_column(), super::now().into());
     let model = am.update(db).await.map_err(|e| save_error(e, conflict))?;
     if let Some(ty) = ty {
-        search::enqueue(db, ty, &[id]).await?;
-        if ty == RecordType::Organisation && search::organisation_name(db, id).await? != name_before {
-            search::enqueue_organisation_records(db, id).await?;
+        outbox::enqueue(db, ty, &[id]).await?;
+        if ty == RecordType::Organisation && super::documents::organisation_name(db, id).await? != name_before {
+            outbox::enqueue_organisation_records(db, id).await?;
         }
     }
     Ok(model)
@@ -137,14 +137,14 @@ where
     let ty = RecordType::of_record_name(E::NAME);
     if ty == Some(RecordType::Organisation) {
         // Its records stay, without organisation: queued before the link is cut.
-        search::enqueue_organisation_records(db, id).await?;
+        outbox::enqueue_organisation_records(db, id).await?;
     }
     let res = E::delete_many().filter(E::id_column().eq(id)).exec(db).await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound(E::NAME));
     }
     if let Some(ty) = ty {
-        search::enqueue(db, ty, &[id]).await?;
+        outbox::enqueue(db, ty, &[id]).await?;
     }
     Ok(model)
 }
