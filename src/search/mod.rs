@@ -6,7 +6,7 @@
 //!
 //! Both index the same `Document`s (built from the database by `document`), answer the same
 //! `Query` (text, types, filters, facets, sort, page) with the same `Hits`, and pass the same
-//! conformance suite (`tests/search.rs`). The index is fed from the search outbox by
+//! conformance suite (`tests/api/search.rs`). The index is fed from the search outbox by
 //! `jobs::index_search`; the index never holds a field the caller may not see in GraphQL:
 //! contacts are indexed without e-mail, phone or notes.
 

@@ -1,10 +1,9 @@
 //! Temporary passwords, sessions, API keys, login throttling, the audit log, personal data
 //! and the `user create` command, over HTTP.
 
-mod common;
-
-use common::{apps, error_code, sqlite_app};
 use serde_json::{Value, json};
+
+use crate::common::{self, apps, error_code, sqlite_app};
 
 const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token mustChangePassword expiresAt user { email role } } }";
 

@@ -3,8 +3,6 @@
 //! the search index rebuilt from the restored database, and the refusals. The PostgreSQL half
 //! runs when `PASSERELLE_TEST_DATABASE_URL` is set and `pg_dump`/`pg_restore` are installed.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +13,8 @@ use passerelle::config::Config;
 use passerelle::startup::Running;
 use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect};
 use serde_json::{Value, json};
+
+use crate::common;
 
 const CREATE_EVENT: &str = "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }";
 const SEARCH: &str = "query($q: String!, $after: String) { search(query: $q, types: [EVENT], first: 100, after: $after) { \

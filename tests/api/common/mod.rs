@@ -1,8 +1,6 @@
 //! Spawns the real server on port 0 with a fresh database, and talks to it over HTTP.
 //! Every test runs on SQLite, and on PostgreSQL when `PASSERELLE_TEST_DATABASE_URL` is set.
 
-#![allow(dead_code)]
-
 pub mod feed_server;
 pub mod relay;
 

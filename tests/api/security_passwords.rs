@@ -3,13 +3,12 @@
 //! spacing, bidirectional controls refused in names and titles, and search cursors that
 //! cannot overflow.
 
-mod common;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{apps, error_code, error_field, organisation};
 use sea_orm::{ActiveModelTrait, Set, SqlErr};
 use serde_json::{Value, json};
+
+use crate::common::{apps, error_code, error_field, organisation};
 
 /// The password `TestApp::account` gives its accounts.
 const CURRENT: &str = "a long new passphrase";

@@ -1,9 +1,8 @@
 //! Create, read, update and delete every type over HTTP, with validation errors and codes.
 
-mod common;
-
-use common::{apps, error_code, error_field, event, organisation};
 use serde_json::json;
+
+use crate::common::{apps, error_code, error_field, event, organisation};
 
 #[tokio::test]
 async fn organisations_crud_conflict_and_not_found() {

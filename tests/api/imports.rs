@@ -1,12 +1,11 @@
 //! Spreadsheet imports, on the command line and through a GraphQL upload: the workshop's
 //! French layouts (semicolon, Windows-1252, dd/mm/yyyy), bad rows, dry runs, re-imports.
 
-mod common;
-
-use common::{TestApp, apps, error_code, organisation};
 use entity::event::{Column as C, Entity as Events};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+
+use crate::common::{self, TestApp, apps, error_code, organisation};
 
 /// The workshop's events layout, as Excel saves it in French: `;` and Windows-1252.
 const EVENTS_FR: &str = "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien\r\n\

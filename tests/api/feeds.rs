@@ -2,15 +2,14 @@
 //! facts of `tests/fixtures/feeds/EXPECTED.md`; idempotent re-syncs, removals and
 //! conditional GETs; a misbehaving server; the SSRF guard; access rules.
 
-mod common;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use common::feed_server::{FeedServer, Reply, gzip};
-use common::{TestApp, apps, error_code, feed, organisation, sync};
 use entity::EventStatus;
 use entity::event::{Column as C, Entity as Events, Model as Event};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
+
+use crate::common::feed_server::{FeedServer, Reply, gzip};
+use crate::common::{self, TestApp, apps, error_code, feed, organisation, sync};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
 

@@ -1,12 +1,11 @@
 //! The visibility policy and the write rules, as a table: every role × every visibility ×
 //! every access path × every type.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{TestApp, apps, error_code};
 use serde_json::{Value, json};
+
+use crate::common::{self, TestApp, apps, error_code};
 
 const VISIBILITIES: [&str; 3] = ["PUBLIC", "PARTNERS", "ORGANISATION"];
 

@@ -1,10 +1,9 @@
 //! Cursor pagination both ways, every filter, totalCount, and the SQL statement count of
 //! nested queries.
 
-mod common;
-
-use common::{apps, error_code, error_field, event, organisation};
 use serde_json::{Value, json};
+
+use crate::common::{apps, error_code, error_field, event, organisation};
 
 fn titles(conn: &Value) -> Vec<String> {
     conn["edges"]

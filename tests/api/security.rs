@@ -1,16 +1,15 @@
 //! The attacks of the security audit, replayed against the real server over HTTP and
 //! WebSocket: each must now be refused or harmless, and the hub must keep answering.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{TestApp, error_code};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::common::{self, TestApp, error_code};
 
 const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 const PASSWORD: &str = "a long new passphrase";

@@ -2,16 +2,15 @@
 //! GraphQL operations, a feed run, a search, refused sign-ins), the metrics token, the
 //! `/readyz` report, and JSON logs from the real binary.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::feed_server::{FeedServer, Reply};
-use common::{TestApp, apps, feed, organisation, sync};
 use serde_json::{Value, json};
+
+use crate::common::feed_server::{FeedServer, Reply};
+use crate::common::{self, TestApp, apps, feed, organisation, sync};
 
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Obs//EN\r\nBEGIN:VEVENT\r\n\
 UID:obs-1@example.org\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300301T090000Z\r\n\

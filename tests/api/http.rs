@@ -1,10 +1,9 @@
 //! GraphQL over HTTP: methods, media types, status codes, limits, health, request ids,
 //! response field order, and the demo data.
 
-mod common;
-
-use common::{apps, sqlite_app};
 use serde_json::{Value, json};
+
+use crate::common::{apps, sqlite_app};
 
 #[tokio::test]
 async fn get_post_media_types_and_status_codes() {

@@ -2,13 +2,12 @@
 //! drains and a feed syncs. SQLite has one writer; every write transaction takes its lock at
 //! `BEGIN IMMEDIATE`, so none fails with "database is locked".
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::TestApp;
-use common::feed_server::{FeedServer, Reply};
 use serde_json::{Value, json};
+
+use crate::common::feed_server::{FeedServer, Reply};
+use crate::common::{self, TestApp};
 
 const WRITERS: usize = 16;
 const EACH: usize = 12;

@@ -2,17 +2,16 @@
 //! at fetch time and on redirects; members read a failed feed's site, never its secret path
 //! or query; and the hub's own log (the real binary's) never shows a feed's secret either.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::feed_server::{FeedServer, Reply};
-use common::{apps, error_code, error_field, feed, organisation, sync};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
+
+use crate::common::feed_server::{FeedServer, Reply};
+use crate::common::{self, apps, error_code, error_field, feed, organisation, sync};
 
 /// IPv6 literals that reach a private or reserved IPv4 address, or are not global unicast.
 /// The tests allow 127.0.0.1, never these spellings of it.

@@ -5,16 +5,15 @@
 //! checked by making a visible change after the hidden one: the bus keeps the order, so the
 //! first message must be the visible change.
 
-mod common;
-
 use std::time::Duration;
 
-use common::TestApp;
-use common::feed_server::{FeedServer, Reply};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::common::feed_server::{FeedServer, Reply};
+use crate::common::{self, TestApp};
 
 const WAIT: Duration = Duration::from_secs(10);
 

@@ -5,15 +5,14 @@
 //! when `MEILI_URL` (and `MEILI_MASTER_KEY`) point at a running server, each test in indexes of
 //! its own prefix, deleted afterwards; otherwise it prints that it was skipped.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::TestApp;
 use passerelle::config::SearchSettings;
 use passerelle::search::Backend;
 use serde_json::{Value, json};
+
+use crate::common::{self, TestApp};
 
 const SEARCH: &str = "query($q: String!, $types: [SearchType!], $filter: SearchFilter, $first: Int, $after: String, \
     $facets: [SearchFacet!], $sort: SearchSort) { \

@@ -1,9 +1,9 @@
 //! Several hub instances on one database: they start together (migrations take turns) and
 //! see each other's writes.
 
-mod common;
-
 use serde_json::json;
+
+use crate::common;
 
 #[tokio::test]
 async fn two_instances_start_together_on_one_postgres_database() {
@@ -83,7 +83,7 @@ async fn two_instances_start_together_on_one_postgres_database() {
 
 #[tokio::test]
 async fn two_instances_pull_each_due_feed_exactly_once() {
-    use common::feed_server::{FeedServer, Reply};
+    use crate::common::feed_server::{FeedServer, Reply};
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
     let Some(pair) = common::PgPair::start(

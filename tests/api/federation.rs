@@ -1,10 +1,9 @@
 //! The Apollo Federation v2 subgraph: `_service { sdl }`, `_entities` in order with nulls, the
 //! visibility policy through `_entities`, and its statement count.
 
-mod common;
-
-use common::{TestApp, apps, event, organisation};
 use serde_json::{Value, json};
+
+use crate::common::{TestApp, apps, event, organisation};
 
 const ENTITIES: [&str; 5] = ["Organisation", "Event", "Resource", "Contact", "Action"];
 

@@ -1,10 +1,9 @@
 //! Exports: the calendar (public and private links), the Atom feeds, the address book and the
 //! CSV files, each read back with a parser other than the crate that wrote it.
 
-mod common;
-
-use common::{TestApp, apps, error_code};
 use serde_json::json;
+
+use crate::common::{self, TestApp, apps, error_code};
 
 const LONG_DESCRIPTION: &str = "<p>Une journée pour découvrir les métiers de l'industrie : soudure, \
     robotique, maintenance, conception assistée par ordinateur, avec des ingénieures et des techniciennes.</p>\
