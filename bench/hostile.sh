@@ -10,7 +10,9 @@ DATA=$(mktemp -d)
 trap 'kill "$HUB" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 cargo build --release --quiet
-PASSERELLE_DATA_DIR="$DATA" PASSERELLE_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn \
+# No query budget: each refusal costs its address 100 points, and this measures the refusals
+# themselves, not the door that an address over budget meets (bench/neighbour.sh does).
+PASSERELLE_DATA_DIR="$DATA" PASSERELLE_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn PASSERELLE_RATE_LIMIT_ANONYMOUS=0 \
   PASSERELLE_FEEDS_SCHEDULER=false target/release/passerelle serve &
 HUB=$!
 for _ in $(seq 1 100); do

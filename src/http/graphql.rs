@@ -177,13 +177,19 @@ fn params_error(flavour: Flavour, err: ParamsError) -> Response {
     }
 }
 
+/// How long the door holds a request before answering it 429 (at most the wait itself).
+const DOOR_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// An anonymous request from an address whose budget is spent: answered 429 before its body
-/// (or its query string) is read. Signed-in callers come in and spend their own budget.
-fn kept_at_door(req: &Request, state: &AppState, flavour: Flavour) -> Option<Response> {
+/// (or its query string) is read, after a delay (a client that ignores `Retry-After` and
+/// sends again at once is slowed to one request per connection per second, which costs the
+/// hub a sleeping task, not work). Signed-in callers come in and spend their own budget.
+async fn kept_at_door(req: &Request, state: &AppState, flavour: Flavour) -> Option<Response> {
     if req.header(header::AUTHORIZATION).is_some() {
         return None;
     }
     let wait = state.cost.door(super::client_address(req, state.trusted_proxies))?;
+    tokio::time::sleep(DOOR_DELAY.min(std::time::Duration::from_secs(wait))).await;
     let message = format!("query budget spent: try again in {wait} s");
     let mut resp = coded_error(StatusCode::TOO_MANY_REQUESTS, flavour, &message, "RATE_LIMITED");
     if let Ok(value) = wait.to_string().parse() {
@@ -289,7 +295,7 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
     };
-    if let Some(resp) = kept_at_door(req, state, flavour) {
+    if let Some(resp) = kept_at_door(req, state, flavour).await {
         return resp;
     }
     let params = match params_from_query_string(raw, &state.persisted) {
@@ -321,7 +327,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();
     };
-    if let Some(resp) = kept_at_door(req, state, flavour) {
+    if let Some(resp) = kept_at_door(req, state, flavour).await {
         return resp;
     }
     let content_type = req.header(header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
