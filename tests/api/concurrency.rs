@@ -281,45 +281,36 @@ async fn shutdown_stops_a_sync_that_outlived_its_request() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let url = format!("http://{}/graphql", running.addr);
-    let login: Value = client
-        .post(&url)
-        .json(
-            &json!({ "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                       "variables": { "e": "admin@example.org", "p": temporary } }),
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let gql = async |token: Option<&str>, query: &str, variables: Value| -> Value {
+        let mut req = client
+            .post(&url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("sent").json().await.expect("JSON")
+    };
+    let login = gql(
+        None,
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+        json!({ "e": "admin@example.org", "p": temporary }),
+    )
+    .await;
     let token = login["data"]["login"]["token"].as_str().expect("a token");
     // A temporary password opens nothing but its own replacement.
-    let changed: Value = client
-        .post(&url)
-        .bearer_auth(token)
-        .json(&json!({ "query": "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a long new passphrase\") { user { id } } }",
-                       "variables": { "c": temporary } }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let changed = gql(
+        Some(token),
+        "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a long new passphrase\") { user { id } } }",
+        json!({ "c": temporary }),
+    )
+    .await;
     assert!(changed.get("errors").is_none(), "{changed}");
-    let synced: Value = client
-        .post(&url)
-        .bearer_auth(token)
-        .json(
-            &json!({ "query": "mutation($id: ID!) { syncFeed(id: $id) { run { outcome } } }",
-                       "variables": { "id": feed.to_string() } }),
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let synced = gql(
+        Some(token),
+        "mutation($id: ID!) { syncFeed(id: $id) { run { outcome } } }",
+        json!({ "id": feed.to_string() }),
+    )
+    .await;
     assert_eq!(synced["data"]["syncFeed"]["run"]["outcome"], "RUNNING", "{synced}");
     let stopping = std::time::Instant::now();
     running.stop().await.expect("stops");
