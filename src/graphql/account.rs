@@ -9,7 +9,7 @@ use super::types::enums::mirror_enum;
 use chrono::{DateTime, Utc};
 
 use super::error::{IntoGql, parse_id, to_gql};
-use super::exec::{ClientAddress, db, viewer};
+use super::exec::{db, viewer};
 use super::mutation::{audit, in_transaction, opt_id};
 use super::query::root_page;
 use super::types::connection::connection;
@@ -378,7 +378,7 @@ pub struct AccountMutation;
 impl AccountMutation {
     /// Signs in with an e-mail and a password.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<LoginPayload> {
-        let client = ctx.data_unchecked::<ClientAddress>().0;
+        let client = super::exec::client_address(ctx);
         // Throttling counts survive a failed sign-in, so this runs outside a transaction.
         let signed = accounts::login(db(ctx), &email, &password, client).await.gql()?;
         store::audit::write(

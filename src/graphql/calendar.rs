@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::error::{IntoGql, parse_id};
-use super::exec::{BaseUrl, db, viewer};
+use super::exec::{db, viewer};
 use super::mutation::{audit, in_transaction};
 use super::types::filters::EventFilter;
 use crate::auth::accounts;
@@ -102,7 +102,7 @@ impl CalendarMutation {
         })
         .await
         .gql()?;
-        let base = &ctx.data_unchecked::<BaseUrl>().0;
+        let base = super::exec::base_url(ctx);
         Ok(CreateCalendarSubscriptionPayload {
             subscription: CalendarSubscription(Arc::new(link)),
             url: format!("{base}/calendar/{token}.ics"),

@@ -418,6 +418,36 @@ pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::auth::Viewer {
     ctx.data_unchecked::<crate::auth::Viewer>()
 }
 
+/// The change bus, for writers to announce their changes and subscriptions to hear them.
+pub fn changes<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::changes::Changes {
+    ctx.data_unchecked::<crate::changes::Changes>()
+}
+
+/// The search engine.
+pub fn search_backend<'a>(ctx: &async_graphql::Context<'a>) -> &'a std::sync::Arc<dyn crate::search::Backend> {
+    ctx.data_unchecked::<std::sync::Arc<dyn crate::search::Backend>>()
+}
+
+/// This instance's feed puller.
+pub fn puller<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::jobs::pull_feeds::Puller {
+    ctx.data_unchecked::<crate::jobs::pull_feeds::Puller>()
+}
+
+/// How long `syncFeed` waits for its run.
+pub fn sync_wait(ctx: &async_graphql::Context<'_>) -> std::time::Duration {
+    ctx.data_unchecked::<super::SyncWait>().0
+}
+
+/// The client's network address, when known.
+pub fn client_address(ctx: &async_graphql::Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_unchecked::<ClientAddress>().0
+}
+
+/// Where clients reach this hub.
+pub fn base_url<'a>(ctx: &async_graphql::Context<'a>) -> &'a str {
+    &ctx.data_unchecked::<BaseUrl>().0
+}
+
 /// The GraphiQL page for browsers.
 pub fn graphiql_page(endpoint: &str) -> String {
     async_graphql::http::GraphiQLSource::build()

@@ -108,7 +108,7 @@ pub struct CsvColumn {
 }
 
 fn settings<'a>(ctx: &Context<'a>) -> &'a Puller {
-    ctx.data_unchecked::<Puller>()
+    super::exec::puller(ctx)
 }
 
 #[Object]
@@ -565,7 +565,7 @@ impl FeedMutation {
         let db = super::exec::db(ctx);
         let feed = record::find::<Feeds>(db, viewer.scope(), id).await.gql()?;
         viewer.require_editor_of(Some(feed.organisation_id)).gql()?;
-        let wait = ctx.data_unchecked::<super::SyncWait>().0;
+        let wait = super::exec::sync_wait(ctx);
         let run = settings(ctx).sync_now(id, Some(wait)).await.gql()?;
         let feed = store::feeds::get(db, id).await.gql()?;
         Ok(SyncFeedPayload {

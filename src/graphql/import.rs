@@ -109,7 +109,7 @@ impl ImportMutation {
             actor: viewer.audit_actor(),
         };
         let kind_in: import::Kind = kind.into();
-        let bus = ctx.data_unchecked::<crate::changes::Changes>();
+        let bus = super::exec::changes(ctx);
         let report = import::run(db(ctx), kind_in, &body, &options, &|_, _| {}, bus)
             .await
             .gql()?;

@@ -5,8 +5,6 @@
 //! other read: a hit the caller may not see (an index behind the database) is dropped. When
 //! the engine is unreachable the hub searches the database instead and says `degraded: true`.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,7 +21,7 @@ use super::types::event::Event;
 use super::types::organisation::Organisation;
 use super::types::resource::Resource;
 use crate::error::{AppError, AppResult};
-use crate::search::{self, Backend, Facet, RecordType};
+use crate::search::{self, Facet, RecordType};
 
 /// Longest query text accepted.
 const MAX_QUERY_CHARS: usize = 500;
@@ -328,7 +326,7 @@ impl SearchQuery {
         viewer(ctx).require_admin().gql()?;
         let backlog = crate::store::outbox::backlog(db(ctx)).await.gql()?;
         Ok(SearchStatus {
-            engine: ctx.data_unchecked::<Arc<dyn Backend>>().name().to_string(),
+            engine: super::exec::search_backend(ctx).name().to_string(),
             pending: backlog.pending as i64,
             failing: backlog.failing as i64,
             oldest_pending_at: backlog.oldest,
@@ -399,7 +397,7 @@ async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection>
         offset,
         limit,
     };
-    let backend = ctx.data_unchecked::<Arc<dyn Backend>>();
+    let backend = super::exec::search_backend(ctx);
     let started = std::time::Instant::now();
     let (hits, degraded) = match backend.search(&query).await {
         Ok(hits) => (hits, false),

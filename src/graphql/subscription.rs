@@ -77,7 +77,7 @@ fn listening(ctx: &Context<'_>) {
 }
 
 fn bus<'a>(ctx: &Context<'a>) -> &'a Changes {
-    ctx.data_unchecked::<Changes>()
+    super::exec::changes(ctx)
 }
 
 /// The next notification; `None` when the bus is gone. A subscriber that fell behind misses

@@ -49,7 +49,7 @@ pub(crate) async fn in_transaction_announcing<T, F>(ctx: &Context<'_>, work: F) 
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(T, Vec<crate::changes::Change>)>,
 {
-    let bus = ctx.data_unchecked::<crate::changes::Changes>();
+    let bus = crate::graphql::exec::changes(ctx);
     let mut unit = Work::begin(crate::graphql::exec::db(ctx)).await?;
     let (out, changes) = work(unit.txn()).await?;
     unit.announce(changes);
