@@ -1079,6 +1079,10 @@ mod tests {
         assert_eq!(first.events.len(), 2);
         assert_eq!(first.events, again.events);
         assert_ne!(first.events[0].uid, first.events[1].uid);
+        // Stored ids: a hash of the title, the start (RFC 3339, UTC) and the place, which
+        // earlier imports wrote and later ones must find again.
+        assert_eq!(first.events[0].uid, "csv-a44eefd9e408e80447ac70e00cba026c");
+        assert_eq!(first.events[1].uid, "csv-8b1a6490135db85968007ee4d89e3aab");
         assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
         assert!(
             first.warnings[0].starts_with("line 3: same uid as line 2"),

@@ -1874,6 +1874,14 @@ mod tests {
     }
 
     #[test]
+    fn generated_uids_are_stable_ids() {
+        // Stored ids: the hash of DTSTART (parameters and value), SUMMARY, LOCATION and
+        // RECURRENCE-ID, which later reads of the same feed must find again.
+        let parsed = inline(&EVENT.replace("UID:1@test\n", ""));
+        assert_eq!(parsed.events[0].uid, "ical-fb7dcb12b68a30ff596b95dda1a34197");
+    }
+
+    #[test]
     fn junk_after_the_calendar_is_ignored_with_a_warning() {
         let parsed = inline(&format!(
             "BEGIN:VCALENDAR\r\n{}\r\nEND:VCALENDAR\r\n<html>oops</html>\r\n\0\0",

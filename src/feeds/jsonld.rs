@@ -818,6 +818,8 @@ mod tests {
         // Floating time, default zone; no @id and no url: a stable hash.
         assert_eq!(workshop.starts_at, utc("2024-03-05T13:00:00Z"));
         assert_eq!(workshop.uid.len(), 32);
+        // A stored id: the hash of name, startDate as written and place.
+        assert_eq!(workshop.uid, "f715b8f7e4cb1accb8a38ab5a46ed128");
         assert_eq!(parse(page, &options()).expect("parses").events[1].uid, workshop.uid);
     }
 
