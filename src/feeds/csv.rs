@@ -11,12 +11,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::{FeedEvent, ParseOptions, Parsed, time};
 
 /// Target fields a CSV column can be mapped to (the values of `ParseOptions::csv_columns`):
 ///
@@ -563,18 +563,19 @@ impl Row<'_> {
         };
         let (starts_at, mut ends_at) = if all_day {
             let first_day = start.day();
-            let starts_at = midnight(zone, first_day).ok_or_else(|| self.nonexistent("start"))?;
             // The last day is inclusive in a spreadsheet; the stored end is the midnight after.
             let last_day = end.map_or(first_day, |end| end.day());
-            (starts_at, last_day.succ_opt().and_then(|d| midnight(zone, d)))
+            (
+                time::midnight(zone, first_day),
+                last_day.succ_opt().map(|d| time::midnight(zone, d)),
+            )
         } else {
-            let starts_at = start.instant(zone).ok_or_else(|| self.nonexistent("start"))?;
             let ends_at = end.and_then(|end| match end {
                 // A timed event ending on a bare day ends at the end of that day.
-                When::Day(day) => day.succ_opt().and_then(|d| midnight(zone, d)),
-                other => other.instant(zone),
+                When::Day(day) => day.succ_opt().map(|d| time::midnight(zone, d)),
+                other => Some(other.instant(zone)),
             });
-            (starts_at, ends_at)
+            (start.instant(zone), ends_at)
         };
         if ends_at.is_some_and(|end| end < starts_at) {
             warnings.push(format!("line {line}: the end is before the start; end ignored"));
@@ -714,14 +715,6 @@ impl Row<'_> {
         }
     }
 
-    fn nonexistent(&self, target: &str) -> String {
-        format!(
-            "line {}: {}: the time does not exist in this time zone, row skipped",
-            self.line,
-            self.header(target)
-        )
-    }
-
     /// A yes/no cell; an unrecognised value is reported and read as unknown.
     fn boolean(&self, target: &str, warnings: &mut Vec<String>) -> Option<bool> {
         let value = self.get(target)?;
@@ -785,26 +778,14 @@ impl When {
         }
     }
 
-    fn instant(&self, zone: Tz) -> Option<DateTime<Utc>> {
+    /// The instant, a wall-clock time read in `zone` by the one rule of [`time::local`].
+    fn instant(&self, zone: Tz) -> DateTime<Utc> {
         match self {
-            When::Day(day) => midnight(zone, *day),
-            When::Local(local) => local_to_utc(zone, *local),
-            When::Instant(instant) => Some(instant.with_timezone(&Utc)),
+            When::Day(day) => time::midnight(zone, *day),
+            When::Local(local) => time::instant(zone, *local),
+            When::Instant(instant) => instant.with_timezone(&Utc),
         }
     }
-}
-
-fn midnight(zone: Tz, day: NaiveDate) -> Option<DateTime<Utc>> {
-    local_to_utc(zone, day.and_time(NaiveTime::MIN))
-}
-
-/// A wall-clock time in `zone`: the earlier of two in the autumn overlap, and in the spring gap
-/// the time read with the offset before the gap (RFC 5545's rule: 02:30 becomes 03:30).
-fn local_to_utc(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    zone.from_local_datetime(&local)
-        .earliest()
-        .or_else(|| zone.from_local_datetime(&(local + Duration::hours(1))).earliest())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// `dd/mm/yyyy`, `dd/mm/yy`, `dd.mm.yyyy`, `yyyy-mm-dd` or `yyyy/mm/dd`, optionally followed
@@ -1262,7 +1243,7 @@ mod tests {
         );
         assert_eq!(
             parse_when("2024-03-12 14:30+0100").map(|w| w.instant(chrono_tz::UTC)),
-            Some(Some(utc("2024-03-12T13:30:00Z")))
+            Some(utc("2024-03-12T13:30:00Z"))
         );
         for bad in [
             "32/13/2024",
@@ -1278,11 +1259,8 @@ mod tests {
         assert_eq!(parse_time("09:05:00"), NaiveTime::from_hms_opt(9, 5, 0));
         assert_eq!(parse_time("2024"), None);
         // The spring-forward gap in Paris: 02:30 does not exist, read as 03:30 CEST.
-        let gap = day(2024, 3, 31).and_hms_opt(2, 30, 0).expect("valid test value");
-        assert_eq!(
-            local_to_utc(chrono_tz::Europe::Paris, gap),
-            Some(utc("2024-03-31T01:30:00Z"))
-        );
+        let gap = When::Local(day(2024, 3, 31).and_hms_opt(2, 30, 0).expect("valid test value"));
+        assert_eq!(gap.instant(chrono_tz::Europe::Paris), utc("2024-03-31T01:30:00Z"));
     }
 
     #[test]

@@ -9,14 +9,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use chrono::offset::LocalResult;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::rrule::{RRule, RRuleSet, Tz as RuleTz, Unvalidated};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, Property};
 use sha2::{Digest, Sha256};
 
-use super::{FeedEvent, ParseOptions, Parsed, windows_zones};
+use super::{FeedEvent, ParseOptions, Parsed, time, windows_zones};
 
 /// A series yielding more instances in the window than this is cut, with a warning.
 const MAX_INSTANCES_PER_SERIES: usize = 5000;
@@ -664,17 +663,6 @@ fn parse_utc_offset(value: &str) -> Option<i32> {
     Some(sign * seconds)
 }
 
-/// The instant of a local time; a time skipped by a DST change moves forward with the
-/// clock, an ambiguous one takes the first.
-fn local(zone: Tz, naive: NaiveDateTime) -> DateTime<Tz> {
-    match zone.from_local_datetime(&naive) {
-        LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at,
-        LocalResult::None => (1..=3)
-            .find_map(|hours| zone.from_local_datetime(&(naive + Duration::hours(hours))).earliest())
-            .unwrap_or_else(|| zone.from_utc_datetime(&naive)),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Events
 
@@ -698,8 +686,8 @@ impl Length {
     fn end(self, start: DateTime<Tz>) -> DateTime<Tz> {
         match self {
             Length::Exact(duration) => start + duration,
-            Length::Nominal { days, time } => {
-                local(start.timezone(), start.naive_local() + Duration::days(days)) + time
+            Length::Nominal { days, time: exact } => {
+                time::local(start.timezone(), start.naive_local() + Duration::days(days)) + exact
             }
         }
     }
@@ -974,14 +962,16 @@ impl Reader<'_> {
                     None => self.zones.floating,
                 };
                 return Some(Moment {
-                    at: local(zone, date.and_time(chrono::NaiveTime::MIN)),
+                    at: time::local(zone, date.and_time(chrono::NaiveTime::MIN)),
                     all_day: true,
                 });
             }
             Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(utc))) => utc.with_timezone(&Tz::UTC),
-            Some(DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive))) => local(self.zones.floating, naive),
+            Some(DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive))) => {
+                time::local(self.zones.floating, naive)
+            }
             Some(DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid })) => {
-                local(self.zones.zone(&tzid, self.warnings), date_time)
+                time::local(self.zones.zone(&tzid, self.warnings), date_time)
             }
             // The crate reads no `Z` time with a TZID (`TZID=Europe/Paris:20200101T100000Z`):
             // the `Z` wins.
@@ -1199,7 +1189,7 @@ fn rule_text(value: &str, zone: Tz) -> String {
             Some(match until {
                 Some(until) => format!(
                     "UNTIL={}",
-                    local(zone, until).with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")
+                    time::local(zone, until).with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")
                 ),
                 None => format!("UNTIL={value}"),
             })
@@ -1257,7 +1247,7 @@ mod tests {
     fn window(zone: Tz, from: (i32, u32, u32), to: (i32, u32, u32)) -> ParseOptions {
         let midnight = |(y, m, d): (i32, u32, u32)| {
             let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
-            local(zone, date.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
+            time::local(zone, date.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
         };
         ParseOptions {
             window_start: midnight(from),
@@ -2032,6 +2022,19 @@ mod tests {
         assert_eq!(day.categories, ["Atelier", "Visite, guidée"]);
         let both = one(&parsed.events, "DTEND wins");
         assert_eq!(both.ends_at, Some(Utc.with_ymd_and_hms(2024, 1, 5, 11, 0, 0).unwrap()));
+    }
+
+    #[test]
+    fn times_in_a_gap_move_forward_by_its_length() {
+        // RFC 5545 §3.3.5: a nonexistent local time is read with the offset before the gap.
+        // Paris skips an hour, Lord Howe Island half an hour.
+        let body = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:paris\nDTSTART;TZID=Europe/Paris:20270328T023000\nSUMMARY:Paris\nEND:VEVENT\nBEGIN:VEVENT\nUID:howe\nDTSTART;TZID=Australia/Lord_Howe:20271003T021500\nSUMMARY:Lord Howe\nEND:VEVENT\nBEGIN:VEVENT\nUID:twice\nDTSTART;TZID=Europe/Paris:20271031T023000\nSUMMARY:twice\nEND:VEVENT\nEND:VCALENDAR";
+        let parsed = inline(body);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(start(one(&parsed.events, "Paris")), "2027-03-28 03:30 +02:00");
+        assert_eq!(start(one(&parsed.events, "Lord Howe")), "2027-10-03 02:45 +11:00");
+        // An ambiguous time is the first of the two.
+        assert_eq!(start(one(&parsed.events, "twice")), "2027-10-31 02:30 +02:00");
     }
 
     #[test]

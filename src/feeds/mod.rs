@@ -19,6 +19,7 @@ pub mod jsonld;
 pub mod openagenda;
 pub mod rss;
 pub mod text;
+pub mod time;
 pub mod windows_zones;
 pub mod wp;
 

@@ -16,7 +16,8 @@ use anyhow::Context as _;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use super::jsonld::{Moment, instance_uid, stable_uid, times};
+use super::jsonld::{instance_uid, stable_uid};
+use super::time::{Moment, times};
 use super::{FeedEvent, ParseOptions, Parsed};
 
 /// OpenAgenda's `status` for a cancelled event.

@@ -18,7 +18,8 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use serde_json::{Map, Value};
 
-use super::jsonld::{Moment, Times, stable_uid, times};
+use super::jsonld::stable_uid;
+use super::time::{Moment, Times, times};
 use super::{FeedEvent, ParseOptions, Parsed};
 
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
