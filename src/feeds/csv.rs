@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
+use super::text::{self, NotUtf8};
 use super::{FeedEvent, ParseOptions, Parsed, time};
 
 /// Target fields a CSV column can be mapped to (the values of `ParseOptions::csv_columns`):
@@ -298,7 +299,7 @@ pub(crate) struct Document {
 
 impl Document {
     pub(crate) fn decode(body: &[u8]) -> Document {
-        let text = decode(body);
+        let text = text::decode(body, NotUtf8::Windows1252).text;
         let (rest, first_line, forced) = strip_sep_line(&text);
         let delimiter = forced.unwrap_or_else(|| sniff_delimiter(rest));
         Document {
@@ -320,21 +321,6 @@ impl Document {
             .has_headers(false)
             .flexible(true)
             .from_reader(self.text().as_bytes())
-    }
-}
-
-/// UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252: what Excel writes.
-fn decode(body: &[u8]) -> String {
-    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
-        let (text, _) = encoding.decode_without_bom_handling(&body[bom_length..]);
-        return text.into_owned();
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(body)
-            .0
-            .into_owned(),
     }
 }
 

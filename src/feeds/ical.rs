@@ -15,6 +15,7 @@ use icalendar::rrule::{RRule, RRuleSet, Tz as RuleTz, Unvalidated};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, Property};
 use sha2::{Digest, Sha256};
 
+use super::text::{self, NotUtf8};
 use super::{FeedEvent, ParseOptions, Parsed, time, windows_zones};
 
 /// A series yielding more instances in the window than this is cut, with a warning.
@@ -26,7 +27,7 @@ const MAX_OCCURRENCES_SCANNED: usize = 200_000;
 /// Reads an iCalendar document: every VEVENT, recurrences expanded into the window.
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     let mut warnings = Vec::new();
-    let text = decode(body, &mut warnings);
+    let text = unfolded_text(body, &mut warnings);
     let document = normalise(&text, &mut warnings)?;
 
     let mut zones = Zones::new(options);
@@ -72,21 +73,26 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
 // ---------------------------------------------------------------------------------------
 // Bytes to text
 
-/// Unfolds on bytes, before decoding, so a fold splitting a multi-byte character (or an
-/// escape sequence) is joined first; CRLF, LF and lone CR all end a line.
-fn decode(body: &[u8], warnings: &mut Vec<String>) -> String {
+/// The document's text, unfolded. Unfolding works on bytes, before decoding, so a fold
+/// splitting a multi-byte character (or an escape sequence) is joined first; only a UTF-16
+/// document, whose line breaks are two bytes, is decoded before.
+fn unfolded_text(body: &[u8], warnings: &mut Vec<String>) -> String {
     let utf16;
     let body = if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
-        let encoding = if body[0] == 0xFF {
-            encoding_rs::UTF_16LE
-        } else {
-            encoding_rs::UTF_16BE
-        };
-        utf16 = encoding.decode_with_bom_removal(body).0.into_owned();
+        utf16 = text::decode(body, NotUtf8::Replaced).text;
         utf16.as_bytes()
     } else {
-        body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+        body
     };
+    let decoded = text::decode(&unfold(body), NotUtf8::Replaced);
+    if decoded.replaced {
+        warnings.push("the calendar is not valid UTF-8: undecodable bytes were replaced by U+FFFD".to_string());
+    }
+    decoded.text
+}
+
+/// Joins folded lines; CRLF, LF and lone CR all end a line, and become LF.
+fn unfold(body: &[u8]) -> Vec<u8> {
     let mut unfolded = Vec::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
@@ -108,13 +114,7 @@ fn decode(body: &[u8], warnings: &mut Vec<String>) -> String {
             i += break_len;
         }
     }
-    match String::from_utf8(unfolded) {
-        Ok(text) => text,
-        Err(error) => {
-            warnings.push("the calendar is not valid UTF-8: undecodable bytes were replaced by U+FFFD".to_string());
-            String::from_utf8_lossy(error.as_bytes()).into_owned()
-        }
-    }
+    unfolded
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResu
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::text::{NotUtf8, decode};
 use super::time::{Moment, times};
 use super::{FeedEvent, ParseOptions, Parsed};
 
@@ -48,7 +49,9 @@ const EVENT_TYPES: &[&str] = &[
 ];
 
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
-    let text = decode(body);
+    // What browsers do: the BOM's encoding, else UTF-8, else windows-1252 (which they read
+    // `iso-8859-1` pages as).
+    let text = decode(body, NotUtf8::Windows1252).text;
     let trimmed = text.trim_start();
     let mut parsed = Parsed::default();
     let mut documents = Vec::new();
@@ -114,21 +117,6 @@ pub(super) fn stable_uid(parts: &[&str]) -> String {
         let _ = write!(uid, "{byte:02x}");
     }
     uid
-}
-
-/// The page as text: its BOM's encoding, else UTF-8, else windows-1252 (what browsers
-/// read `iso-8859-1` pages as).
-fn decode(body: &[u8]) -> String {
-    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
-        return encoding.decode_without_bom_handling(&body[bom_length..]).0.into_owned();
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(body)
-            .0
-            .into_owned(),
-    }
 }
 
 /// JSON as found in the wild: HTML comment or CDATA wrappers around the block are dropped, and
