@@ -13,11 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, bail};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use super::text::{self, NotUtf8};
-use super::{FeedEvent, ParseOptions, Parsed, time};
+use super::{FeedEvent, ParseOptions, Parsed, time, uid};
 
 /// Target fields a CSV column can be mapped to (the values of `ParseOptions::csv_columns`):
 ///
@@ -576,7 +575,15 @@ impl Row<'_> {
         let location_name = self.get("location_name").map(str::to_string);
         let uid = match self.get("uid") {
             Some(uid) => uid.to_string(),
-            None => stable_uid(title, starts_at, location_name.as_deref()),
+            // The same title, start and place give the same uid on every import.
+            None => format!(
+                "csv-{}",
+                uid::stable(&[
+                    title,
+                    &starts_at.to_rfc3339(),
+                    location_name.as_deref().unwrap_or_default()
+                ])
+            ),
         };
         let cancelled = self.get("status").is_some_and(|status| {
             let status = normalise_header(status);
@@ -866,19 +873,6 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
         }
         _ => None,
     }
-}
-
-/// The same title, start and place give the same uid on every import.
-fn stable_uid(title: &str, starts_at: DateTime<Utc>, location: Option<&str>) -> String {
-    let mut hasher = Sha256::new();
-    for part in [title, &starts_at.to_rfc3339(), location.unwrap_or_default()] {
-        hasher.update(part.as_bytes());
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        hasher.update([0x1f]);
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("csv-{hex}")
 }
 
 #[cfg(test)]

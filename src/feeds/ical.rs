@@ -13,10 +13,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, Tim
 use chrono_tz::Tz;
 use icalendar::rrule::{RRule, RRuleSet, Tz as RuleTz, Unvalidated};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, Property};
-use sha2::{Digest, Sha256};
 
 use super::text::{self, NotUtf8};
-use super::{FeedEvent, ParseOptions, Parsed, time, windows_zones};
+use super::{FeedEvent, ParseOptions, Parsed, time, uid, windows_zones};
 
 /// A series yielding more instances in the window than this is cut, with a warning.
 const MAX_INSTANCES_PER_SERIES: usize = 5000;
@@ -830,7 +829,7 @@ impl Reader<'_> {
                 continue;
             }
             instances.push(FeedEvent {
-                uid: instance_uid(&master.uid, original_utc),
+                uid: uid::instance(&master.uid, original_utc),
                 ..single(Moment { at: original, ..start })
             });
         }
@@ -933,7 +932,7 @@ impl Reader<'_> {
             .flatten();
         let length = own_length.or(series_length).or_else(|| self.length(lone, start));
         Some(FeedEvent {
-            uid: instance_uid(&lone.uid, rid.at.with_timezone(&Utc)),
+            uid: uid::instance(&lone.uid, rid.at.with_timezone(&Utc)),
             starts_at: start.at.with_timezone(&Utc),
             ends_at: length.map(|l| l.end(start.at).with_timezone(&Utc)),
             all_day: start.all_day,
@@ -1120,26 +1119,27 @@ impl Reader<'_> {
     }
 }
 
-fn instance_uid(uid: &str, original: DateTime<Utc>) -> String {
-    format!("{uid}#{}", original.format("%Y%m%dT%H%M%SZ"))
-}
-
 /// A UID for a VEVENT without one, from what identifies it, so re-reading the same
 /// document gives the same ids; repeats within a document get `-2`, `-3`…
 fn generated_uid(event: &Event, taken: &mut HashSet<String>) -> String {
-    let mut hasher = Sha256::new();
-    for key in ["DTSTART", "SUMMARY", "LOCATION", "RECURRENCE-ID"] {
-        if let Some(property) = event.properties().get(key) {
+    // Each part is a property as written: its parameters (`TZID=Europe/Paris;`), then its
+    // value; an absent property is an empty part.
+    let parts: Vec<String> = ["DTSTART", "SUMMARY", "LOCATION", "RECURRENCE-ID"]
+        .iter()
+        .map(|key| {
+            let Some(property) = event.properties().get(*key) else {
+                return String::new();
+            };
+            let mut part = String::new();
             for (name, parameter) in property.params() {
-                hasher.update(format!("{name}={};", parameter.value()));
+                let _ = write!(part, "{name}={};", parameter.value());
             }
-            hasher.update(property.value());
-        }
-        hasher.update([0x1f]);
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let base = format!("ical-{hex}");
+            part.push_str(property.value());
+            part
+        })
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let base = format!("ical-{}", uid::stable(&parts));
     let mut uid = base.clone();
     let mut n = 1;
     while !taken.insert(uid.clone()) {

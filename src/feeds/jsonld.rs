@@ -6,7 +6,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use html5ever::TokenizerResult;
@@ -14,11 +13,10 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use super::text::{NotUtf8, decode};
 use super::time::{Moment, times};
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::{FeedEvent, ParseOptions, Parsed, uid};
 
 /// `Event` and its schema.org subtypes.
 const EVENT_TYPES: &[&str] = &[
@@ -92,31 +90,11 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
             continue;
         }
         if !uids.insert(event.uid.clone()) {
-            event.uid = instance_uid(&event.uid, event.starts_at);
+            event.uid = uid::instance(&event.uid, event.starts_at);
         }
         parsed.events.push(event);
     }
     Ok(parsed)
-}
-
-/// `uid#20240105T130000Z`: the uid of one instance of a series ([`FeedEvent::uid`]).
-pub(super) fn instance_uid(uid: &str, start: DateTime<Utc>) -> String {
-    format!("{uid}#{}", start.format("%Y%m%dT%H%M%SZ"))
-}
-
-/// A stable identifier for an item the source gives none: a hash of its identifying texts.
-pub(super) fn stable_uid(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        hasher.update([0x1f]);
-    }
-    let mut uid = String::with_capacity(32);
-    for byte in hasher.finalize().iter().take(16) {
-        let _ = write!(uid, "{byte:02x}");
-    }
-    uid
 }
 
 /// JSON as found in the wild: HTML comment or CDATA wrappers around the block are dropped, and
@@ -298,7 +276,7 @@ fn to_event(node: &Map<String, Value>, options: &ParseOptions, warnings: &mut Ve
         read_location(location, &mut event);
     }
     event.uid = text(node.get("@id")).or_else(|| event.url.clone()).unwrap_or_else(|| {
-        stable_uid(&[
+        uid::stable(&[
             &event.title,
             &start_text,
             event.location_name.as_deref().unwrap_or_default(),

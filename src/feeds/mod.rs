@@ -20,6 +20,7 @@ pub mod openagenda;
 pub mod rss;
 pub mod text;
 pub mod time;
+pub mod uid;
 pub mod windows_zones;
 pub mod wp;
 
