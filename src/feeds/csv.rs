@@ -2,21 +2,22 @@
 //! (`Nom de l'événement;Lieu;…;Date;Ouvert;Lien`, often Windows-1252 with semicolons, as Excel
 //! writes it in France), our own English export names and City Bureau scraper exports.
 //!
-//! Headers are matched against built-in aliases ([`target_of_header`]) after
-//! `ParseOptions::csv_columns` (explicit mapping, which wins). Dates are read as `dd/mm/yyyy`,
-//! `dd/mm/yy`, ISO `yyyy-mm-dd` or RFC 3339, with an optional time (`14:30`, `14h30`,
-//! `14:30:00`); a date without a time is an all-day event. A bad row is skipped with a warning
-//! naming its line and column; the document is an `Err` only when it has no usable header.
+//! The document is read as a table by [`super::tabular`] (encoding, delimiter, lines). Headers
+//! are matched against built-in aliases (`ALIASES`) after `ParseOptions::csv_columns`
+//! (explicit mapping, which wins). Dates are read as `dd/mm/yyyy`, `dd/mm/yy`, ISO
+//! `yyyy-mm-dd` or RFC 3339, with an optional time (`14:30`, `14h30`, `14:30:00`), in the
+//! row's zone by the rule of [`super::time`]; a date without a time is an all-day event. A bad
+//! row is skipped and reported as [`Rejected`] with its line and column; the document is an
+//! `Err` only when it has no usable header.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use unicode_normalization::UnicodeNormalization;
 
-use super::text::{self, NotUtf8};
-use super::{FeedEvent, ParseOptions, Parsed, time, uid};
+use super::tabular::{Aliases, Columns, HeaderError, Table, is_placeholder, normalise_header, parse_bool};
+use super::{FeedEvent, ParseOptions, Parsed, Rejected, time, uid};
 
 /// Target fields a CSV column can be mapped to (the values of `ParseOptions::csv_columns`):
 ///
@@ -65,7 +66,7 @@ pub const FIELDS: &[&str] = &[
 /// Built-in header aliases per target, written normalised (see [`normalise_header`]: lower
 /// case, no accent, letters and digits only): French workshop names, our English export names,
 /// City Bureau scraper columns, and common spreadsheet variants.
-const ALIASES: &[(&str, &[&str])] = &[
+const ALIASES: Aliases = &[
     ("uid", &["uid", "id", "identifiant", "guid", "eventid"]),
     (
         "title",
@@ -190,325 +191,195 @@ const TIME_HINT: &str = "HH:MM";
 
 /// Reads a CSV document; see the module documentation.
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
-    let document = Document::decode(body);
-    let (text, first_line) = (document.text(), document.first_line);
-    let mut reader = document.reader();
-    let mut records = reader.records();
-    let header = loop {
-        match records.next() {
-            None => bail!("the CSV document has no header line"),
-            Some(Err(error)) => return Err(error).context("the CSV header line is unreadable"),
-            Some(Ok(record)) if is_blank(&record) => continue,
-            Some(Ok(record)) => break record,
-        }
-    };
+    let table = table(body)?;
+    let read = read(&table, options)?;
     let mut parsed = Parsed::default();
-    let columns = Columns::map(&header, &options.csv_columns, &mut parsed.warnings)?;
-    // Identical rows give identical uids (and a uid column may repeat): keep the first row,
-    // report the others, rather than letting the store overwrite one event with another.
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut lines = Lines::new(text, first_line);
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                let line = error.position().map_or(0, |p| lines.at(p.byte()));
-                let message = format!("line {line}: unreadable row skipped ({error})");
-                parsed.rejected.push(message.clone());
-                parsed.warnings.push(message);
-                continue;
-            }
-        };
-        if is_blank(&record) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        let row = Row {
-            record: &record,
-            columns: &columns,
-            line,
-        };
-        row.check_width(&mut parsed.warnings);
-        match row.event(options, &mut parsed.warnings) {
-            Ok(event) => match seen.get(&event.uid) {
-                Some(first) => parsed.warnings.push(format!(
-                    "line {line}: same uid as line {first} ({}): a duplicate, skipped",
-                    event.uid
-                )),
-                None => {
-                    seen.insert(event.uid.clone(), line);
-                    parsed.events.push(event);
-                }
-            },
-            Err(warning) => {
-                parsed.rejected.push(warning.clone());
-                parsed.warnings.push(warning);
+    for notice in read.notices {
+        match notice {
+            Notice::Warning(warning) => parsed.warnings.push(warning),
+            Notice::Rejected(rejected) => {
+                parsed.warnings.push(rejected.to_string());
+                parsed.rejected.push(rejected);
             }
         }
     }
+    parsed.events = read.events.into_iter().map(|row| row.event).collect();
     Ok(parsed)
 }
 
-/// Line numbers from byte offsets: the csv crate's own line count is off with CRLF endings
-/// (Excel's), which are the common case here.
-pub(crate) struct Lines<'t> {
-    text: &'t str,
-    byte: usize,
-    line: u64,
-}
-
-impl<'t> Lines<'t> {
-    /// `first_line` is the number of the first line of `text`.
-    pub(crate) fn new(text: &'t str, first_line: u64) -> Self {
-        Lines {
-            text,
-            byte: 0,
-            line: first_line,
-        }
-    }
-
-    /// The line of the record the csv crate places at `offset` (offsets must not decrease).
-    /// The crate may give the end of the previous record: line breaks there are skipped.
-    pub(crate) fn at(&mut self, offset: u64) -> u64 {
-        let mut offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
-        let bytes = self.text.as_bytes();
-        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        if offset > self.byte {
-            self.line += self.text.as_bytes()[self.byte..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.byte = offset;
-        }
-        self.line
+/// The table of a CSV document; `Err` when it has no header line.
+pub fn table(body: &[u8]) -> anyhow::Result<Table> {
+    match Table::read(body) {
+        Ok(table) => Ok(table),
+        Err(HeaderError::Missing) => bail!("the CSV document has no header line"),
+        Err(HeaderError::Unreadable(error)) => Err(error).context("the CSV header line is unreadable"),
     }
 }
 
-/// A spreadsheet's text, decoded, without Excel's `sep=` line, and its delimiter.
-pub(crate) struct Document {
-    text: String,
-    /// Where the text starts (past a `sep=` line).
-    start: usize,
-    /// The number of the text's first line.
-    pub(crate) first_line: u64,
-    delimiter: u8,
+/// What [`read`] found in a table, for readers who need the rows behind the events (the
+/// importer reads its own columns from them).
+pub struct Read<'t> {
+    /// The events, in the order of their rows.
+    pub events: Vec<RowEvent<'t>>,
+    /// What was reported, in the order of the document.
+    pub notices: Vec<Notice>,
 }
 
-impl Document {
-    pub(crate) fn decode(body: &[u8]) -> Document {
-        let text = text::decode(body, NotUtf8::Windows1252).text;
-        let (rest, first_line, forced) = strip_sep_line(&text);
-        let delimiter = forced.unwrap_or_else(|| sniff_delimiter(rest));
-        Document {
-            start: text.len() - rest.len(),
-            text,
-            first_line,
-            delimiter,
-        }
-    }
-
-    pub(crate) fn text(&self) -> &str {
-        &self.text[self.start..]
-    }
-
-    /// A reader of every record, the header included, rows of any width accepted.
-    pub(crate) fn reader(&self) -> csv::Reader<&[u8]> {
-        csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(self.text().as_bytes())
-    }
+/// An event and the row it was read from.
+pub struct RowEvent<'t> {
+    pub line: u64,
+    pub cells: &'t csv::StringRecord,
+    pub event: FeedEvent,
 }
 
-/// Excel's `sep=;` first line names the delimiter. Returns the rest, the line number it
-/// starts at, and the delimiter if one was named.
-fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
-    let first = text.lines().next().unwrap_or_default().trim();
-    if let Some(separator) = first.strip_prefix("sep=")
-        && let [delimiter] = separator.as_bytes()
-    {
-        let rest = text.find('\n').map_or("", |i| &text[i + 1..]);
-        return (rest, 2, Some(*delimiter));
-    }
-    (text, 1, None)
+/// Something [`read`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A value ignored or read with a fallback, a duplicate row skipped.
+    Warning(String),
+    /// A row that gives no event.
+    Rejected(Rejected),
 }
 
-/// The delimiter used most often outside quotes in the first non-blank line; `;` wins ties
-/// (French Excel), `,` is the default.
-fn sniff_delimiter(text: &str) -> u8 {
-    let counts = first_line_delimiters(text);
-    let mut best = (b',', 0);
-    for (delimiter, count) in [(b';', counts[0]), (b',', counts[1]), (b'\t', counts[2])] {
-        if count > best.1 {
-            best = (delimiter, count);
-        }
-    }
-    best.0
-}
-
-/// How many `;`, `,` and tabs the first non-blank line holds outside double quotes (a quoted
-/// field may span lines).
-pub(crate) fn first_line_delimiters(text: &str) -> [usize; 3] {
-    let mut counts = [0; 3];
-    let mut in_quotes = false;
-    let mut started = false;
-    for c in text.chars() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '\n' | '\r' if !in_quotes && started => break,
-            ';' if !in_quotes => counts[0] += 1,
-            ',' if !in_quotes => counts[1] += 1,
-            '\t' if !in_quotes => counts[2] += 1,
-            _ => {}
-        }
-        if !c.is_whitespace() {
-            started = true;
-        }
-    }
-    counts
-}
-
-pub(crate) fn is_blank(record: &csv::StringRecord) -> bool {
-    record.iter().all(|field| field.trim().is_empty())
-}
-
-/// Lower case, accents dropped, letters and digits only: `Nom de l'événement` → `nomdelevenement`.
-pub(crate) fn normalise_header(name: &str) -> String {
-    name.nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
-}
-
-/// The built-in target of a header, if any.
-fn target_of_header(header: &str) -> Option<&'static str> {
-    let normalised = normalise_header(header);
-    ALIASES
-        .iter()
-        .find(|(_, aliases)| aliases.contains(&normalised.as_str()))
-        .map(|(target, _)| *target)
-}
-
-/// Which column holds which target field.
-struct Columns {
-    headers: Vec<String>,
-    by_target: BTreeMap<&'static str, usize>,
-    /// Whether the document names the zone of its times (then instants keep that zone's name).
-    has_timezone: bool,
-}
-
-impl Columns {
-    fn map(
-        header: &csv::StringRecord,
-        overrides: &BTreeMap<String, String>,
-        warnings: &mut Vec<String>,
-    ) -> anyhow::Result<Self> {
-        let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-        let mut by_target: BTreeMap<&'static str, usize> = BTreeMap::new();
-        let mut taken = vec![false; headers.len()];
-        // Explicit mappings first, so they win over the aliases.
-        for (source, target) in overrides {
-            let Some(target) = FIELDS.iter().copied().find(|field| *field == target.trim()) else {
-                bail!(
-                    "csv_columns maps \"{source}\" to \"{target}\", which is not a target field (one of: {})",
-                    FIELDS.join(", ")
-                );
-            };
-            let wanted = normalise_header(source);
-            match headers.iter().position(|h| normalise_header(h) == wanted) {
-                Some(index) => {
-                    by_target.insert(target, index);
-                    taken[index] = true;
-                }
-                None => warnings.push(format!("csv_columns: no column named \"{source}\" in this document")),
-            }
-        }
-        for (index, name) in headers.iter().enumerate() {
-            if taken[index] {
+/// The events of `table`; `Err` when its header has no usable title or start column.
+pub fn read<'t>(table: &'t Table, options: &ParseOptions) -> anyhow::Result<Read<'t>> {
+    let mut warnings = Vec::new();
+    let columns = columns(&table.headers, &options.csv_columns, &mut warnings)?;
+    let mut notices: Vec<Notice> = warnings.into_iter().map(Notice::Warning).collect();
+    let mut events = Vec::new();
+    // Identical rows give identical uids (and a uid column may repeat): keep the first row,
+    // report the others, rather than letting the store overwrite one event with another.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for found in &table.rows {
+        let line = found.line;
+        let cells = match &found.cells {
+            Ok(cells) => cells,
+            Err(error) => {
+                notices.push(Notice::Rejected(Rejected {
+                    line,
+                    column: None,
+                    message: format!("unreadable row skipped ({error})"),
+                }));
                 continue;
             }
-            let Some(target) = target_of_header(name) else { continue };
-            if let Some(&first) = by_target.get(target) {
-                warnings.push(format!(
-                    "column \"{name}\" ignored: \"{}\" is already read as {target}",
-                    headers[first]
-                ));
-                continue;
-            }
-            by_target.insert(target, index);
-        }
-        let has_start = ["start", "date", "start_time"]
-            .iter()
-            .any(|t| by_target.contains_key(t));
-        let has_title = by_target.contains_key("title");
-        if !has_title || !has_start {
-            let missing = match (has_title, has_start) {
-                (false, false) => {
-                    "a title column (Titre, Nom de l'événement, title, name) and a start column (Date, Début, start, start_time)"
+        };
+        let row = Row {
+            cells,
+            columns: &columns,
+            line,
+        };
+        let mut warnings = Vec::new();
+        row.check_width(&mut warnings);
+        let event = row.event(options, &mut warnings);
+        notices.extend(warnings.into_iter().map(Notice::Warning));
+        match event {
+            Ok(event) => match seen.get(&event.uid) {
+                Some(first) => notices.push(Notice::Warning(format!(
+                    "line {line}: same uid as line {first} ({}): a duplicate, skipped",
+                    event.uid
+                ))),
+                None => {
+                    seen.insert(event.uid.clone(), line);
+                    events.push(RowEvent { line, cells, event });
                 }
-                (false, true) => "a title column (Titre, Nom de l'événement, title, name)",
-                _ => "a start column (Date, Début, start, start_time)",
-            };
+            },
+            Err(rejected) => notices.push(Notice::Rejected(rejected)),
+        }
+    }
+    Ok(Read { events, notices })
+}
+
+/// Which column holds which target field: `csv_columns` first, so an explicit mapping wins
+/// over the aliases; `Err` when no column holds the title or the start.
+fn columns<'t>(
+    headers: &'t [String],
+    overrides: &BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Columns<'t>> {
+    let mut columns = Columns::new(headers);
+    for (source, target) in overrides {
+        let Some(target) = FIELDS.iter().copied().find(|field| *field == target.trim()) else {
             bail!(
-                "the CSV header has no {missing}; columns found: {} (map others with csv_columns)",
-                headers
-                    .iter()
-                    .map(|h| format!("\"{h}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "csv_columns maps \"{source}\" to \"{target}\", which is not a target field (one of: {})",
+                FIELDS.join(", ")
             );
+        };
+        if !columns.name(target, source) {
+            warnings.push(format!("csv_columns: no column named \"{source}\" in this document"));
         }
-        let has_timezone = by_target.contains_key("timezone");
-        Ok(Columns {
-            headers,
-            by_target,
-            has_timezone,
-        })
     }
+    columns.aliases(ALIASES, |target, column, first| {
+        warnings.push(format!(
+            "column \"{}\" ignored: \"{}\" is already read as {target}",
+            headers[column], headers[first]
+        ));
+    });
+    let has_start = ["start", "date", "start_time"].iter().any(|t| columns.has(t));
+    let has_title = columns.has("title");
+    if !has_title || !has_start {
+        let missing = match (has_title, has_start) {
+            (false, false) => {
+                "a title column (Titre, Nom de l'événement, title, name) and a start column (Date, Début, start, start_time)"
+            }
+            (false, true) => "a title column (Titre, Nom de l'événement, title, name)",
+            _ => "a start column (Date, Début, start, start_time)",
+        };
+        bail!(
+            "the CSV header has no {missing}; columns found: {} (map others with csv_columns)",
+            headers
+                .iter()
+                .map(|h| format!("\"{h}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(columns)
 }
 
 /// One data row, read through the column mapping.
 struct Row<'a> {
-    record: &'a csv::StringRecord,
-    columns: &'a Columns,
+    cells: &'a csv::StringRecord,
+    columns: &'a Columns<'a>,
     line: u64,
 }
 
 impl Row<'_> {
     /// The trimmed value of `target`, `None` when absent, empty or a placeholder (`N/A`, `-`).
     fn get(&self, target: &str) -> Option<&str> {
-        let index = *self.columns.by_target.get(target)?;
-        let value = self.record.get(index)?.trim();
-        (!is_placeholder(value)).then_some(value)
+        self.columns
+            .cell(self.cells, target)
+            .filter(|value| !is_placeholder(value))
     }
 
     fn header<'s>(&'s self, target: &'s str) -> &'s str {
-        self.columns
-            .by_target
-            .get(target)
-            .and_then(|&i| self.columns.headers.get(i))
-            .map_or(target, String::as_str)
+        self.columns.header(target)
     }
 
-    fn bad(&self, target: &str, value: &str, what: &str) -> String {
-        format!("line {}: {}: \"{value}\" {what}", self.line, self.header(target))
+    /// A problem with the cell of `target`.
+    fn problem(&self, target: &str, message: String) -> Rejected {
+        Rejected {
+            line: self.line,
+            column: Some(self.header(target).to_string()),
+            message,
+        }
+    }
+
+    /// `value`, the cell of `target`, is not what it should be.
+    fn bad(&self, target: &str, value: &str, what: &str) -> Rejected {
+        self.problem(target, format!("\"{value}\" {what}"))
     }
 
     /// Short rows read as empty cells, extra cells are ignored; both are reported, except
     /// extra empty cells (trailing delimiters).
     fn check_width(&self, warnings: &mut Vec<String>) {
-        let expected = self.columns.headers.len();
-        let found = self.record.len();
+        let expected = self.columns.headers().len();
+        let found = self.cells.len();
         if found < expected {
             warnings.push(format!(
                 "line {}: {found} fields where the header has {expected}; the missing ones are read as empty",
                 self.line
             ));
-        } else if self.record.iter().skip(expected).any(|f| !f.trim().is_empty()) {
+        } else if self.cells.iter().skip(expected).any(|f| !f.trim().is_empty()) {
             warnings.push(format!(
                 "line {}: {found} fields where the header has {expected}; the extra ones are ignored",
                 self.line
@@ -516,11 +387,11 @@ impl Row<'_> {
         }
     }
 
-    /// The event of this row, or the warning saying why it is skipped.
-    fn event(&self, options: &ParseOptions, warnings: &mut Vec<String>) -> Result<FeedEvent, String> {
+    /// The event of this row, or why it gives none.
+    fn event(&self, options: &ParseOptions, warnings: &mut Vec<String>) -> Result<FeedEvent, Rejected> {
         let line = self.line;
         let Some(title) = self.get("title") else {
-            return Err(format!("line {line}: {}: no title, row skipped", self.header("title")));
+            return Err(self.problem("title", "no title, row skipped".into()));
         };
         let zone = match self.get("timezone") {
             None => options.default_timezone,
@@ -567,7 +438,7 @@ impl Row<'_> {
             ends_at = None;
         }
         let timezone = match start {
-            When::Instant(instant) if !self.columns.has_timezone && instant.offset().local_minus_utc() == 0 => {
+            When::Instant(instant) if !self.columns.has("timezone") && instant.offset().local_minus_utc() == 0 => {
                 "UTC".to_string()
             }
             _ => zone.name().to_string(),
@@ -590,7 +461,6 @@ impl Row<'_> {
             status.contains("cancel") || status.contains("annul")
         });
         Ok(FeedEvent {
-            source_line: Some(line),
             uid,
             title: title.to_string(),
             description: self.text("description"),
@@ -627,9 +497,9 @@ impl Row<'_> {
     }
 
     /// The start, from `start` (or `date`) and `start_time`.
-    fn start(&self) -> Result<When, String> {
+    fn start(&self) -> Result<When, Rejected> {
         // `date` stands in for `start` when the row has no start value.
-        let day_column = if self.get("start").is_some() || !self.columns.by_target.contains_key("date") {
+        let day_column = if self.get("start").is_some() || !self.columns.has("date") {
             "start"
         } else {
             "date"
@@ -654,20 +524,16 @@ impl Row<'_> {
                 // Name the start column the document has (the header check ensures one).
                 let column = ["start", "date", "start_time"]
                     .into_iter()
-                    .find(|target| self.columns.by_target.contains_key(target))
+                    .find(|target| self.columns.has(target))
                     .unwrap_or("start");
-                Err(format!(
-                    "line {}: {}: no start date, row skipped",
-                    self.line,
-                    self.header(column)
-                ))
+                Err(self.problem(column, "no start date, row skipped".into()))
             }
         }
     }
 
     /// The end, from `end` and `end_time`; a bare end time falls on the start's day (or the
     /// next one when it is earlier than the start: an evening running past midnight).
-    fn end(&self, start: &When) -> Result<Option<When>, String> {
+    fn end(&self, start: &When) -> Result<Option<When>, Rejected> {
         let day = self
             .get("end")
             .map(|value| {
@@ -694,7 +560,7 @@ impl Row<'_> {
 
     /// `day` with the time of `time_column`: a bare time sets the time of day (Excel often
     /// writes date cells with `00:00`), a whole date-time completes a bare day.
-    fn with_time(&self, day: When, time_column: &str, time: &str) -> Result<When, String> {
+    fn with_time(&self, day: When, time_column: &str, time: &str) -> Result<When, Rejected> {
         if let Some(time) = parse_time(time) {
             return Ok(match day {
                 When::Instant(_) => day,
@@ -731,23 +597,6 @@ impl Row<'_> {
                 None
             }
         }
-    }
-}
-
-pub(crate) fn is_placeholder(value: &str) -> bool {
-    value.is_empty()
-        || value == "-"
-        || value == "—"
-        || value.eq_ignore_ascii_case("n/a")
-        || value.eq_ignore_ascii_case("na")
-}
-
-/// Yes/no in French and English; `x` is a ticked box.
-pub(crate) fn parse_bool(value: &str) -> Option<bool> {
-    match normalise_header(value).as_str() {
-        "oui" | "o" | "yes" | "y" | "true" | "vrai" | "1" | "x" => Some(true),
-        "non" | "n" | "no" | "false" | "faux" | "0" => Some(false),
-        _ => None,
     }
 }
 
@@ -1182,6 +1031,24 @@ mod tests {
                 "line 9: Ouvert: \"peut-être\" is not yes/no (Oui/Non); left unknown",
             ]
         );
+        // The rows skipped, for importers, with their line and column apart.
+        let rejected: Vec<(u64, Option<&str>)> =
+            parsed.rejected.iter().map(|r| (r.line, r.column.as_deref())).collect();
+        assert_eq!(
+            rejected,
+            [
+                (3, Some("Nom de l'événement")),
+                (4, Some("Date")),
+                (5, Some("Date")),
+                (6, Some("Date")),
+                (7, Some("Date"))
+            ]
+        );
+        assert_eq!(
+            parsed.rejected[1].message,
+            "\"32/13/2024\" is not a date (dd/mm/yyyy [HH:MM])"
+        );
+        assert_eq!(parsed.rejected[0].detail(), "Nom de l'événement: no title, row skipped");
     }
 
     #[test]
@@ -1245,6 +1112,7 @@ mod tests {
 
     #[test]
     fn headers_are_matched_without_case_accents_or_punctuation() {
+        let target_of_header = |header: &str| crate::feeds::tabular::target_of(ALIASES, header);
         assert_eq!(target_of_header("Nom de l'Événement"), Some("title"));
         assert_eq!(target_of_header(" OUVERT AU PUBLIC "), Some("open_to_public"));
         assert_eq!(target_of_header("Date de début"), Some("start"));

@@ -169,7 +169,7 @@ fn looks_like_csv(content: &[u8]) -> bool {
         return false;
     }
     let text = super::text::decode(line, super::text::NotUtf8::Windows1252).text;
-    let counts = super::csv::first_line_delimiters(&text);
+    let counts = super::tabular::first_line_delimiters(&text);
     let Some((delimiter, count)) = [';', ',', '\t'].into_iter().zip(counts).max_by_key(|(_, count)| *count) else {
         return false;
     };

@@ -7,6 +7,7 @@
 //! garbage); a bad item inside a readable document is a warning, not an error.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,6 +19,7 @@ pub mod ical;
 pub mod jsonld;
 pub mod openagenda;
 pub mod rss;
+pub mod tabular;
 pub mod text;
 pub mod time;
 pub mod uid;
@@ -103,8 +105,6 @@ pub struct FeedEvent {
     pub open_to_public: Option<bool>,
     pub cancelled: bool,
     pub categories: Vec<String>,
-    /// Line of the source document the event was read from, where it is meaningful (CSV).
-    pub source_line: Option<u64>,
 }
 
 /// What a parser read from one document.
@@ -115,9 +115,36 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Paginated APIs: the next page to fetch (WordPress `next_rest_url`).
     pub next_page: Option<String>,
-    /// Items that could not be read at all (also in `warnings`), for importers that refuse
-    /// a document with bad rows.
-    pub rejected: Vec<String>,
+    /// Items that could not be read at all (also in `warnings`, as text), for importers that
+    /// refuse a document with bad rows.
+    pub rejected: Vec<Rejected>,
+}
+
+/// An item a parser could not read at all: where it is, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// The line of the document it starts on.
+    pub line: u64,
+    /// The column at fault, as its header is written, when the problem is one cell's.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl Rejected {
+    /// The problem without its line: `column: message`, or the message alone.
+    pub fn detail(&self) -> String {
+        match &self.column {
+            Some(column) => format!("{column}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// `line 4: Date: "32/13/2024" is not a date`, as warnings say it.
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.detail())
+    }
 }
 
 /// Reads `body` as `format`; `Auto` detects the format from `content_type` and the content.

@@ -279,7 +279,6 @@ fn event(
         None => string(object, "global_id").ok_or("no id")?.to_string(),
     };
     Ok(Some(FeedEvent {
-        source_line: None,
         uid,
         title: title.to_string(),
         description: string(object, "description").map(str::to_string),
