@@ -1,10 +1,14 @@
 //! Partner feeds: fetching with politeness and an SSRF guard (`fetch`), one pure parser per
-//! wire format, and the text clean-up every parsed event goes through (`text`).
+//! wire format, and the kernels the formats share rather than borrow from one another: the
+//! rule for local times and the ISO 8601 dates (`time`), generated and instance ids (`uid`),
+//! the decoding of bytes and the clean-up every parsed event goes through (`text`), and
+//! spreadsheets as tables (`tabular`, also read by the importer).
 //!
 //! Every parser is a pure `parse(&[u8], &ParseOptions) -> anyhow::Result<Parsed>`: it reads
 //! the bytes, maps what it finds to [`FeedEvent`]s and reports what it skipped in
 //! `Parsed::warnings`. An `Err` means the document as a whole is unreadable (wrong format,
-//! garbage); a bad item inside a readable document is a warning, not an error.
+//! garbage); a bad item inside a readable document is a warning, not an error (and, when the
+//! item is refused, a [`Rejected`] too).
 
 use std::collections::BTreeMap;
 use std::fmt;
