@@ -168,14 +168,8 @@ fn looks_like_csv(content: &[u8]) -> bool {
     if line.iter().any(|b| b.is_ascii_control() && !matches!(b, b'\t' | b'\r')) {
         return false;
     }
-    let text = match std::str::from_utf8(line) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(line)
-            .0
-            .into_owned(),
-    };
-    let counts = super::csv::first_line_delimiters(&text);
+    let text = super::text::decode(line, super::text::NotUtf8::Windows1252).text;
+    let counts = super::tabular::first_line_delimiters(&text);
     let Some((delimiter, count)) = [';', ',', '\t'].into_iter().zip(counts).max_by_key(|(_, count)| *count) else {
         return false;
     };

@@ -1,28 +1,22 @@
 //! schema.org `Event` JSON-LD, embedded in HTML pages (`<script type="application/ld+json">`
 //! blocks) or served as a bare JSON-LD document.
 //!
-//! Also home of the date helpers the RSS and OpenAgenda readers share ([`Moment`], [`times`]):
-//! the three formats write ISO 8601 dates with the same liberties.
-//!
-//! Time zones: a date written with an offset keeps its exact instant; its `timezone` is the
-//! default zone when that zone has this very offset at that instant, `UTC` for offset zero,
-//! else the `Etc/GMT±h` zone of a whole-hour offset (so the wall-clock time written in the
-//! source still displays), else `UTC`. Dates without an offset are read in the default zone.
+//! Dates are read by [`Moment`] and [`times`], shared with RSS and OpenAgenda in
+//! [`super::time`], which also says how the zone of a date written with an offset is named.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::text::{NotUtf8, decode};
+use super::time::{Moment, times};
+use super::{FeedEvent, ParseOptions, Parsed, uid};
 
 /// `Event` and its schema.org subtypes.
 const EVENT_TYPES: &[&str] = &[
@@ -53,7 +47,9 @@ const EVENT_TYPES: &[&str] = &[
 ];
 
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
-    let text = decode(body);
+    // What browsers do: the BOM's encoding, else UTF-8, else windows-1252 (which they read
+    // `iso-8859-1` pages as).
+    let text = decode(body, NotUtf8::Windows1252).text;
     let trimmed = text.trim_start();
     let mut parsed = Parsed::default();
     let mut documents = Vec::new();
@@ -94,46 +90,11 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
             continue;
         }
         if !uids.insert(event.uid.clone()) {
-            event.uid = instance_uid(&event.uid, event.starts_at);
+            event.uid = uid::instance(&event.uid, event.starts_at);
         }
         parsed.events.push(event);
     }
     Ok(parsed)
-}
-
-/// `uid#20240105T130000Z`: the uid of one instance of a series ([`FeedEvent::uid`]).
-pub(super) fn instance_uid(uid: &str, start: DateTime<Utc>) -> String {
-    format!("{uid}#{}", start.format("%Y%m%dT%H%M%SZ"))
-}
-
-/// A stable identifier for an item the source gives none: a hash of its identifying texts.
-pub(super) fn stable_uid(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        hasher.update([0x1f]);
-    }
-    let mut uid = String::with_capacity(32);
-    for byte in hasher.finalize().iter().take(16) {
-        let _ = write!(uid, "{byte:02x}");
-    }
-    uid
-}
-
-/// The page as text: its BOM's encoding, else UTF-8, else windows-1252 (what browsers
-/// read `iso-8859-1` pages as).
-fn decode(body: &[u8]) -> String {
-    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
-        return encoding.decode_without_bom_handling(&body[bom_length..]).0.into_owned();
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(body)
-            .0
-            .into_owned(),
-    }
 }
 
 /// JSON as found in the wild: HTML comment or CDATA wrappers around the block are dropped, and
@@ -315,7 +276,7 @@ fn to_event(node: &Map<String, Value>, options: &ParseOptions, warnings: &mut Ve
         read_location(location, &mut event);
     }
     event.uid = text(node.get("@id")).or_else(|| event.url.clone()).unwrap_or_else(|| {
-        stable_uid(&[
+        uid::stable(&[
             &event.title,
             &start_text,
             event.location_name.as_deref().unwrap_or_default(),
@@ -396,177 +357,10 @@ fn number(value: Option<&Value>) -> Option<f64> {
     }
 }
 
-/// A date or time as written in a feed.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Moment {
-    /// A date without a time: an all-day event.
-    Date(NaiveDate),
-    /// A wall-clock time without offset, read in the default zone.
-    Floating(NaiveDateTime),
-    /// A time with its UTC offset.
-    Fixed(DateTime<FixedOffset>),
-}
-
-impl Moment {
-    /// ISO 8601 / RFC 3339 with their common liberties (offset without colon, no seconds,
-    /// fractions, space for `T`, date only, no offset), iCalendar basic format (xCal:
-    /// `20060101T100000Z`) and RFC 2822 (RSS).
-    pub(super) fn parse(raw: &str) -> Option<Moment> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return None;
-        }
-        if let Some(moment) = parse_basic(s) {
-            return Some(moment);
-        }
-        if let Ok(moment) = DateTime::parse_from_rfc2822(s) {
-            return Some(Moment::Fixed(moment));
-        }
-        parse_iso(s)
-    }
-}
-
-fn parse_basic(s: &str) -> Option<Moment> {
-    if !s.is_ascii() {
-        return None;
-    }
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let date = NaiveDate::parse_from_str(s.get(..8)?, "%Y%m%d")
-        .ok()
-        .filter(|_| digits(&s[..8]))?;
-    match s.len() {
-        8 => Some(Moment::Date(date)),
-        15 | 16 if &s[8..9] == "T" && digits(&s[9..15]) => {
-            let naive = date.and_time(NaiveTime::parse_from_str(&s[9..15], "%H%M%S").ok()?);
-            match &s[15..] {
-                "" => Some(Moment::Floating(naive)),
-                "Z" => Some(Moment::Fixed(naive.and_utc().fixed_offset())),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-fn parse_iso(s: &str) -> Option<Moment> {
-    let date = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return Some(Moment::Date(date));
-    }
-    let rest = rest.strip_prefix(['T', 't', ' '])?;
-    // The zone designator follows the time: `Z`, `+01:00`, `+0100` or `+01`.
-    let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(at) => (&rest[..at], Some(&rest[at..])),
-        None => (rest, None),
-    };
-    let time = time.trim();
-    let time = ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"]
-        .iter()
-        .find_map(|format| NaiveTime::parse_from_str(time, format).ok())?;
-    let naive = date.and_time(time);
-    match zone {
-        None => Some(Moment::Floating(naive)),
-        Some(zone) => {
-            let offset = parse_offset(zone.trim())?;
-            offset.from_local_datetime(&naive).single().map(Moment::Fixed)
-        }
-    }
-}
-
-fn parse_offset(zone: &str) -> Option<FixedOffset> {
-    if zone.eq_ignore_ascii_case("z") {
-        return FixedOffset::east_opt(0);
-    }
-    let sign = match zone.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (hours, minutes) = match digits.len() {
-        2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
-        _ => return None,
-    };
-    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
-}
-
-/// When an event happens, read from its start and end.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Times {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub all_day: bool,
-    pub timezone: String,
-}
-
-/// `zone` reads dates and floating times. `end_inclusive`: a date-only end names the last day
-/// (schema.org, RSS event module) rather than the day after (iCalendar, xCal). An end that is
-/// not after the start is dropped.
-pub(super) fn times(start: Moment, end: Option<Moment>, zone: Tz, end_inclusive: bool) -> Option<Times> {
-    let (starts_at, timezone) = match start {
-        Moment::Date(day) => (
-            local_instant(zone, day.and_time(NaiveTime::MIN))?,
-            zone.name().to_string(),
-        ),
-        Moment::Floating(naive) => (local_instant(zone, naive)?, zone.name().to_string()),
-        Moment::Fixed(at) => {
-            let utc = at.with_timezone(&Utc);
-            (utc, zone_name(*at.offset(), utc, zone))
-        }
-    };
-    let ends_at = end
-        .and_then(|end| match end {
-            Moment::Date(day) => {
-                let day = if end_inclusive { day.succ_opt()? } else { day };
-                local_instant(zone, day.and_time(NaiveTime::MIN))
-            }
-            Moment::Floating(naive) => local_instant(zone, naive),
-            Moment::Fixed(at) => Some(at.with_timezone(&Utc)),
-        })
-        .filter(|ends_at| *ends_at > starts_at);
-    Some(Times {
-        starts_at,
-        ends_at,
-        all_day: matches!(start, Moment::Date(_)),
-        timezone,
-    })
-}
-
-/// The instant a wall-clock time denotes in `zone`: the earlier one when clocks go back, an
-/// hour later when clocks skip it.
-pub(super) fn local_instant(zone: Tz, naive: NaiveDateTime) -> Option<DateTime<Utc>> {
-    zone.from_local_datetime(&naive)
-        .earliest()
-        .or_else(|| zone.from_local_datetime(&(naive + Duration::hours(1))).earliest())
-        .map(|at| at.with_timezone(&Utc))
-}
-
-/// The zone name recorded for a time written with `offset` (see the module documentation).
-pub(super) fn zone_name(offset: FixedOffset, instant: DateTime<Utc>, default: Tz) -> String {
-    let seconds = offset.local_minus_utc();
-    if default
-        .offset_from_utc_datetime(&instant.naive_utc())
-        .fix()
-        .local_minus_utc()
-        == seconds
-    {
-        return default.name().to_string();
-    }
-    let hours = seconds / 3600;
-    if seconds != 0 && seconds % 3600 == 0 && (-12..=14).contains(&hours) {
-        // POSIX signs: `Etc/GMT-1` is one hour ahead of UTC.
-        return format!("Etc/GMT{}{}", if hours > 0 { '-' } else { '+' }, hours.abs());
-    }
-    "UTC".into()
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
     use crate::feeds::text;
 
@@ -581,47 +375,6 @@ mod tests {
     fn cleaned(mut event: FeedEvent) -> FeedEvent {
         text::clean(&mut event);
         event
-    }
-
-    #[test]
-    fn dates_are_read_with_their_liberties() {
-        let paris = chrono_tz::Europe::Paris;
-        let read = |s: &str| times(Moment::parse(s).expect("readable"), None, paris, true).expect("parses");
-        assert_eq!(read("2017-06-12T20:00:00+0100").starts_at, utc("2017-06-12T19:00:00Z"));
-        assert_eq!(read("2017-06-12T20:00+01:00").starts_at, utc("2017-06-12T19:00:00Z"));
-        assert_eq!(
-            read("2025-01-06T11:00:00.000+01:00").starts_at,
-            utc("2025-01-06T10:00:00Z")
-        );
-        assert_eq!(read("2019-10-17 14:00:00-05").starts_at, utc("2019-10-17T19:00:00Z"));
-        assert_eq!(read("20060101T100000Z").starts_at, utc("2006-01-01T10:00:00Z"));
-        assert_eq!(
-            read("Tue, 06 Aug 2019 05:01:15 +0000").starts_at,
-            utc("2019-08-06T05:01:15Z")
-        );
-        // No offset: the default zone (Paris is +02:00 in June).
-        let floating = read("2024-06-01T18:30");
-        assert_eq!(floating.starts_at, utc("2024-06-01T16:30:00Z"));
-        assert_eq!(floating.timezone, "Europe/Paris");
-        // Date only: all day, and an inclusive end date.
-        let day = times(
-            Moment::parse("2024-06-01").expect("readable"),
-            Moment::parse("2024-06-02"),
-            paris,
-            true,
-        )
-        .expect("parses");
-        assert!(day.all_day);
-        assert_eq!(day.starts_at, utc("2024-05-31T22:00:00Z"));
-        assert_eq!(day.ends_at, Some(utc("2024-06-02T22:00:00Z")));
-        // Offsets name a zone only when it is the default's at that instant.
-        assert_eq!(read("2024-06-01T18:30+02:00").timezone, "Europe/Paris");
-        assert_eq!(read("2024-01-01T18:30+02:00").timezone, "Etc/GMT-2");
-        assert_eq!(read("2024-01-01T18:30Z").timezone, "UTC");
-        assert_eq!(read("2024-01-01T18:30+05:30").timezone, "UTC");
-        for bad in ["", "soon", "2024-13-01", "2024-01-01T25:00", "2024-01-01T10:00+1"] {
-            assert_eq!(Moment::parse(bad), None, "{bad}");
-        }
     }
 
     #[test]
@@ -818,6 +571,8 @@ mod tests {
         // Floating time, default zone; no @id and no url: a stable hash.
         assert_eq!(workshop.starts_at, utc("2024-03-05T13:00:00Z"));
         assert_eq!(workshop.uid.len(), 32);
+        // A stored id: the hash of name, startDate as written and place.
+        assert_eq!(workshop.uid, "f715b8f7e4cb1accb8a38ab5a46ed128");
         assert_eq!(parse(page, &options()).expect("parses").events[1].uid, workshop.uid);
     }
 

@@ -1,12 +1,17 @@
 //! Partner feeds: fetching with politeness and an SSRF guard (`fetch`), one pure parser per
-//! wire format, and the text clean-up every parsed event goes through (`text`).
+//! wire format, and the kernels the formats share rather than borrow from one another: the
+//! rule for local times and the ISO 8601 dates (`time`), generated and instance ids (`uid`),
+//! the decoding of bytes and the clean-up every parsed event goes through (`text`), and
+//! spreadsheets as tables (`tabular`, also read by the importer).
 //!
 //! Every parser is a pure `parse(&[u8], &ParseOptions) -> anyhow::Result<Parsed>`: it reads
 //! the bytes, maps what it finds to [`FeedEvent`]s and reports what it skipped in
 //! `Parsed::warnings`. An `Err` means the document as a whole is unreadable (wrong format,
-//! garbage); a bad item inside a readable document is a warning, not an error.
+//! garbage); a bad item inside a readable document is a warning, not an error (and, when the
+//! item is refused, a [`Rejected`] too).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,7 +23,10 @@ pub mod ical;
 pub mod jsonld;
 pub mod openagenda;
 pub mod rss;
+pub mod tabular;
 pub mod text;
+pub mod time;
+pub mod uid;
 pub mod windows_zones;
 pub mod wp;
 
@@ -101,8 +109,6 @@ pub struct FeedEvent {
     pub open_to_public: Option<bool>,
     pub cancelled: bool,
     pub categories: Vec<String>,
-    /// Line of the source document the event was read from, where it is meaningful (CSV).
-    pub source_line: Option<u64>,
 }
 
 /// What a parser read from one document.
@@ -113,9 +119,36 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Paginated APIs: the next page to fetch (WordPress `next_rest_url`).
     pub next_page: Option<String>,
-    /// Items that could not be read at all (also in `warnings`), for importers that refuse
-    /// a document with bad rows.
-    pub rejected: Vec<String>,
+    /// Items that could not be read at all (also in `warnings`, as text), for importers that
+    /// refuse a document with bad rows.
+    pub rejected: Vec<Rejected>,
+}
+
+/// An item a parser could not read at all: where it is, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// The line of the document it starts on.
+    pub line: u64,
+    /// The column at fault, as its header is written, when the problem is one cell's.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl Rejected {
+    /// The problem without its line: `column: message`, or the message alone.
+    pub fn detail(&self) -> String {
+        match &self.column {
+            Some(column) => format!("{column}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// `line 4: Date: "32/13/2024" is not a date`, as warnings say it.
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.detail())
+    }
 }
 
 /// Reads `body` as `format`; `Auto` detects the format from `content_type` and the content.

@@ -16,8 +16,8 @@ use anyhow::Context as _;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use super::jsonld::{Moment, instance_uid, stable_uid, times};
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::time::{Moment, times};
+use super::{FeedEvent, ParseOptions, Parsed, uid};
 
 /// OpenAgenda's `status` for a cancelled event.
 const CANCELLED: i64 = 6;
@@ -119,11 +119,11 @@ fn read_event(event: &Map<String, Value>, options: &ParseOptions, parsed: &mut P
     }
     let series = uid.unwrap_or_else(|| {
         let first = timings.first().and_then(|(begin, _)| begin.clone()).unwrap_or_default();
-        stable_uid(&[&base.title, &first])
+        uid::stable(&[&base.title, &first])
     });
     for when in instances {
         parsed.events.push(FeedEvent {
-            uid: instance_uid(&series, when.starts_at),
+            uid: uid::instance(&series, when.starts_at),
             starts_at: when.starts_at,
             ends_at: when.ends_at,
             all_day: when.all_day,

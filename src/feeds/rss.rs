@@ -18,8 +18,8 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use serde_json::{Map, Value};
 
-use super::jsonld::{Moment, Times, stable_uid, times};
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::time::{Moment, Times, times};
+use super::{FeedEvent, ParseOptions, Parsed, uid};
 
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     let feed = feed_rs::parser::Builder::new()
@@ -124,7 +124,7 @@ fn to_event(entry: &Entry, extra: &Extra, options: &ParseOptions, warnings: &mut
     };
 
     let uid = if id.is_empty() {
-        stable_uid(&[url.as_deref().unwrap_or_default(), &title, &when.starts_at.to_rfc3339()])
+        uid::stable(&[url.as_deref().unwrap_or_default(), &title, &when.starts_at.to_rfc3339()])
     } else {
         id
     };

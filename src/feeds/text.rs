@@ -1,10 +1,57 @@
-//! The clean-up every parsed event goes through before it is stored: HTML entities decoded,
-//! text trimmed and NFC-normalised, descriptions sanitised, links limited to http(s).
+//! Text in and out of the parsers: the one decoding of a document's bytes ([`decode`]), and the
+//! clean-up every parsed event goes through before it is stored: HTML entities decoded, text
+//! trimmed and NFC-normalised, descriptions sanitised, links limited to http(s).
 
 use unicode_normalization::UnicodeNormalization;
 
 use super::FeedEvent;
 use crate::domain::validate;
+
+/// How [`decode`] reads bytes that are not UTF-8 and name no encoding by a BOM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotUtf8 {
+    /// As Windows-1252: what Excel writes in France, and what browsers read `iso-8859-1`
+    /// pages as.
+    Windows1252,
+    /// As UTF-8, each undecodable sequence replaced by U+FFFD: for formats that are UTF-8 by
+    /// definition (iCalendar).
+    Replaced,
+}
+
+/// A document's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// Whether undecodable bytes were replaced by U+FFFD.
+    pub replaced: bool,
+}
+
+/// The text of `body`: in the encoding its BOM names (UTF-8, UTF-16LE or UTF-16BE; the BOM
+/// removed), else UTF-8, else read as `otherwise` says.
+pub fn decode(body: &[u8], otherwise: NotUtf8) -> Decoded {
+    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(body) {
+        let (text, replaced) = encoding.decode_without_bom_handling(&body[bom_length..]);
+        return Decoded {
+            text: text.into_owned(),
+            replaced,
+        };
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        return Decoded {
+            text: text.to_string(),
+            replaced: false,
+        };
+    }
+    let encoding = match otherwise {
+        NotUtf8::Windows1252 => encoding_rs::WINDOWS_1252,
+        NotUtf8::Replaced => encoding_rs::UTF_8,
+    };
+    let (text, replaced) = encoding.decode_without_bom_handling(body);
+    Decoded {
+        text: text.into_owned(),
+        replaced,
+    }
+}
 
 /// Cleans every text field of `event` in place.
 pub fn clean(event: &mut FeedEvent) {
@@ -105,6 +152,22 @@ fn non_empty(text: String) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_decoded_by_bom_then_utf8_then_the_fallback() {
+        let text = |body: &[u8], otherwise| decode(body, otherwise).text;
+        let windows = NotUtf8::Windows1252;
+        assert_eq!(text(b"\xef\xbb\xbfCaf\xc3\xa9", windows), "Café");
+        assert_eq!(text(b"\xff\xfeC\x00a\x00f\x00\xe9\x00", windows), "Café");
+        assert_eq!(text(b"\xfe\xff\x00C\x00a\x00f\x00\xe9", windows), "Café");
+        assert_eq!(text(b"Caf\xc3\xa9", windows), "Café");
+        assert_eq!(text(b"Caf\xe9 \x80", windows), "Café €");
+        assert!(!decode(b"Caf\xe9", windows).replaced);
+        let replaced = decode(b"Caf\xe9 ", NotUtf8::Replaced);
+        assert_eq!((replaced.text.as_str(), replaced.replaced), ("Caf\u{FFFD} ", true));
+        // After a UTF-8 BOM the bytes are UTF-8 whatever the fallback, and said to be replaced.
+        assert!(decode(b"\xef\xbb\xbfCaf\xe9", windows).replaced);
+    }
 
     #[test]
     fn entities_are_decoded_and_text_normalised() {

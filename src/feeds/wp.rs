@@ -7,11 +7,11 @@
 //! their local dates (TEC writes them 00:00:00 → 23:59:59).
 
 use anyhow::bail;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use super::{FeedEvent, ParseOptions, Parsed};
+use super::{FeedEvent, ParseOptions, Parsed, time};
 
 /// Reads a list page or a single event; see the module documentation.
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
@@ -117,12 +117,7 @@ impl Zone {
 
     fn to_utc(self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         match self {
-            Zone::Named(zone) => zone
-                .from_local_datetime(&local)
-                .earliest()
-                // In the spring gap, read the time with the offset before it (RFC 5545).
-                .or_else(|| zone.from_local_datetime(&(local + Duration::hours(1))).earliest())
-                .map(|t| t.with_timezone(&Utc)),
+            Zone::Named(zone) => Some(time::instant(zone, local)),
             Zone::Fixed(offset) => offset
                 .from_local_datetime(&local)
                 .single()
@@ -135,12 +130,7 @@ impl Zone {
         match self {
             Zone::Named(zone) => Some(zone.name().to_string()),
             Zone::Fixed(offset) if offset.local_minus_utc() == 0 => Some("UTC".to_string()),
-            Zone::Fixed(offset) if offset.local_minus_utc() % 3600 == 0 => {
-                let hours = offset.local_minus_utc() / 3600;
-                let name = format!("Etc/GMT{}{}", if hours > 0 { '-' } else { '+' }, hours.abs());
-                name.parse::<Tz>().ok().map(|zone| zone.name().to_string())
-            }
-            Zone::Fixed(_) => None,
+            Zone::Fixed(offset) => time::etc_zone(offset.local_minus_utc()),
         }
     }
 }
@@ -289,7 +279,6 @@ fn event(
         None => string(object, "global_id").ok_or("no id")?.to_string(),
     };
     Ok(Some(FeedEvent {
-        source_line: None,
         uid,
         title: title.to_string(),
         description: string(object, "description").map(str::to_string),

@@ -7,7 +7,7 @@
 //! rows; otherwise every good row is written in one transaction. Rows are matched to what a
 //! previous import (or export) wrote, so importing a file twice creates nothing the second time.
 
-mod table;
+mod cells;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -17,12 +17,14 @@ use uuid::Uuid;
 
 use crate::domain::validate as v;
 use crate::error::{AppError, AppResult};
-use crate::feeds::{self, Format, ParseOptions};
+use crate::feeds::csv::Notice;
+use crate::feeds::tabular::{Aliases, Columns, Table};
+use crate::feeds::{self, ParseOptions};
 use crate::store::contacts::ContactFields;
 use crate::store::events::EventFields;
 use crate::store::imports::{self, Written};
 use crate::store::resources::ResourceFields;
-use table::{Aliases, Table, enum_value, list};
+use cells::{enum_value, list};
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,29 +174,49 @@ fn file_error(message: impl Into<String>) -> AppError {
     AppError::bad_input("file", message)
 }
 
-fn missing(table: &Table, needed: &[&str]) -> Result<(), AppError> {
-    let absent: Vec<&str> = needed.iter().copied().filter(|t| !table.has(t)).collect();
+fn missing(columns: &Columns, needed: &[&str]) -> Result<(), AppError> {
+    let absent: Vec<&str> = needed.iter().copied().filter(|t| !columns.has(t)).collect();
     if absent.is_empty() {
         return Ok(());
     }
     Err(file_error(format!(
         "the file has no column for {}; its columns are: {}",
         absent.join(", "),
-        table.headers.join(", ")
+        columns.headers().join(", ")
     )))
+}
+
+/// The table of a file; `Err` when it has no header line.
+fn read_table(body: &[u8]) -> AppResult<Table> {
+    Table::read(body).map_err(|e| file_error(e.to_string()))
+}
+
+/// The rows of `table` that could be read, with their line; the others are errors.
+fn readable<'t>(table: &'t Table, errors: &mut Vec<RowError>) -> Vec<(u64, &'t csv::StringRecord)> {
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        match &row.cells {
+            Ok(cells) => rows.push((row.line, cells)),
+            Err(error) => errors.push(RowError {
+                line: row.line,
+                message: format!("unreadable row ({error})"),
+            }),
+        }
+    }
+    rows
 }
 
 /// Runs `check` for a row and turns its error into "line N: column: message".
 struct Checker<'a> {
-    table: &'a Table,
+    columns: &'a Columns<'a>,
     line: u64,
     errors: Vec<RowError>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(table: &'a Table, line: u64) -> Self {
+    fn new(columns: &'a Columns<'a>, line: u64) -> Self {
         Checker {
-            table,
+            columns,
             line,
             errors: Vec::new(),
         }
@@ -204,7 +226,7 @@ impl<'a> Checker<'a> {
         match result {
             Ok(v) => Some(v),
             Err(AppError::BadUserInput { field, message }) => {
-                let column = self.table.header(&field).to_string();
+                let column = self.columns.header(&field).to_string();
                 self.errors.push(RowError {
                     line: self.line,
                     message: format!("{column}: {message}"),
@@ -222,7 +244,7 @@ impl<'a> Checker<'a> {
     }
 
     fn fail(&mut self, target: &str, message: String) {
-        let column = self.table.header(target).to_string();
+        let column = self.columns.header(target).to_string();
         self.errors.push(RowError {
             line: self.line,
             message: format!("{column}: {message}"),
@@ -299,7 +321,7 @@ fn tags(c: &mut Checker, cell: Option<&str>) -> Vec<String> {
 
 fn boolean(c: &mut Checker, cell: Option<&str>, target: &str) -> Option<bool> {
     let value = cell?;
-    let parsed = crate::feeds::csv::parse_bool(value);
+    let parsed = crate::feeds::tabular::parse_bool(value);
     if parsed.is_none() {
         c.fail(target, format!("{value:?} is not Oui/Non"));
     }
@@ -314,35 +336,31 @@ const EVENT_EXTRA: Aliases = &[
     ("tags", &["tags", "motscles"]),
 ];
 
+/// Events are read once, as the CSV feed reads them (its columns, dates, zones and ids); the
+/// columns only the hub has (visibility, audiences…) are read from the same rows.
 fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
     let mut parse_options = ParseOptions::around(Utc::now());
     parse_options.default_timezone = options.timezone;
-    let parsed =
-        feeds::parse(Format::Csv, Some("text/csv"), body, &parse_options).map_err(|e| file_error(format!("{e:#}")))?;
-    let extra = Table::read(body, EVENT_EXTRA).map_err(file_error)?;
-    let extra_by_line: std::collections::HashMap<u64, &csv::StringRecord> =
-        extra.rows.iter().map(|(line, r)| (*line, r)).collect();
-    for rejected in &parsed.rejected {
-        report.errors.push(RowError {
-            line: line_of(rejected),
-            message: rejected
-                .split_once(": ")
-                .map_or(rejected.as_str(), |(_, m)| m)
-                .to_string(),
-        });
+    let refused = |e: anyhow::Error| file_error(format!("{e:#}"));
+    let table = feeds::csv::table(body).map_err(refused)?;
+    let read = feeds::csv::read(&table, &parse_options).map_err(refused)?;
+    let extra = table.columns(EVENT_EXTRA);
+    for notice in read.notices {
+        match notice {
+            Notice::Warning(warning) => report.warnings.push(warning),
+            Notice::Rejected(rejected) => report.errors.push(RowError {
+                line: rejected.line,
+                message: rejected.detail(),
+            }),
+        }
     }
-    report.warnings = parsed
-        .warnings
-        .iter()
-        .filter(|w| !parsed.rejected.contains(w))
-        .cloned()
-        .collect();
     let default_visibility = options.visibility.unwrap_or(Visibility::Public);
     let mut rows = Vec::new();
-    for e in parsed.events {
-        let line = e.source_line.unwrap_or(0);
-        let cells = extra_by_line.get(&line).copied();
-        let cell = |target: &str| cells.and_then(|r| extra.get(r, target));
+    for found in read.events {
+        let (line, mut e) = (found.line, found.event);
+        // As `feeds::parse` does for every format.
+        feeds::text::clean(&mut e);
+        let cell = |target: &str| cells::value(&extra, found.cells, target);
         let mut c = Checker::new(&extra, line);
         let title = c.check(v::text("title", &e.title, v::TITLE_MAX));
         let mut tag_values = e.categories.clone();
@@ -403,14 +421,6 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
         }
     }
     Ok(rows)
-}
-
-fn line_of(message: &str) -> u64 {
-    message
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 const RESOURCE_COLUMNS: Aliases = &[
@@ -475,27 +485,25 @@ fn abridged(text: &str, max: usize) -> String {
 }
 
 fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
-    let table = Table::read(body, RESOURCE_COLUMNS).map_err(file_error)?;
-    if !["title", "content", "description", "url"].iter().any(|t| table.has(t)) {
-        missing(&table, &["title"])?;
+    let table = read_table(body)?;
+    let columns = table.columns(RESOURCE_COLUMNS);
+    if !["title", "content", "description", "url"]
+        .iter()
+        .any(|t| columns.has(t))
+    {
+        missing(&columns, &["title"])?;
     }
-    report
-        .errors
-        .extend(table.unreadable.iter().map(|(line, message)| RowError {
-            line: *line,
-            message: message.clone(),
-        }));
     let default_visibility = options.visibility.unwrap_or(Visibility::Public);
     let mut rows = Vec::new();
-    for (line, r) in &table.rows {
-        let mut c = Checker::new(&table, *line);
-        let get = |t: &str| table.get(r, t);
+    for (line, r) in readable(&table, &mut report.errors) {
+        let mut c = Checker::new(&columns, line);
+        let get = |t: &str| cells::value(&columns, r, t);
         let kind = match get("kind") {
             None => ResourceKind::Other,
             Some(value) => resource_kind(value).unwrap_or_else(|| {
                 report.warnings.push(format!(
                     "line {line}: {}: {value:?} read as OTHER",
-                    table.header("kind")
+                    columns.header("kind")
                 ));
                 ResourceKind::Other
             }),
@@ -600,19 +608,14 @@ fn consent(c: &mut Checker, cell: Option<&str>) -> Option<DateTime<Utc>> {
 }
 
 fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
-    let table = Table::read(body, CONTACT_COLUMNS).map_err(file_error)?;
-    missing(&table, &["first_name", "last_name"])?;
-    report
-        .errors
-        .extend(table.unreadable.iter().map(|(line, message)| RowError {
-            line: *line,
-            message: message.clone(),
-        }));
+    let table = read_table(body)?;
+    let columns = table.columns(CONTACT_COLUMNS);
+    missing(&columns, &["first_name", "last_name"])?;
     let default_visibility = options.visibility.unwrap_or(Visibility::Partners);
     let mut rows = Vec::new();
-    for (line, r) in &table.rows {
-        let mut c = Checker::new(&table, *line);
-        let get = |t: &str| table.get(r, t);
+    for (line, r) in readable(&table, &mut report.errors) {
+        let mut c = Checker::new(&columns, line);
+        let get = |t: &str| cells::value(&columns, r, t);
         let fields = ContactFields {
             organisation_id: Some(options.organisation_id),
             first_name: c

@@ -1,0 +1,403 @@
+//! Spreadsheets saved as CSV, read as rows of named cells: what the CSV feed ([`super::csv`])
+//! and the spreadsheet importer (`crate::import`) both need, so that a file is read once and
+//! the same way by either.
+//!
+//! The bytes are decoded by [`super::text::decode`] (UTF-8 with or without BOM, UTF-16 with a
+//! BOM, else Windows-1252: what Excel writes), Excel's `sep=` first line names the delimiter
+//! (else it is sniffed: `;`, `,` or tab), every record keeps the line it starts on, blank
+//! records are dropped, and headers are matched to target fields by alias tables compared
+//! without case, accents or punctuation ([`normalise_header`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::text::{self, NotUtf8};
+
+/// Target field → the header names (normalised: lower case, no accents, letters and digits
+/// only) that hold it.
+pub type Aliases = &'static [(&'static str, &'static [&'static str])];
+
+/// A spreadsheet: its header and its non-blank rows.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The header as written (trimmed), by column.
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// One record after the header.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The line of the document it starts on.
+    pub line: u64,
+    /// Its cells, of any number; `Err` with the reason when the record cannot be read.
+    pub cells: Result<csv::StringRecord, String>,
+}
+
+/// Why a document is no table at all.
+#[derive(Debug)]
+pub enum HeaderError {
+    /// No line but blank ones.
+    Missing,
+    Unreadable(csv::Error),
+}
+
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderError::Missing => f.write_str("the file has no header line"),
+            HeaderError::Unreadable(error) => write!(f, "the header line is unreadable: {error}"),
+        }
+    }
+}
+
+impl Table {
+    /// Reads `body`: the first non-blank record is the header.
+    pub fn read(body: &[u8]) -> Result<Table, HeaderError> {
+        let document = Document::decode(body);
+        let mut reader = document.reader();
+        let mut records = reader.records();
+        let header = loop {
+            match records.next() {
+                None => return Err(HeaderError::Missing),
+                Some(Err(error)) => return Err(HeaderError::Unreadable(error)),
+                Some(Ok(record)) if is_blank(&record) => continue,
+                Some(Ok(record)) => break record,
+            }
+        };
+        let headers = header
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let mut lines = Lines::new(document.text(), document.first_line);
+        let mut rows = Vec::new();
+        for record in records {
+            rows.push(match record {
+                Ok(record) if is_blank(&record) => continue,
+                Ok(record) => Row {
+                    line: record.position().map_or(0, |p| lines.at(p.byte())),
+                    cells: Ok(record),
+                },
+                Err(error) => Row {
+                    line: error.position().map_or(0, |p| lines.at(p.byte())),
+                    cells: Err(error.to_string()),
+                },
+            });
+        }
+        Ok(Table { headers, rows })
+    }
+
+    /// The columns `aliases` names, the first column of a target winning.
+    pub fn columns(&self, aliases: Aliases) -> Columns<'_> {
+        let mut columns = Columns::new(&self.headers);
+        columns.aliases(aliases, |_, _, _| {});
+        columns
+    }
+}
+
+/// Which column holds which target field.
+#[derive(Clone, Debug)]
+pub struct Columns<'t> {
+    headers: &'t [String],
+    by_target: BTreeMap<&'static str, usize>,
+    /// Columns mapped by [`Columns::name`], which aliases do not take.
+    named: Vec<bool>,
+}
+
+impl<'t> Columns<'t> {
+    /// No column mapped yet.
+    pub fn new(headers: &'t [String]) -> Self {
+        Columns {
+            headers,
+            by_target: BTreeMap::new(),
+            named: vec![false; headers.len()],
+        }
+    }
+
+    /// Maps `target` to the first column whose header is `name` (both normalised); false when
+    /// there is none.
+    pub fn name(&mut self, target: &'static str, name: &str) -> bool {
+        let wanted = normalise_header(name);
+        match self.headers.iter().position(|h| normalise_header(h) == wanted) {
+            Some(index) => {
+                self.by_target.insert(target, index);
+                self.named[index] = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Maps every column not named to the target its header is an alias of. A target keeps
+    /// the first column it gets; `repeated(target, column, first)` hears of every later one.
+    pub fn aliases(&mut self, aliases: Aliases, mut repeated: impl FnMut(&'static str, usize, usize)) {
+        for (index, name) in self.headers.iter().enumerate() {
+            if self.named[index] {
+                continue;
+            }
+            let Some(target) = target_of(aliases, name) else {
+                continue;
+            };
+            match self.by_target.get(target) {
+                Some(&first) => repeated(target, index, first),
+                None => {
+                    self.by_target.insert(target, index);
+                }
+            }
+        }
+    }
+
+    pub fn has(&self, target: &str) -> bool {
+        self.by_target.contains_key(target)
+    }
+
+    pub fn headers(&self) -> &'t [String] {
+        self.headers
+    }
+
+    /// The header a target is read from (for messages), or the target's own name.
+    pub fn header<'a>(&self, target: &'a str) -> &'a str
+    where
+        't: 'a,
+    {
+        self.by_target
+            .get(target)
+            .and_then(|&i| self.headers.get(i))
+            .map_or(target, String::as_str)
+    }
+
+    /// The trimmed cell of `target` in `cells`; `None` when no column holds `target` or the
+    /// row is too short to have it.
+    pub fn cell<'r>(&self, cells: &'r csv::StringRecord, target: &str) -> Option<&'r str> {
+        let index = *self.by_target.get(target)?;
+        cells.get(index).map(str::trim)
+    }
+}
+
+/// The target `header` is an alias of, if any.
+pub fn target_of(aliases: Aliases, header: &str) -> Option<&'static str> {
+    let normalised = normalise_header(header);
+    aliases
+        .iter()
+        .find(|(_, names)| names.contains(&normalised.as_str()))
+        .map(|(target, _)| *target)
+}
+
+/// Lower case, accents dropped, letters and digits only: `Nom de l'événement` → `nomdelevenement`.
+pub fn normalise_header(name: &str) -> String {
+    name.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// What spreadsheets write for "no value": nothing, a dash, `N/A`.
+pub fn is_placeholder(value: &str) -> bool {
+    value.is_empty()
+        || value == "-"
+        || value == "—"
+        || value.eq_ignore_ascii_case("n/a")
+        || value.eq_ignore_ascii_case("na")
+}
+
+/// Yes/no in French and English; `x` is a ticked box.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match normalise_header(value).as_str() {
+        "oui" | "o" | "yes" | "y" | "true" | "vrai" | "1" | "x" => Some(true),
+        "non" | "n" | "no" | "false" | "faux" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// How many `;`, `,` and tabs the first non-blank line holds outside double quotes (a quoted
+/// field may span lines).
+pub fn first_line_delimiters(text: &str) -> [usize; 3] {
+    let mut counts = [0; 3];
+    let mut in_quotes = false;
+    let mut started = false;
+    for c in text.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\n' | '\r' if !in_quotes && started => break,
+            ';' if !in_quotes => counts[0] += 1,
+            ',' if !in_quotes => counts[1] += 1,
+            '\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            started = true;
+        }
+    }
+    counts
+}
+
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|field| field.trim().is_empty())
+}
+
+/// A spreadsheet's text, decoded, without Excel's `sep=` line, and its delimiter.
+struct Document {
+    text: String,
+    /// Where the text starts (past a `sep=` line).
+    start: usize,
+    /// The number of the text's first line.
+    first_line: u64,
+    delimiter: u8,
+}
+
+impl Document {
+    fn decode(body: &[u8]) -> Document {
+        let text = text::decode(body, NotUtf8::Windows1252).text;
+        let (rest, first_line, forced) = strip_sep_line(&text);
+        let delimiter = forced.unwrap_or_else(|| sniff_delimiter(rest));
+        Document {
+            start: text.len() - rest.len(),
+            text,
+            first_line,
+            delimiter,
+        }
+    }
+
+    fn text(&self) -> &str {
+        &self.text[self.start..]
+    }
+
+    /// A reader of every record, the header included, rows of any width accepted.
+    fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(self.text().as_bytes())
+    }
+}
+
+/// Excel's `sep=;` first line names the delimiter. Returns the rest, the line number it
+/// starts at, and the delimiter if one was named.
+fn strip_sep_line(text: &str) -> (&str, u64, Option<u8>) {
+    let first = text.lines().next().unwrap_or_default().trim();
+    if let Some(separator) = first.strip_prefix("sep=")
+        && let [delimiter] = separator.as_bytes()
+    {
+        let rest = text.find('\n').map_or("", |i| &text[i + 1..]);
+        return (rest, 2, Some(*delimiter));
+    }
+    (text, 1, None)
+}
+
+/// The delimiter used most often outside quotes in the first non-blank line; `;` wins ties
+/// (French Excel), `,` is the default.
+fn sniff_delimiter(text: &str) -> u8 {
+    let counts = first_line_delimiters(text);
+    let mut best = (b',', 0);
+    for (delimiter, count) in [(b';', counts[0]), (b',', counts[1]), (b'\t', counts[2])] {
+        if count > best.1 {
+            best = (delimiter, count);
+        }
+    }
+    best.0
+}
+
+/// Line numbers from byte offsets: the csv crate's own line count is off with CRLF endings
+/// (Excel's), which are the common case here.
+struct Lines<'t> {
+    text: &'t str,
+    byte: usize,
+    line: u64,
+}
+
+impl<'t> Lines<'t> {
+    /// `first_line` is the number of the first line of `text`.
+    fn new(text: &'t str, first_line: u64) -> Self {
+        Lines {
+            text,
+            byte: 0,
+            line: first_line,
+        }
+    }
+
+    /// The line of the record the csv crate places at `offset` (offsets must not decrease).
+    /// The crate may give the end of the previous record: line breaks there are skipped.
+    fn at(&mut self, offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
+        let bytes = self.text.as_bytes();
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > self.byte {
+            self.line += self.text.as_bytes()[self.byte..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.byte = offset;
+        }
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALIASES: Aliases = &[("title", &["titre"]), ("url", &["lien", "url"])];
+
+    fn cells(row: &Row) -> &csv::StringRecord {
+        row.cells.as_ref().expect("a readable row")
+    }
+
+    #[test]
+    fn rows_know_their_line() {
+        let table = Table::read(b"Titre;Lien\r\nA;x\r\n\r\nB;\"y\r\nz\"\r\n\r\nC;w\r\n").expect("a table");
+        let lines: Vec<u64> = table.rows.iter().map(|row| row.line).collect();
+        assert_eq!(lines, vec![2, 4, 7]);
+        let columns = table.columns(ALIASES);
+        assert_eq!(columns.header("url"), "Lien");
+        assert_eq!(columns.header("city"), "city");
+        assert_eq!(columns.cell(cells(&table.rows[1]), "title"), Some("B"));
+        assert_eq!(columns.cell(cells(&table.rows[1]), "url"), Some("y\r\nz"));
+        // Past a `sep=` line the count goes on from line 2.
+        let table = Table::read(b"sep=,\r\nTitre,Lien\r\nA;B,x\r\n").expect("a table");
+        assert_eq!(table.rows[0].line, 3);
+        assert_eq!(table.columns(ALIASES).cell(cells(&table.rows[0]), "title"), Some("A;B"));
+    }
+
+    #[test]
+    fn a_document_without_a_header_is_no_table() {
+        for empty in [&b""[..], b"\r\n\r\n", b" ; \n"] {
+            assert!(matches!(Table::read(empty), Err(HeaderError::Missing)), "{empty:?}");
+        }
+    }
+
+    #[test]
+    fn headers_are_matched_by_name_then_alias_and_the_first_wins() {
+        let headers: Vec<String> = ["Lien", "Titre", "URL", "Date de publication"]
+            .map(String::from)
+            .to_vec();
+        let mut columns = Columns::new(&headers);
+        assert!(columns.name("start", "date de PUBLICATION"));
+        assert!(!columns.name("end", "Fin"));
+        let mut repeated = Vec::new();
+        columns.aliases(ALIASES, |target, column, first| repeated.push((target, column, first)));
+        assert_eq!(repeated, [("url", 2, 0)]);
+        assert_eq!(
+            (columns.header("url"), columns.header("title"), columns.header("start")),
+            ("Lien", "Titre", "Date de publication")
+        );
+        assert!(!columns.has("end"));
+    }
+
+    #[test]
+    fn cells_values() {
+        assert_eq!(normalise_header(" Nom de l'Événement "), "nomdelevenement");
+        assert!(["", "-", "—", "N/A", "na"].iter().all(|v| is_placeholder(v)));
+        assert!(!is_placeholder("0"));
+        assert_eq!(parse_bool("Oui"), Some(true));
+        assert_eq!(parse_bool("x"), Some(true));
+        assert_eq!(parse_bool("Non"), Some(false));
+        assert_eq!(parse_bool("peut-être"), None);
+        assert_eq!(first_line_delimiters("\n a;b,\"c;d\"\tE\n;;;"), [1, 1, 1]);
+    }
+}
