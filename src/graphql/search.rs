@@ -347,22 +347,14 @@ struct SearchArgs {
 }
 
 async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection> {
-    let SearchArgs {
-        text,
-        types,
-        filter,
-        first,
-        after,
-        facets,
-        sort,
-    } = args;
+    let text = args.text;
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::bad_input(
             "query",
             format!("query is longer than {MAX_QUERY_CHARS} characters"),
         ));
     }
-    let limit = match first {
+    let limit = match args.first {
         None => DEFAULT_FIRST,
         Some(n) if (0..=search::MAX_PAGE as i32).contains(&n) => n as usize,
         Some(_) => {
@@ -372,16 +364,16 @@ async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection>
             ));
         }
     };
-    let offset = after.as_deref().map(offset_of).transpose()?.unwrap_or(0);
+    let offset = args.after.as_deref().map(offset_of).transpose()?.unwrap_or(0);
     if offset > search::MAX_OFFSET {
         return Err(AppError::bad_input(
             "after",
             format!("search results go {} deep; narrow the search", search::MAX_OFFSET),
         ));
     }
-    let types: Vec<RecordType> = types.unwrap_or_default().into_iter().map(Into::into).collect();
-    let filter = filter.unwrap_or_default().into_filter(types)?;
-    let mut facets: Vec<Facet> = facets.unwrap_or_default().into_iter().map(Into::into).collect();
+    let types: Vec<RecordType> = args.types.unwrap_or_default().into_iter().map(Into::into).collect();
+    let filter = args.filter.unwrap_or_default().into_filter(types)?;
+    let mut facets: Vec<Facet> = args.facets.unwrap_or_default().into_iter().map(Into::into).collect();
     facets.sort();
     facets.dedup();
     let query = search::Query {
@@ -389,7 +381,7 @@ async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection>
         filter,
         scope: viewer(ctx).scope(),
         facets,
-        sort: match sort.unwrap_or_default() {
+        sort: match args.sort.unwrap_or_default() {
             SearchSort::Relevance => search::Sort::Relevance,
             SearchSort::StartsAtAsc => search::Sort::StartsAtAsc,
             SearchSort::StartsAtDesc => search::Sort::StartsAtDesc,
