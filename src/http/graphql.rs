@@ -214,7 +214,8 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
             let mut resp = coded_error(StatusCode::UNAUTHORIZED, flavour, &err.to_string(), err.code());
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-            return Err(resp);
+            // A bad token is a refusal too: charged to the address like the others.
+            return Err(charged(req, state, resp));
         }
         Err(err @ AppError::Unavailable { retry_after_secs }) => {
             let mut resp = coded_error(StatusCode::SERVICE_UNAVAILABLE, flavour, &err.to_string(), err.code());

@@ -921,6 +921,20 @@ async fn a_client_that_floods_hostile_documents_is_kept_at_the_door() {
             .expect("JSON");
         assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
     }
+    // Bad tokens are refusals too: after 20 of them, the address is kept at the door.
+    for _ in 0..21 {
+        let resp = app
+            .client
+            .post(&app.url)
+            .header("x-forwarded-for", "198.51.100.9")
+            .bearer_auth("not-a-token")
+            .json(&good)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), 401);
+    }
+    assert_eq!(from("198.51.100.9", &good).await.expect("sent").status(), 429);
     app.stop().await;
 }
 
