@@ -154,13 +154,13 @@ fn params_from_query_string(raw: &str, persisted: &PersistedQueries) -> Result<P
     params_from_map(map, persisted)
 }
 
-/// The answer to refused parameters, charged to the client's address, except APQ's
-/// `PersistedQueryNotFound`: a request error like the others, with the message and code Apollo
-/// clients look for, and the first step of every persisted query, which costs nothing.
-fn refused_params(req: &Request, state: &AppState, flavour: Flavour, err: ParamsError) -> Response {
+/// The answer to refused parameters: a refusal, except APQ's `PersistedQueryNotFound`, a
+/// request error like the others with the message and code Apollo clients look for, and the
+/// first step of every persisted query, which costs nothing.
+fn refused_params(flavour: Flavour, err: ParamsError) -> Answer {
     match err {
-        ParamsError::PersistedQueryNotFound => params_error(flavour, err),
-        ParamsError::Bad(_) => charged(req, state, params_error(flavour, err)),
+        ParamsError::PersistedQueryNotFound => Ok(params_error(flavour, err)),
+        ParamsError::Bad(_) => Err(Refused::new(params_error(flavour, err))),
     }
 }
 
@@ -198,39 +198,57 @@ async fn kept_at_door(req: &Request, state: &AppState, flavour: Flavour) -> Opti
     Some(resp)
 }
 
-/// `resp`, a refusal of the request before it ran, charged to the client's address.
-fn charged(req: &Request, state: &AppState, resp: Response) -> Response {
-    state
-        .cost
-        .charge_refusal(super::client_address(req, state.trusted_proxies));
-    resp
+/// The answer to a request refused before it ran (over a limit, unreadable, invalid, a bad
+/// token): charged to the client's address by [`settle`].
+///
+/// Boxed: an `Err` as large as a whole response would weigh on every `Result` that carries one.
+struct Refused(Box<Response>);
+
+impl Refused {
+    fn new(resp: Response) -> Self {
+        Refused(Box::new(resp))
+    }
+}
+
+/// What a GraphQL request is answered: a response, or a refusal to charge.
+type Answer = Result<Response, Refused>;
+
+/// The response to `answer`, a refusal charged to the client's address: the one place
+/// refusals spend the budget.
+fn settle(req: &Request, state: &AppState, answer: Answer) -> Response {
+    answer.unwrap_or_else(|Refused(resp)| {
+        state
+            .cost
+            .charge_refusal(super::client_address(req, state.trusted_proxies));
+        *resp
+    })
 }
 
 /// Who is calling: a bad, expired or revoked token is answered 401 before anything runs.
-async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Caller, Response> {
+async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Caller, Answer> {
     let viewer = match crate::auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await {
         Ok(viewer) => viewer,
         Err(err @ AppError::Unauthenticated) => {
             let mut resp = coded_error(StatusCode::UNAUTHORIZED, flavour, &err.to_string(), err.code());
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-            // A bad token is a refusal too: charged to the address like the others.
-            return Err(charged(req, state, resp));
+            // A bad token is a refusal too.
+            return Err(Err(Refused::new(resp)));
         }
         Err(err @ AppError::Unavailable { retry_after_secs }) => {
             let mut resp = coded_error(StatusCode::SERVICE_UNAVAILABLE, flavour, &err.to_string(), err.code());
             if let Ok(value) = retry_after_secs.to_string().parse() {
                 resp.headers_mut().insert(header::RETRY_AFTER, value);
             }
-            return Err(resp);
+            return Err(Ok(resp));
         }
         Err(err) => {
-            return Err(coded_error(
+            return Err(Ok(coded_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 flavour,
                 "internal error",
                 err.code(),
-            ));
+            )));
         }
     };
     Ok(Caller {
@@ -240,17 +258,16 @@ async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Cal
     })
 }
 
-async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exec::Checked) -> Response {
+async fn respond(req: &Request, state: &AppState, flavour: Flavour, checked: exec::Checked) -> Answer {
     let caller = match caller(req, state, flavour).await {
         Ok(caller) => caller,
-        Err(resp) => return resp,
+        Err(answer) => return answer,
     };
     let outcome = exec::execute(&state.schema, &state.db, caller, checked).await;
-    // Invalid for the schema (validation, variables): a refusal, charged as the others.
-    if outcome.request_error && outcome.retry.is_none() {
-        return charged(req, state, executed(flavour, outcome));
-    }
-    executed(flavour, outcome)
+    // Invalid for the schema (validation, variables): a refusal as the others.
+    let refused = outcome.request_error && outcome.retry.is_none();
+    let resp = executed(flavour, outcome);
+    if refused { Err(Refused::new(resp)) } else { Ok(resp) }
 }
 
 /// The response to an executed request: request errors are 400 under
@@ -299,27 +316,32 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     if let Some(resp) = kept_at_door(req, state, flavour).await {
         return resp;
     }
-    let params = match params_from_query_string(raw, &state.persisted) {
-        Ok(p) => p,
-        Err(err) => return refused_params(req, state, flavour, err),
-    };
-    let checked = match exec::check(params, &state.limits) {
-        Ok(checked) => checked,
-        Err(err) => return charged(req, state, executed(flavour, exec::refused(err))),
-    };
-    if checked.is_non_query() {
-        checked.refused();
-        let mut resp = plain_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            flavour,
-            "mutations are only accepted over POST",
-        );
-        if let Ok(allow) = "POST".parse() {
-            resp.headers_mut().insert(header::ALLOW, allow);
+    let answer = async {
+        let params = match params_from_query_string(raw, &state.persisted) {
+            Ok(p) => p,
+            Err(err) => return refused_params(flavour, err),
+        };
+        let checked = check(params, state, flavour)?;
+        if checked.is_non_query() {
+            checked.refused();
+            let mut resp = plain_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                flavour,
+                "mutations are only accepted over POST",
+            );
+            if let Ok(allow) = "POST".parse() {
+                resp.headers_mut().insert(header::ALLOW, allow);
+            }
+            return Ok(resp);
         }
-        return resp;
-    }
-    respond(req, state, flavour, checked).await
+        respond(req, state, flavour, checked).await
+    };
+    settle(req, state, answer.await)
+}
+
+/// `params` checked against the document limits; over one, a refusal.
+fn check(params: exec::Params, state: &AppState, flavour: Flavour) -> Result<exec::Checked, Refused> {
+    exec::check(params, &state.limits).map_err(|err| Refused::new(executed(flavour, exec::refused(err))))
 }
 
 #[handler]
@@ -354,37 +376,40 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&Arc<AppState>>) 
     if !charset_ok {
         return plain_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, flavour, "the request must be UTF-8");
     }
-    let bytes = match read_body(body, state.max_body_bytes, state, flavour).await {
-        Ok(b) => b,
-        Err(resp) => return charged(req, state, resp),
-    };
+    let answer = post_json(req, body, state, flavour).await;
+    settle(req, state, answer)
+}
+
+/// A JSON request: its body read and checked, then run.
+async fn post_json(req: &Request, body: Body, state: &AppState, flavour: Flavour) -> Answer {
+    let bytes = read_body(body, state.max_body_bytes, state, flavour)
+        .await
+        .map_err(Refused::new)?;
     let map = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => map,
         Ok(Value::Array(_)) => {
-            let resp = coded_error(
+            return Err(Refused::new(coded_error(
                 StatusCode::BAD_REQUEST,
                 flavour,
                 "batched operations are not supported: send one operation per request",
                 "BATCH_NOT_SUPPORTED",
-            );
-            return charged(req, state, resp);
+            )));
         }
         Ok(_) => {
             let resp = plain_error(StatusCode::BAD_REQUEST, flavour, "the request body must be a JSON map");
-            return charged(req, state, resp);
+            return Err(Refused::new(resp));
         }
         Err(_) => {
             let resp = plain_error(StatusCode::BAD_REQUEST, flavour, "the request body is not valid JSON");
-            return charged(req, state, resp);
+            return Err(Refused::new(resp));
         }
     };
-    match params_from_map(map, &state.persisted) {
-        Ok(params) => match exec::check(params, &state.limits) {
-            Ok(checked) => respond(req, state, flavour, checked).await,
-            Err(err) => charged(req, state, executed(flavour, exec::refused(err))),
-        },
-        Err(err) => refused_params(req, state, flavour, err),
-    }
+    let params = match params_from_map(map, &state.persisted) {
+        Ok(params) => params,
+        Err(err) => return refused_params(flavour, err),
+    };
+    let checked = check(params, state, flavour)?;
+    respond(req, state, flavour, checked).await
 }
 
 /// Reads a body of at most `limit` bytes within the body read timeout: a client that sends
@@ -422,7 +447,7 @@ async fn read_body(body: Body, limit: usize, state: &AppState, flavour: Flavour)
 async fn multipart(req: &Request, body: Body, state: &AppState, flavour: Flavour) -> Response {
     let caller = match caller(req, state, flavour).await {
         Ok(caller) => caller,
-        Err(resp) => return resp,
+        Err(answer) => return settle(req, state, answer),
     };
     // Uploads are for signed-in editors: an anonymous caller is refused before its body is read.
     if caller.viewer.is_anonymous() {
