@@ -24,7 +24,7 @@ use sea_orm::DatabaseConnection;
 
 pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
-/// Limits applied to every request.
+/// Limits applied to every request (from the configuration, see `startup`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_depth: usize,
@@ -36,16 +36,6 @@ pub struct Limits {
 /// `Limits::sync_wait`, in the schema's data.
 #[derive(Clone, Copy, Debug)]
 pub struct SyncWait(pub std::time::Duration);
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_depth: 12,
-            max_complexity: 5000,
-            sync_wait: std::time::Duration::from_secs(22),
-        }
-    }
-}
 
 /// Builds the schema over a database pool.
 pub fn build_schema(

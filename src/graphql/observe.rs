@@ -50,18 +50,24 @@ impl Timer {
     /// Refused before execution (a session held to its password change, a multipart
     /// request that is not an upload).
     pub(super) fn refused(self) {
-        crate::metrics::graphql_operation(self.name.as_deref(), self.kind, GraphqlOutcome::Refused, None);
+        self.record(GraphqlOutcome::Refused, false);
     }
 
     /// Answered by the schema: a request error (syntax, validation, variables) is a refusal.
     pub(super) fn finish(self, response: &async_graphql::Response) {
-        let (outcome, elapsed) = if super::exec::is_request_error(response) {
-            (GraphqlOutcome::Refused, None)
+        let outcome = if super::exec::is_request_error(response) {
+            GraphqlOutcome::Refused
         } else if response.errors.is_empty() {
-            (GraphqlOutcome::Ok, Some(self.started.elapsed()))
+            GraphqlOutcome::Ok
         } else {
-            (GraphqlOutcome::Error, Some(self.started.elapsed()))
+            GraphqlOutcome::Error
         };
+        self.record(outcome, outcome != GraphqlOutcome::Refused);
+    }
+
+    /// Counts the operation with `outcome`, and its time when `timed`.
+    fn record(self, outcome: GraphqlOutcome, timed: bool) {
+        let elapsed = timed.then(|| self.started.elapsed());
         crate::metrics::graphql_operation(self.name.as_deref(), self.kind, outcome, elapsed);
     }
 }
@@ -103,8 +109,8 @@ impl Drop for StreamTimer {
         } else {
             GraphqlOutcome::Ok
         };
-        let elapsed = (timer.kind != "subscription").then(|| timer.started.elapsed());
-        crate::metrics::graphql_operation(timer.name.as_deref(), timer.kind, outcome, elapsed);
+        let timed = timer.kind != kind(Some(OperationType::Subscription));
+        timer.record(outcome, timed);
     }
 }
 
