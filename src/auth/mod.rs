@@ -77,7 +77,7 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
 pub async fn calendar_link(
     db: &DatabaseConnection,
     text: &str,
-) -> AppResult<Option<(entity::calendar_subscription::Model, crate::store::Scope)>> {
+) -> AppResult<Option<(entity::calendar_subscription::Model, crate::domain::Scope)>> {
     let Some(presented) = token::parse(text).filter(|p| p.kind == TokenKind::CalendarLink) else {
         return Ok(None);
     };

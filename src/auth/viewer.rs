@@ -3,8 +3,8 @@
 use entity::{ApiKeyScope, Role};
 use uuid::Uuid;
 
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
-use crate::store::Scope;
 
 /// Who is calling.
 #[derive(Clone, Debug, PartialEq, Eq)]

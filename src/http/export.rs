@@ -18,10 +18,11 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::auth::{self, Viewer};
+use crate::domain::Scope;
 use crate::error::AppError;
 use crate::export;
 use crate::store::calendar_subscriptions::SavedEventFilter;
-use crate::store::{self, Scope, contacts::ContactFilter, events::EventFilter, resources::ResourceFilter};
+use crate::store::{self, contacts::ContactFilter, events::EventFilter, resources::ResourceFilter};
 
 /// Most events in a calendar (the next thousand).
 const MAX_CALENDAR_EVENTS: usize = 1000;

@@ -35,7 +35,7 @@ use super::{
     Backend, Document, Facet, FacetCounts, Highlight, Hit, Hits, MARK_END, MARK_START, Query, Rebuild, RecordType,
     SearchError, SearchResult, Sort, sorted_counts,
 };
-use crate::store::Scope;
+use crate::domain::Scope;
 
 /// The analyzer's name in the index.
 const FRENCH: &str = "fr";

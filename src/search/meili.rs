@@ -24,7 +24,7 @@ use super::{
     Backend, Document, Facet, FacetCounts, Highlight, Hit, Hits, MARK_END, MARK_START, Query, Rebuild, RecordType,
     SearchError, SearchResult, Sort, sorted_counts,
 };
-use crate::store::Scope;
+use crate::domain::Scope;
 
 /// Documents per request when reading the index back (`search check`).
 const READ_PAGE: usize = 1000;

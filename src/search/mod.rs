@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::SearchSettings;
-use crate::store::Scope;
+use crate::domain::Scope;
 
 pub use document::Document;
 

@@ -11,8 +11,7 @@ use super::page::{self, Page, PageArgs, listed, sort_keys};
 use super::record::record;
 use crate::error::AppResult;
 
-listed!(Actions, C::Id, |scope| scope
-    .condition(C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
+listed!(Actions, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
 
 sort_keys!(ActionSort for Actions, m {
     TitleAsc => C::Title, false, Text, m.title.clone();

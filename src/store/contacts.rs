@@ -13,8 +13,7 @@ use super::record::record;
 use super::{backend, json_array_contains};
 use crate::error::AppResult;
 
-listed!(Contacts, C::Id, |scope| scope
-    .condition(C::Visibility, C::OrganisationId), heavy: [C::Notes]);
+listed!(Contacts, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Notes]);
 
 sort_keys!(ContactSort for Contacts, m {
     LastNameAsc => C::LastName, false, Text, m.last_name.clone();

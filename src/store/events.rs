@@ -12,7 +12,7 @@ use super::{backend, json_array_contains, text_equals_ci};
 use crate::domain::validate;
 use crate::error::AppResult;
 
-listed!(Events, C::Id, |scope| scope.condition(C::Visibility, C::OrganiserId), heavy: [C::Description]);
+listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description]);
 
 sort_keys!(EventSort for Events, m {
     StartsAtAsc => C::StartsAt, false, Time, m.starts_at;

@@ -43,53 +43,27 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 use crate::config::{Config, redact_url};
 use crate::error::AppError;
 
-/// What a caller may read: the one visibility policy, applied by every read of the store.
-/// The default is the narrowest scope, so a read that forgets to set it hides rather than leaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// Anonymous callers: `PUBLIC` records only.
-    #[default]
-    Public,
-    /// Signed-in partners: `PUBLIC` and `PARTNERS`, and `ORGANISATION` records of their own
-    /// organisation.
-    Partner { organisation: Option<uuid::Uuid> },
-    /// Administrators: everything.
-    All,
-}
+// `graphql/` and `http/` still name it here.
+pub use crate::domain::Scope;
 
-impl Scope {
-    /// The condition on a table with a visibility column and an owning-organisation column.
-    pub(crate) fn condition<C: sea_orm::ColumnTrait>(self, visibility: C, owner: C) -> sea_orm::Condition {
-        use entity::Visibility;
-        use sea_orm::Condition;
-        match self {
-            Scope::All => Condition::all(),
-            Scope::Public => Condition::all().add(visibility.eq(Visibility::Public)),
-            Scope::Partner { organisation } => {
-                let mut any = Condition::any().add(visibility.is_in([Visibility::Public, Visibility::Partners]));
-                if let Some(org) = organisation {
-                    any = any.add(
-                        Condition::all()
-                            .add(visibility.eq(Visibility::Organisation))
-                            .add(owner.eq(org)),
-                    );
-                }
-                any
+/// The visibility policy (`Scope`) as the condition on a table with a visibility column and
+/// an owning-organisation column; `Scope::permits` is the same policy in memory.
+pub(crate) fn scope_condition<C: sea_orm::ColumnTrait>(scope: Scope, visibility: C, owner: C) -> sea_orm::Condition {
+    use entity::Visibility;
+    use sea_orm::Condition;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Public => Condition::all().add(visibility.eq(Visibility::Public)),
+        Scope::Partner { organisation } => {
+            let mut any = Condition::any().add(visibility.is_in([Visibility::Public, Visibility::Partners]));
+            if let Some(org) = organisation {
+                any = any.add(
+                    Condition::all()
+                        .add(visibility.eq(Visibility::Organisation))
+                        .add(owner.eq(org)),
+                );
             }
-        }
-    }
-
-    /// The same policy as `condition`, for a record no longer in the database (a deleted
-    /// event announced to subscribers): whether `scope` could see it.
-    pub fn permits(self, visibility: entity::Visibility, owner: Option<uuid::Uuid>) -> bool {
-        use entity::Visibility;
-        match self {
-            Scope::All => true,
-            Scope::Public => visibility == Visibility::Public,
-            Scope::Partner { organisation } => match visibility {
-                Visibility::Public | Visibility::Partners => true,
-                Visibility::Organisation => organisation.is_some() && owner == organisation,
-            },
+            any
         }
     }
 }

@@ -12,8 +12,7 @@ use super::record::record;
 use super::{backend, json_array_contains};
 use crate::error::AppResult;
 
-listed!(Resources, C::Id, |scope| scope
-    .condition(C::Visibility, C::OrganisationId), heavy: [C::Content, C::Description]);
+listed!(Resources, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Content, C::Description]);
 
 sort_keys!(ResourceSort for Resources, m {
     TitleAsc => C::Title, false, Text, m.title.clone();
