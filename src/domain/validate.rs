@@ -9,8 +9,9 @@ pub const TITLE_MAX: usize = 200;
 pub const NAME_MAX: usize = 100;
 pub const LONG_TEXT_MAX: usize = 20_000;
 pub const URL_MAX: usize = 2048;
-const TAGS_MAX: usize = 30;
-const TAG_MAX: usize = 50;
+/// Tags a record holds at most, and characters a tag holds at most.
+pub const TAGS_MAX: usize = 30;
+pub const TAG_MAX: usize = 50;
 
 fn has_control(value: &str, allow_newlines: bool) -> bool {
     value

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use entity::action::{ActiveModel, Column as C, Entity as Actions, Model};
-use entity::{ActionStatus, Audience, Audiences, Priority, Region, Tags, Visibility};
+use entity::{ActionStatus, Audiences, Region, Tags};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
+pub use crate::domain::action::ActionFields;
 use crate::error::AppResult;
 
 listed!(Actions, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
@@ -47,52 +48,7 @@ impl ActionFilter {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct ActionFields {
-    pub organisation_id: Uuid,
-    pub title: String,
-    pub summary: Option<String>,
-    pub findings: Option<String>,
-    pub objectives: Option<String>,
-    pub achievements: Option<String>,
-    pub stakeholders: Option<String>,
-    pub obstacles: Option<String>,
-    pub indicators: Option<String>,
-    pub feedback: Option<String>,
-    pub region: Option<Region>,
-    pub status: ActionStatus,
-    pub priority: Priority,
-    pub audiences: Vec<Audience>,
-    pub tags: Vec<String>,
-    pub people_reached: Option<i32>,
-    pub visibility: Visibility,
-}
-
-impl From<&Model> for ActionFields {
-    fn from(m: &Model) -> Self {
-        ActionFields {
-            organisation_id: m.organisation_id,
-            title: m.title.clone(),
-            summary: m.summary.clone(),
-            findings: m.findings.clone(),
-            objectives: m.objectives.clone(),
-            achievements: m.achievements.clone(),
-            stakeholders: m.stakeholders.clone(),
-            obstacles: m.obstacles.clone(),
-            indicators: m.indicators.clone(),
-            feedback: m.feedback.clone(),
-            region: m.region,
-            status: m.status,
-            priority: m.priority,
-            audiences: m.audiences.0.clone(),
-            tags: m.tags.0.clone(),
-            people_reached: m.people_reached,
-            visibility: m.visibility,
-        }
-    }
-}
-
-impl ActionFields {
+impl WriteFields<ActiveModel> for ActionFields {
     fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.title = Set(self.title);

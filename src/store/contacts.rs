@@ -2,15 +2,15 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::contact::{ActiveModel, Column as C, Entity as Contacts, Model};
-use entity::{Audience, Audiences, Region, Tags, Visibility};
+use entity::{Audience, Audiences, Region, Tags};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
 use super::{backend, json_array_contains};
+pub use crate::domain::contact::ContactFields;
 use crate::error::AppResult;
 
 listed!(Contacts, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Notes]);
@@ -47,45 +47,8 @@ impl ContactFilter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactFields {
-    pub organisation_id: Option<Uuid>,
-    pub first_name: String,
-    pub last_name: String,
-    pub job_title: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub region: Option<Region>,
-    pub city: Option<String>,
-    pub audiences: Vec<Audience>,
-    pub tags: Vec<String>,
-    pub notes: Option<String>,
-    pub visibility: Visibility,
-    pub consent_at: Option<DateTime<Utc>>,
-}
-
-impl From<&Model> for ContactFields {
-    fn from(m: &Model) -> Self {
-        ContactFields {
-            organisation_id: m.organisation_id,
-            first_name: m.first_name.clone(),
-            last_name: m.last_name.clone(),
-            job_title: m.job_title.clone(),
-            email: m.email.clone(),
-            phone: m.phone.clone(),
-            region: m.region,
-            city: m.city.clone(),
-            audiences: m.audiences.0.clone(),
-            tags: m.tags.0.clone(),
-            notes: m.notes.clone(),
-            visibility: m.visibility,
-            consent_at: m.consent_at,
-        }
-    }
-}
-
-impl ContactFields {
-    pub(crate) fn write(self, am: &mut ActiveModel) {
+impl WriteFields<ActiveModel> for ContactFields {
+    fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.first_name = Set(self.first_name);
         am.last_name = Set(self.last_name);

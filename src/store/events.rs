@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
 use super::{backend, json_array_contains, text_equals_ci};
-use crate::domain::validate;
+pub use crate::domain::event::EventFields;
 use crate::error::AppResult;
 
 listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description]);
@@ -152,66 +152,8 @@ pub async fn matching(db: &impl ConnectionTrait, filter: &EventFilter, ids: &[Uu
         .await?)
 }
 
-/// Every field of an event a user can set.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventFields {
-    pub title: String,
-    pub description: Option<String>,
-    pub location_name: Option<String>,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub departement: Option<String>,
-    pub region: Option<Region>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub all_day: bool,
-    pub timezone: String,
-    pub open_to_public: bool,
-    pub url: Option<String>,
-    pub author: Option<String>,
-    pub organiser_id: Option<Uuid>,
-    pub organiser_name: Option<String>,
-    pub audiences: Vec<Audience>,
-    pub tags: Vec<String>,
-    pub status: EventStatus,
-    pub visibility: Visibility,
-}
-
-impl From<&Model> for EventFields {
-    fn from(m: &Model) -> Self {
-        EventFields {
-            title: m.title.clone(),
-            description: m.description.clone(),
-            location_name: m.location_name.clone(),
-            address: m.address.clone(),
-            postal_code: m.postal_code.clone(),
-            city: m.city.clone(),
-            departement: m.departement.clone(),
-            region: m.region,
-            latitude: m.latitude,
-            longitude: m.longitude,
-            starts_at: m.starts_at,
-            ends_at: m.ends_at,
-            all_day: m.all_day,
-            timezone: m.timezone.clone(),
-            open_to_public: m.open_to_public,
-            url: m.url.clone(),
-            author: m.author.clone(),
-            organiser_id: m.organiser_id,
-            organiser_name: m.organiser_name.clone(),
-            audiences: m.audiences.0.clone(),
-            tags: m.tags.0.clone(),
-            status: m.status,
-            visibility: m.visibility,
-        }
-    }
-}
-
-impl EventFields {
-    pub(crate) fn write(self, am: &mut ActiveModel) {
+impl WriteFields<ActiveModel> for EventFields {
+    fn write(self, am: &mut ActiveModel) {
         am.title = Set(self.title);
         am.description = Set(self.description);
         am.location_name = Set(self.location_name);
@@ -274,7 +216,7 @@ pub async fn count_by_organisers(
 }
 
 record!(Events, EventFields, "event", |db, f, before| {
-    validate::time_range("endsAt", f.starts_at, f.ends_at)?;
+    f.check_times()?;
     if before.is_none_or(|b| b.organiser_id != f.organiser_id) {
         super::organisations::ensure_exists(db, "organiserId", f.organiser_id).await?;
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::feed::{ActiveModel, Column as C, Entity as Feeds, Model};
 use entity::feed_run::{self, Entity as FeedRuns};
-use entity::{Audience, Audiences, ColumnMap, FeedFormat, FeedRunOutcome, Tags, Visibility};
+use entity::{Audiences, ColumnMap, FeedRunOutcome, Tags};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -14,8 +14,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
 use super::{Scope, now};
+pub use crate::domain::feed::FeedFields;
 use crate::error::AppResult;
 
 /// Runs kept per feed; older ones are pruned as new ones finish.
@@ -76,40 +77,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &FeedFilter) -> AppResult<
     page::count::<Feeds>(db, filter.condition()).await
 }
 
-/// Every field of a feed a user can set.
-#[derive(Clone, Debug)]
-pub struct FeedFields {
-    pub organisation_id: Uuid,
-    pub name: String,
-    pub url: String,
-    pub format: FeedFormat,
-    pub interval_minutes: i32,
-    pub enabled: bool,
-    pub default_visibility: Visibility,
-    pub default_audiences: Vec<Audience>,
-    pub timezone: String,
-    pub use_publication_date: bool,
-    pub csv_columns: std::collections::BTreeMap<String, String>,
-}
-
-impl From<&Model> for FeedFields {
-    fn from(m: &Model) -> Self {
-        FeedFields {
-            organisation_id: m.organisation_id,
-            name: m.name.clone(),
-            url: m.url.clone(),
-            format: m.format,
-            interval_minutes: m.interval_minutes,
-            enabled: m.enabled,
-            default_visibility: m.default_visibility,
-            default_audiences: m.default_audiences.0.clone(),
-            timezone: m.timezone.clone(),
-            use_publication_date: m.use_publication_date,
-            csv_columns: m.csv_columns.0.clone(),
-        }
-    }
-}
-
 fn changed<T: PartialEq + Into<sea_orm::Value>>(value: &ActiveValue<T>, new: &T) -> bool {
     match value {
         ActiveValue::Set(old) | ActiveValue::Unchanged(old) => old != new,
@@ -117,7 +84,7 @@ fn changed<T: PartialEq + Into<sea_orm::Value>>(value: &ActiveValue<T>, new: &T)
     }
 }
 
-impl FeedFields {
+impl WriteFields<ActiveModel> for FeedFields {
     fn write(self, am: &mut ActiveModel) {
         let created = am.next_fetch_at.is_not_set();
         // A new address or format starts afresh: the old validators and failures say

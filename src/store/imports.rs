@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::contacts::ContactFields;
 use super::events::EventFields;
-use super::record::Record;
+use super::record::{Record, WriteFields};
 use super::resources::ResourceFields;
 use crate::error::AppResult;
 

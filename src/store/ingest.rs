@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::events::EventFields;
+use super::record::WriteFields;
 use crate::error::AppResult;
 
 /// One event as the feed gives it now.

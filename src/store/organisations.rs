@@ -6,7 +6,8 @@ use sea_orm::{ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
+pub use crate::domain::organisation::OrganisationFields;
 use crate::error::{AppError, AppResult};
 
 listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description]);
@@ -39,34 +40,7 @@ impl OrganisationFilter {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct OrganisationFields {
-    pub slug: String,
-    pub name: String,
-    pub kind: OrganisationKind,
-    pub region: Option<Region>,
-    pub departement: Option<String>,
-    pub city: Option<String>,
-    pub website: Option<String>,
-    pub description: Option<String>,
-}
-
-impl From<&Model> for OrganisationFields {
-    fn from(m: &Model) -> Self {
-        OrganisationFields {
-            slug: m.slug.clone(),
-            name: m.name.clone(),
-            kind: m.kind,
-            region: m.region,
-            departement: m.departement.clone(),
-            city: m.city.clone(),
-            website: m.website.clone(),
-            description: m.description.clone(),
-        }
-    }
-}
-
-impl OrganisationFields {
+impl WriteFields<ActiveModel> for OrganisationFields {
     fn write(self, am: &mut ActiveModel) {
         let key = entity::organisation::name_key(&self.name);
         // A row that collided when the key column was added keeps its distinct key (see the

@@ -12,6 +12,12 @@ use super::{Scope, outbox};
 use crate::error::{AppError, AppResult};
 use crate::search::RecordType;
 
+/// Stores validated fields (`domain::<type>`'s) in a row: the one place a record type's
+/// fields meet its columns.
+pub(crate) trait WriteFields<A> {
+    fn write(self, am: &mut A);
+}
+
 /// A record type whose editable fields are gathered in `Fields`.
 pub trait Record: Listed {
     /// Every field a user can set.
@@ -163,7 +169,7 @@ macro_rules! record {
                 <Self as sea_orm::EntityTrait>::Column::UpdatedAt
             }
             fn write(fields: Self::Fields, model: &mut Self::ActiveModel) {
-                fields.write(model)
+                $crate::store::record::WriteFields::write(fields, model)
             }
             async fn check(
                 $db: &impl sea_orm::ConnectionTrait,

@@ -10,7 +10,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
+pub use crate::domain::experience_report::{ReportFields, ReportSubject};
 use crate::error::{AppError, AppResult};
 
 // A report is visible when the action or event it is about is.
@@ -73,46 +74,7 @@ impl ReportFilter {
     }
 }
 
-/// What a report is about: exactly one action or one event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportSubject {
-    Action(Uuid),
-    Event(Uuid),
-}
-
-#[derive(Clone, Debug)]
-pub struct ReportFields {
-    pub subject: ReportSubject,
-    /// The account that wrote it (none for imported reports).
-    pub author_user_id: Option<Uuid>,
-    pub author: String,
-    pub text: String,
-    pub rating: Option<i16>,
-    pub people_reached: Option<i32>,
-    pub reported_on: NaiveDate,
-}
-
-impl From<&Model> for ReportFields {
-    fn from(m: &Model) -> Self {
-        let subject = match (m.action_id, m.event_id) {
-            (Some(a), _) => ReportSubject::Action(a),
-            (None, Some(e)) => ReportSubject::Event(e),
-            // The table's CHECK constraint makes this unreachable; fall back to a nil action.
-            (None, None) => ReportSubject::Action(Uuid::nil()),
-        };
-        ReportFields {
-            subject,
-            author_user_id: m.author_user_id,
-            author: m.author.clone(),
-            text: m.text.clone(),
-            rating: m.rating,
-            people_reached: m.people_reached,
-            reported_on: m.reported_on,
-        }
-    }
-}
-
-impl ReportFields {
+impl WriteFields<ActiveModel> for ReportFields {
     fn write(self, am: &mut ActiveModel) {
         let (action, event) = match self.subject {
             ReportSubject::Action(a) => (Some(a), None),

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 
 use entity::resource::{ActiveModel, Column as C, Entity as Resources, Model};
-use entity::{Audience, Audiences, ResourceKind, Tags, Visibility};
+use entity::{Audience, Audiences, ResourceKind, Tags};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::page::{self, Page, PageArgs, listed, sort_keys};
-use super::record::record;
+use super::record::{WriteFields, record};
 use super::{backend, json_array_contains};
+pub use crate::domain::resource::ResourceFields;
 use crate::error::AppResult;
 
 listed!(Resources, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Content, C::Description]);
@@ -60,45 +61,8 @@ impl ResourceFilter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceFields {
-    pub organisation_id: Option<Uuid>,
-    pub kind: ResourceKind,
-    pub title: String,
-    pub content: Option<String>,
-    pub description: Option<String>,
-    pub url: Option<String>,
-    pub author: Option<String>,
-    pub free_of_rights: bool,
-    pub licence: Option<String>,
-    pub language: String,
-    pub audiences: Vec<Audience>,
-    pub tags: Vec<String>,
-    pub visibility: Visibility,
-}
-
-impl From<&Model> for ResourceFields {
-    fn from(m: &Model) -> Self {
-        ResourceFields {
-            organisation_id: m.organisation_id,
-            kind: m.kind,
-            title: m.title.clone(),
-            content: m.content.clone(),
-            description: m.description.clone(),
-            url: m.url.clone(),
-            author: m.author.clone(),
-            free_of_rights: m.free_of_rights,
-            licence: m.licence.clone(),
-            language: m.language.clone(),
-            audiences: m.audiences.0.clone(),
-            tags: m.tags.0.clone(),
-            visibility: m.visibility,
-        }
-    }
-}
-
-impl ResourceFields {
-    pub(crate) fn write(self, am: &mut ActiveModel) {
+impl WriteFields<ActiveModel> for ResourceFields {
+    fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.kind = Set(self.kind);
         am.title = Set(self.title);
