@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{create_record, delete_record, same, set, set_opt, update_record};
-use crate::domain::validate as v;
+use super::{create_record, delete_record, patch, patch_id, update_record};
+use crate::domain::action::{ActionChange, ActionDraft, ActionFields, ActionPatch};
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
@@ -9,7 +9,6 @@ use crate::graphql::types::action::Action;
 use crate::graphql::types::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
 use crate::store::audit::Subject;
 type Actions = entity::action::Entity;
-use crate::store::actions::ActionFields;
 
 #[derive(InputObject)]
 pub struct CreateActionInput {
@@ -39,26 +38,27 @@ pub struct CreateActionInput {
 
 impl CreateActionInput {
     fn into_fields(self) -> AppResult<ActionFields> {
-        Ok(ActionFields {
+        let draft = ActionDraft {
             organisation_id: crate::graphql::error::parse_id("organisationId", &self.organisation_id)
                 .map_err(|_| crate::error::AppError::bad_input("organisationId", "organisationId is not a valid id"))?,
-            title: v::text("title", &self.title, v::TITLE_MAX)?,
-            summary: v::opt_long_text("summary", self.summary)?,
-            findings: v::opt_long_text("findings", self.findings)?,
-            objectives: v::opt_long_text("objectives", self.objectives)?,
-            achievements: v::opt_long_text("achievements", self.achievements)?,
-            stakeholders: v::opt_long_text("stakeholders", self.stakeholders)?,
-            obstacles: v::opt_long_text("obstacles", self.obstacles)?,
-            indicators: v::opt_long_text("indicators", self.indicators)?,
-            feedback: v::opt_long_text("feedback", self.feedback)?,
+            title: self.title,
+            summary: self.summary,
+            findings: self.findings,
+            objectives: self.objectives,
+            achievements: self.achievements,
+            stakeholders: self.stakeholders,
+            obstacles: self.obstacles,
+            indicators: self.indicators,
+            feedback: self.feedback,
             region: self.region.map(Into::into),
             status: self.status.into(),
             priority: self.priority.into(),
             audiences: audiences(self.audiences),
-            tags: v::tags("tags", self.tags)?,
-            people_reached: v::count("peopleReached", self.people_reached)?,
+            tags: self.tags,
+            people_reached: self.people_reached,
             visibility: self.visibility.into(),
-        })
+        };
+        Ok(ActionFields::parse(draft)?)
     }
 }
 
@@ -86,37 +86,26 @@ pub struct UpdateActionInput {
 
 impl UpdateActionInput {
     fn apply(self, f: &mut ActionFields) -> AppResult<()> {
-        set("organisationId", &mut f.organisation_id, self.organisation_id, |x| {
-            super::opt_id("organisationId", Some(x)).map(|id| id.unwrap_or_default())
+        let change = ActionChange::parse(ActionPatch {
+            organisation_id: patch_id("organisationId", self.organisation_id)?,
+            title: patch(self.title, Into::into),
+            summary: patch(self.summary, Into::into),
+            findings: patch(self.findings, Into::into),
+            objectives: patch(self.objectives, Into::into),
+            achievements: patch(self.achievements, Into::into),
+            stakeholders: patch(self.stakeholders, Into::into),
+            obstacles: patch(self.obstacles, Into::into),
+            indicators: patch(self.indicators, Into::into),
+            feedback: patch(self.feedback, Into::into),
+            region: patch(self.region, Into::into),
+            status: patch(self.status, Into::into),
+            priority: patch(self.priority, Into::into),
+            audiences: patch(self.audiences, audiences),
+            tags: patch(self.tags, Into::into),
+            people_reached: patch(self.people_reached, Into::into),
+            visibility: patch(self.visibility, Into::into),
         })?;
-        set("title", &mut f.title, self.title, |x| {
-            v::text("title", &x, v::TITLE_MAX)
-        })?;
-        set_opt(&mut f.summary, self.summary, |x| v::opt_long_text("summary", x))?;
-        set_opt(&mut f.findings, self.findings, |x| v::opt_long_text("findings", x))?;
-        set_opt(&mut f.objectives, self.objectives, |x| {
-            v::opt_long_text("objectives", x)
-        })?;
-        set_opt(&mut f.achievements, self.achievements, |x| {
-            v::opt_long_text("achievements", x)
-        })?;
-        set_opt(&mut f.stakeholders, self.stakeholders, |x| {
-            v::opt_long_text("stakeholders", x)
-        })?;
-        set_opt(&mut f.obstacles, self.obstacles, |x| v::opt_long_text("obstacles", x))?;
-        set_opt(&mut f.indicators, self.indicators, |x| {
-            v::opt_long_text("indicators", x)
-        })?;
-        set_opt(&mut f.feedback, self.feedback, |x| v::opt_long_text("feedback", x))?;
-        set_opt(&mut f.region, self.region, |x| same(x.map(Into::into)))?;
-        set("status", &mut f.status, self.status, |x| Ok(x.into()))?;
-        set("priority", &mut f.priority, self.priority, |x| Ok(x.into()))?;
-        set("audiences", &mut f.audiences, self.audiences, |x| Ok(audiences(x)))?;
-        set("tags", &mut f.tags, self.tags, |x| v::tags("tags", x))?;
-        set_opt(&mut f.people_reached, self.people_reached, |x| {
-            v::count("peopleReached", x)
-        })?;
-        set("visibility", &mut f.visibility, self.visibility, |x| Ok(x.into()))?;
+        change.apply(f);
         Ok(())
     }
 }

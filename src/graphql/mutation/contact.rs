@@ -2,15 +2,14 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
-use crate::domain::validate as v;
+use super::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
+use crate::domain::contact::{ContactChange, ContactDraft, ContactFields, ContactPatch};
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::enums::{Audience, Region, Visibility, audiences};
 type Contacts = entity::contact::Entity;
-use crate::store::contacts::ContactFields;
 
 #[derive(InputObject)]
 pub struct CreateContactInput {
@@ -34,21 +33,22 @@ pub struct CreateContactInput {
 
 impl CreateContactInput {
     fn into_fields(self) -> AppResult<ContactFields> {
-        Ok(ContactFields {
+        let draft = ContactDraft {
             organisation_id: opt_id("organisationId", self.organisation_id)?,
-            first_name: v::text("firstName", &self.first_name, v::NAME_MAX)?,
-            last_name: v::text("lastName", &self.last_name, v::NAME_MAX)?,
-            job_title: v::opt_text("jobTitle", self.job_title, v::TITLE_MAX)?,
-            email: v::opt_email("email", self.email)?,
-            phone: v::opt_phone("phone", self.phone)?,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            job_title: self.job_title,
+            email: self.email,
+            phone: self.phone,
             region: self.region.map(Into::into),
-            city: v::opt_text("city", self.city, v::TITLE_MAX)?,
+            city: self.city,
             audiences: audiences(self.audiences),
-            tags: v::tags("tags", self.tags)?,
-            notes: v::opt_long_text("notes", self.notes)?,
+            tags: self.tags,
+            notes: self.notes,
             visibility: self.visibility.into(),
             consent_at: self.consent_at,
-        })
+        };
+        Ok(ContactFields::parse(draft)?)
     }
 }
 
@@ -72,27 +72,22 @@ pub struct UpdateContactInput {
 
 impl UpdateContactInput {
     fn apply(self, f: &mut ContactFields) -> AppResult<()> {
-        set_opt(&mut f.organisation_id, self.organisation_id, |x| {
-            opt_id("organisationId", x)
+        let change = ContactChange::parse(ContactPatch {
+            organisation_id: patch_id("organisationId", self.organisation_id)?,
+            first_name: patch(self.first_name, Into::into),
+            last_name: patch(self.last_name, Into::into),
+            job_title: patch(self.job_title, Into::into),
+            email: patch(self.email, Into::into),
+            phone: patch(self.phone, Into::into),
+            region: patch(self.region, Into::into),
+            city: patch(self.city, Into::into),
+            audiences: patch(self.audiences, audiences),
+            tags: patch(self.tags, Into::into),
+            notes: patch(self.notes, Into::into),
+            visibility: patch(self.visibility, Into::into),
+            consent_at: patch(self.consent_at, Into::into),
         })?;
-        set("firstName", &mut f.first_name, self.first_name, |x| {
-            v::text("firstName", &x, v::NAME_MAX)
-        })?;
-        set("lastName", &mut f.last_name, self.last_name, |x| {
-            v::text("lastName", &x, v::NAME_MAX)
-        })?;
-        set_opt(&mut f.job_title, self.job_title, |x| {
-            v::opt_text("jobTitle", x, v::TITLE_MAX)
-        })?;
-        set_opt(&mut f.email, self.email, |x| v::opt_email("email", x))?;
-        set_opt(&mut f.phone, self.phone, |x| v::opt_phone("phone", x))?;
-        set_opt(&mut f.region, self.region, |x| same(x.map(Into::into)))?;
-        set_opt(&mut f.city, self.city, |x| v::opt_text("city", x, v::TITLE_MAX))?;
-        set("audiences", &mut f.audiences, self.audiences, |x| Ok(audiences(x)))?;
-        set("tags", &mut f.tags, self.tags, |x| v::tags("tags", x))?;
-        set_opt(&mut f.notes, self.notes, |x| v::opt_long_text("notes", x))?;
-        set("visibility", &mut f.visibility, self.visibility, |x| Ok(x.into()))?;
-        set_opt(&mut f.consent_at, self.consent_at, same)?;
+        change.apply(f);
         Ok(())
     }
 }

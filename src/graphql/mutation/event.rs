@@ -2,16 +2,16 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{audit, default_owner, in_transaction_announcing, input_fields, opt_id, same, set, set_opt};
+use super::{audit, default_owner, in_transaction_announcing, input_fields, opt_id, patch, patch_id};
 use crate::changes::{Change, EventChangeKind};
-use crate::domain::validate as v;
+use crate::domain::event::{EventChange, EventDraft, EventFields, EventPatch, LocationDraft};
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{Audience, EventStatus, Region, Visibility, audiences};
 use crate::graphql::types::event::Event;
 type Events = entity::event::Entity;
-use crate::store::events::{EventFacts, EventFields};
+use crate::store::events::EventFacts;
 use crate::store::record;
 
 /// Where an event takes place; every field is optional.
@@ -28,22 +28,17 @@ pub struct LocationInput {
 }
 
 impl LocationInput {
-    fn write(self, f: &mut EventFields) -> AppResult<()> {
-        f.location_name = v::opt_text("location.name", self.name, v::TITLE_MAX)?;
-        f.address = v::opt_text("location.address", self.address, 300)?;
-        f.postal_code = v::opt_postal_code("location.postalCode", self.postal_code)?;
-        f.city = v::opt_text("location.city", self.city, v::TITLE_MAX)?;
-        f.departement = v::opt_departement("location.departement", self.departement)?;
-        f.region = self.region.map(Into::into);
-        f.latitude = v::latitude("location.latitude", self.latitude)?;
-        f.longitude = v::longitude("location.longitude", self.longitude)?;
-        if f.latitude.is_some() != f.longitude.is_some() {
-            return Err(crate::error::AppError::bad_input(
-                "location.longitude",
-                "give both latitude and longitude, or neither",
-            ));
+    fn draft(self) -> LocationDraft {
+        LocationDraft {
+            name: self.name,
+            address: self.address,
+            postal_code: self.postal_code,
+            city: self.city,
+            departement: self.departement,
+            region: self.region.map(Into::into),
+            latitude: self.latitude,
+            longitude: self.longitude,
         }
-        Ok(())
     }
 }
 
@@ -76,33 +71,30 @@ pub struct CreateEventInput {
 
 impl CreateEventInput {
     fn into_fields(self) -> AppResult<EventFields> {
-        let mut f = EventFields {
-            title: v::text("title", &self.title, v::TITLE_MAX)?,
-            description: v::opt_long_text("description", self.description)?,
-            location_name: None,
-            address: None,
-            postal_code: None,
-            city: None,
-            departement: None,
-            region: None,
-            latitude: None,
-            longitude: None,
+        // The organiser comes after the other fields, as it always has: its id is read once
+        // they are checked.
+        let organiser_id = opt_id("organiserId", self.organiser_id);
+        let draft = EventDraft {
+            title: self.title,
+            description: self.description,
+            location: self.location.map(LocationInput::draft).unwrap_or_default(),
             starts_at: self.starts_at,
             ends_at: self.ends_at,
             all_day: self.all_day,
-            timezone: v::timezone("timezone", self.timezone.as_deref().unwrap_or("Europe/Paris"))?,
+            timezone: self.timezone,
             open_to_public: self.open_to_public,
-            url: v::opt_url("url", self.url)?,
-            author: v::opt_text("author", self.author, v::TITLE_MAX)?,
-            organiser_id: opt_id("organiserId", self.organiser_id)?,
-            organiser_name: v::opt_text("organiserName", self.organiser_name, v::TITLE_MAX)?,
+            url: self.url,
+            author: self.author,
+            organiser_id: organiser_id.clone().unwrap_or_default(),
+            organiser_name: self.organiser_name,
             audiences: audiences(self.audiences),
-            tags: v::tags("tags", self.tags)?,
+            tags: self.tags,
             status: self.status.into(),
             visibility: self.visibility.into(),
         };
-        self.location.unwrap_or_default().write(&mut f)?;
-        Ok(f)
+        let fields = EventFields::parse(draft)?;
+        organiser_id?;
+        Ok(fields)
     }
 }
 
@@ -130,34 +122,29 @@ pub struct UpdateEventInput {
 
 impl UpdateEventInput {
     fn apply(self, f: &mut EventFields) -> AppResult<()> {
-        set("title", &mut f.title, self.title, |x| {
-            v::text("title", &x, v::TITLE_MAX)
+        // The organiser comes after the other fields, as it always has: its id is read once
+        // they are checked.
+        let organiser_id = patch_id("organiserId", self.organiser_id);
+        let change = EventChange::parse(EventPatch {
+            title: patch(self.title, Into::into),
+            description: patch(self.description, Into::into),
+            location: patch(self.location, LocationInput::draft),
+            starts_at: patch(self.starts_at, Into::into),
+            ends_at: patch(self.ends_at, Into::into),
+            all_day: patch(self.all_day, Into::into),
+            timezone: patch(self.timezone, Into::into),
+            open_to_public: patch(self.open_to_public, Into::into),
+            url: patch(self.url, Into::into),
+            author: patch(self.author, Into::into),
+            organiser_id: organiser_id.clone().unwrap_or_default(),
+            organiser_name: patch(self.organiser_name, Into::into),
+            audiences: patch(self.audiences, audiences),
+            tags: patch(self.tags, Into::into),
+            status: patch(self.status, Into::into),
+            visibility: patch(self.visibility, Into::into),
         })?;
-        set_opt(&mut f.description, self.description, |x| {
-            v::opt_long_text("description", x)
-        })?;
-        match self.location {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => LocationInput::default().write(f)?,
-            MaybeUndefined::Value(l) => l.write(f)?,
-        }
-        set("startsAt", &mut f.starts_at, self.starts_at, same)?;
-        set_opt(&mut f.ends_at, self.ends_at, same)?;
-        set("allDay", &mut f.all_day, self.all_day, same)?;
-        set("timezone", &mut f.timezone, self.timezone, |x| {
-            v::timezone("timezone", &x)
-        })?;
-        set("openToPublic", &mut f.open_to_public, self.open_to_public, same)?;
-        set_opt(&mut f.url, self.url, |x| v::opt_url("url", x))?;
-        set_opt(&mut f.author, self.author, |x| v::opt_text("author", x, v::TITLE_MAX))?;
-        set_opt(&mut f.organiser_id, self.organiser_id, |x| opt_id("organiserId", x))?;
-        set_opt(&mut f.organiser_name, self.organiser_name, |x| {
-            v::opt_text("organiserName", x, v::TITLE_MAX)
-        })?;
-        set("audiences", &mut f.audiences, self.audiences, |x| Ok(audiences(x)))?;
-        set("tags", &mut f.tags, self.tags, |x| v::tags("tags", x))?;
-        set("status", &mut f.status, self.status, |x| Ok(x.into()))?;
-        set("visibility", &mut f.visibility, self.visibility, |x| Ok(x.into()))?;
+        organiser_id?;
+        change.apply(f);
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, FromQu
 use uuid::Uuid;
 
 use crate::auth::Viewer;
+use crate::domain::Patch;
 use crate::error::{AppError, AppResult};
 use crate::graphql::exec::viewer;
 use crate::store::audit::{self, Subject};
@@ -57,45 +58,22 @@ where
     Ok(out)
 }
 
-/// Replaces a required field when the input gives it; `null` is refused.
-pub(crate) fn set<T, U>(
-    field: &str,
-    target: &mut T,
-    value: MaybeUndefined<U>,
-    check: impl FnOnce(U) -> AppResult<T>,
-) -> AppResult<()> {
+/// A field of an update input as the domain reads it: absent keeps it, `null` clears it.
+pub(crate) fn patch<T, U>(value: MaybeUndefined<T>, convert: impl FnOnce(T) -> U) -> Patch<U> {
     match value {
-        MaybeUndefined::Undefined => Ok(()),
-        MaybeUndefined::Null => Err(AppError::bad_input(field, format!("{field} cannot be null"))),
-        MaybeUndefined::Value(v) => {
-            *target = check(v)?;
-            Ok(())
-        }
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(convert(v)),
     }
 }
 
-/// Replaces an optional field when the input gives it; `null` clears it.
-pub(crate) fn set_opt<T, U>(
-    target: &mut Option<T>,
-    value: MaybeUndefined<U>,
-    check: impl FnOnce(Option<U>) -> AppResult<Option<T>>,
-) -> AppResult<()> {
-    match value {
-        MaybeUndefined::Undefined => Ok(()),
-        MaybeUndefined::Null => {
-            *target = check(None)?;
-            Ok(())
-        }
-        MaybeUndefined::Value(v) => {
-            *target = check(Some(v))?;
-            Ok(())
-        }
-    }
-}
-
-/// Accepts any value as is.
-pub(crate) fn same<T>(v: T) -> AppResult<T> {
-    Ok(v)
+/// An id field of an update input, as `patch` reads it; a given id must be a UUID.
+pub(crate) fn patch_id(field: &str, value: MaybeUndefined<async_graphql::ID>) -> AppResult<Patch<Uuid>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(id) => Patch::Set(opt_id(field, Some(id))?.unwrap_or_default()),
+    })
 }
 
 /// Converts an optional id input to a UUID.

@@ -1,14 +1,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{audit, create_record, in_transaction, same, set, set_opt, update_record};
-use crate::domain::validate as v;
+use super::{audit, create_record, in_transaction, patch, update_record};
+use crate::domain::organisation::{OrganisationChange, OrganisationDraft, OrganisationFields, OrganisationPatch};
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::types::enums::{OrganisationKind, Region};
 use crate::graphql::types::organisation::Organisation;
 use crate::store::audit::Subject;
-use crate::store::organisations::{self, OrganisationFields};
+use crate::store::organisations;
 use crate::store::record;
 
 type Organisations = entity::organisation::Entity;
@@ -27,16 +27,17 @@ pub struct CreateOrganisationInput {
 
 impl CreateOrganisationInput {
     fn into_fields(self) -> AppResult<OrganisationFields> {
-        Ok(OrganisationFields {
-            slug: v::slug("slug", &self.slug)?,
-            name: v::text("name", &self.name, v::TITLE_MAX)?,
+        let draft = OrganisationDraft {
+            slug: self.slug,
+            name: self.name,
             kind: self.kind.into(),
             region: self.region.map(Into::into),
-            departement: v::opt_departement("departement", self.departement)?,
-            city: v::opt_text("city", self.city, v::TITLE_MAX)?,
-            website: v::opt_url("website", self.website)?,
-            description: v::opt_long_text("description", self.description)?,
-        })
+            departement: self.departement,
+            city: self.city,
+            website: self.website,
+            description: self.description,
+        };
+        Ok(OrganisationFields::parse(draft)?)
     }
 }
 
@@ -55,18 +56,17 @@ pub struct UpdateOrganisationInput {
 
 impl UpdateOrganisationInput {
     fn apply(self, f: &mut OrganisationFields) -> AppResult<()> {
-        set("slug", &mut f.slug, self.slug, |x| v::slug("slug", &x))?;
-        set("name", &mut f.name, self.name, |x| v::text("name", &x, v::TITLE_MAX))?;
-        set("kind", &mut f.kind, self.kind, |x| Ok(x.into()))?;
-        set_opt(&mut f.region, self.region, |x| same(x.map(Into::into)))?;
-        set_opt(&mut f.departement, self.departement, |x| {
-            v::opt_departement("departement", x)
+        let change = OrganisationChange::parse(OrganisationPatch {
+            slug: patch(self.slug, Into::into),
+            name: patch(self.name, Into::into),
+            kind: patch(self.kind, Into::into),
+            region: patch(self.region, Into::into),
+            departement: patch(self.departement, Into::into),
+            city: patch(self.city, Into::into),
+            website: patch(self.website, Into::into),
+            description: patch(self.description, Into::into),
         })?;
-        set_opt(&mut f.city, self.city, |x| v::opt_text("city", x, v::TITLE_MAX))?;
-        set_opt(&mut f.website, self.website, |x| v::opt_url("website", x))?;
-        set_opt(&mut f.description, self.description, |x| {
-            v::opt_long_text("description", x)
-        })?;
+        change.apply(f);
         Ok(())
     }
 }

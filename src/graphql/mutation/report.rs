@@ -2,15 +2,14 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::{create_record, delete_record, opt_id, same, set, set_opt, update_record};
+use super::{create_record, delete_record, opt_id, patch, update_record};
 use crate::auth::{Actor, Viewer};
-use crate::domain::validate as v;
+use crate::domain::experience_report::{ReportChange, ReportDraft, ReportFields, ReportPatch, ReportSubject};
 use crate::error::{AppError, AppResult};
 use crate::graphql::error::{IntoGql, parse_id, to_gql};
 use crate::graphql::exec::{db, viewer};
 use crate::graphql::types::report::ExperienceReport;
 use crate::store::record;
-use crate::store::reports::{ReportFields, ReportSubject};
 
 type Reports = entity::experience_report::Entity;
 
@@ -33,17 +32,6 @@ fn may_change_report(viewer: &Viewer, report: &entity::experience_report::Model)
     Err(AppError::Forbidden)
 }
 
-fn subject(action_id: Option<ID>, event_id: Option<ID>) -> AppResult<ReportSubject> {
-    match (opt_id("actionId", action_id)?, opt_id("eventId", event_id)?) {
-        (Some(a), None) => Ok(ReportSubject::Action(a)),
-        (None, Some(e)) => Ok(ReportSubject::Event(e)),
-        _ => Err(AppError::bad_input(
-            "actionId",
-            "give exactly one of actionId and eventId",
-        )),
-    }
-}
-
 #[derive(InputObject)]
 pub struct CreateExperienceReportInput {
     /// The action reported on (give this or `eventId`).
@@ -60,15 +48,17 @@ pub struct CreateExperienceReportInput {
 
 impl CreateExperienceReportInput {
     fn into_fields(self) -> AppResult<ReportFields> {
-        Ok(ReportFields {
-            subject: subject(self.action_id, self.event_id)?,
+        let draft = ReportDraft {
+            action_id: opt_id("actionId", self.action_id)?,
+            event_id: opt_id("eventId", self.event_id)?,
             author_user_id: None,
-            author: v::text("author", &self.author, v::TITLE_MAX)?,
-            text: v::long_text("text", &self.text, v::LONG_TEXT_MAX)?,
-            rating: v::rating("rating", self.rating)?,
-            people_reached: v::count("peopleReached", self.people_reached)?,
+            author: self.author,
+            text: self.text,
+            rating: self.rating,
+            people_reached: self.people_reached,
             reported_on: self.reported_on,
-        })
+        };
+        Ok(ReportFields::parse(draft)?)
     }
 }
 
@@ -84,17 +74,14 @@ pub struct UpdateExperienceReportInput {
 
 impl UpdateExperienceReportInput {
     fn apply(self, f: &mut ReportFields) -> AppResult<()> {
-        set("author", &mut f.author, self.author, |x| {
-            v::text("author", &x, v::TITLE_MAX)
+        let change = ReportChange::parse(ReportPatch {
+            author: patch(self.author, Into::into),
+            text: patch(self.text, Into::into),
+            rating: patch(self.rating, Into::into),
+            people_reached: patch(self.people_reached, Into::into),
+            reported_on: patch(self.reported_on, Into::into),
         })?;
-        set("text", &mut f.text, self.text, |x| {
-            v::long_text("text", &x, v::LONG_TEXT_MAX)
-        })?;
-        set_opt(&mut f.rating, self.rating, |x| v::rating("rating", x))?;
-        set_opt(&mut f.people_reached, self.people_reached, |x| {
-            v::count("peopleReached", x)
-        })?;
-        set("reportedOn", &mut f.reported_on, self.reported_on, same)?;
+        change.apply(f);
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{create_record, default_owner, delete_record, opt_id, same, set, set_opt, update_record};
-use crate::domain::validate as v;
+use super::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
+use crate::domain::resource::{ResourceChange, ResourceDraft, ResourceFields, ResourcePatch};
 use crate::error::AppResult;
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
@@ -9,7 +9,6 @@ use crate::graphql::types::enums::{Audience, ResourceKind, Visibility, audiences
 use crate::graphql::types::resource::Resource;
 use crate::store::audit::Subject;
 type Resources = entity::resource::Entity;
-use crate::store::resources::ResourceFields;
 
 #[derive(InputObject)]
 pub struct CreateResourceInput {
@@ -35,21 +34,22 @@ pub struct CreateResourceInput {
 
 impl CreateResourceInput {
     fn into_fields(self) -> AppResult<ResourceFields> {
-        Ok(ResourceFields {
+        let draft = ResourceDraft {
             organisation_id: opt_id("organisationId", self.organisation_id)?,
             kind: self.kind.into(),
-            title: v::text("title", &self.title, v::TITLE_MAX)?,
-            content: v::opt_long_text("content", self.content)?,
-            description: v::opt_long_text("description", self.description)?,
-            url: v::opt_url("url", self.url)?,
-            author: v::opt_text("author", self.author, v::TITLE_MAX)?,
+            title: self.title,
+            content: self.content,
+            description: self.description,
+            url: self.url,
+            author: self.author,
             free_of_rights: self.free_of_rights,
-            licence: v::opt_text("licence", self.licence, 100)?,
-            language: v::language("language", self.language.as_deref().unwrap_or("fr"))?,
+            licence: self.licence,
+            language: self.language,
             audiences: audiences(self.audiences),
-            tags: v::tags("tags", self.tags)?,
+            tags: self.tags,
             visibility: self.visibility.into(),
-        })
+        };
+        Ok(ResourceFields::parse(draft)?)
     }
 }
 
@@ -73,27 +73,26 @@ pub struct UpdateResourceInput {
 
 impl UpdateResourceInput {
     fn apply(self, f: &mut ResourceFields) -> AppResult<()> {
-        set("kind", &mut f.kind, self.kind, |x| Ok(x.into()))?;
-        set("title", &mut f.title, self.title, |x| {
-            v::text("title", &x, v::TITLE_MAX)
+        // The organisation comes after the other fields, as it always has: its id is read
+        // once they are checked.
+        let organisation_id = patch_id("organisationId", self.organisation_id);
+        let change = ResourceChange::parse(ResourcePatch {
+            kind: patch(self.kind, Into::into),
+            title: patch(self.title, Into::into),
+            content: patch(self.content, Into::into),
+            description: patch(self.description, Into::into),
+            url: patch(self.url, Into::into),
+            author: patch(self.author, Into::into),
+            free_of_rights: patch(self.free_of_rights, Into::into),
+            licence: patch(self.licence, Into::into),
+            language: patch(self.language, Into::into),
+            audiences: patch(self.audiences, audiences),
+            tags: patch(self.tags, Into::into),
+            organisation_id: organisation_id.clone().unwrap_or_default(),
+            visibility: patch(self.visibility, Into::into),
         })?;
-        set_opt(&mut f.content, self.content, |x| v::opt_long_text("content", x))?;
-        set_opt(&mut f.description, self.description, |x| {
-            v::opt_long_text("description", x)
-        })?;
-        set_opt(&mut f.url, self.url, |x| v::opt_url("url", x))?;
-        set_opt(&mut f.author, self.author, |x| v::opt_text("author", x, v::TITLE_MAX))?;
-        set("freeOfRights", &mut f.free_of_rights, self.free_of_rights, same)?;
-        set_opt(&mut f.licence, self.licence, |x| v::opt_text("licence", x, 100))?;
-        set("language", &mut f.language, self.language, |x| {
-            v::language("language", &x)
-        })?;
-        set("audiences", &mut f.audiences, self.audiences, |x| Ok(audiences(x)))?;
-        set("tags", &mut f.tags, self.tags, |x| v::tags("tags", x))?;
-        set_opt(&mut f.organisation_id, self.organisation_id, |x| {
-            opt_id("organisationId", x)
-        })?;
-        set("visibility", &mut f.visibility, self.visibility, |x| Ok(x.into()))?;
+        organisation_id?;
+        change.apply(f);
         Ok(())
     }
 }
