@@ -144,33 +144,30 @@ fn run_json(run: &entity::feed_run::Model) -> serde_json::Value {
 
 /// `passerelle feeds add`.
 pub async fn add_feed(config: &Config, new: NewFeed, json: bool) -> anyhow::Result<()> {
-    use crate::domain::validate as v;
+    use crate::domain::feed::{FeedDraft, FeedFields, MAX_INTERVAL, MIN_INTERVAL};
     let db = open(config).await?;
     let org = organisation_by_slug(&db, &new.organisation).await?;
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
-    let url = v::url("url", &new.url).map_err(err)?;
-    let allow: crate::feeds::fetch::AllowList = config
-        .feeds
-        .allow_hosts
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
-    crate::feeds::fetch::check_url(&url::Url::parse(&url)?, &allow).map_err(|e| anyhow::anyhow!("url: {e}"))?;
-    if !(5..=10080).contains(&new.interval) {
-        bail!("--interval must be between 5 and 10080 minutes");
-    }
-    let fields = store::feeds::FeedFields {
+    let draft = FeedDraft {
         organisation_id: org.id,
-        name: v::text("name", &new.name, v::TITLE_MAX).map_err(err)?,
-        url,
+        name: new.name,
+        url: new.url,
         format: new.format,
-        interval_minutes: new.interval,
+        interval_minutes: Some(new.interval),
         enabled: new.enabled,
         default_visibility: new.visibility,
         default_audiences: Vec::new(),
-        timezone: v::timezone("timezone", &new.timezone).map_err(err)?,
+        timezone: Some(new.timezone),
         use_publication_date: new.use_publication_date,
-        csv_columns: Default::default(),
+        csv_columns: Vec::new(),
     };
+    let fields = FeedFields::parse(draft, &config.feeds.allow_hosts).map_err(|invalid| match invalid.into_first() {
+        // The rule's field is the flag's value here.
+        crate::error::AppError::BadUserInput { field, .. } if field == "intervalMinutes" => {
+            anyhow::anyhow!("--interval must be between {MIN_INTERVAL} and {MAX_INTERVAL} minutes")
+        }
+        other => err(other),
+    })?;
     let txn = store::unit::begin(&db).await.map_err(err)?;
     let feed = store::record::create::<entity::feed::Entity>(&txn, fields)
         .await

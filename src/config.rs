@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
+use crate::feeds::fetch::AllowList;
+
 /// Runtime settings of the hub.
 #[derive(Clone)]
 pub struct Config {
@@ -353,8 +355,9 @@ pub struct FeedSettings {
     /// `PASSERELLE_FEEDS_CONCURRENCY`; default 4 feeds pulled at once per instance.
     pub concurrency: usize,
     /// `PASSERELLE_FEEDS_ALLOW_HOSTS`: hosts, addresses or CIDR ranges exempt from the SSRF
-    /// guard (comma-separated). Default: none.
-    pub allow_hosts: String,
+    /// guard (comma-separated). Default: none. Read once: a bad entry stops the hub from
+    /// starting, rather than being ignored where the list is used.
+    pub allow_hosts: AllowList,
     /// `PASSERELLE_FEEDS_MAX_BYTES`; default 10 MiB.
     pub max_bytes: usize,
     /// `PASSERELLE_FEEDS_TIMEOUT_SECONDS`; default 30 (the whole fetch, body included).
@@ -377,7 +380,7 @@ impl Default for FeedSettings {
             scheduler: true,
             poll_every: std::time::Duration::from_secs(30),
             concurrency: 4,
-            allow_hosts: String::new(),
+            allow_hosts: AllowList::default(),
             max_bytes: 10 * 1024 * 1024,
             timeout: std::time::Duration::from_secs(30),
             connect_timeout: std::time::Duration::from_secs(10),
@@ -396,7 +399,7 @@ impl FeedSettings {
             scheduler: parsed("PASSERELLE_FEEDS_SCHEDULER", d.scheduler)?,
             poll_every: seconds("PASSERELLE_FEEDS_POLL_SECONDS", d.poll_every)?,
             concurrency: parsed("PASSERELLE_FEEDS_CONCURRENCY", d.concurrency)?,
-            allow_hosts: var("PASSERELLE_FEEDS_ALLOW_HOSTS").unwrap_or_default(),
+            allow_hosts: parsed("PASSERELLE_FEEDS_ALLOW_HOSTS", AllowList::default())?,
             max_bytes: parsed("PASSERELLE_FEEDS_MAX_BYTES", d.max_bytes)?,
             timeout: seconds("PASSERELLE_FEEDS_TIMEOUT_SECONDS", d.timeout)?,
             connect_timeout: seconds("PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS", d.connect_timeout)?,
@@ -411,10 +414,6 @@ impl FeedSettings {
         if settings.poll_every.is_zero() || settings.timeout.is_zero() {
             bail!("PASSERELLE_FEEDS_POLL_SECONDS and _TIMEOUT_SECONDS must be at least 1");
         }
-        settings
-            .allow_hosts
-            .parse::<crate::feeds::fetch::AllowList>()
-            .map_err(|e| anyhow::anyhow!("PASSERELLE_FEEDS_ALLOW_HOSTS: {e}"))?;
         Ok(settings)
     }
 }
@@ -465,7 +464,15 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
 where
     T::Err: std::fmt::Display,
 {
-    match var(name) {
+    parse_setting(name, var(name), default)
+}
+
+/// The value of setting `name` read from `raw`, `default` when unset.
+fn parse_setting<T: std::str::FromStr>(name: &str, raw: Option<String>, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match raw {
         None => Ok(default),
         Some(raw) => raw
             .trim()
@@ -552,4 +559,30 @@ impl DatabaseKind {
 /// The embedded default: an SQLite file in the data directory, created on first use.
 pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("passerelle.db").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_allow_list_is_refused_naming_the_setting() {
+        let name = "PASSERELLE_FEEDS_ALLOW_HOSTS";
+        let bad = parse_setting::<AllowList>(
+            name,
+            Some("127.0.0.1, feeds.example.org/path".into()),
+            Default::default(),
+        );
+        let message = bad.expect_err("refused").to_string();
+        assert!(message.starts_with(name), "{message}");
+        assert!(message.contains("\"feeds.example.org/path\" is neither"), "{message}");
+        let good = parse_setting::<AllowList>(
+            name,
+            Some("127.0.0.1, 10.0.0.0/8, feeds.local".into()),
+            Default::default(),
+        )
+        .expect("a list");
+        assert!(good.permits("feeds.local", "192.168.1.2".parse().expect("an address")));
+        assert!(!AllowList::default().permits("feeds.local", "192.168.1.2".parse().expect("an address")));
+    }
 }

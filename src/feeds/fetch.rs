@@ -92,6 +92,13 @@ impl AllowList {
     }
 }
 
+/// The feed rules ask the guard whether a new address may be fetched.
+impl crate::domain::feed::Reachable for AllowList {
+    fn check(&self, url: &url::Url) -> Result<(), String> {
+        check_url(url, self).map_err(|e| e.message)
+    }
+}
+
 /// Whether an address is on the public internet: not loopback, private, link-local, shared,
 /// multicast, documentation, benchmark or cloud-metadata space, nor an IPv6 address that
 /// embeds or maps to such an IPv4 address. The resolver and the URL and redirect checks all

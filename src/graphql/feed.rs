@@ -9,23 +9,19 @@ use chrono::{DateTime, Utc};
 use super::error::{IntoGql, parse_id, to_gql};
 use super::exec::viewer;
 use super::loaders::{loaders, nested_page};
-use super::mutation::{audit, default_owner, input_fields, opt_id, set, update_record};
+use super::mutation::{audit, default_owner, input_fields, opt_id, patch, update_record};
 use super::query::root_page;
 use super::types::connection::connection;
 use super::types::enums::{Audience, Visibility, audiences, audiences_out, mirror_enum};
 use super::types::organisation::Organisation;
 use super::types::{page_args, scoped_filter};
-use crate::domain::validate as v;
-use crate::error::{AppError, AppResult};
+use crate::domain::feed::{self as rules, FeedChange, FeedDraft, FeedFields, FeedPatch};
+use crate::error::AppError;
 use crate::jobs::pull_feeds::{self, Puller};
-use crate::store::feeds::{FeedFields, FeedRunFilter, FeedRunSort};
+use crate::store::feeds::{FeedRunFilter, FeedRunSort};
 use crate::store::{self, record};
 
 type Feeds = entity::feed::Entity;
-
-const DEFAULT_INTERVAL: i32 = 60;
-const MIN_INTERVAL: i32 = 5;
-const MAX_INTERVAL: i32 = 7 * 24 * 60;
 
 mirror_enum!(
     /// The wire format a feed is read as.
@@ -357,42 +353,9 @@ pub struct UpdateFeedInput {
     pub csv_columns: MaybeUndefined<Vec<CsvColumn>>,
 }
 
-fn feed_url(ctx: &Context<'_>, raw: &str) -> AppResult<String> {
-    let checked = v::url("url", raw)?;
-    let allow: crate::feeds::fetch::AllowList = settings(ctx).settings().allow_hosts.parse().unwrap_or_default();
-    let parsed = url::Url::parse(&checked).map_err(|_| AppError::bad_input("url", "url is not valid"))?;
-    crate::feeds::fetch::check_url(&parsed, &allow).map_err(|e| AppError::bad_input("url", e.message))?;
-    Ok(checked)
-}
-
-fn interval(value: i32) -> AppResult<i32> {
-    if (MIN_INTERVAL..=MAX_INTERVAL).contains(&value) {
-        Ok(value)
-    } else {
-        Err(AppError::bad_input(
-            "intervalMinutes",
-            format!("intervalMinutes must be between {MIN_INTERVAL} and {MAX_INTERVAL}"),
-        ))
-    }
-}
-
-fn columns(values: Vec<CsvColumn>) -> AppResult<std::collections::BTreeMap<String, String>> {
-    let mut map = std::collections::BTreeMap::new();
-    for c in values {
-        let column = v::text("csvColumns", &c.column, v::TITLE_MAX)?;
-        let field = c.field.trim().to_lowercase();
-        if !crate::feeds::csv::FIELDS.contains(&field.as_str()) {
-            return Err(AppError::bad_input(
-                "csvColumns",
-                format!(
-                    "{field:?} is not an event field; use one of {}",
-                    crate::feeds::csv::FIELDS.join(", ")
-                ),
-            ));
-        }
-        map.insert(column, field);
-    }
-    Ok(map)
+/// Columns as the feed rules read them: (header, field).
+fn columns(values: Vec<CsvColumn>) -> Vec<(String, String)> {
+    values.into_iter().map(|c| (c.column, c.field)).collect()
 }
 
 #[derive(SimpleObject)]
@@ -435,19 +398,22 @@ impl FeedMutation {
         }
         let organisation_id =
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
-        let fields = FeedFields {
+        let draft = FeedDraft {
             organisation_id,
-            name: v::text("name", &input.name, v::TITLE_MAX).gql()?,
-            url: feed_url(ctx, &input.url).gql()?,
+            name: input.name,
+            url: input.url,
             format: input.format.into(),
-            interval_minutes: interval(input.interval_minutes.unwrap_or(DEFAULT_INTERVAL)).gql()?,
+            interval_minutes: input.interval_minutes,
             enabled: input.enabled,
             default_visibility: input.default_visibility.into(),
             default_audiences: audiences(input.default_audiences),
-            timezone: v::timezone("timezone", input.timezone.as_deref().unwrap_or("Europe/Paris")).gql()?,
+            timezone: input.timezone,
             use_publication_date: input.use_publication_date,
-            csv_columns: columns(input.csv_columns).gql()?,
+            csv_columns: columns(input.csv_columns),
         };
+        let fields = FeedFields::parse(draft, &settings(ctx).settings().allow_hosts)
+            .map_err(AppError::from)
+            .gql()?;
         let model = super::mutation::create_record::<Feeds>(ctx, Subject::Feed, fields, |viewer, f| {
             viewer.require_editor_of(Some(f.organisation_id))
         })
@@ -460,8 +426,11 @@ impl FeedMutation {
 
     async fn update_feed(&self, ctx: &Context<'_>, id: ID, input: UpdateFeedInput) -> Result<UpdateFeedPayload> {
         let id = parse_id("id", &id)?;
+        let allow = &settings(ctx).settings().allow_hosts;
+        // A new address is refused before the feed is looked up, as it always was; the change
+        // checks it again, which a checked address passes unchanged.
         let url = match input.url {
-            MaybeUndefined::Value(raw) => MaybeUndefined::Value(feed_url(ctx, &raw).gql()?),
+            MaybeUndefined::Value(raw) => MaybeUndefined::Value(rules::url(&raw, allow).gql()?),
             other => other,
         };
         let model = update_record::<Feeds>(
@@ -469,38 +438,22 @@ impl FeedMutation {
             Subject::Feed,
             id,
             |f| {
-                set("name", &mut f.name, input.name, |x| v::text("name", &x, v::TITLE_MAX))?;
-                set("url", &mut f.url, url, Ok)?;
-                set("format", &mut f.format, input.format, |x| Ok(x.into()))?;
-                set(
-                    "intervalMinutes",
-                    &mut f.interval_minutes,
-                    input.interval_minutes,
-                    interval,
+                let change = FeedChange::parse(
+                    FeedPatch {
+                        name: patch(input.name, Into::into),
+                        url: patch(url, Into::into),
+                        format: patch(input.format, Into::into),
+                        interval_minutes: patch(input.interval_minutes, Into::into),
+                        enabled: patch(input.enabled, Into::into),
+                        default_visibility: patch(input.default_visibility, Into::into),
+                        default_audiences: patch(input.default_audiences, audiences),
+                        timezone: patch(input.timezone, Into::into),
+                        use_publication_date: patch(input.use_publication_date, Into::into),
+                        csv_columns: patch(input.csv_columns, columns),
+                    },
+                    allow,
                 )?;
-                set("enabled", &mut f.enabled, input.enabled, Ok)?;
-                set(
-                    "defaultVisibility",
-                    &mut f.default_visibility,
-                    input.default_visibility,
-                    |x| Ok(x.into()),
-                )?;
-                set(
-                    "defaultAudiences",
-                    &mut f.default_audiences,
-                    input.default_audiences,
-                    |x| Ok(audiences(x)),
-                )?;
-                set("timezone", &mut f.timezone, input.timezone, |x| {
-                    v::timezone("timezone", &x)
-                })?;
-                set(
-                    "usePublicationDate",
-                    &mut f.use_publication_date,
-                    input.use_publication_date,
-                    Ok,
-                )?;
-                set("csvColumns", &mut f.csv_columns, input.csv_columns, columns)?;
+                change.apply(f);
                 Ok(())
             },
             |viewer, before| viewer.require_editor_of(Some(before.organisation_id)),

@@ -19,7 +19,7 @@ use crate::config::FeedSettings;
 use crate::domain::site::site_of;
 use crate::domain::validate::{self, cut};
 use crate::error::{AppError, AppResult};
-use crate::feeds::fetch::{AllowList, Fetched, Fetcher, Limits, Validators};
+use crate::feeds::fetch::{Fetched, Fetcher, Limits, Validators};
 use crate::feeds::{self, FeedEvent, Format, ParseOptions};
 use crate::store::events::EventFields;
 use crate::store::feeds::{self as store_feeds, SyncResult};
@@ -68,17 +68,14 @@ pub struct Puller {
 
 impl Puller {
     pub fn new(db: DatabaseConnection, settings: FeedSettings, changes: Changes) -> anyhow::Result<Self> {
-        let allow: AllowList = settings
-            .allow_hosts
-            .parse()
-            .map_err(|e| anyhow::anyhow!("PASSERELLE_FEEDS_ALLOW_HOSTS: {e}"))?;
         let limits = Limits {
             connect_timeout: settings.connect_timeout,
             total_timeout: settings.timeout,
             max_bytes: settings.max_bytes,
             ..Limits::default()
         };
-        let fetcher = Fetcher::new(limits, allow).context("cannot build the feed HTTP client")?;
+        let fetcher =
+            Fetcher::new(limits, settings.allow_hosts.clone()).context("cannot build the feed HTTP client")?;
         Ok(Puller {
             db,
             fetcher,

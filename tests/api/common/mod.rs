@@ -73,7 +73,7 @@ pub fn search_settings() -> passerelle::config::SearchSettings {
 pub fn feed_settings() -> passerelle::config::FeedSettings {
     passerelle::config::FeedSettings {
         scheduler: false,
-        allow_hosts: "127.0.0.1".into(),
+        allow_hosts: "127.0.0.1".parse().expect("an allow list"),
         max_bytes: 1024 * 1024,
         timeout: std::time::Duration::from_secs(3),
         connect_timeout: std::time::Duration::from_secs(2),
