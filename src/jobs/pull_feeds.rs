@@ -16,12 +16,12 @@ use uuid::Uuid;
 
 use crate::changes::{Change, Changes, EventChangeKind};
 use crate::config::FeedSettings;
+use crate::domain::event::{EventDraft, EventFields, LocationDraft};
 use crate::domain::site::site_of;
-use crate::domain::validate::{self, cut};
+use crate::domain::validate::cut;
 use crate::error::{AppError, AppResult};
 use crate::feeds::fetch::{Fetched, Fetcher, Limits, Validators};
 use crate::feeds::{self, FeedEvent, Format, ParseOptions};
-use crate::store::events::EventFields;
 use crate::store::feeds::{self as store_feeds, SyncResult};
 use crate::store::ingest::{self, Incoming};
 
@@ -550,49 +550,30 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
             warnings.push(format!("{}: appears twice, the first one is kept", e.uid));
             continue;
         }
-        if e.title.is_empty() {
-            warnings.push(format!("{}: no title, skipped", e.uid));
-            continue;
-        }
-        let ends_at = match e.ends_at {
-            Some(end) if end < e.starts_at => {
-                warnings.push(format!("{}: ends before it starts, end dropped", e.uid));
-                None
-            }
-            other => other,
-        };
-        let timezone = validate::timezone("timezone", &e.timezone).unwrap_or_else(|_| feed.timezone.clone());
-        let tags =
-            validate::tags("tags", e.categories.iter().take(30).map(|c| cut(c, 50)).collect()).unwrap_or_default();
-        let fields = EventFields {
-            title: cut(&e.title, validate::TITLE_MAX),
-            description: e.description.map(|d| {
-                if d.chars().count() > validate::LONG_TEXT_MAX {
-                    // Cut, then cleaned again so that no tag is left open.
-                    feeds::text::description(&cut(&d, validate::LONG_TEXT_MAX - 100))
-                } else {
-                    d
-                }
-            }),
-            location_name: e.location_name.map(|v| cut(&v, validate::TITLE_MAX)),
-            address: e.address.map(|v| cut(&v, validate::TITLE_MAX)),
-            postal_code: e.postal_code.map(|v| cut(&v, 16)),
-            city: e.city.map(|v| cut(&v, validate::TITLE_MAX)),
-            departement: None,
-            region: None,
-            latitude: validate::latitude("latitude", e.latitude).ok().flatten(),
-            longitude: validate::longitude("longitude", e.longitude).ok().flatten(),
+        let draft = EventDraft {
+            title: e.title,
+            description: e.description,
+            location: LocationDraft {
+                name: e.location_name,
+                address: e.address,
+                postal_code: e.postal_code,
+                city: e.city,
+                departement: None,
+                region: None,
+                latitude: e.latitude,
+                longitude: e.longitude,
+            },
             starts_at: e.starts_at,
-            ends_at,
+            ends_at: e.ends_at,
             all_day: e.all_day,
-            timezone,
+            timezone: Some(e.timezone),
             open_to_public: e.open_to_public.unwrap_or(false),
-            url: e.url.clone().filter(|u| u.len() <= validate::URL_MAX),
-            author: e.author.map(|v| cut(&v, validate::TITLE_MAX)),
+            url: e.url,
+            author: e.author,
             organiser_id: Some(feed.organisation_id),
-            organiser_name: e.organiser.map(|v| cut(&v, validate::TITLE_MAX)),
+            organiser_name: e.organiser,
             audiences: feed.default_audiences.0.clone(),
-            tags,
+            tags: e.categories,
             status: if e.cancelled {
                 EventStatus::Cancelled
             } else {
@@ -600,7 +581,17 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
             },
             visibility: feed.default_visibility,
         };
-        let source_url = e.url.filter(|u| u.len() <= validate::URL_MAX).or(Some(page_url));
+        let taken = match EventFields::lenient(draft, &feed.timezone, feeds::text::description) {
+            Ok(taken) => taken,
+            Err(skipped) => {
+                warnings.push(format!("{}: {skipped}", e.uid));
+                continue;
+            }
+        };
+        warnings.extend(taken.notes.iter().map(|note| format!("{}: {note}", e.uid)));
+        let fields = taken.fields;
+        // The event's own link, when it kept one, else the page it was read from.
+        let source_url = fields.url.clone().or(Some(page_url));
         out.push(Incoming {
             uid,
             fields,
