@@ -15,15 +15,16 @@ use entity::{Audience, EventStatus, Region, ResourceKind, Visibility};
 use sea_orm::{DatabaseConnection, Iterable};
 use uuid::Uuid;
 
-use crate::domain::validate as v;
+use crate::domain::Invalid;
+use crate::domain::contact::{ContactDraft, ContactFields};
+use crate::domain::event::{EventDraft, EventFields, LocationDraft};
+use crate::domain::resource::{ResourceDraft, ResourceFields};
+use crate::domain::validate::cut;
 use crate::error::{AppError, AppResult};
 use crate::feeds::csv::Notice;
 use crate::feeds::tabular::{Aliases, Columns, Table};
 use crate::feeds::{self, ParseOptions};
-use crate::store::contacts::ContactFields;
-use crate::store::events::EventFields;
 use crate::store::imports::{self, Written};
-use crate::store::resources::ResourceFields;
 use cells::{enum_value, list};
 
 /// What a file holds.
@@ -206,49 +207,136 @@ fn readable<'t>(table: &'t Table, errors: &mut Vec<RowError>) -> Vec<(u64, &'t c
     rows
 }
 
-/// Runs `check` for a row and turns its error into "line N: column: message".
+/// The importer's name of each field (its column target) beside the domain's (GraphQL's),
+/// in the order a row's errors are listed.
+type Names = &'static [(&'static str, &'static str)];
+
+const EVENT_NAMES: Names = &[
+    ("title", "title"),
+    ("description", "description"),
+    ("location.name", "location_name"),
+    ("location.address", "address"),
+    ("location.postalCode", "postal_code"),
+    ("location.city", "city"),
+    ("location.departement", "departement"),
+    ("location.latitude", "latitude"),
+    ("location.longitude", "longitude"),
+    ("region", "region"),
+    ("timezone", "timezone"),
+    ("url", "url"),
+    ("author", "author"),
+    ("organiserName", "organiser"),
+    ("audiences", "audiences"),
+    ("tags", "tags"),
+    ("visibility", "visibility"),
+];
+
+const RESOURCE_NAMES: Names = &[
+    ("title", "title"),
+    ("content", "content"),
+    ("description", "description"),
+    ("url", "url"),
+    ("author", "author"),
+    ("freeOfRights", "free_of_rights"),
+    ("licence", "licence"),
+    ("language", "language"),
+    ("audiences", "audiences"),
+    ("tags", "tags"),
+    ("visibility", "visibility"),
+];
+
+const CONTACT_NAMES: Names = &[
+    ("firstName", "first_name"),
+    ("lastName", "last_name"),
+    ("jobTitle", "job_title"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("region", "region"),
+    ("city", "city"),
+    ("audiences", "audiences"),
+    ("tags", "tags"),
+    ("notes", "notes"),
+    ("visibility", "visibility"),
+    ("consentAt", "consent_at"),
+];
+
+/// A row's errors as "column: message", from the importer's own reading of its cells and
+/// from the domain's rules, listed in the order of `names` whichever found them.
 struct Checker<'a> {
     columns: &'a Columns<'a>,
+    names: Names,
     line: u64,
-    errors: Vec<RowError>,
+    errors: Vec<(usize, RowError)>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(columns: &'a Columns<'a>, line: u64) -> Self {
+    fn new(columns: &'a Columns<'a>, names: Names, line: u64) -> Self {
         Checker {
             columns,
+            names,
             line,
             errors: Vec::new(),
         }
     }
 
-    fn check<T>(&mut self, result: AppResult<T>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(AppError::BadUserInput { field, message }) => {
-                let column = self.columns.header(&field).to_string();
-                self.errors.push(RowError {
-                    line: self.line,
-                    message: format!("{column}: {message}"),
-                });
-                None
-            }
-            Err(other) => {
-                self.errors.push(RowError {
-                    line: self.line,
-                    message: other.to_string(),
-                });
-                None
+    /// An error in the cell of `target` (the importer's name of the field).
+    fn fail(&mut self, target: &str, message: String) {
+        let rank = self
+            .names
+            .iter()
+            .position(|(_, name)| *name == target)
+            .unwrap_or(self.names.len());
+        let column = self.columns.header(target).to_string();
+        self.errors.push((
+            rank,
+            RowError {
+                line: self.line,
+                message: format!("{column}: {message}"),
+            },
+        ));
+    }
+
+    /// What the domain refused, its field names turned into the importer's.
+    fn refused(&mut self, invalid: Invalid) {
+        for error in invalid.into_errors() {
+            match error {
+                AppError::BadUserInput { field, message } => {
+                    let name = self
+                        .names
+                        .iter()
+                        .find(|(domain, _)| *domain == field)
+                        .map_or(field.as_str(), |(_, name)| name);
+                    // The domain's messages name the field as GraphQL does.
+                    let message = message.replace(field.as_str(), name);
+                    self.fail(name, message);
+                }
+                other => self.errors.push((
+                    self.names.len(),
+                    RowError {
+                        line: self.line,
+                        message: other.to_string(),
+                    },
+                )),
             }
         }
     }
 
-    fn fail(&mut self, target: &str, message: String) {
-        let column = self.columns.header(target).to_string();
-        self.errors.push(RowError {
-            line: self.line,
-            message: format!("{column}: {message}"),
-        });
+    /// What the domain parsed when the row has no error, else every error of the row.
+    fn finish<T>(mut self, parsed: Result<T, Invalid>) -> Result<T, Vec<RowError>> {
+        match parsed {
+            Ok(fields) if self.errors.is_empty() => Ok(fields),
+            Ok(_) => Err(self.into_errors()),
+            Err(invalid) => {
+                self.refused(invalid);
+                Err(self.into_errors())
+            }
+        }
+    }
+
+    fn into_errors(mut self) -> Vec<RowError> {
+        // Stable: the errors of one field keep their order.
+        self.errors.sort_by_key(|(rank, _)| *rank);
+        self.errors.into_iter().map(|(_, e)| e).collect()
     }
 }
 
@@ -278,7 +366,7 @@ fn audiences(c: &mut Checker, cell: Option<&str>) -> Vec<Audience> {
             None => c.fail("audiences", format!("{value:?} is not an audience")),
         }
     }
-    v::dedup(out)
+    out
 }
 
 fn visibility(c: &mut Checker, cell: Option<&str>, default: Visibility) -> Visibility {
@@ -309,14 +397,13 @@ fn region(c: &mut Checker, cell: Option<&str>) -> Option<Region> {
     found
 }
 
-fn tags(c: &mut Checker, cell: Option<&str>) -> Vec<String> {
-    let values: Vec<String> = cell
-        .map(list)
+/// The tags of a list cell.
+fn tags(cell: Option<&str>) -> Vec<String> {
+    cell.map(list)
         .unwrap_or_default()
         .into_iter()
         .map(str::to_string)
-        .collect();
-    c.check(v::tags("tags", values)).unwrap_or_default()
+        .collect()
 }
 
 fn boolean(c: &mut Checker, cell: Option<&str>, target: &str) -> Option<bool> {
@@ -361,63 +448,53 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
         // As `feeds::parse` does for every format.
         feeds::text::clean(&mut e);
         let cell = |target: &str| cells::value(&extra, found.cells, target);
-        let mut c = Checker::new(&extra, line);
-        let title = c.check(v::text("title", &e.title, v::TITLE_MAX));
-        let mut tag_values = e.categories.clone();
-        if let Some(t) = cell("tags") {
-            tag_values.extend(list(t).into_iter().map(str::to_string));
-        }
-        let fields = EventFields {
-            title: title.unwrap_or_default(),
-            description: c
-                .check(v::opt_long_text("description", e.description.clone()))
-                .flatten(),
-            location_name: c
-                .check(v::opt_text("location_name", e.location_name.clone(), v::TITLE_MAX))
-                .flatten(),
-            address: c
-                .check(v::opt_text("address", e.address.clone(), v::TITLE_MAX))
-                .flatten(),
-            postal_code: c
-                .check(v::opt_postal_code("postal_code", e.postal_code.clone()))
-                .flatten(),
-            city: c.check(v::opt_text("city", e.city.clone(), v::TITLE_MAX)).flatten(),
-            departement: c
-                .check(v::opt_departement(
-                    "departement",
-                    cell("departement").map(str::to_string),
-                ))
-                .flatten(),
-            region: region(&mut c, cell("region")),
-            latitude: e.latitude,
-            longitude: e.longitude,
+        let mut c = Checker::new(&extra, EVENT_NAMES, line);
+        let mut tag_values = e.categories;
+        tag_values.extend(tags(cell("tags")));
+        let region = region(&mut c, cell("region"));
+        let audiences = audiences(&mut c, cell("audiences"));
+        let visibility = visibility(&mut c, cell("visibility"), default_visibility);
+        let draft = EventDraft {
+            title: e.title,
+            description: e.description,
+            location: LocationDraft {
+                name: e.location_name,
+                address: e.address,
+                postal_code: e.postal_code,
+                city: e.city,
+                departement: cell("departement").map(str::to_string),
+                region,
+                latitude: e.latitude,
+                longitude: e.longitude,
+            },
             starts_at: e.starts_at,
             ends_at: e.ends_at,
             all_day: e.all_day,
-            timezone: v::timezone("timezone", &e.timezone).unwrap_or_else(|_| options.timezone.name().to_string()),
+            // The reader always names a zone (the file's or the default one).
+            timezone: Some(e.timezone),
             open_to_public: e.open_to_public.unwrap_or(false),
-            url: e.url.clone(),
-            author: c.check(v::opt_text("author", e.author.clone(), v::TITLE_MAX)).flatten(),
+            url: e.url,
+            author: e.author,
             organiser_id: Some(options.organisation_id),
-            organiser_name: c
-                .check(v::opt_text("organiser", e.organiser.clone(), v::TITLE_MAX))
-                .flatten()
-                .filter(|name| {
-                    entity::organisation::name_key(name) != entity::organisation::name_key(&options.organisation_name)
-                }),
-            audiences: audiences(&mut c, cell("audiences")),
-            tags: c.check(v::tags("tags", tag_values)).unwrap_or_default(),
+            organiser_name: e.organiser,
+            audiences,
+            tags: tag_values,
             status: if e.cancelled {
                 EventStatus::Cancelled
             } else {
                 EventStatus::Scheduled
             },
-            visibility: visibility(&mut c, cell("visibility"), default_visibility),
+            visibility,
         };
-        if c.errors.is_empty() {
-            rows.push(Row::Event(e.uid.clone(), fields));
-        } else {
-            report.errors.extend(c.errors);
+        match c.finish(EventFields::parse(draft)) {
+            Ok(mut fields) => {
+                // An organiser column naming the organisation itself adds nothing.
+                fields.organiser_name = fields.organiser_name.filter(|name| {
+                    entity::organisation::name_key(name) != entity::organisation::name_key(&options.organisation_name)
+                });
+                rows.push(Row::Event(e.uid, fields));
+            }
+            Err(errors) => report.errors.extend(errors),
         }
     }
     Ok(rows)
@@ -478,7 +555,7 @@ fn resource_kind(value: &str) -> Option<ResourceKind> {
 /// The first `max` characters of `text`, with an ellipsis when it was longer.
 fn abridged(text: &str, max: usize) -> String {
     if text.chars().count() > max {
-        format!("{}…", v::cut(text, max))
+        format!("{}…", cut(text, max))
     } else {
         text.to_string()
     }
@@ -496,7 +573,7 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
     let default_visibility = options.visibility.unwrap_or(Visibility::Public);
     let mut rows = Vec::new();
     for (line, r) in readable(&table, &mut report.errors) {
-        let mut c = Checker::new(&columns, line);
+        let mut c = Checker::new(&columns, RESOURCE_NAMES, line);
         let get = |t: &str| cells::value(&columns, r, t);
         let kind = match get("kind") {
             None => ResourceKind::Other,
@@ -516,40 +593,30 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
             .or_else(|| get("url").map(str::to_string));
         let Some(title_source) = title_source else {
             c.fail("title", "the row has no title, content, description or link".into());
-            report.errors.extend(c.errors);
+            report.errors.extend(c.into_errors());
             continue;
         };
-        let title = c.check(v::text("title", &title_source, v::TITLE_MAX));
-        let fields = ResourceFields {
+        let free_of_rights = boolean(&mut c, get("free_of_rights"), "free_of_rights").unwrap_or(false);
+        let audiences = audiences(&mut c, get("audiences"));
+        let visibility = visibility(&mut c, get("visibility"), default_visibility);
+        let draft = ResourceDraft {
             organisation_id: Some(options.organisation_id),
             kind,
-            title: title.unwrap_or_default(),
-            content: c
-                .check(v::opt_long_text("content", get("content").map(str::to_string)))
-                .flatten(),
-            description: c
-                .check(v::opt_long_text("description", get("description").map(str::to_string)))
-                .flatten(),
-            url: c.check(v::opt_url("url", get("url").map(str::to_string))).flatten(),
-            author: c
-                .check(v::opt_text("author", get("author").map(str::to_string), v::TITLE_MAX))
-                .flatten(),
-            free_of_rights: boolean(&mut c, get("free_of_rights"), "free_of_rights").unwrap_or(false),
-            licence: c
-                .check(v::opt_text("licence", get("licence").map(str::to_string), v::TITLE_MAX))
-                .flatten(),
-            language: match get("language") {
-                Some(l) => c.check(v::language("language", l)).unwrap_or_default(),
-                None => "fr".into(),
-            },
-            audiences: audiences(&mut c, get("audiences")),
-            tags: tags(&mut c, get("tags")),
-            visibility: visibility(&mut c, get("visibility"), default_visibility),
+            title: title_source,
+            content: get("content").map(str::to_string),
+            description: get("description").map(str::to_string),
+            url: get("url").map(str::to_string),
+            author: get("author").map(str::to_string),
+            free_of_rights,
+            licence: get("licence").map(str::to_string),
+            language: get("language").map(str::to_string),
+            audiences,
+            tags: tags(get("tags")),
+            visibility,
         };
-        if c.errors.is_empty() {
-            rows.push(Row::Resource(get("uid").map(str::to_string), fields));
-        } else {
-            report.errors.extend(c.errors);
+        match c.finish(ResourceFields::parse(draft)) {
+            Ok(fields) => rows.push(Row::Resource(get("uid").map(str::to_string), fields)),
+            Err(errors) => report.errors.extend(errors),
         }
     }
     Ok(rows)
@@ -614,46 +681,97 @@ fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Ve
     let default_visibility = options.visibility.unwrap_or(Visibility::Partners);
     let mut rows = Vec::new();
     for (line, r) in readable(&table, &mut report.errors) {
-        let mut c = Checker::new(&columns, line);
+        let mut c = Checker::new(&columns, CONTACT_NAMES, line);
         let get = |t: &str| cells::value(&columns, r, t);
-        let fields = ContactFields {
+        let region = region(&mut c, get("region"));
+        let audiences = audiences(&mut c, get("audiences"));
+        let visibility = visibility(&mut c, get("visibility"), default_visibility);
+        let consent_at = consent(&mut c, get("consent_at"));
+        let draft = ContactDraft {
             organisation_id: Some(options.organisation_id),
-            first_name: c
-                .check(v::text("first_name", get("first_name").unwrap_or(""), v::NAME_MAX))
-                .unwrap_or_default(),
-            last_name: c
-                .check(v::text("last_name", get("last_name").unwrap_or(""), v::NAME_MAX))
-                .unwrap_or_default(),
-            job_title: c
-                .check(v::opt_text(
-                    "job_title",
-                    get("job_title").map(str::to_string),
-                    v::TITLE_MAX,
-                ))
-                .flatten(),
-            email: c
-                .check(v::opt_email("email", get("email").map(str::to_string)))
-                .flatten(),
-            phone: c
-                .check(v::opt_phone("phone", get("phone").map(str::to_string)))
-                .flatten(),
-            region: region(&mut c, get("region")),
-            city: c
-                .check(v::opt_text("city", get("city").map(str::to_string), v::TITLE_MAX))
-                .flatten(),
-            audiences: audiences(&mut c, get("audiences")),
-            tags: tags(&mut c, get("tags")),
-            notes: c
-                .check(v::opt_long_text("notes", get("notes").map(str::to_string)))
-                .flatten(),
-            visibility: visibility(&mut c, get("visibility"), default_visibility),
-            consent_at: consent(&mut c, get("consent_at")),
+            first_name: get("first_name").unwrap_or("").to_string(),
+            last_name: get("last_name").unwrap_or("").to_string(),
+            job_title: get("job_title").map(str::to_string),
+            email: get("email").map(str::to_string),
+            phone: get("phone").map(str::to_string),
+            region,
+            city: get("city").map(str::to_string),
+            audiences,
+            tags: tags(get("tags")),
+            notes: get("notes").map(str::to_string),
+            visibility,
+            consent_at,
         };
-        if c.errors.is_empty() {
-            rows.push(Row::Contact(get("uid").map(str::to_string), fields));
-        } else {
-            report.errors.extend(c.errors);
+        match c.finish(ContactFields::parse(draft)) {
+            Ok(fields) => rows.push(Row::Contact(get("uid").map(str::to_string), fields)),
+            Err(errors) => report.errors.extend(errors),
         }
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options {
+            organisation_id: Uuid::now_v7(),
+            organisation_name: "Elles Bougent".into(),
+            dry_run: true,
+            skip_invalid: false,
+            timezone: chrono_tz::Europe::Paris,
+            visibility: None,
+            actor: crate::store::audit::Actor::System("test"),
+        }
+    }
+
+    fn messages(report: &Report) -> Vec<&str> {
+        report.errors.iter().map(|e| e.message.as_str()).collect()
+    }
+
+    #[test]
+    fn a_row_lists_every_error_in_its_column_order_with_the_importer_names() {
+        let body = "Prénom;Nom;E-mail;Région;Ville;Publics\r\n\
+                    ;Durand;not-an-email;Atlantide;Lille;lycée\r\n\
+                    Inès;Durand;ines@example.org;;;\r\n";
+        let mut report = Report::default();
+        let rows = contacts(body.as_bytes(), &options(), &mut report).expect("a table");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            messages(&report),
+            [
+                "Prénom: first_name must not be empty",
+                "E-mail: email must be a valid e-mail address",
+                "Région: \"Atlantide\" is not a French région",
+            ]
+        );
+        assert!(report.errors.iter().all(|e| e.line == 2));
+    }
+
+    #[test]
+    fn event_errors_name_the_location_as_the_importer_does() {
+        let long = "x".repeat(crate::domain::validate::TITLE_MAX + 1);
+        let body = format!(
+            "Titre;Date;Lieu;Code postal;Organisateur;Visibilité\r\n\
+             Forum;14/03/2027;{long};250;{long};secret\r\n\
+             Elles Bougent;15/03/2027;;;Elles Bougent;\r\n"
+        );
+        let mut report = Report::default();
+        let rows = events(body.as_bytes(), &options(), &mut report).expect("a table");
+        assert_eq!(
+            messages(&report),
+            [
+                "location_name: location_name must be at most 200 characters",
+                "postal_code: postal_code must be five digits",
+                "organiser: organiser must be at most 200 characters",
+                "Visibilité: \"secret\" is not PUBLIC, PARTNERS or ORGANISATION",
+            ]
+        );
+        // An organiser column naming the importing organisation adds nothing.
+        match rows.as_slice() {
+            [Row::Event(_, fields)] => assert_eq!(fields.organiser_name, None),
+            _ => panic!("one event"),
+        }
+    }
 }
