@@ -11,8 +11,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::domain::validate as v;
-use crate::store::{actions, contacts, events, organisations, record, reports, resources};
+use crate::domain::action::{ActionDraft, ActionFields};
+use crate::domain::contact::{ContactDraft, ContactFields};
+use crate::domain::event::{EventDraft, EventFields, LocationDraft};
+use crate::domain::experience_report::{ReportDraft, ReportFields};
+use crate::domain::organisation::{OrganisationDraft, OrganisationFields};
+use crate::domain::resource::{ResourceDraft, ResourceFields};
+use crate::store::{organisations, record};
 
 const SEED: &str = include_str!("seed.json");
 
@@ -155,10 +160,8 @@ fn stored_opt<T: DeserializeOwned>(value: Option<&str>) -> anyhow::Result<Option
     value.map(stored).transpose()
 }
 
-fn stored_list<T: DeserializeOwned + PartialEq>(values: &[String]) -> anyhow::Result<Vec<T>> {
-    Ok(v::dedup(
-        values.iter().map(|s| stored(s)).collect::<anyhow::Result<Vec<T>>>()?,
-    ))
+fn stored_list<T: DeserializeOwned>(values: &[String]) -> anyhow::Result<Vec<T>> {
+    values.iter().map(|s| stored(s)).collect()
 }
 
 /// Loads the demo data unless the database already holds organisations.
@@ -179,20 +182,17 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
     let mut orgs: HashMap<String, Uuid> = HashMap::new();
     for o in seed.organisations {
-        let model = record::create::<entity::organisation::Entity>(
-            db,
-            organisations::OrganisationFields {
-                slug: v::slug("slug", &o.slug)?,
-                name: v::text("name", &o.name, v::TITLE_MAX)?,
-                kind: stored(&o.kind)?,
-                region: stored_opt(o.region.as_deref())?,
-                departement: v::opt_departement("departement", o.departement)?,
-                city: o.city,
-                website: v::opt_url("website", o.website)?,
-                description: o.description,
-            },
-        )
-        .await?;
+        let fields = OrganisationFields::parse(OrganisationDraft {
+            slug: o.slug.clone(),
+            name: o.name,
+            kind: stored(&o.kind)?,
+            region: stored_opt(o.region.as_deref())?,
+            departement: o.departement,
+            city: o.city,
+            website: o.website,
+            description: o.description,
+        })?;
+        let model = record::create::<entity::organisation::Entity>(db, fields).await?;
         orgs.insert(o.slug, model.id);
     }
     let org = |slug: Option<&str>| -> anyhow::Result<Option<Uuid>> {
@@ -205,135 +205,126 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         }
     };
     for c in seed.contacts {
-        record::create::<entity::contact::Entity>(
-            db,
-            contacts::ContactFields {
-                organisation_id: org(c.organisation.as_deref())?,
-                first_name: c.first_name,
-                last_name: c.last_name,
-                job_title: c.job_title,
-                email: v::opt_email("email", c.email)?,
-                phone: v::opt_phone("phone", c.phone)?,
-                region: stored_opt(c.region.as_deref())?,
-                city: c.city,
-                audiences: stored_list(&c.audiences)?,
-                tags: v::tags("tags", c.tags)?,
-                notes: c.notes,
-                visibility: stored(&c.visibility)?,
-                consent_at: c.consent_at,
-            },
-        )
-        .await?;
+        let fields = ContactFields::parse(ContactDraft {
+            organisation_id: org(c.organisation.as_deref())?,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            job_title: c.job_title,
+            email: c.email,
+            phone: c.phone,
+            region: stored_opt(c.region.as_deref())?,
+            city: c.city,
+            audiences: stored_list(&c.audiences)?,
+            tags: c.tags,
+            notes: c.notes,
+            visibility: stored(&c.visibility)?,
+            consent_at: c.consent_at,
+        })?;
+        record::create::<entity::contact::Entity>(db, fields).await?;
     }
     for r in seed.resources {
-        record::create::<entity::resource::Entity>(
-            db,
-            resources::ResourceFields {
-                organisation_id: org(r.organisation.as_deref())?,
-                kind: stored(&r.kind)?,
-                title: v::text("title", &r.title, v::TITLE_MAX)?,
-                content: r.content,
-                description: r.description,
-                url: v::opt_url("url", r.url)?,
-                author: r.author,
-                free_of_rights: r.free_of_rights,
-                licence: r.licence,
-                language: v::language("language", &r.language)?,
-                audiences: stored_list(&r.audiences)?,
-                tags: v::tags("tags", r.tags)?,
-                visibility: stored(&r.visibility)?,
-            },
-        )
-        .await?;
+        let fields = ResourceFields::parse(ResourceDraft {
+            organisation_id: org(r.organisation.as_deref())?,
+            kind: stored(&r.kind)?,
+            title: r.title,
+            content: r.content,
+            description: r.description,
+            url: r.url,
+            author: r.author,
+            free_of_rights: r.free_of_rights,
+            licence: r.licence,
+            language: Some(r.language),
+            audiences: stored_list(&r.audiences)?,
+            tags: r.tags,
+            visibility: stored(&r.visibility)?,
+        })?;
+        record::create::<entity::resource::Entity>(db, fields).await?;
     }
     let mut event_ids: HashMap<String, Uuid> = HashMap::new();
     for e in seed.events {
-        let model = record::create::<entity::event::Entity>(
-            db,
-            events::EventFields {
-                title: v::text("title", &e.title, v::TITLE_MAX)?,
-                description: e.description,
-                location_name: e.location.name,
-                address: e.location.address,
-                postal_code: v::opt_postal_code("postalCode", e.location.postal_code)?,
-                city: e.location.city,
-                departement: v::opt_departement("departement", e.location.departement)?,
-                region: stored_opt(e.location.region.as_deref())?,
-                latitude: v::latitude("latitude", e.location.latitude)?,
-                longitude: v::longitude("longitude", e.location.longitude)?,
-                starts_at: e.starts_at,
-                ends_at: e.ends_at,
-                all_day: e.all_day,
-                timezone: v::timezone("timezone", &e.timezone)?,
-                open_to_public: e.open_to_public,
-                url: v::opt_url("url", e.url)?,
-                author: e.author,
-                organiser_id: org(e.organiser.as_deref())?,
-                organiser_name: e.organiser_name,
-                audiences: stored_list(&e.audiences)?,
-                tags: v::tags("tags", e.tags)?,
-                status: stored(&e.status)?,
-                visibility: stored(&e.visibility)?,
+        let l = e.location;
+        let fields = EventFields::parse(EventDraft {
+            title: e.title.clone(),
+            description: e.description,
+            location: LocationDraft {
+                name: l.name,
+                address: l.address,
+                postal_code: l.postal_code,
+                city: l.city,
+                departement: l.departement,
+                region: stored_opt(l.region.as_deref())?,
+                latitude: l.latitude,
+                longitude: l.longitude,
             },
-        )
-        .await?;
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            all_day: e.all_day,
+            timezone: Some(e.timezone),
+            open_to_public: e.open_to_public,
+            url: e.url,
+            author: e.author,
+            organiser_id: org(e.organiser.as_deref())?,
+            organiser_name: e.organiser_name,
+            audiences: stored_list(&e.audiences)?,
+            tags: e.tags,
+            status: stored(&e.status)?,
+            visibility: stored(&e.visibility)?,
+        })?;
+        let model = record::create::<entity::event::Entity>(db, fields).await?;
         event_ids.insert(e.title, model.id);
     }
     let mut action_ids: HashMap<String, Uuid> = HashMap::new();
     for a in seed.actions {
-        let organisation_id = org(Some(&a.organisation))?.unwrap_or_default();
-        let model = record::create::<entity::action::Entity>(
-            db,
-            actions::ActionFields {
-                organisation_id,
-                title: v::text("title", &a.title, v::TITLE_MAX)?,
-                summary: a.summary,
-                findings: a.findings,
-                objectives: a.objectives,
-                achievements: a.achievements,
-                stakeholders: a.stakeholders,
-                obstacles: a.obstacles,
-                indicators: a.indicators,
-                feedback: a.feedback,
-                region: stored_opt(a.region.as_deref())?,
-                status: stored(&a.status)?,
-                priority: stored(&a.priority)?,
-                audiences: stored_list(&a.audiences)?,
-                tags: v::tags("tags", a.tags)?,
-                people_reached: a.people_reached,
-                visibility: stored(&a.visibility)?,
-            },
-        )
-        .await?;
+        let fields = ActionFields::parse(ActionDraft {
+            organisation_id: org(Some(&a.organisation))?.unwrap_or_default(),
+            title: a.title,
+            summary: a.summary,
+            findings: a.findings,
+            objectives: a.objectives,
+            achievements: a.achievements,
+            stakeholders: a.stakeholders,
+            obstacles: a.obstacles,
+            indicators: a.indicators,
+            feedback: a.feedback,
+            region: stored_opt(a.region.as_deref())?,
+            status: stored(&a.status)?,
+            priority: stored(&a.priority)?,
+            audiences: stored_list(&a.audiences)?,
+            tags: a.tags,
+            people_reached: a.people_reached,
+            visibility: stored(&a.visibility)?,
+        })?;
+        let model = record::create::<entity::action::Entity>(db, fields).await?;
         action_ids.insert(a.key, model.id);
     }
     for r in seed.experience_reports {
-        let subject = match (r.action.as_deref(), r.event.as_deref()) {
-            (Some(key), None) => reports::ReportSubject::Action(
+        let action_id = match r.action.as_deref() {
+            Some(key) => Some(
                 *action_ids
                     .get(key)
                     .with_context(|| format!("unknown demo action {key:?}"))?,
             ),
-            (None, Some(title)) => reports::ReportSubject::Event(
+            None => None,
+        };
+        let event_id = match r.event.as_deref() {
+            Some(title) => Some(
                 *event_ids
                     .get(title)
                     .with_context(|| format!("unknown demo event {title:?}"))?,
             ),
-            _ => bail!("a demo experience report must name one action or one event"),
+            None => None,
         };
-        record::create::<entity::experience_report::Entity>(
-            db,
-            reports::ReportFields {
-                subject,
-                author_user_id: None,
-                author: r.author,
-                text: r.text,
-                rating: v::rating("rating", r.rating)?,
-                people_reached: r.people_reached,
-                reported_on: r.reported_on,
-            },
-        )
-        .await?;
+        let fields = ReportFields::parse(ReportDraft {
+            action_id,
+            event_id,
+            author_user_id: None,
+            author: r.author,
+            text: r.text,
+            rating: r.rating,
+            people_reached: r.people_reached,
+            reported_on: r.reported_on,
+        })?;
+        record::create::<entity::experience_report::Entity>(db, fields).await?;
     }
     Ok(())
 }
