@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::domain::validate as v;
-use crate::store::{actions, contacts, events, organisations, record, reports, resources};
+use crate::store::list::Filter;
+use crate::store::{actions, contacts, events, experience_reports, organisations, record, resources};
 
 const SEED: &str = include_str!("seed.json");
 
@@ -168,7 +169,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     let seed: Seed = serde_json::from_str(SEED).context("the demo data is not valid")?;
     let txn = crate::store::unit::begin(db).await?;
     crate::store::transaction_lock(&txn, crate::store::DEMO_LOCK).await?;
-    if organisations::count(&txn, &Default::default()).await? > 0 {
+    if organisations::OrganisationFilter::default().count(&txn).await? > 0 {
         return Ok(false);
     }
     load(&txn, seed).await?;
@@ -309,12 +310,12 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
     }
     for r in seed.experience_reports {
         let subject = match (r.action.as_deref(), r.event.as_deref()) {
-            (Some(key), None) => reports::ReportSubject::Action(
+            (Some(key), None) => experience_reports::ReportSubject::Action(
                 *action_ids
                     .get(key)
                     .with_context(|| format!("unknown demo action {key:?}"))?,
             ),
-            (None, Some(title)) => reports::ReportSubject::Event(
+            (None, Some(title)) => experience_reports::ReportSubject::Event(
                 *event_ids
                     .get(title)
                     .with_context(|| format!("unknown demo event {title:?}"))?,
@@ -323,7 +324,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         };
         record::create::<entity::experience_report::Entity>(
             db,
-            reports::ReportFields {
+            experience_reports::ReportFields {
                 subject,
                 author_user_id: None,
                 author: r.author,

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{create_record, delete_record, same, set, set_opt, update_record};
 use crate::domain::validate as v;
 use crate::error::AppResult;
+use crate::graphql::action::Action;
+use crate::graphql::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
-use crate::graphql::types::action::Action;
-use crate::graphql::types::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
+use crate::graphql::write::{create_record, delete_record, same, set, set_opt, update_record};
 use crate::store::audit::Subject;
 type Actions = entity::action::Entity;
 use crate::store::actions::ActionFields;
@@ -87,7 +87,7 @@ pub struct UpdateActionInput {
 impl UpdateActionInput {
     fn apply(self, f: &mut ActionFields) -> AppResult<()> {
         set("organisationId", &mut f.organisation_id, self.organisation_id, |x| {
-            super::opt_id("organisationId", Some(x)).map(|id| id.unwrap_or_default())
+            crate::graphql::write::opt_id("organisationId", Some(x)).map(|id| id.unwrap_or_default())
         })?;
         set("title", &mut f.title, self.title, |x| {
             v::text("title", &x, v::TITLE_MAX)
