@@ -17,6 +17,7 @@ use crate::domain::event::{EventDraft, EventFields, LocationDraft};
 use crate::domain::experience_report::{ReportDraft, ReportFields};
 use crate::domain::organisation::{OrganisationDraft, OrganisationFields};
 use crate::domain::resource::{ResourceDraft, ResourceFields};
+use crate::store::list::Filter;
 use crate::store::{organisations, record};
 
 const SEED: &str = include_str!("seed.json");
@@ -171,7 +172,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     let seed: Seed = serde_json::from_str(SEED).context("the demo data is not valid")?;
     let txn = crate::store::unit::begin(db).await?;
     crate::store::transaction_lock(&txn, crate::store::DEMO_LOCK).await?;
-    if organisations::count(&txn, &Default::default()).await? > 0 {
+    if organisations::OrganisationFilter::default().count(&txn).await? > 0 {
         return Ok(false);
     }
     load(&txn, seed).await?;

@@ -5,17 +5,17 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
-use super::types::enums::mirror_enum;
+use super::enums::mirror_enum;
 use chrono::{DateTime, Utc};
 
+use super::connection::connection;
+use super::connection::page_args;
+use super::connection::root_list;
+use super::contact::Contact;
 use super::error::{IntoGql, parse_id, to_gql};
 use super::exec::{db, viewer};
-use super::mutation::{audit, in_transaction, opt_id};
-use super::query::root_page;
-use super::types::connection::connection;
-use super::types::contact::Contact;
-use super::types::organisation::Organisation;
-use super::types::page_args;
+use super::organisation::Organisation;
+use super::write::{audit, in_transaction, opt_id};
 use crate::auth::{Actor, accounts};
 use crate::error::AppError;
 use crate::store::{self, api_keys, users};
@@ -212,7 +212,7 @@ impl AccountQuery {
     }
 
     /// Accounts (admins only).
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::connection::page_cost(first, last, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -230,8 +230,7 @@ impl AccountQuery {
             email: filter.email,
         };
         let args = page_args(ctx, first, after, last, before);
-        let (page, count) = root_page(ctx, filter, users::UserSort::CreatedAtAsc, args).await?;
-        Ok(UserConnection { page, count })
+        root_list(ctx, filter, users::UserSort::CreatedAtAsc, args).await
     }
 
     /// The API keys of an organisation (its editors and admins).
@@ -247,7 +246,7 @@ impl AccountQuery {
     }
 
     /// Every recorded change, newest first (admins only).
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::connection::page_cost(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -268,8 +267,7 @@ impl AccountQuery {
             before: f.before_time,
         };
         let args = page_args(ctx, first, after, last, before);
-        let (page, count) = root_page(ctx, filter, store::audit::AuditSort::AtDesc, args).await?;
-        Ok(AuditEntryConnection { page, count })
+        root_list(ctx, filter, store::audit::AuditSort::AtDesc, args).await
     }
 
     /// Everything the hub holds about an e-mail address, to answer a data-subject request
@@ -290,7 +288,7 @@ impl AccountQuery {
                 first: Some(100),
                 ..Default::default()
             };
-            let mut page = store::audit::list(db, &filter, store::audit::AuditSort::AtDesc, &args)
+            let mut page = store::list::Filter::list(&filter, db, store::audit::AuditSort::AtDesc, &args)
                 .await
                 .gql()?;
             audit_entries.extend(page.rows.drain(..).map(AuditEntry));

@@ -8,9 +8,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::error::{IntoGql, parse_id};
+use super::event::EventFilter;
 use super::exec::{db, viewer};
-use super::mutation::{audit, in_transaction};
-use super::types::filters::EventFilter;
+use super::write::{audit, in_transaction};
 use crate::auth::accounts;
 use crate::error::AppError;
 use crate::store::calendar_subscriptions::{self as links, SavedEventFilter};

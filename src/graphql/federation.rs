@@ -10,13 +10,13 @@ use async_graphql::registry::SDLExportOptions;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
+use super::action::Action;
+use super::contact::Contact;
 use super::error::IntoGql;
+use super::event::Event;
 use super::loaders::loaders;
-use super::types::action::Action;
-use super::types::contact::Contact;
-use super::types::event::Event;
-use super::types::organisation::Organisation;
-use super::types::resource::Resource;
+use super::organisation::Organisation;
+use super::resource::Resource;
 
 /// The options async-graphql 7.0.19 itself uses for `_service { sdl }` (`query_root.rs`), so
 /// that `passerelle schema` prints exactly what the subgraph answers.

@@ -6,15 +6,16 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::connection::connection;
+use super::connection::nested_list;
+use super::connection::root_list;
+use super::connection::{page_args, scoped};
+use super::enums::{Audience, Visibility, audiences, audiences_out, mirror_enum};
 use super::error::{IntoGql, parse_id, to_gql};
 use super::exec::viewer;
-use super::loaders::{loaders, nested_page};
-use super::mutation::{audit, default_owner, input_fields, opt_id, patch, update_record};
-use super::query::root_page;
-use super::types::connection::connection;
-use super::types::enums::{Audience, Visibility, audiences, audiences_out, mirror_enum};
-use super::types::organisation::Organisation;
-use super::types::{page_args, scoped_filter};
+use super::loaders::loaders;
+use super::organisation::Organisation;
+use super::write::{audit, default_owner, input_fields, opt_id, patch, update_record};
 use crate::domain::feed::{self as rules, FeedChange, FeedDraft, FeedFields, FeedPatch};
 use crate::error::AppError;
 use crate::jobs::pull_feeds::{self, Puller};
@@ -196,7 +197,7 @@ impl Feed {
         self.0.updated_at
     }
     /// Sync history, newest first (the last 100 are kept).
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::connection::page_cost(first, last, child_complexity)")]
     async fn runs(
         &self,
         ctx: &Context<'_>,
@@ -205,18 +206,15 @@ impl Feed {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<FeedRunConnection> {
-        let l = loaders(ctx);
-        let (page, count) = nested_page(
-            &l.feed_runs,
-            &l.feed_runs_count,
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(
+            &loaders(ctx).feed_runs,
             self.0.id,
             FeedRunFilter,
             FeedRunSort::StartedAtDesc,
-            page_args(ctx, first, after, last, before),
+            args,
         )
         .await
-        .gql()?;
-        Ok(FeedRunConnection { page, count })
     }
 }
 
@@ -290,7 +288,7 @@ impl FeedQuery {
     }
 
     /// The feeds the caller may see: its organisation's (every feed for administrators).
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::connection::page_cost(first, last, child_complexity)")]
     async fn feeds(
         &self,
         ctx: &Context<'_>,
@@ -307,10 +305,9 @@ impl FeedQuery {
             organisation_id: opt_id("organisationId", input.organisation_id).gql()?,
             enabled: input.enabled,
             failing_after: input.failing.filter(|f| *f).map(|_| failing_after),
-            ..scoped_filter::<store::feeds::FeedFilter, store::feeds::FeedFilter>(ctx, None)
+            ..scoped::<store::feeds::FeedFilter, store::feeds::FeedFilter>(ctx, None)
         };
-        let (page, count) = root_page(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await?;
-        Ok(FeedConnection { page, count })
+        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
     }
 }
 
@@ -414,7 +411,7 @@ impl FeedMutation {
         let fields = FeedFields::parse(draft, &settings(ctx).settings().allow_hosts)
             .map_err(AppError::from)
             .gql()?;
-        let model = super::mutation::create_record::<Feeds>(ctx, Subject::Feed, fields, |viewer, f| {
+        let model = super::write::create_record::<Feeds>(ctx, Subject::Feed, fields, |viewer, f| {
             viewer.require_editor_of(Some(f.organisation_id))
         })
         .await
@@ -478,7 +475,7 @@ impl FeedMutation {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let fields = input_fields(ctx);
-        let affected = super::mutation::in_transaction_announcing(ctx, async |txn| {
+        let affected = super::write::in_transaction_announcing(ctx, async |txn| {
             let feed = record::find::<Feeds>(txn, viewer.scope(), id).await?;
             viewer.require_editor_of(Some(feed.organisation_id))?;
             // Deleted events are announced with what decides who may hear of them.

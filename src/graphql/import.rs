@@ -4,10 +4,10 @@ use std::io::Read;
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Upload};
 
+use super::enums::{Visibility, mirror_enum};
 use super::error::{IntoGql, to_gql};
 use super::exec::{db, viewer};
-use super::mutation::{default_owner, opt_id};
-use super::types::enums::{Visibility, mirror_enum};
+use super::write::{default_owner, opt_id};
 use crate::error::AppError;
 use crate::import;
 

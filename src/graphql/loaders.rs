@@ -2,7 +2,6 @@
 //! so the statement count of a query does not depend on page sizes.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -12,9 +11,11 @@ use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use super::batch::{BatchLoad, Batcher};
+use super::connection::CountFn;
 use crate::error::AppResult;
+use crate::store::list::{Filter, Relation, Row};
 use crate::store::page::{Listed, Page, PageArgs};
-use crate::store::{Scope, actions, contacts, events, feeds, reports, resources};
+use crate::store::{Scope, actions, contacts, events, experience_reports, feeds, resources};
 
 /// Loads the records of `E` the caller may see, by id.
 pub struct ById<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);
@@ -30,36 +31,15 @@ where
     }
 }
 
-/// A one-to-many relation whose pages can be read for many parents at once.
-pub trait Children: Send + Sync + 'static {
-    type Model: Clone + Send + Sync + 'static;
-    type Filter: Clone + Hash + Eq + Send + Sync + 'static;
-    type Sort: Copy + Hash + Eq + Send + Sync + 'static;
-
-    fn pages(
-        db: &DatabaseConnection,
-        parents: &[Uuid],
-        filter: &Self::Filter,
-        sort: Self::Sort,
-        args: &PageArgs,
-    ) -> impl Future<Output = AppResult<HashMap<Uuid, Page<Self::Model>>>> + Send;
-
-    fn counts(
-        db: &DatabaseConnection,
-        parents: &[Uuid],
-        filter: &Self::Filter,
-    ) -> impl Future<Output = AppResult<HashMap<Uuid, u64>>> + Send;
-}
-
 /// The key of one nested page: parent, filter, order and page arguments.
-pub type PageKey<R> = (Uuid, <R as Children>::Filter, <R as Children>::Sort, PageArgs);
+pub type PageKey<F> = (Uuid, F, <F as Filter>::Sort, PageArgs);
 
 /// Loads nested pages, one statement per distinct (filter, order, page) in the batch.
-pub struct ChildPages<R>(DatabaseConnection, PhantomData<fn() -> R>);
+pub struct ChildPages<F: Filter>(DatabaseConnection, Relation<F>);
 
-impl<R: Children> BatchLoad<PageKey<R>, Page<R::Model>> for ChildPages<R> {
-    async fn load(&self, keys: &[PageKey<R>]) -> AppResult<HashMap<PageKey<R>, Page<R::Model>>> {
-        let mut groups: HashMap<(R::Filter, R::Sort, PageArgs), Vec<Uuid>> = HashMap::new();
+impl<F: Filter> BatchLoad<PageKey<F>, Page<Row<F>>> for ChildPages<F> {
+    async fn load(&self, keys: &[PageKey<F>]) -> AppResult<HashMap<PageKey<F>, Page<Row<F>>>> {
+        let mut groups: HashMap<(F, F::Sort, PageArgs), Vec<Uuid>> = HashMap::new();
         for (parent, filter, sort, args) in keys {
             groups
                 .entry((filter.clone(), *sort, args.clone()))
@@ -68,7 +48,7 @@ impl<R: Children> BatchLoad<PageKey<R>, Page<R::Model>> for ChildPages<R> {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for ((filter, sort, args), parents) in groups {
-            for (parent, page) in R::pages(&self.0, &parents, &filter, sort, &args).await? {
+            for (parent, page) in self.1.pages(&self.0, &parents, &filter, sort, &args).await? {
                 out.insert((parent, filter.clone(), sort, args.clone()), page);
             }
         }
@@ -77,112 +57,23 @@ impl<R: Children> BatchLoad<PageKey<R>, Page<R::Model>> for ChildPages<R> {
 }
 
 /// Counts nested lists, one statement per distinct filter in the batch.
-pub struct ChildCounts<R>(DatabaseConnection, PhantomData<fn() -> R>);
+pub struct ChildCounts<F: Filter>(DatabaseConnection, Relation<F>);
 
-impl<R: Children> BatchLoad<(Uuid, R::Filter), u64> for ChildCounts<R> {
-    async fn load(&self, keys: &[(Uuid, R::Filter)]) -> AppResult<HashMap<(Uuid, R::Filter), u64>> {
-        let mut groups: HashMap<R::Filter, Vec<Uuid>> = HashMap::new();
+impl<F: Filter> BatchLoad<(Uuid, F), u64> for ChildCounts<F> {
+    async fn load(&self, keys: &[(Uuid, F)]) -> AppResult<HashMap<(Uuid, F), u64>> {
+        let mut groups: HashMap<F, Vec<Uuid>> = HashMap::new();
         for (parent, filter) in keys {
             groups.entry(filter.clone()).or_default().push(*parent);
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (filter, parents) in groups {
-            for (parent, n) in R::counts(&self.0, &parents, &filter).await? {
+            for (parent, n) in self.1.counts(&self.0, &parents, &filter).await? {
                 out.insert((parent, filter.clone()), n);
             }
         }
         Ok(out)
     }
 }
-
-/// Declares a `Children` relation from two store functions.
-macro_rules! children {
-    ($name:ident, $model:ty, $filter:ty, $sort:ty, $pages:expr, $counts:expr) => {
-        pub struct $name;
-
-        impl Children for $name {
-            type Model = $model;
-            type Filter = $filter;
-            type Sort = $sort;
-
-            fn pages(
-                db: &DatabaseConnection,
-                parents: &[Uuid],
-                filter: &Self::Filter,
-                sort: Self::Sort,
-                args: &PageArgs,
-            ) -> impl Future<Output = AppResult<HashMap<Uuid, Page<Self::Model>>>> + Send {
-                $pages(db, parents, filter, sort, args)
-            }
-
-            fn counts(
-                db: &DatabaseConnection,
-                parents: &[Uuid],
-                filter: &Self::Filter,
-            ) -> impl Future<Output = AppResult<HashMap<Uuid, u64>>> + Send {
-                $counts(db, parents, filter)
-            }
-        }
-    };
-}
-
-children!(
-    OrganisationEvents,
-    entity::event::Model,
-    events::EventFilter,
-    events::EventSort,
-    events::list_by_organisers,
-    events::count_by_organisers
-);
-children!(
-    OrganisationResources,
-    entity::resource::Model,
-    resources::ResourceFilter,
-    resources::ResourceSort,
-    resources::list_by_organisations,
-    resources::count_by_organisations
-);
-children!(
-    OrganisationContacts,
-    entity::contact::Model,
-    contacts::ContactFilter,
-    contacts::ContactSort,
-    contacts::list_by_organisations,
-    contacts::count_by_organisations
-);
-children!(
-    OrganisationActions,
-    entity::action::Model,
-    actions::ActionFilter,
-    actions::ActionSort,
-    actions::list_by_organisations,
-    actions::count_by_organisations
-);
-children!(
-    ActionReports,
-    entity::experience_report::Model,
-    reports::ReportFilter,
-    reports::ReportSort,
-    |db, parents, filter, sort, args| reports::list_by_subjects(db, false, parents, filter, sort, args),
-    |db, parents, filter| reports::count_by_subjects(db, false, parents, filter)
-);
-children!(
-    EventReports,
-    entity::experience_report::Model,
-    reports::ReportFilter,
-    reports::ReportSort,
-    |db, parents, filter, sort, args| reports::list_by_subjects(db, true, parents, filter, sort, args),
-    |db, parents, filter| reports::count_by_subjects(db, true, parents, filter)
-);
-
-children!(
-    FeedRuns,
-    entity::feed_run::Model,
-    feeds::FeedRunFilter,
-    feeds::FeedRunSort,
-    feeds::runs_by_feeds,
-    feeds::count_runs_by_feeds
-);
 
 fn loader<K, V, L>(inner: L) -> Arc<Batcher<K, V, L>>
 where
@@ -194,8 +85,51 @@ where
 }
 
 type ByIdLoader<E> = Arc<Batcher<Uuid, Arc<<E as sea_orm::EntityTrait>::Model>, ById<E>>>;
-type PagesLoader<R> = Arc<Batcher<PageKey<R>, Page<<R as Children>::Model>, ChildPages<R>>>;
-type CountsLoader<R> = Arc<Batcher<(Uuid, <R as Children>::Filter), u64, ChildCounts<R>>>;
+
+type PagesLoader<F> = Arc<Batcher<PageKey<F>, Page<Row<F>>, ChildPages<F>>>;
+
+/// The pages and the counts of one relation's nested lists.
+pub struct Nested<F: Filter> {
+    pages: PagesLoader<F>,
+    counts: Arc<Batcher<(Uuid, F), u64, ChildCounts<F>>>,
+}
+
+impl<F: Filter> Nested<F> {
+    fn new(db: &DatabaseConnection, relation: Relation<F>) -> Self {
+        Nested {
+            pages: loader(ChildPages(db.clone(), relation)),
+            counts: loader(ChildCounts(db.clone(), relation)),
+        }
+    }
+
+    /// The page of `parent`'s list, batched with the other parents' pages of this request,
+    /// and its total, counted (batched too) only when asked for.
+    pub async fn page(
+        &self,
+        parent: Uuid,
+        filter: F,
+        sort: F::Sort,
+        args: PageArgs,
+    ) -> AppResult<(Page<Row<F>>, CountFn)> {
+        let page = self
+            .pages
+            .load_one((parent, filter.clone(), sort, args))
+            .await?
+            .unwrap_or_else(Page::empty);
+        let counts = self.counts.clone();
+        let count: CountFn = Arc::new(move || {
+            let counts = counts.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(counts.load_one((parent, filter)).await?.unwrap_or(0)) })
+        });
+        Ok((page, count))
+    }
+
+    fn clear(&self) {
+        self.pages.clear();
+        self.counts.clear();
+    }
+}
 
 /// The loaders of one request.
 pub struct Loaders {
@@ -204,21 +138,14 @@ pub struct Loaders {
     pub actions: ByIdLoader<entity::action::Entity>,
     pub resources: ByIdLoader<entity::resource::Entity>,
     pub contacts: ByIdLoader<entity::contact::Entity>,
-    pub reports: ByIdLoader<entity::experience_report::Entity>,
-    pub organisation_events: PagesLoader<OrganisationEvents>,
-    pub organisation_events_count: CountsLoader<OrganisationEvents>,
-    pub organisation_resources: PagesLoader<OrganisationResources>,
-    pub organisation_resources_count: CountsLoader<OrganisationResources>,
-    pub organisation_contacts: PagesLoader<OrganisationContacts>,
-    pub organisation_contacts_count: CountsLoader<OrganisationContacts>,
-    pub organisation_actions: PagesLoader<OrganisationActions>,
-    pub organisation_actions_count: CountsLoader<OrganisationActions>,
-    pub action_reports: PagesLoader<ActionReports>,
-    pub action_reports_count: CountsLoader<ActionReports>,
-    pub event_reports: PagesLoader<EventReports>,
-    pub event_reports_count: CountsLoader<EventReports>,
-    pub feed_runs: PagesLoader<FeedRuns>,
-    pub feed_runs_count: CountsLoader<FeedRuns>,
+    pub experience_reports: ByIdLoader<entity::experience_report::Entity>,
+    pub organisation_events: Nested<events::EventFilter>,
+    pub organisation_resources: Nested<resources::ResourceFilter>,
+    pub organisation_contacts: Nested<contacts::ContactFilter>,
+    pub organisation_actions: Nested<actions::ActionFilter>,
+    pub action_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
+    pub event_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
+    pub feed_runs: Nested<feeds::FeedRunFilter>,
 }
 
 impl Loaders {
@@ -230,26 +157,17 @@ impl Loaders {
             actions: loader(ById(db.clone(), scope, PhantomData)),
             resources: loader(ById(db.clone(), scope, PhantomData)),
             contacts: loader(ById(db.clone(), scope, PhantomData)),
-            reports: loader(ById(db.clone(), scope, PhantomData)),
-            organisation_events: loader(ChildPages(db.clone(), PhantomData)),
-            organisation_events_count: loader(ChildCounts(db.clone(), PhantomData)),
-            organisation_resources: loader(ChildPages(db.clone(), PhantomData)),
-            organisation_resources_count: loader(ChildCounts(db.clone(), PhantomData)),
-            organisation_contacts: loader(ChildPages(db.clone(), PhantomData)),
-            organisation_contacts_count: loader(ChildCounts(db.clone(), PhantomData)),
-            organisation_actions: loader(ChildPages(db.clone(), PhantomData)),
-            organisation_actions_count: loader(ChildCounts(db.clone(), PhantomData)),
-            action_reports: loader(ChildPages(db.clone(), PhantomData)),
-            action_reports_count: loader(ChildCounts(db.clone(), PhantomData)),
-            event_reports: loader(ChildPages(db.clone(), PhantomData)),
-            event_reports_count: loader(ChildCounts(db.clone(), PhantomData)),
-            feed_runs: loader(ChildPages(db.clone(), PhantomData)),
-            feed_runs_count: loader(ChildCounts(db.clone(), PhantomData)),
+            experience_reports: loader(ById(db.clone(), scope, PhantomData)),
+            organisation_events: Nested::new(db, events::BY_ORGANISER),
+            organisation_resources: Nested::new(db, resources::BY_ORGANISATION),
+            organisation_contacts: Nested::new(db, contacts::BY_ORGANISATION),
+            organisation_actions: Nested::new(db, actions::BY_ORGANISATION),
+            action_experience_reports: Nested::new(db, experience_reports::BY_ACTION),
+            event_experience_reports: Nested::new(db, experience_reports::BY_EVENT),
+            feed_runs: Nested::new(db, feeds::RUNS_BY_FEED),
         }
     }
-}
 
-impl Loaders {
     /// Forgets every value loaded so far: a subscription lives for hours, and each of its
     /// notifications must read the relations as they are then, not as they were first read.
     pub fn clear(&self) {
@@ -258,47 +176,18 @@ impl Loaders {
         self.actions.clear();
         self.resources.clear();
         self.contacts.clear();
-        self.reports.clear();
+        self.experience_reports.clear();
         self.organisation_events.clear();
-        self.organisation_events_count.clear();
         self.organisation_resources.clear();
-        self.organisation_resources_count.clear();
         self.organisation_contacts.clear();
-        self.organisation_contacts_count.clear();
         self.organisation_actions.clear();
-        self.organisation_actions_count.clear();
-        self.action_reports.clear();
-        self.action_reports_count.clear();
-        self.event_reports.clear();
-        self.event_reports_count.clear();
+        self.action_experience_reports.clear();
+        self.event_experience_reports.clear();
         self.feed_runs.clear();
-        self.feed_runs_count.clear();
     }
 }
 
 /// The loaders of the current request.
 pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
-}
-
-/// Reads one nested page through the loaders, with a lazily counted total.
-pub async fn nested_page<R: Children>(
-    pages: &PagesLoader<R>,
-    counts: &CountsLoader<R>,
-    parent: Uuid,
-    filter: R::Filter,
-    sort: R::Sort,
-    args: PageArgs,
-) -> AppResult<(Page<R::Model>, crate::graphql::types::connection::CountFn)> {
-    let page = pages
-        .load_one((parent, filter.clone(), sort, args))
-        .await?
-        .unwrap_or_else(Page::empty);
-    let counts = counts.clone();
-    let count: crate::graphql::types::connection::CountFn = Arc::new(move || {
-        let counts = counts.clone();
-        let filter = filter.clone();
-        Box::pin(async move { Ok(counts.load_one((parent, filter)).await?.unwrap_or(0)) })
-    });
-    Ok((page, count))
 }

@@ -10,16 +10,16 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
+use super::action::Action;
+use super::connection::PageInfo;
+use super::contact::Contact;
+use super::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
 use super::error::IntoGql;
+use super::event::Event;
 use super::exec::{db, viewer};
 use super::loaders::loaders;
-use super::types::action::Action;
-use super::types::connection::PageInfo;
-use super::types::contact::Contact;
-use super::types::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
-use super::types::event::Event;
-use super::types::organisation::Organisation;
-use super::types::resource::Resource;
+use super::organisation::Organisation;
+use super::resource::Resource;
 use crate::error::{AppError, AppResult};
 use crate::search::{self, Facet, RecordType};
 

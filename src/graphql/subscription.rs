@@ -13,13 +13,13 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
+use super::connection::scoped;
 use super::error::{IntoGql, parse_id, to_gql};
+use super::event::Event;
+use super::event::EventFilter;
 use super::exec::{db, viewer};
 use super::feed::FeedRun;
 use super::loaders::loaders;
-use super::types::event::Event;
-use super::types::filters::EventFilter;
-use super::types::scoped_filter;
 use crate::changes::{self, Change, Changes};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Scope, record};
@@ -153,7 +153,7 @@ impl Subscription {
         ctx: &Context<'ctx>,
         filter: Option<EventFilter>,
     ) -> Result<impl Stream<Item = Result<EventChange>>> {
-        let filter: store::events::EventFilter = scoped_filter(ctx, filter);
+        let filter: store::events::EventFilter = scoped(ctx, filter);
         let rx = bus(ctx).subscribe();
         listening(ctx);
         let db = db(ctx).clone();

@@ -1,16 +1,14 @@
 //! Actions: initiatives as the partners' fiches describe them.
 
-use std::collections::HashMap;
-
 use entity::action::{ActiveModel, Column as C, Entity as Actions, Model};
 use entity::{ActionStatus, Audiences, Region, Tags};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
 pub use crate::domain::action::ActionFields;
-use crate::error::AppResult;
 
 listed!(Actions, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
 
@@ -32,8 +30,19 @@ pub struct ActionFilter {
     pub status: Option<ActionStatus>,
 }
 
-impl ActionFilter {
-    pub fn condition(&self) -> Condition {
+/// The actions of each organisation.
+pub const BY_ORGANISATION: Relation<ActionFilter> =
+    Relation::new(C::OrganisationId, |m: &Model| Some(m.organisation_id));
+
+impl Filter for ActionFilter {
+    type Entity = Actions;
+    type Sort = ActionSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        ActionFilter { scope, ..self }
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Actions as page::Listed>::visible(self.scope));
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
@@ -68,46 +77,6 @@ impl WriteFields<ActiveModel> for ActionFields {
         am.people_reached = Set(self.people_reached);
         am.visibility = Set(self.visibility);
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &ActionFilter,
-    sort: ActionSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Actions, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &ActionFilter) -> AppResult<u64> {
-    page::count::<Actions>(db, filter.condition()).await
-}
-
-pub async fn list_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ActionFilter,
-    sort: ActionSort,
-    args: &PageArgs,
-) -> AppResult<HashMap<Uuid, Page<Model>>> {
-    page::fetch_by_parents::<Actions, _>(
-        db,
-        C::OrganisationId,
-        organisations,
-        filter.condition(),
-        sort,
-        args,
-        |m| Some(m.organisation_id),
-    )
-    .await
-}
-
-pub async fn count_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ActionFilter,
-) -> AppResult<HashMap<Uuid, u64>> {
-    page::count_by_parents::<Actions>(db, C::OrganisationId, organisations, filter.condition()).await
 }
 
 record!(Actions, ActionFields, "action", |db, f, before| {

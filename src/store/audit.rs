@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use entity::Tags;
-use entity::audit_entry::{ActiveModel, Column as C, Entity as AuditLog, Model};
+use entity::audit_entry::{ActiveModel, Column as C, Entity as AuditLog};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::Filter;
+use super::page::{listed, sort_keys};
 use crate::error::AppResult;
+use sea_orm::DatabaseBackend;
 
 // Read by administrators only; the resolvers enforce it.
 listed!(AuditLog, C::Id, |_scope| Condition::all());
@@ -27,8 +29,16 @@ pub struct AuditFilter {
     pub before: Option<DateTime<Utc>>,
 }
 
-impl AuditFilter {
-    fn condition(&self) -> Condition {
+impl Filter for AuditFilter {
+    type Entity = AuditLog;
+    type Sort = AuditSort;
+
+    /// The log is listed to administrators only, which the API checks before listing.
+    fn scoped(self, _scope: super::Scope) -> Self {
+        self
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all();
         if let Some(v) = self.actor_id {
             cond = cond.add(C::ActorId.eq(v));
@@ -137,17 +147,4 @@ pub async fn write(db: &impl ConnectionTrait, entry: Entry<'_>) -> AppResult<()>
     };
     am.insert(db).await?;
     Ok(())
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &AuditFilter,
-    sort: AuditSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<AuditLog, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &AuditFilter) -> AppResult<u64> {
-    page::count::<AuditLog>(db, filter.condition()).await
 }

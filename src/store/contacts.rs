@@ -1,15 +1,14 @@
 //! Contacts: the pooled address book.
 
-use std::collections::HashMap;
-
 use entity::contact::{ActiveModel, Column as C, Entity as Contacts, Model};
 use entity::{Audience, Audiences, Region, Tags};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::json_array_contains;
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
-use super::{backend, json_array_contains};
 pub use crate::domain::contact::ContactFields;
 use crate::error::AppResult;
 
@@ -31,8 +30,18 @@ pub struct ContactFilter {
     pub audience: Option<Audience>,
 }
 
-impl ContactFilter {
-    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+/// The contacts of each organisation.
+pub const BY_ORGANISATION: Relation<ContactFilter> = Relation::new(C::OrganisationId, |m: &Model| m.organisation_id);
+
+impl Filter for ContactFilter {
+    type Entity = Contacts;
+    type Sort = ContactSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        ContactFilter { scope, ..self }
+    }
+
+    fn condition(&self, backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Contacts as page::Listed>::visible(self.scope));
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
@@ -41,7 +50,7 @@ impl ContactFilter {
             cond = cond.add(C::Region.eq(v));
         }
         if let Some(v) = self.audience {
-            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+            cond = cond.add(json_array_contains(backend, "audiences", v.as_str()));
         }
         cond
     }
@@ -63,46 +72,6 @@ impl WriteFields<ActiveModel> for ContactFields {
         am.visibility = Set(self.visibility);
         am.consent_at = Set(self.consent_at);
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &ContactFilter,
-    sort: ContactSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Contacts, _>(db, filter.condition(db), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &ContactFilter) -> AppResult<u64> {
-    page::count::<Contacts>(db, filter.condition(db)).await
-}
-
-pub async fn list_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ContactFilter,
-    sort: ContactSort,
-    args: &PageArgs,
-) -> AppResult<HashMap<Uuid, Page<Model>>> {
-    page::fetch_by_parents::<Contacts, _>(
-        db,
-        C::OrganisationId,
-        organisations,
-        filter.condition(db),
-        sort,
-        args,
-        |m| m.organisation_id,
-    )
-    .await
-}
-
-pub async fn count_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ContactFilter,
-) -> AppResult<HashMap<Uuid, u64>> {
-    page::count_by_parents::<Contacts>(db, C::OrganisationId, organisations, filter.condition(db)).await
 }
 
 record!(Contacts, ContactFields, "contact", |db, f, before| {

@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 use entity::event::{ActiveModel, Column as C, Entity as Events, Model};
 use entity::{Audience, Audiences, EventStatus, Region, Tags, Visibility};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
-use super::{backend, json_array_contains, text_equals_ci};
+use super::{json_array_contains, text_equals_ci};
 pub use crate::domain::event::EventFields;
 use crate::error::AppResult;
 
@@ -42,8 +43,18 @@ pub struct EventFilter {
     pub status: Option<EventStatus>,
 }
 
-impl EventFilter {
-    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+/// The events of each organiser.
+pub const BY_ORGANISER: Relation<EventFilter> = Relation::new(C::OrganiserId, |m: &Model| m.organiser_id);
+
+impl Filter for EventFilter {
+    type Entity = Events;
+    type Sort = EventSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        EventFilter { scope, ..self }
+    }
+
+    fn condition(&self, backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Events as page::Listed>::visible(self.scope));
         if let Some(v) = self.starts_after {
             cond = cond.add(C::StartsAt.gte(v));
@@ -67,10 +78,10 @@ impl EventFilter {
             cond = cond.add(C::OpenToPublic.eq(v));
         }
         if let Some(v) = self.audience {
-            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+            cond = cond.add(json_array_contains(backend, "audiences", v.as_str()));
         }
         if let Some(v) = &self.tag {
-            cond = cond.add(json_array_contains(backend(db), "tags", &v.trim().to_lowercase()));
+            cond = cond.add(json_array_contains(backend, "tags", &v.trim().to_lowercase()));
         }
         if let Some(v) = self.status {
             cond = cond.add(C::Status.eq(v));
@@ -147,7 +158,7 @@ pub async fn matching(db: &impl ConnectionTrait, filter: &EventFilter, ids: &[Uu
     }
     Ok(Events::find()
         .filter(C::Id.is_in(ids.iter().copied()))
-        .filter(filter.condition(db))
+        .filter(filter.condition(db.get_database_backend()))
         .all(db)
         .await?)
 }
@@ -178,41 +189,6 @@ impl WriteFields<ActiveModel> for EventFields {
         am.status = Set(self.status);
         am.visibility = Set(self.visibility);
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &EventFilter,
-    sort: EventSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Events, _>(db, filter.condition(db), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> AppResult<u64> {
-    page::count::<Events>(db, filter.condition(db)).await
-}
-
-/// One page of events for each organiser.
-pub async fn list_by_organisers(
-    db: &impl ConnectionTrait,
-    organisers: &[Uuid],
-    filter: &EventFilter,
-    sort: EventSort,
-    args: &PageArgs,
-) -> AppResult<std::collections::HashMap<Uuid, Page<Model>>> {
-    page::fetch_by_parents::<Events, _>(db, C::OrganiserId, organisers, filter.condition(db), sort, args, |m| {
-        m.organiser_id
-    })
-    .await
-}
-
-pub async fn count_by_organisers(
-    db: &impl ConnectionTrait,
-    organisers: &[Uuid],
-    filter: &EventFilter,
-) -> AppResult<std::collections::HashMap<Uuid, u64>> {
-    page::count_by_parents::<Events>(db, C::OrganiserId, organisers, filter.condition(db)).await
 }
 
 record!(Events, EventFields, "event", |db, f, before| {

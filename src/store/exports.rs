@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::contacts::{ContactFilter, ContactSort};
 use super::events::{EventFilter, EventSort};
+use super::list::Filter;
 use super::page::{self, Listed, MAX_PAGE_SIZE, PageArgs, SortKey};
 use super::resources::{ResourceFilter, ResourceSort};
 use crate::error::AppResult;
@@ -56,7 +57,7 @@ pub async fn upcoming_events(
     now: DateTime<Utc>,
     limit: usize,
 ) -> AppResult<Vec<Arc<entity::event::Model>>> {
-    let mut condition = filter.condition(db).add(
+    let mut condition = filter.condition(db.get_database_backend()).add(
         Condition::any().add(EventColumn::EndsAt.gte(now)).add(
             Condition::all()
                 .add(EventColumn::EndsAt.is_null())
@@ -75,7 +76,13 @@ pub async fn events(
     filter: &EventFilter,
     limit: usize,
 ) -> AppResult<Vec<Arc<entity::event::Model>>> {
-    collect::<Events, _>(db, filter.condition(db), EventSort::StartsAtAsc, limit).await
+    collect::<Events, _>(
+        db,
+        filter.condition(db.get_database_backend()),
+        EventSort::StartsAtAsc,
+        limit,
+    )
+    .await
 }
 
 /// Resources as the `resources` list reads them.
@@ -85,7 +92,7 @@ pub async fn resources(
     sort: ResourceSort,
     limit: usize,
 ) -> AppResult<Vec<Arc<entity::resource::Model>>> {
-    collect::<entity::resource::Entity, _>(db, filter.condition(db), sort, limit).await
+    collect::<entity::resource::Entity, _>(db, filter.condition(db.get_database_backend()), sort, limit).await
 }
 
 /// Contacts as the `contacts` list reads them (by last name).
@@ -94,7 +101,13 @@ pub async fn contacts(
     filter: &ContactFilter,
     limit: usize,
 ) -> AppResult<Vec<Arc<entity::contact::Model>>> {
-    collect::<entity::contact::Entity, _>(db, filter.condition(db), ContactSort::LastNameAsc, limit).await
+    collect::<entity::contact::Entity, _>(
+        db,
+        filter.condition(db.get_database_backend()),
+        ContactSort::LastNameAsc,
+        limit,
+    )
+    .await
 }
 
 /// The organisations with these ids (organisations are public records).

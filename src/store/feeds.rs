@@ -1,7 +1,5 @@
 //! Partner feeds: the registry, the leases the scheduler claims them with, and their runs.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use entity::feed::{ActiveModel, Column as C, Entity as Feeds, Model};
 use entity::feed_run::{self, Entity as FeedRuns};
@@ -13,7 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
 use super::{Scope, now};
 pub use crate::domain::feed::FeedFields;
@@ -48,8 +47,15 @@ pub struct FeedFilter {
     pub failing_after: Option<i32>,
 }
 
-impl FeedFilter {
-    pub fn condition(&self) -> Condition {
+impl Filter for FeedFilter {
+    type Entity = Feeds;
+    type Sort = FeedSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        FeedFilter { scope, ..self }
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Feeds as page::Listed>::visible(self.scope));
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
@@ -62,19 +68,6 @@ impl FeedFilter {
         }
         cond
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &FeedFilter,
-    sort: FeedSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Feeds, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &FeedFilter) -> AppResult<u64> {
-    page::count::<Feeds>(db, filter.condition()).await
 }
 
 fn changed<T: PartialEq + Into<sea_orm::Value>>(value: &ActiveValue<T>, new: &T) -> bool {
@@ -364,26 +357,22 @@ sort_keys!(FeedRunSort for FeedRuns, m {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FeedRunFilter;
 
-/// One page of runs for each feed, newest first.
-pub async fn runs_by_feeds(
-    db: &impl ConnectionTrait,
-    feeds: &[Uuid],
-    _filter: &FeedRunFilter,
-    sort: FeedRunSort,
-    args: &PageArgs,
-) -> AppResult<HashMap<Uuid, Page<feed_run::Model>>> {
-    page::fetch_by_parents::<FeedRuns, _>(db, feed_run::Column::FeedId, feeds, Condition::all(), sort, args, |m| {
-        Some(m.feed_id)
-    })
-    .await
-}
+/// The runs of each feed.
+pub const RUNS_BY_FEED: Relation<FeedRunFilter> =
+    Relation::new(feed_run::Column::FeedId, |m: &feed_run::Model| Some(m.feed_id));
 
-pub async fn count_runs_by_feeds(
-    db: &impl ConnectionTrait,
-    feeds: &[Uuid],
-    _filter: &FeedRunFilter,
-) -> AppResult<HashMap<Uuid, u64>> {
-    page::count_by_parents::<FeedRuns>(db, feed_run::Column::FeedId, feeds, Condition::all()).await
+impl Filter for FeedRunFilter {
+    type Entity = FeedRuns;
+    type Sort = FeedRunSort;
+
+    /// Runs are read only through their feed, which the caller could see.
+    fn scoped(self, _scope: Scope) -> Self {
+        self
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
+        Condition::all()
+    }
 }
 
 /// Reads a run by id.

@@ -14,17 +14,18 @@ pub mod calendar_subscriptions;
 pub mod contacts;
 pub mod documents;
 pub mod events;
+pub mod experience_reports;
 pub mod exports;
 pub mod feeds;
 pub mod imports;
 pub mod ingest;
+pub mod list;
 pub mod nodes;
 pub mod notify;
 pub mod organisations;
 pub mod outbox;
 pub mod page;
 pub mod record;
-pub mod reports;
 pub mod resources;
 pub mod sessions;
 pub mod throttle;
@@ -43,7 +44,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 use crate::config::{Config, redact_url};
 use crate::error::AppError;
 
-// `graphql/` and `http/` still name it here.
+// `graphql/` still names it here.
 pub use crate::domain::Scope;
 
 /// The visibility policy (`Scope`) as the condition on a table with a visibility column and
@@ -65,87 +66,6 @@ pub(crate) fn scope_condition<C: sea_orm::ColumnTrait>(scope: Scope, visibility:
             }
             any
         }
-    }
-}
-
-/// A filter that reads its list: one page, or the count of the whole list.
-pub trait Listing: Clone + Send + Sync + 'static {
-    type Model: Send + Sync + 'static;
-    type Sort: Copy + Send + Sync + 'static;
-
-    fn page(
-        &self,
-        db: &DatabaseConnection,
-        sort: Self::Sort,
-        args: &page::PageArgs,
-    ) -> impl std::future::Future<Output = crate::error::AppResult<page::Page<Self::Model>>> + Send;
-
-    fn count(&self, db: &DatabaseConnection) -> impl std::future::Future<Output = crate::error::AppResult<u64>> + Send;
-}
-
-macro_rules! listing {
-    ($($filter:ty, $sort:ty, $model:ty, $module:ident;)+) => {
-        $(impl Listing for $filter {
-            type Model = $model;
-            type Sort = $sort;
-
-            async fn page(
-                &self,
-                db: &DatabaseConnection,
-                sort: Self::Sort,
-                args: &page::PageArgs,
-            ) -> crate::error::AppResult<page::Page<Self::Model>> {
-                $module::list(db, self, sort, args).await
-            }
-
-            async fn count(&self, db: &DatabaseConnection) -> crate::error::AppResult<u64> {
-                $module::count(db, self).await
-            }
-        })+
-    };
-}
-
-listing! {
-    organisations::OrganisationFilter, organisations::OrganisationSort, entity::organisation::Model, organisations;
-    events::EventFilter, events::EventSort, entity::event::Model, events;
-    resources::ResourceFilter, resources::ResourceSort, entity::resource::Model, resources;
-    contacts::ContactFilter, contacts::ContactSort, entity::contact::Model, contacts;
-    actions::ActionFilter, actions::ActionSort, entity::action::Model, actions;
-    reports::ReportFilter, reports::ReportSort, entity::experience_report::Model, reports;
-    users::UserFilter, users::UserSort, entity::user::Model, users;
-    audit::AuditFilter, audit::AuditSort, entity::audit_entry::Model, audit;
-    feeds::FeedFilter, feeds::FeedSort, entity::feed::Model, feeds;
-}
-
-/// A filter that carries the caller's scope.
-pub trait Scoped {
-    fn scoped(self, scope: Scope) -> Self;
-}
-
-macro_rules! scoped {
-    ($($filter:ty),+) => {
-        $(impl Scoped for $filter {
-            fn scoped(mut self, scope: Scope) -> Self {
-                self.scope = scope;
-                self
-            }
-        })+
-    };
-}
-
-scoped!(
-    events::EventFilter,
-    resources::ResourceFilter,
-    contacts::ContactFilter,
-    actions::ActionFilter,
-    reports::ReportFilter,
-    feeds::FeedFilter
-);
-
-/// Organisations are public records.
-impl Scoped for organisations::OrganisationFilter {
-    fn scoped(self, _scope: Scope) -> Self {
-        self
     }
 }
 
@@ -281,11 +201,6 @@ pub(crate) fn text_equals_ci<C: sea_orm::sea_query::IntoColumnRef>(
 ) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::Func;
     Expr::expr(Func::lower(Expr::col(column))).eq(Func::lower(Expr::val(value.to_string())))
-}
-
-/// The backend of a connection.
-pub(crate) fn backend(db: &impl ConnectionTrait) -> DatabaseBackend {
-    db.get_database_backend()
 }
 
 /// The current time at the precision both backends store (microseconds).

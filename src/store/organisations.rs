@@ -5,10 +5,12 @@ use entity::{OrganisationKind, Region};
 use sea_orm::{ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::Filter;
+use super::page::{listed, sort_keys};
 use super::record::{WriteFields, record};
 pub use crate::domain::organisation::OrganisationFields;
 use crate::error::{AppError, AppResult};
+use sea_orm::DatabaseBackend;
 
 listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description]);
 
@@ -27,8 +29,16 @@ pub struct OrganisationFilter {
     pub region: Option<Region>,
 }
 
-impl OrganisationFilter {
-    pub fn condition(&self) -> Condition {
+impl Filter for OrganisationFilter {
+    type Entity = Organisations;
+    type Sort = OrganisationSort;
+
+    /// Organisations are public records.
+    fn scoped(self, _scope: super::Scope) -> Self {
+        self
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all();
         if let Some(v) = self.kind {
             cond = cond.add(C::Kind.eq(v));
@@ -58,19 +68,6 @@ impl WriteFields<ActiveModel> for OrganisationFields {
         am.website = Set(self.website);
         am.description = Set(self.description);
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &OrganisationFilter,
-    sort: OrganisationSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Organisations, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &OrganisationFilter) -> AppResult<u64> {
-    page::count::<Organisations>(db, filter.condition()).await
 }
 
 pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Model>> {

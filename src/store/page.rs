@@ -2,7 +2,8 @@
 //!
 //! A page is read with `WHERE (sort, id) > (cursor)` on an index of `(sort, id)`, so its cost
 //! does not grow with its position. Nested lists (the events of each of 20 organisations) are
-//! read in one statement per list with `ROW_NUMBER() OVER (PARTITION BY parent ...)`.
+//! read in one statement per list: a page per parent, joined `LATERAL` on PostgreSQL and by
+//! `UNION ALL` on SQLite (`fetch_by_parents`). `store::list` reads every filter through these.
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -1,17 +1,15 @@
 //! Resources: the shared file of teaching kits, videos, posters, portraits and guides.
 
-use std::collections::HashMap;
-
 use entity::resource::{ActiveModel, Column as C, Entity as Resources, Model};
 use entity::{Audience, Audiences, ResourceKind, Tags};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend, Set};
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::json_array_contains;
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
-use super::{backend, json_array_contains};
 pub use crate::domain::resource::ResourceFields;
-use crate::error::AppResult;
 
 listed!(Resources, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Content, C::Description]);
 
@@ -36,8 +34,18 @@ pub struct ResourceFilter {
     pub language: Option<String>,
 }
 
-impl ResourceFilter {
-    pub fn condition(&self, db: &impl ConnectionTrait) -> Condition {
+/// The resources of each organisation.
+pub const BY_ORGANISATION: Relation<ResourceFilter> = Relation::new(C::OrganisationId, |m: &Model| m.organisation_id);
+
+impl Filter for ResourceFilter {
+    type Entity = Resources;
+    type Sort = ResourceSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        ResourceFilter { scope, ..self }
+    }
+
+    fn condition(&self, backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Resources as page::Listed>::visible(self.scope));
         if let Some(v) = self.kind {
             cond = cond.add(C::Kind.eq(v));
@@ -46,10 +54,10 @@ impl ResourceFilter {
             cond = cond.add(C::FreeOfRights.eq(v));
         }
         if let Some(v) = self.audience {
-            cond = cond.add(json_array_contains(backend(db), "audiences", v.as_str()));
+            cond = cond.add(json_array_contains(backend, "audiences", v.as_str()));
         }
         if let Some(v) = &self.tag {
-            cond = cond.add(json_array_contains(backend(db), "tags", &v.trim().to_lowercase()));
+            cond = cond.add(json_array_contains(backend, "tags", &v.trim().to_lowercase()));
         }
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
@@ -77,46 +85,6 @@ impl WriteFields<ActiveModel> for ResourceFields {
         am.tags = Set(Tags(self.tags));
         am.visibility = Set(self.visibility);
     }
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &ResourceFilter,
-    sort: ResourceSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Resources, _>(db, filter.condition(db), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &ResourceFilter) -> AppResult<u64> {
-    page::count::<Resources>(db, filter.condition(db)).await
-}
-
-pub async fn list_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ResourceFilter,
-    sort: ResourceSort,
-    args: &PageArgs,
-) -> AppResult<HashMap<Uuid, Page<Model>>> {
-    page::fetch_by_parents::<Resources, _>(
-        db,
-        C::OrganisationId,
-        organisations,
-        filter.condition(db),
-        sort,
-        args,
-        |m| m.organisation_id,
-    )
-    .await
-}
-
-pub async fn count_by_organisations(
-    db: &impl ConnectionTrait,
-    organisations: &[Uuid],
-    filter: &ResourceFilter,
-) -> AppResult<HashMap<Uuid, u64>> {
-    page::count_by_parents::<Resources>(db, C::OrganisationId, organisations, filter.condition(db)).await
 }
 
 record!(Resources, ResourceFields, "resource", |db, f, before| {

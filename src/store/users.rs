@@ -8,9 +8,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::Filter;
+use super::page::{self, listed, sort_keys};
 use super::{Scope, conflict_or_internal};
 use crate::error::{AppError, AppResult};
+use sea_orm::DatabaseBackend;
 
 // Accounts are listed to administrators only; the resolvers enforce it.
 listed!(Users, C::Id, |_scope| Condition::all());
@@ -27,8 +29,16 @@ pub struct UserFilter {
     pub email: Option<String>,
 }
 
-impl UserFilter {
-    fn condition(&self) -> Condition {
+impl Filter for UserFilter {
+    type Entity = Users;
+    type Sort = UserSort;
+
+    /// Accounts are listed to administrators only, which the API checks before listing.
+    fn scoped(self, _scope: super::Scope) -> Self {
+        self
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all();
         if let Some(v) = self.organisation_id {
             cond = cond.add(C::OrganisationId.eq(v));
@@ -46,19 +56,6 @@ impl UserFilter {
 /// E-mail addresses identify accounts case-insensitively.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &UserFilter,
-    sort: UserSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Users, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &UserFilter) -> AppResult<u64> {
-    page::count::<Users>(db, filter.condition()).await
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {

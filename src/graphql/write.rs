@@ -1,13 +1,7 @@
-//! Mutations: `createX(input)`, `updateX(id, input)`, `deleteX(id)`, each one transaction.
+//! What every mutation does the same way: one unit of work, the audit entry, the write rules
+//! of `store::record` asked of the caller's role, the input's fields.
 
-mod action;
-mod contact;
-mod event;
-mod organisation;
-mod report;
-mod resource;
-
-use async_graphql::{Context, MaybeUndefined, MergedObject};
+use async_graphql::{Context, MaybeUndefined};
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, FromQueryResult, IntoActiveModel};
 use uuid::Uuid;
 
@@ -18,20 +12,6 @@ use crate::graphql::exec::viewer;
 use crate::store::audit::{self, Subject};
 use crate::store::record::{self, Record};
 use crate::store::unit::Work;
-
-#[derive(MergedObject, Default)]
-pub struct Mutation(
-    crate::graphql::account::AccountMutation,
-    crate::graphql::feed::FeedMutation,
-    crate::graphql::import::ImportMutation,
-    crate::graphql::calendar::CalendarMutation,
-    organisation::OrganisationMutation,
-    contact::ContactMutation,
-    resource::ResourceMutation,
-    event::EventMutation,
-    action::ActionMutation,
-    report::ExperienceReportMutation,
-);
 
 /// Runs `work` in one unit of work (`store::unit`), committed only when it succeeds.
 pub(crate) async fn in_transaction<T, F>(ctx: &Context<'_>, work: F) -> AppResult<T>

@@ -1,14 +1,22 @@
-use async_graphql::{Context, ID, Object, Result};
+//! Actions: what partners run to bring girls and women into technical careers.
+
+pub mod mutation;
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::enums::{ActionStatus, Audience, ExperienceReportOrderBy, Priority, Region, Visibility, audiences_out};
-use super::filters::ExperienceReportFilter;
+use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
+use super::enums::{
+    ActionOrderBy, ActionStatus, Audience, ExperienceReportOrderBy, Priority, Region, Visibility, audiences_out,
+};
+use super::experience_report::ExperienceReportConnection;
+use super::experience_report::ExperienceReportFilter;
 use super::organisation::Organisation;
-use super::report::ExperienceReportConnection;
-use super::{connection::connection, page_args};
 use crate::error::AppError;
+use crate::graphql::error::parse_id;
 use crate::graphql::error::{IntoGql, to_gql};
-use crate::graphql::loaders::{loaders, nested_page};
+use crate::graphql::loaders::loaders;
+use crate::store;
 
 /// An initiative, as the partners' fiches describe it: findings, objectives, achievements…
 #[derive(Clone)]
@@ -89,7 +97,7 @@ impl Action {
     }
 
     /// Experience reports on this action.
-    #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn experience_reports(
         &self,
         ctx: &Context<'_>,
@@ -100,18 +108,60 @@ impl Action {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
-        let l = loaders(ctx);
-        let filter = super::scoped_filter(ctx, filter);
-        let (page, count) = nested_page(
-            &l.action_reports,
-            &l.action_reports_count,
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(
+            &loaders(ctx).action_experience_reports,
             self.0.id,
             filter,
             order_by.into(),
-            page_args(ctx, first, after, last, before),
+            args,
         )
         .await
-        .gql()?;
-        Ok(ExperienceReportConnection { page, count })
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ActionFilter {
+    pub organisation_id: Option<ID>,
+    pub region: Option<Region>,
+    pub status: Option<ActionStatus>,
+}
+
+impl From<ActionFilter> for store::actions::ActionFilter {
+    fn from(f: ActionFilter) -> Self {
+        Self {
+            scope: Default::default(),
+            organisation_id: id_filter(f.organisation_id),
+            region: f.region.map(Into::into),
+            status: f.status.map(Into::into),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ActionQuery;
+
+#[Object]
+impl ActionQuery {
+    async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
+        let id = parse_id("id", &id)?;
+        Ok(loaders(ctx).actions.load_one(id).await.gql()?.map(Action))
+    }
+
+    /// Actions, by default newest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActionFilter>,
+        #[graphql(default_with = "ActionOrderBy::CreatedAtDesc")] order_by: ActionOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ActionConnection> {
+        let filter: store::actions::ActionFilter = scoped(ctx, filter);
+        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
     }
 }

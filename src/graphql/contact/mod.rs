@@ -1,11 +1,17 @@
-use async_graphql::{Context, ID, Object, Result};
+//! Contacts: the shared address book, under its visibility rules.
+
+pub mod mutation;
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::connection::connection;
-use super::enums::{Audience, Region, Visibility, audiences_out};
+use super::connection::{connection, id_filter, page_args, root_list, scoped};
+use super::enums::{Audience, ContactOrderBy, Region, Visibility, audiences_out};
 use super::organisation::Organisation;
 use crate::graphql::error::IntoGql;
+use crate::graphql::error::parse_id;
 use crate::graphql::loaders::loaders;
+use crate::store;
 
 /// A person in the pooled address book, and the audiences they reach.
 #[derive(Clone)]
@@ -79,5 +85,50 @@ impl Contact {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ContactFilter {
+    pub organisation_id: Option<ID>,
+    pub region: Option<Region>,
+    pub audience: Option<Audience>,
+}
+
+impl From<ContactFilter> for store::contacts::ContactFilter {
+    fn from(f: ContactFilter) -> Self {
+        Self {
+            scope: Default::default(),
+            organisation_id: id_filter(f.organisation_id),
+            region: f.region.map(Into::into),
+            audience: f.audience.map(Into::into),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ContactQuery;
+
+#[Object]
+impl ContactQuery {
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
+        let id = parse_id("id", &id)?;
+        Ok(loaders(ctx).contacts.load_one(id).await.gql()?.map(Contact))
+    }
+
+    /// The shared address book, by default in last-name order.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ContactFilter>,
+        #[graphql(default_with = "ContactOrderBy::LastNameAsc")] order_by: ContactOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ContactConnection> {
+        let filter: store::contacts::ContactFilter = scoped(ctx, filter);
+        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
     }
 }

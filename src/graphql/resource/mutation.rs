@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
 use crate::domain::resource::{ResourceChange, ResourceDraft, ResourceFields, ResourcePatch};
 use crate::error::AppResult;
+use crate::graphql::enums::{Audience, ResourceKind, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
-use crate::graphql::types::enums::{Audience, ResourceKind, Visibility, audiences};
-use crate::graphql::types::resource::Resource;
+use crate::graphql::resource::Resource;
+use crate::graphql::write::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
 use crate::store::audit::Subject;
 type Resources = entity::resource::Entity;
 

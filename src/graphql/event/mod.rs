@@ -1,13 +1,19 @@
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+//! Events: the shared agenda.
+
+pub mod mutation;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::enums::{Audience, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
-use super::filters::ExperienceReportFilter;
+use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
+use super::enums::{Audience, EventOrderBy, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
+use super::experience_report::ExperienceReportConnection;
+use super::experience_report::ExperienceReportFilter;
 use super::organisation::Organisation;
-use super::report::ExperienceReportConnection;
-use super::{connection::connection, page_args};
 use crate::graphql::error::IntoGql;
-use crate::graphql::loaders::{loaders, nested_page};
+use crate::graphql::error::parse_id;
+use crate::graphql::loaders::loaders;
+use crate::store;
 
 /// An event of the shared agenda: a forum, a workshop, an exhibition, a school visit…
 #[derive(Clone)]
@@ -137,7 +143,7 @@ impl Event {
     }
 
     /// Experience reports on this event.
-    #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn experience_reports(
         &self,
         ctx: &Context<'_>,
@@ -148,18 +154,78 @@ impl Event {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
-        let l = loaders(ctx);
-        let filter = super::scoped_filter(ctx, filter);
-        let (page, count) = nested_page(
-            &l.event_reports,
-            &l.event_reports_count,
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(
+            &loaders(ctx).event_experience_reports,
             self.0.id,
             filter,
             order_by.into(),
-            page_args(ctx, first, after, last, before),
+            args,
         )
         .await
-        .gql()?;
-        Ok(ExperienceReportConnection { page, count })
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct EventFilter {
+    /// Events starting at or after this instant.
+    pub starts_after: Option<DateTime<Utc>>,
+    /// Events starting before this instant.
+    pub starts_before: Option<DateTime<Utc>>,
+    pub region: Option<Region>,
+    pub departement: Option<String>,
+    /// City, compared without regard to case.
+    pub city: Option<String>,
+    /// The organiser's id.
+    pub organisation_id: Option<ID>,
+    pub open_to_public: Option<bool>,
+    pub audience: Option<Audience>,
+    pub tag: Option<String>,
+    pub status: Option<EventStatus>,
+}
+
+impl From<EventFilter> for store::events::EventFilter {
+    fn from(f: EventFilter) -> Self {
+        Self {
+            scope: Default::default(),
+            starts_after: f.starts_after,
+            starts_before: f.starts_before,
+            region: f.region.map(Into::into),
+            departement: f.departement.map(|d| d.trim().to_string()),
+            city: f.city.map(|c| c.trim().to_string()),
+            organisation_id: id_filter(f.organisation_id),
+            open_to_public: f.open_to_public,
+            audience: f.audience.map(Into::into),
+            tag: f.tag,
+            status: f.status.map(Into::into),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
+        let id = parse_id("id", &id)?;
+        Ok(loaders(ctx).events.load_one(id).await.gql()?.map(Event))
+    }
+
+    /// Events, by default soonest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilter>,
+        #[graphql(default_with = "EventOrderBy::StartsAtAsc")] order_by: EventOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<EventConnection> {
+        let filter: store::events::EventFilter = scoped(ctx, filter);
+        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
     }
 }

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{audit, create_record, in_transaction, patch, update_record};
 use crate::domain::organisation::{OrganisationChange, OrganisationDraft, OrganisationFields, OrganisationPatch};
 use crate::error::AppResult;
+use crate::graphql::enums::{OrganisationKind, Region};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
-use crate::graphql::types::enums::{OrganisationKind, Region};
-use crate::graphql::types::organisation::Organisation;
+use crate::graphql::organisation::Organisation;
+use crate::graphql::write::{audit, create_record, in_transaction, patch, update_record};
 use crate::store::audit::Subject;
 use crate::store::organisations;
 use crate::store::record;

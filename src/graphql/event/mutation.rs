@@ -2,14 +2,14 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{audit, default_owner, in_transaction_announcing, input_fields, opt_id, patch, patch_id};
 use crate::changes::{Change, EventChangeKind};
 use crate::domain::event::{EventChange, EventDraft, EventFields, EventPatch, LocationDraft};
 use crate::error::AppResult;
+use crate::graphql::enums::{Audience, EventStatus, Region, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
+use crate::graphql::event::Event;
 use crate::graphql::exec::viewer;
-use crate::graphql::types::enums::{Audience, EventStatus, Region, Visibility, audiences};
-use crate::graphql::types::event::Event;
+use crate::graphql::write::{audit, default_owner, in_transaction_announcing, input_fields, opt_id, patch, patch_id};
 type Events = entity::event::Entity;
 use crate::store::events::EventFacts;
 use crate::store::record;

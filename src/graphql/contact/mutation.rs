@@ -2,13 +2,13 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
 use crate::domain::contact::{ContactChange, ContactDraft, ContactFields, ContactPatch};
 use crate::error::AppResult;
+use crate::graphql::contact::Contact;
+use crate::graphql::enums::{Audience, Region, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
-use crate::graphql::types::contact::Contact;
-use crate::graphql::types::enums::{Audience, Region, Visibility, audiences};
+use crate::graphql::write::{create_record, default_owner, delete_record, opt_id, patch, patch_id, update_record};
 type Contacts = entity::contact::Entity;
 
 #[derive(InputObject)]

@@ -1,7 +1,5 @@
 //! Experience reports (REX) on actions and events.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use entity::experience_report::{ActiveModel, Column as C, Entity as Reports, Model};
 use sea_orm::{
@@ -9,10 +7,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::{self, Page, PageArgs, listed, sort_keys};
+use super::list::{Filter, Relation};
+use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
 pub use crate::domain::experience_report::{ReportFields, ReportSubject};
 use crate::error::{AppError, AppResult};
+use sea_orm::DatabaseBackend;
 
 // A report is visible when the action or event it is about is.
 listed!(Reports, C::Id, |scope| match scope {
@@ -38,7 +38,7 @@ listed!(Reports, C::Id, |scope| match scope {
         ),
 });
 
-sort_keys!(ReportSort for Reports, m {
+sort_keys!(ExperienceReportSort for Reports, m {
     ReportedOnAsc => C::ReportedOn, false, Date, m.reported_on;
     ReportedOnDesc => C::ReportedOn, true, Date, m.reported_on;
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
@@ -46,7 +46,7 @@ sort_keys!(ReportSort for Reports, m {
 });
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ReportFilter {
+pub struct ExperienceReportFilter {
     /// What the caller may see.
     pub scope: super::Scope,
     pub action_id: Option<Uuid>,
@@ -55,8 +55,20 @@ pub struct ReportFilter {
     pub reported_before: Option<NaiveDate>,
 }
 
-impl ReportFilter {
-    pub fn condition(&self) -> Condition {
+/// The reports on each action.
+pub const BY_ACTION: Relation<ExperienceReportFilter> = Relation::new(C::ActionId, |m: &Model| m.action_id);
+/// The reports on each event.
+pub const BY_EVENT: Relation<ExperienceReportFilter> = Relation::new(C::EventId, |m: &Model| m.event_id);
+
+impl Filter for ExperienceReportFilter {
+    type Entity = Reports;
+    type Sort = ExperienceReportSort;
+
+    fn scoped(self, scope: super::Scope) -> Self {
+        ExperienceReportFilter { scope, ..self }
+    }
+
+    fn condition(&self, _backend: DatabaseBackend) -> Condition {
         let mut cond = Condition::all().add(<Reports as page::Listed>::visible(self.scope));
         if let Some(v) = self.action_id {
             cond = cond.add(C::ActionId.eq(v));
@@ -104,46 +116,6 @@ async fn ensure_subject(db: &impl ConnectionTrait, subject: ReportSubject) -> Ap
         return Err(AppError::bad_input(field, format!("{field} names no record")));
     }
     Ok(())
-}
-
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &ReportFilter,
-    sort: ReportSort,
-    args: &PageArgs,
-) -> AppResult<Page<Model>> {
-    page::fetch::<Reports, _>(db, filter.condition(), sort, args).await
-}
-
-pub async fn count(db: &impl ConnectionTrait, filter: &ReportFilter) -> AppResult<u64> {
-    page::count::<Reports>(db, filter.condition()).await
-}
-
-/// One page of reports for each action (or each event, with `by_event`).
-pub async fn list_by_subjects(
-    db: &impl ConnectionTrait,
-    by_event: bool,
-    subjects: &[Uuid],
-    filter: &ReportFilter,
-    sort: ReportSort,
-    args: &PageArgs,
-) -> AppResult<HashMap<Uuid, Page<Model>>> {
-    let cond = filter.condition();
-    if by_event {
-        page::fetch_by_parents::<Reports, _>(db, C::EventId, subjects, cond, sort, args, |m| m.event_id).await
-    } else {
-        page::fetch_by_parents::<Reports, _>(db, C::ActionId, subjects, cond, sort, args, |m| m.action_id).await
-    }
-}
-
-pub async fn count_by_subjects(
-    db: &impl ConnectionTrait,
-    by_event: bool,
-    subjects: &[Uuid],
-    filter: &ReportFilter,
-) -> AppResult<HashMap<Uuid, u64>> {
-    let column = if by_event { C::EventId } else { C::ActionId };
-    page::count_by_parents::<Reports>(db, column, subjects, filter.condition()).await
 }
 
 record!(Reports, ReportFields, "experience report", |db, f, before| {

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::{create_record, delete_record, patch, patch_id, update_record};
 use crate::domain::action::{ActionChange, ActionDraft, ActionFields, ActionPatch};
 use crate::error::AppResult;
+use crate::graphql::action::Action;
+use crate::graphql::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
-use crate::graphql::types::action::Action;
-use crate::graphql::types::enums::{ActionStatus, Audience, Priority, Region, Visibility, audiences};
+use crate::graphql::write::{create_record, delete_record, patch, patch_id, update_record};
 use crate::store::audit::Subject;
 type Actions = entity::action::Entity;
 

@@ -2,13 +2,13 @@ use crate::store::audit::Subject;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::{create_record, delete_record, opt_id, patch, update_record};
 use crate::auth::{Actor, Viewer};
 use crate::domain::experience_report::{ReportChange, ReportDraft, ReportFields, ReportPatch, ReportSubject};
 use crate::error::{AppError, AppResult};
 use crate::graphql::error::{IntoGql, parse_id, to_gql};
 use crate::graphql::exec::{db, viewer};
-use crate::graphql::types::report::ExperienceReport;
+use crate::graphql::experience_report::ExperienceReport;
+use crate::graphql::write::{create_record, delete_record, opt_id, patch, update_record};
 use crate::store::record;
 
 type Reports = entity::experience_report::Entity;

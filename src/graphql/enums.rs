@@ -99,7 +99,7 @@ mirror_enum!(
 );
 mirror_enum!(
     /// Orders of an experience report list (default `REPORTED_ON_DESC`).
-    ExperienceReportOrderBy = crate::store::reports::ReportSort {
+    ExperienceReportOrderBy = crate::store::experience_reports::ExperienceReportSort {
         ReportedOnAsc, ReportedOnDesc, CreatedAtAsc, CreatedAtDesc
     }
 );

@@ -1,0 +1,189 @@
+//! Relay connections: `edges { cursor node }`, `nodes`, `pageInfo`, and a `totalCount` that is
+//! only counted when a client asks for it.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Result, SimpleObject};
+use futures_util::future::BoxFuture;
+use uuid::Uuid;
+
+use super::error::IntoGql;
+use super::exec::{db, viewer};
+use super::loaders::Nested;
+use crate::error::AppResult;
+use crate::store::list::{Filter, Row};
+use crate::store::page::{DEFAULT_PAGE_SIZE, Page, PageArgs};
+
+/// Counts the whole list behind a connection, lazily.
+pub type CountFn = Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>;
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    pub fn of<M>(page: &crate::store::page::Page<M>) -> Self {
+        PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.rows.first().map(|m| page.cursor(m)),
+            end_cursor: page.rows.last().map(|m| page.cursor(m)),
+        }
+    }
+}
+
+/// Declares `<Type>Connection` and `<Type>Edge` for a node type wrapping a model.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ident, $model:ty) => {
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        pub struct $conn {
+            pub page: $crate::store::page::Page<$model>,
+            pub count: $crate::graphql::connection::CountFn,
+        }
+
+        impl
+            From<(
+                $crate::store::page::Page<$model>,
+                $crate::graphql::connection::CountFn,
+            )> for $conn
+        {
+            fn from(
+                (page, count): (
+                    $crate::store::page::Page<$model>,
+                    $crate::graphql::connection::CountFn,
+                ),
+            ) -> Self {
+                $conn { page, count }
+            }
+        }
+
+        #[async_graphql::Object]
+        impl $conn {
+            async fn edges(&self) -> Vec<$edge> {
+                self.page
+                    .rows
+                    .iter()
+                    .map(|m| $edge {
+                        cursor: self.page.cursor(m),
+                        node: $node(m.clone()),
+                    })
+                    .collect()
+            }
+
+            async fn nodes(&self) -> Vec<$node> {
+                self.page.rows.iter().map(|m| $node(m.clone())).collect()
+            }
+
+            async fn page_info(&self) -> $crate::graphql::connection::PageInfo {
+                $crate::graphql::connection::PageInfo::of(&self.page)
+            }
+
+            /// The number of records in the whole list (counted only when asked for).
+            async fn total_count(&self) -> async_graphql::Result<i64> {
+                use $crate::graphql::error::IntoGql;
+                let n = (self.count)().await.gql()?;
+                Ok(i64::try_from(n).unwrap_or(i64::MAX))
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+/// The complexity of a connection field: its page size times the cost of one item.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let size = first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |n| n.max(1) as usize);
+    size.saturating_mul(child).max(1)
+}
+
+/// Long text fields a page reads only when the query selects one of them.
+const HEAVY_FIELDS: [&str; 11] = [
+    "description",
+    "content",
+    "notes",
+    "summary",
+    "findings",
+    "objectives",
+    "achievements",
+    "stakeholders",
+    "obstacles",
+    "indicators",
+    "feedback",
+];
+
+/// The page arguments of the connection field being resolved; the page is read light when
+/// its items' selection asks for none of the long texts.
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    let look = ctx.look_ahead();
+    let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
+    let light = !HEAVY_FIELDS
+        .iter()
+        .any(|f| nodes.field(f).exists() || edges.field(f).exists());
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+        light,
+    }
+}
+
+/// The store filter of a list: the client's filter, narrowed to what the caller may see.
+pub fn scoped<F, I>(ctx: &Context<'_>, input: Option<I>) -> F
+where
+    F: Filter,
+    I: Into<F>,
+{
+    input.map(Into::into).unwrap_or_default().scoped(viewer(ctx).scope())
+}
+
+/// Ids in filters that are not UUIDs match nothing rather than failing the query.
+pub fn id_filter(id: Option<ID>) -> Option<Uuid> {
+    id.map(|id| Uuid::parse_str(id.as_str().trim()).unwrap_or(Uuid::nil()))
+}
+
+/// One page of a root list, with a `totalCount` counted on the pool only when asked for: the
+/// body of every root connection field.
+pub(crate) async fn root_list<F, C>(ctx: &Context<'_>, filter: F, sort: F::Sort, args: PageArgs) -> Result<C>
+where
+    F: Filter,
+    C: From<(Page<Row<F>>, CountFn)>,
+{
+    let db = db(ctx).clone();
+    let page = filter.list(&db, sort, &args).await.gql()?;
+    let count: CountFn = Arc::new(move || {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move { filter.count(&db).await })
+    });
+    Ok(C::from((page, count)))
+}
+
+/// One page of a nested list (the events of an organisation), batched with the same list of
+/// the other parents in the request: the body of every nested connection field.
+pub(crate) async fn nested_list<F, C>(
+    nested: &Nested<F>,
+    parent: Uuid,
+    filter: F,
+    sort: F::Sort,
+    args: PageArgs,
+) -> Result<C>
+where
+    F: Filter,
+    C: From<(Page<Row<F>>, CountFn)>,
+{
+    Ok(C::from(nested.page(parent, filter, sort, args).await.gql()?))
+}
