@@ -83,7 +83,7 @@ impl ImportMutation {
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
         let organisation = crate::store::record::find::<entity::organisation::Entity>(
             db(ctx),
-            crate::store::Scope::All,
+            crate::domain::Scope::All,
             organisation_id,
         )
         .await

@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::batch::{BatchLoad, Batcher};
 use super::connection::CountFn;
+use crate::domain::Scope;
 use crate::error::AppResult;
 use crate::store::list::{Filter, Relation, Row};
 use crate::store::page::{Listed, Page, PageArgs};
-use crate::store::{Scope, actions, contacts, events, experience_reports, feeds, resources};
+use crate::store::{actions, contacts, events, experience_reports, feeds, resources};
 
 /// Loads the records of `E` the caller may see, by id.
 pub struct ById<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);

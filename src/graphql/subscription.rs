@@ -21,8 +21,9 @@ use super::exec::{db, viewer};
 use super::feed::FeedRun;
 use super::loaders::loaders;
 use crate::changes::{self, Change, Changes};
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
-use crate::store::{self, Scope, record};
+use crate::store::{self, record};
 
 /// How an event changed.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -44,8 +44,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 use crate::config::{Config, redact_url};
 use crate::error::AppError;
 
-// `graphql/` still names it here.
-pub use crate::domain::Scope;
+use crate::domain::Scope;
 
 /// The visibility policy (`Scope`) as the condition on a table with a visibility column and
 /// an owning-organisation column; `Scope::permits` is the same policy in memory.
