@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::domain::action::{ActionDraft, ActionFields};
 use crate::domain::contact::{ContactDraft, ContactFields};
 use crate::domain::event::{EventDraft, EventFields, LocationDraft};
-use crate::domain::experience_report::{ReportDraft, ReportFields};
+use crate::domain::experience_report::{ExperienceReportDraft, ExperienceReportFields};
 use crate::domain::organisation::{OrganisationDraft, OrganisationFields};
 use crate::domain::resource::{ResourceDraft, ResourceFields};
 use crate::store::list::Filter;
@@ -315,7 +315,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             ),
             None => None,
         };
-        let fields = ReportFields::parse(ReportDraft {
+        let fields = ExperienceReportFields::parse(ExperienceReportDraft {
             action_id,
             event_id,
             author_user_id: None,

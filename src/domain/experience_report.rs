@@ -9,15 +9,15 @@ use crate::error::{AppError, AppResult};
 
 /// What a report is about: exactly one action or one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportSubject {
+pub enum ExperienceReportSubject {
     Action(Uuid),
     Event(Uuid),
 }
 
 /// Every field of a report a user can set, validated.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ReportFields {
-    pub subject: ReportSubject,
+pub struct ExperienceReportFields {
+    pub subject: ExperienceReportSubject,
     /// The account that wrote it (none for imported reports).
     pub author_user_id: Option<Uuid>,
     pub author: String,
@@ -27,15 +27,15 @@ pub struct ReportFields {
     pub reported_on: NaiveDate,
 }
 
-impl From<&entity::experience_report::Model> for ReportFields {
+impl From<&entity::experience_report::Model> for ExperienceReportFields {
     fn from(m: &entity::experience_report::Model) -> Self {
         let subject = match (m.action_id, m.event_id) {
-            (Some(a), _) => ReportSubject::Action(a),
-            (None, Some(e)) => ReportSubject::Event(e),
+            (Some(a), _) => ExperienceReportSubject::Action(a),
+            (None, Some(e)) => ExperienceReportSubject::Event(e),
             // The table's CHECK constraint makes this unreachable; fall back to a nil action.
-            (None, None) => ReportSubject::Action(Uuid::nil()),
+            (None, None) => ExperienceReportSubject::Action(Uuid::nil()),
         };
-        ReportFields {
+        ExperienceReportFields {
             subject,
             author_user_id: m.author_user_id,
             author: m.author.clone(),
@@ -49,7 +49,7 @@ impl From<&entity::experience_report::Model> for ReportFields {
 
 /// A new report as an entry point has it: it names one action or one event.
 #[derive(Clone, Debug)]
-pub struct ReportDraft {
+pub struct ExperienceReportDraft {
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub author_user_id: Option<Uuid>,
@@ -63,7 +63,7 @@ pub struct ReportDraft {
 
 /// A change to a report, field by field (what it is about stays).
 #[derive(Clone, Debug, Default)]
-pub struct ReportPatch {
+pub struct ExperienceReportPatch {
     pub author: Patch<String>,
     pub text: Patch<String>,
     pub rating: Patch<i32>,
@@ -73,7 +73,7 @@ pub struct ReportPatch {
 
 /// A validated change: the new value of each field it changes.
 #[derive(Clone, Debug)]
-pub struct ReportChange {
+pub struct ExperienceReportChange {
     author: Option<String>,
     text: Option<String>,
     rating: Option<Option<i16>>,
@@ -81,10 +81,10 @@ pub struct ReportChange {
     reported_on: Option<NaiveDate>,
 }
 
-fn subject(action: Option<Uuid>, event: Option<Uuid>) -> AppResult<ReportSubject> {
+fn subject(action: Option<Uuid>, event: Option<Uuid>) -> AppResult<ExperienceReportSubject> {
     match (action, event) {
-        (Some(a), None) => Ok(ReportSubject::Action(a)),
-        (None, Some(e)) => Ok(ReportSubject::Event(e)),
+        (Some(a), None) => Ok(ExperienceReportSubject::Action(a)),
+        (None, Some(e)) => Ok(ExperienceReportSubject::Event(e)),
         _ => Err(AppError::bad_input(
             "actionId",
             "give exactly one of actionId and eventId",
@@ -108,16 +108,16 @@ fn people_reached(value: Option<i32>) -> AppResult<Option<i32>> {
     validate::count("peopleReached", value)
 }
 
-impl ReportFields {
+impl ExperienceReportFields {
     /// A new report, or every field it refuses.
-    pub fn parse(d: ReportDraft) -> Result<ReportFields, Invalid> {
+    pub fn parse(d: ExperienceReportDraft) -> Result<ExperienceReportFields, Invalid> {
         let mut c = Checks::default();
         // Checked in the order written. A refused subject's stand-in is never used: the
         // report is refused.
         let subject = c
             .ok(subject(d.action_id, d.event_id))
-            .unwrap_or(ReportSubject::Action(Uuid::nil()));
-        let fields = ReportFields {
+            .unwrap_or(ExperienceReportSubject::Action(Uuid::nil()));
+        let fields = ExperienceReportFields {
             subject,
             author_user_id: d.author_user_id,
             author: c.value(author(&d.author)),
@@ -130,12 +130,12 @@ impl ReportFields {
     }
 }
 
-impl ReportChange {
+impl ExperienceReportChange {
     /// A change, or every field it refuses.
-    pub fn parse(p: ReportPatch) -> Result<ReportChange, Invalid> {
+    pub fn parse(p: ExperienceReportPatch) -> Result<ExperienceReportChange, Invalid> {
         let mut c = Checks::default();
         // Checked in the order written.
-        let change = ReportChange {
+        let change = ExperienceReportChange {
             author: c.required("author", p.author, |v| author(&v)),
             text: c.required("text", p.text, |v| text(&v)),
             rating: c.optional(p.rating, rating),
@@ -145,7 +145,7 @@ impl ReportChange {
         c.finish(change)
     }
 
-    pub fn apply(self, f: &mut ReportFields) {
+    pub fn apply(self, f: &mut ExperienceReportFields) {
         put(&mut f.author, self.author);
         put(&mut f.text, self.text);
         put(&mut f.rating, self.rating);
@@ -158,8 +158,8 @@ impl ReportChange {
 mod tests {
     use super::*;
 
-    fn draft() -> ReportDraft {
-        ReportDraft {
+    fn draft() -> ExperienceReportDraft {
+        ExperienceReportDraft {
             action_id: Some(Uuid::now_v7()),
             event_id: None,
             author_user_id: None,
@@ -173,11 +173,11 @@ mod tests {
 
     #[test]
     fn a_report_names_exactly_one_subject() {
-        let f = ReportFields::parse(draft()).expect("valid");
-        assert!(matches!(f.subject, ReportSubject::Action(_)));
+        let f = ExperienceReportFields::parse(draft()).expect("valid");
+        assert!(matches!(f.subject, ExperienceReportSubject::Action(_)));
         assert_eq!((f.text.as_str(), f.rating), ("Une belle rencontre.", Some(5)));
         for (action_id, event_id) in [(None, None), (Some(Uuid::now_v7()), Some(Uuid::now_v7()))] {
-            let invalid = ReportFields::parse(ReportDraft {
+            let invalid = ExperienceReportFields::parse(ExperienceReportDraft {
                 action_id,
                 event_id,
                 rating: Some(6),
@@ -197,14 +197,14 @@ mod tests {
 
     #[test]
     fn a_change_keeps_the_text_required() {
-        let refused = ReportChange::parse(ReportPatch {
+        let refused = ExperienceReportChange::parse(ExperienceReportPatch {
             text: Patch::Clear,
             ..Default::default()
         })
         .expect_err("refused");
         assert_eq!(refused.first().to_string(), "text cannot be null");
-        let mut f = ReportFields::parse(draft()).expect("valid");
-        ReportChange::parse(ReportPatch {
+        let mut f = ExperienceReportFields::parse(draft()).expect("valid");
+        ExperienceReportChange::parse(ExperienceReportPatch {
             rating: Patch::Clear,
             ..Default::default()
         })

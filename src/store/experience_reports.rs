@@ -1,7 +1,7 @@
 //! Experience reports (REX) on actions and events.
 
 use chrono::NaiveDate;
-use entity::experience_report::{ActiveModel, Column as C, Entity as Reports, Model};
+use entity::experience_report::{ActiveModel, Column as C, Entity as ExperienceReports, Model};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Set,
 };
@@ -10,12 +10,12 @@ use uuid::Uuid;
 use super::list::{Filter, Relation};
 use super::page::{self, listed, sort_keys};
 use super::record::{WriteFields, record};
-pub use crate::domain::experience_report::{ReportFields, ReportSubject};
+pub use crate::domain::experience_report::{ExperienceReportFields, ExperienceReportSubject};
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseBackend;
 
 // A report is visible when the action or event it is about is.
-listed!(Reports, C::Id, |scope| match scope {
+listed!(ExperienceReports, C::Id, |scope| match scope {
     super::Scope::All => Condition::all(),
     scope => Condition::any()
         .add(
@@ -38,7 +38,7 @@ listed!(Reports, C::Id, |scope| match scope {
         ),
 });
 
-sort_keys!(ExperienceReportSort for Reports, m {
+sort_keys!(ExperienceReportSort for ExperienceReports, m {
     ReportedOnAsc => C::ReportedOn, false, Date, m.reported_on;
     ReportedOnDesc => C::ReportedOn, true, Date, m.reported_on;
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
@@ -61,7 +61,7 @@ pub const BY_ACTION: Relation<ExperienceReportFilter> = Relation::new(C::ActionI
 pub const BY_EVENT: Relation<ExperienceReportFilter> = Relation::new(C::EventId, |m: &Model| m.event_id);
 
 impl Filter for ExperienceReportFilter {
-    type Entity = Reports;
+    type Entity = ExperienceReports;
     type Sort = ExperienceReportSort;
 
     fn scoped(self, scope: super::Scope) -> Self {
@@ -69,7 +69,7 @@ impl Filter for ExperienceReportFilter {
     }
 
     fn condition(&self, _backend: DatabaseBackend) -> Condition {
-        let mut cond = Condition::all().add(<Reports as page::Listed>::visible(self.scope));
+        let mut cond = Condition::all().add(<ExperienceReports as page::Listed>::visible(self.scope));
         if let Some(v) = self.action_id {
             cond = cond.add(C::ActionId.eq(v));
         }
@@ -86,11 +86,11 @@ impl Filter for ExperienceReportFilter {
     }
 }
 
-impl WriteFields<ActiveModel> for ReportFields {
+impl WriteFields<ActiveModel> for ExperienceReportFields {
     fn write(self, am: &mut ActiveModel) {
         let (action, event) = match self.subject {
-            ReportSubject::Action(a) => (Some(a), None),
-            ReportSubject::Event(e) => (None, Some(e)),
+            ExperienceReportSubject::Action(a) => (Some(a), None),
+            ExperienceReportSubject::Event(e) => (None, Some(e)),
         };
         am.action_id = Set(action);
         am.event_id = Set(event);
@@ -103,24 +103,29 @@ impl WriteFields<ActiveModel> for ReportFields {
     }
 }
 
-async fn ensure_subject(db: &impl ConnectionTrait, subject: ReportSubject) -> AppResult<()> {
+async fn ensure_subject(db: &impl ConnectionTrait, subject: ExperienceReportSubject) -> AppResult<()> {
     let found = match subject {
-        ReportSubject::Action(id) => entity::action::Entity::find_by_id(id).count(db).await?,
-        ReportSubject::Event(id) => entity::event::Entity::find_by_id(id).count(db).await?,
+        ExperienceReportSubject::Action(id) => entity::action::Entity::find_by_id(id).count(db).await?,
+        ExperienceReportSubject::Event(id) => entity::event::Entity::find_by_id(id).count(db).await?,
     };
     if found == 0 {
         let field = match subject {
-            ReportSubject::Action(_) => "actionId",
-            ReportSubject::Event(_) => "eventId",
+            ExperienceReportSubject::Action(_) => "actionId",
+            ExperienceReportSubject::Event(_) => "eventId",
         };
         return Err(AppError::bad_input(field, format!("{field} names no record")));
     }
     Ok(())
 }
 
-record!(Reports, ReportFields, "experience report", |db, f, before| {
-    if before.is_none_or(|b| ReportFields::from(b).subject != f.subject) {
-        ensure_subject(db, f.subject).await?;
+record!(
+    ExperienceReports,
+    ExperienceReportFields,
+    "experience report",
+    |db, f, before| {
+        if before.is_none_or(|b| ExperienceReportFields::from(b).subject != f.subject) {
+            ensure_subject(db, f.subject).await?;
+        }
+        Ok(())
     }
-    Ok(())
-});
+);

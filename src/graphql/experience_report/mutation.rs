@@ -3,7 +3,10 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Viewer};
-use crate::domain::experience_report::{ReportChange, ReportDraft, ReportFields, ReportPatch, ReportSubject};
+use crate::domain::experience_report::{
+    ExperienceReportChange, ExperienceReportDraft, ExperienceReportFields, ExperienceReportPatch,
+    ExperienceReportSubject,
+};
 use crate::error::{AppError, AppResult};
 use crate::graphql::error::{IntoGql, parse_id, to_gql};
 use crate::graphql::exec::{db, viewer};
@@ -11,10 +14,10 @@ use crate::graphql::experience_report::ExperienceReport;
 use crate::graphql::write::{create_record, delete_record, opt_id, patch, update_record};
 use crate::store::record;
 
-type Reports = entity::experience_report::Entity;
+type ExperienceReports = entity::experience_report::Entity;
 
 /// Any signed-in person writes reports; a read-only API key does not.
-fn may_write_reports(viewer: &Viewer) -> AppResult<()> {
+fn may_write_experience_reports(viewer: &Viewer) -> AppResult<()> {
     match viewer.actor {
         Actor::ApiKey {
             scope: entity::ApiKeyScope::Read,
@@ -25,7 +28,7 @@ fn may_write_reports(viewer: &Viewer) -> AppResult<()> {
 }
 
 /// Members and editors change their own reports; admins any.
-fn may_change_report(viewer: &Viewer, report: &entity::experience_report::Model) -> AppResult<()> {
+fn may_change_experience_report(viewer: &Viewer, report: &entity::experience_report::Model) -> AppResult<()> {
     if viewer.is_admin() || (report.author_user_id.is_some() && report.author_user_id == viewer.user_id()) {
         return Ok(());
     }
@@ -47,8 +50,8 @@ pub struct CreateExperienceReportInput {
 }
 
 impl CreateExperienceReportInput {
-    fn into_fields(self) -> AppResult<ReportFields> {
-        let draft = ReportDraft {
+    fn into_fields(self) -> AppResult<ExperienceReportFields> {
+        let draft = ExperienceReportDraft {
             action_id: opt_id("actionId", self.action_id)?,
             event_id: opt_id("eventId", self.event_id)?,
             author_user_id: None,
@@ -58,7 +61,7 @@ impl CreateExperienceReportInput {
             people_reached: self.people_reached,
             reported_on: self.reported_on,
         };
-        Ok(ReportFields::parse(draft)?)
+        Ok(ExperienceReportFields::parse(draft)?)
     }
 }
 
@@ -73,8 +76,8 @@ pub struct UpdateExperienceReportInput {
 }
 
 impl UpdateExperienceReportInput {
-    fn apply(self, f: &mut ReportFields) -> AppResult<()> {
-        let change = ReportChange::parse(ReportPatch {
+    fn apply(self, f: &mut ExperienceReportFields) -> AppResult<()> {
+        let change = ExperienceReportChange::parse(ExperienceReportPatch {
             author: patch(self.author, Into::into),
             text: patch(self.text, Into::into),
             rating: patch(self.rating, Into::into),
@@ -113,17 +116,17 @@ impl ExperienceReportMutation {
     ) -> Result<CreateExperienceReportPayload> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
-        may_write_reports(viewer).gql()?;
+        may_write_experience_reports(viewer).gql()?;
         let mut fields = input.into_fields().gql()?;
         fields.author_user_id = viewer.user_id();
         // The action or event reported on must be one the caller can see.
         let scope = viewer.scope();
         let (visible, field) = match fields.subject {
-            ReportSubject::Action(id) => (
+            ExperienceReportSubject::Action(id) => (
                 record::find::<entity::action::Entity>(db(ctx), scope, id).await.is_ok(),
                 "actionId",
             ),
-            ReportSubject::Event(id) => (
+            ExperienceReportSubject::Event(id) => (
                 record::find::<entity::event::Entity>(db(ctx), scope, id).await.is_ok(),
                 "eventId",
             ),
@@ -131,7 +134,7 @@ impl ExperienceReportMutation {
         if !visible {
             return Err(to_gql(AppError::bad_input(field, format!("{field} names no record"))));
         }
-        let model = create_record::<Reports>(ctx, Subject::ExperienceReport, fields, |_, _| Ok(()))
+        let model = create_record::<ExperienceReports>(ctx, Subject::ExperienceReport, fields, |_, _| Ok(()))
             .await
             .gql()?;
         Ok(CreateExperienceReportPayload {
@@ -146,12 +149,12 @@ impl ExperienceReportMutation {
         input: UpdateExperienceReportInput,
     ) -> Result<UpdateExperienceReportPayload> {
         let id = parse_id("id", &id)?;
-        let model = update_record::<Reports>(
+        let model = update_record::<ExperienceReports>(
             ctx,
             Subject::ExperienceReport,
             id,
             |f| input.apply(f),
-            may_change_report,
+            may_change_experience_report,
             |_, _| Ok(()),
         )
         .await
@@ -163,7 +166,7 @@ impl ExperienceReportMutation {
 
     async fn delete_experience_report(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteExperienceReportPayload> {
         let uuid = parse_id("id", &id)?;
-        delete_record::<Reports>(ctx, Subject::ExperienceReport, uuid, may_change_report)
+        delete_record::<ExperienceReports>(ctx, Subject::ExperienceReport, uuid, may_change_experience_report)
             .await
             .gql()?;
         Ok(DeleteExperienceReportPayload { deleted_id: id })
