@@ -206,6 +206,9 @@ pub struct PersonalData {
     pub contacts: Vec<Contact>,
     /// Changes made by those accounts (their most recent 500).
     pub audit_entries: Vec<AuditEntry>,
+    /// Messages to this address the mail outbox still keeps (settled ones 30 days; never
+    /// what they delivered).
+    pub mail_messages: Vec<super::mail::MailMessage>,
 }
 
 #[derive(Default)]
@@ -303,7 +306,14 @@ impl AccountQuery {
                 .gql()?;
             audit_entries.extend(page.rows.drain(..).map(AuditEntry));
         }
+        let mail_messages = store::mail::to_recipient(db, &email)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|m| super::mail::MailMessage(Arc::new(m)))
+            .collect();
         Ok(PersonalData {
+            mail_messages,
             email,
             users: accounts.into_iter().map(|u| User(Arc::new(u))).collect(),
             contacts: contacts.into_iter().map(|c| Contact(Arc::new(c))).collect(),

@@ -105,10 +105,6 @@ impl MailSender {
         &self.settings
     }
 
-    pub fn mailer(&self) -> &Mailer {
-        &self.mailer
-    }
-
     /// Gives back the messages and digest subscriptions this instance holds (at shutdown,
     /// once it stopped).
     pub async fn release_leases(&self) -> crate::error::AppResult<u64> {

@@ -393,6 +393,17 @@ pub async fn summary(db: &impl ConnectionTrait) -> AppResult<Summary> {
     })
 }
 
+/// The messages to `email` the outbox still keeps (a personal-data request), newest first.
+pub async fn to_recipient(db: &impl ConnectionTrait, email: &str) -> AppResult<Vec<Model>> {
+    Ok(Outbox::find()
+        .filter(C::Recipient.eq(email))
+        .order_by_desc(C::CreatedAt)
+        .order_by_desc(C::Id)
+        .limit(500)
+        .all(db)
+        .await?)
+}
+
 /// The messages waiting or refused, failing ones first (the command line's list).
 pub async fn troubles(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<Model>> {
     Ok(Outbox::find()

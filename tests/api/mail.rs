@@ -196,6 +196,17 @@ async fn an_invitation_arrives_with_a_temporary_password_that_signs_in() {
             .expect("its row");
         assert_eq!(row.secret, None);
         assert!(!row.params.to_string().contains(&temporary));
+        // A data-subject request lists the messages kept for the address.
+        let personal = app
+            .data(
+                "query($e: String!) { personalData(email: $e) { mailMessages { kind status } } }",
+                json!({ "e": email }),
+            )
+            .await;
+        assert_eq!(
+            personal["personalData"]["mailMessages"],
+            json!([{ "kind": "INVITATION", "status": "SENT" }])
+        );
 
         // In English when the account's locale says so.
         let english = format!("sam.{}@example.org", app.backend);
