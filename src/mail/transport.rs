@@ -390,6 +390,30 @@ mod tests {
         assert!(err.permanent);
     }
 
+    // lettre's connection pool starts a task: a runtime is needed.
+    #[tokio::test]
+    async fn tls_transports_are_built_and_described_without_their_password() {
+        for (raw, shown) in [
+            (
+                "smtps://hub:secret@mail.example.org",
+                "SMTP smtps://hub:***@mail.example.org:465 (TLS)",
+            ),
+            (
+                "smtp://hub:secret@mail.example.org",
+                "SMTP smtp://hub:***@mail.example.org:587 (STARTTLS)",
+            ),
+            ("smtp://relay.internal:25", "SMTP smtp://relay.internal:25 (clear)"),
+        ] {
+            let settings = MailSettings {
+                smtp_url: Some(SmtpUrl::parse(raw).expect("a URL")),
+                ..MailSettings::default()
+            };
+            let mailer = Mailer::new(&settings, Path::new("/tmp"), "https://passerelle.example.org").expect("built");
+            assert_eq!(mailer.describe(), shown);
+            assert!(mailer.directory().is_none());
+        }
+    }
+
     #[test]
     fn the_sender_defaults_to_the_public_host() {
         assert_eq!(
