@@ -19,6 +19,7 @@ pub mod feed;
 pub mod guard;
 pub mod import;
 pub mod loaders;
+pub mod mail;
 pub mod node;
 mod observe;
 pub mod organisation;
@@ -47,6 +48,7 @@ pub struct Query(
     federation::EntityQuery,
     calendar::CalendarQuery,
     search::SearchQuery,
+    mail::MailQuery,
 );
 
 // The root mutation: each feature's `createX(input)`, `updateX(id, input)`, `deleteX(id)`
@@ -57,6 +59,7 @@ pub struct Mutation(
     feed::FeedMutation,
     import::ImportMutation,
     calendar::CalendarMutation,
+    mail::MailMutation,
     organisation::mutation::OrganisationMutation,
     contact::mutation::ContactMutation,
     resource::mutation::ResourceMutation,
@@ -88,6 +91,7 @@ pub fn build_schema(
     changes: crate::changes::Changes,
     limits: Limits,
     cost: std::sync::Arc<cost::CostLimits>,
+    mail: mail::MailPolicy,
 ) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
@@ -96,6 +100,7 @@ pub fn build_schema(
         .data(search)
         .data(changes)
         .data(SyncWait(limits.sync_wait))
+        .data(mail)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)

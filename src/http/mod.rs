@@ -2,6 +2,7 @@
 
 mod export;
 mod graphql;
+mod mail;
 mod observe;
 pub mod persisted;
 mod server;
@@ -66,6 +67,11 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(observe::readyz))
         .at("/metrics", get(observe::metrics))
+        .at("/password-reset", get(mail::reset_page).post(mail::reset_submit))
+        .at(
+            "/mail/unsubscribe",
+            get(mail::unsubscribe_page).post(mail::unsubscribe_submit),
+        )
         .with(cors(&state.cors_origins))
         .around(timeout)
         .data(Arc::new(state))
@@ -148,7 +154,10 @@ async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
             .map(|n| n.0.clone())
             .unwrap_or_default();
         let headers = resp.headers_mut();
-        if let Ok(policy) = HeaderValue::from_str(&html_policy(&nonce)) {
+        // A page that set its own (stricter) policy keeps it.
+        if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+            && let Ok(policy) = HeaderValue::from_str(&html_policy(&nonce))
+        {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

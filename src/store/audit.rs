@@ -76,6 +76,7 @@ pub enum Subject {
     User,
     ApiKey,
     CalendarSubscription,
+    DigestSubscription,
 }
 
 impl Subject {
@@ -91,6 +92,7 @@ impl Subject {
             Subject::User => "User",
             Subject::ApiKey => "ApiKey",
             Subject::CalendarSubscription => "CalendarSubscription",
+            Subject::DigestSubscription => "DigestSubscription",
         }
     }
 }

@@ -16,6 +16,7 @@ mod http;
 mod imports;
 mod instances;
 mod lists;
+mod mail;
 mod observability;
 mod search;
 mod security;
