@@ -21,10 +21,11 @@ use uuid::Uuid;
 use super::compose::{self, DigestContent, DigestEvent, DigestParams, DigestResource};
 use super::schedule;
 use crate::auth::{Actor, Viewer};
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::store::calendar_subscriptions::SavedEventFilter;
 use crate::store::digests::{self, SavedResourceFilter};
-use crate::store::{self, Scope, mail::NewMail, unit, users};
+use crate::store::{self, mail::NewMail, unit, users};
 
 /// Lines of each kind a digest lists; beyond them it says how many more there are.
 pub const LINES: u64 = 25;
