@@ -38,7 +38,7 @@ pub(crate) struct PagePolicy(pub &'static str);
 
 /// Adds the console's routes to `route`.
 pub fn routes(route: Route) -> Route {
-    route.at("/console/*path", get(console_file))
+    route.at("/", get(index)).at("/console/*path", get(console_file))
 }
 
 /// One embedded file, ready to serve.
@@ -182,6 +182,12 @@ pub(crate) async fn serve(req: &Request, path: &str, policy: Option<&'static str
     resp
 }
 
+/// `GET /`: the console's page.
+#[handler]
+async fn index(req: &Request) -> Response {
+    serve(req, "index.html", Some(CONSOLE_POLICY)).await
+}
+
 /// `GET /console/<path>`: the console's scripts, styles and images, and GraphiQL's build.
 #[handler]
 async fn console_file(req: &Request, Path(path): Path<String>) -> Response {
@@ -200,14 +206,217 @@ pub(crate) async fn graphiql(req: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
+    use std::collections::BTreeSet;
+
+    fn text(path: &str) -> &'static str {
+        FILES
+            .get_file(path)
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or_else(|| panic!("console/{path} is embedded"))
+    }
+
+    /// The keys of a catalogue (`  'key': 'text',`, one a line).
+    fn keys(path: &str) -> BTreeSet<&'static str> {
+        text(path)
+            .lines()
+            .filter_map(|line| line.strip_prefix("  '"))
+            .filter_map(|line| line.split_once("': ").map(|(key, _)| key))
+            .collect()
+    }
+
+    fn scripts(dir: &'static Dir<'static>, into: &mut Vec<(&'static str, &'static str)>) {
+        for entry in dir.entries() {
+            match entry {
+                DirEntry::Dir(sub) => scripts(sub, into),
+                DirEntry::File(file) => {
+                    let path = file.path().to_str().unwrap_or_default();
+                    if path.starts_with("js/") && path.ends_with(".js") && !path.starts_with("js/messages/") {
+                        into.push((path, file.contents_utf8().unwrap_or_default()));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
-    fn graphiql_and_its_build_are_served_and_the_script_is_not() {
+    fn both_catalogues_hold_the_same_keys() {
+        let fr = keys("js/messages/fr.js");
+        let en = keys("js/messages/en.js");
+        assert!(fr.len() > 500, "{} keys read", fr.len());
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        assert!(
+            only_fr.is_empty() && only_en.is_empty(),
+            "French only: {only_fr:?}; English only: {only_en:?}"
+        );
+    }
+
+    /// Every text a module names by a literal key (`t('agenda.title')`, `'import.run'`…)
+    /// exists, directly or as a plural (`.one`, `.other`).
+    #[test]
+    fn every_key_the_modules_name_has_a_text() {
+        const NAMESPACES: &[&str] = &[
+            "account",
+            "action",
+            "actions",
+            "agenda",
+            "audit",
+            "check",
+            "contact",
+            "contacts",
+            "do",
+            "edit",
+            "enum",
+            "error",
+            "event",
+            "failure",
+            "feed",
+            "feeds",
+            "field",
+            "filters",
+            "footer",
+            "forbidden",
+            "form",
+            "home",
+            "import",
+            "lang",
+            "list",
+            "nav",
+            "notfound",
+            "organisation",
+            "organisations",
+            "password",
+            "record",
+            "report",
+            "resource",
+            "resources",
+            "role",
+            "search",
+            "secret",
+            "session",
+            "signin",
+            "status",
+            "users",
+            "visibility",
+            "zone",
+        ];
+        let fr = keys("js/messages/fr.js");
+        let mut files = Vec::new();
+        scripts(&FILES, &mut files);
+        assert!(files.len() > 30, "{} modules read", files.len());
+        let mut missing = Vec::new();
+        for (path, source) in files {
+            for literal in source.split('\'').skip(1).step_by(2) {
+                let Some((namespace, rest)) = literal.split_once('.') else {
+                    continue;
+                };
+                let looks_like_key = NAMESPACES.contains(&namespace)
+                    && !rest.is_empty()
+                    && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    && ![".csv", ".vcf", ".ics", ".js"].iter().any(|ext| literal.ends_with(ext));
+                if looks_like_key && !fr.contains(literal) && !fr.contains(format!("{literal}.one").as_str()) {
+                    missing.push(format!("{path}: {literal}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without a text: {missing:#?}");
+    }
+
+    /// One error of each kind `AppError` has (the match has no wildcard: a new kind stops the
+    /// build here until it is added, and given a sentence in the console).
+    fn every_app_error() -> Vec<AppError> {
+        let all = vec![
+            AppError::bad_input("title", "title must not be empty"),
+            AppError::NotFound("event"),
+            AppError::Conflict("taken".into()),
+            AppError::Unauthenticated,
+            AppError::InvalidCredentials,
+            AppError::Forbidden,
+            AppError::RateLimited { retry_after_secs: 1 },
+            AppError::PasswordChangeRequired,
+            AppError::QueryTooLarge(String::new()),
+            AppError::QueryTooDeep(String::new()),
+            AppError::QueryTooComplex(String::new()),
+            AppError::TooManyAliases(15),
+            AppError::QuerySyntax(String::new()),
+            AppError::QueryInvalid(String::new()),
+            AppError::Unavailable { retry_after_secs: 1 },
+            AppError::Internal(std::sync::Arc::new(anyhow::anyhow!("a cause"))),
+        ];
+        for error in &all {
+            match error {
+                AppError::BadUserInput { .. }
+                | AppError::NotFound(_)
+                | AppError::Conflict(_)
+                | AppError::Unauthenticated
+                | AppError::InvalidCredentials
+                | AppError::Forbidden
+                | AppError::RateLimited { .. }
+                | AppError::PasswordChangeRequired
+                | AppError::QueryTooLarge(_)
+                | AppError::QueryTooDeep(_)
+                | AppError::QueryTooComplex(_)
+                | AppError::TooManyAliases(_)
+                | AppError::QuerySyntax(_)
+                | AppError::QueryInvalid(_)
+                | AppError::Unavailable { .. }
+                | AppError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    /// The codes the HTTP layer answers itself: the last literal of each `coded_error(…)`,
+    /// and each `"code": "…"`.
+    fn http_codes() -> BTreeSet<String> {
+        let mut codes = BTreeSet::new();
+        let graphql = include_str!("graphql.rs");
+        for call in graphql.split("coded_error(").skip(1) {
+            let args = &call[..call.find(')').unwrap_or(call.len())];
+            if let Some(code) = args.rsplit('"').nth(1)
+                && !code.is_empty()
+                && code.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            {
+                codes.insert(code.to_string());
+            }
+        }
+        for file in [graphql, include_str!("mod.rs")] {
+            for rest in file.split("\"code\": \"").skip(1) {
+                codes.insert(rest[..rest.find('"').unwrap_or(0)].to_string());
+            }
+        }
+        codes
+    }
+
+    #[test]
+    fn every_error_code_has_a_sentence_in_both_languages() {
+        let fr = keys("js/messages/fr.js");
+        let en = keys("js/messages/en.js");
+        let mut codes: BTreeSet<String> = every_app_error().iter().map(|e| e.code().to_string()).collect();
+        let http = http_codes();
+        assert!(
+            http.contains("PAYLOAD_TOO_LARGE") && http.contains("TIMEOUT"),
+            "{http:?}"
+        );
+        codes.extend(http);
+        for code in codes {
+            let key = format!("error.code.{code}");
+            assert!(
+                fr.contains(key.as_str()) && en.contains(key.as_str()),
+                "no sentence for {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_page_and_module_has_a_type_and_the_script_is_not_served() {
         for path in [
+            "index.html",
             "graphiql.html",
-            "graphiql.js",
+            "style.css",
+            "js/main.js",
             "vendor/graphiql/graphiql.min.js",
-            "vendor/react/react.production.min.js",
         ] {
             assert!(ASSETS.contains_key(path), "{path} is served");
         }
