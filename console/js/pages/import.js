@@ -83,15 +83,21 @@ export async function render() {
 }
 
 function counts(result) {
+  // A dry run checks every row but does not look for the records they would update.
+  const written = result.dryRun
+    ? []
+    : [
+        h('li', {}, plural('import.created', result.created)),
+        h('li', {}, plural('import.updated', result.updated)),
+        h('li', {}, plural('import.unchanged', result.unchanged)),
+      ];
   return h(
     'ul',
     { class: 'import-counts' },
     h('li', {}, plural('import.rows', result.rows)),
     h('li', {}, plural('import.valid', result.valid)),
     h('li', {}, plural('import.errors', result.errors.length)),
-    h('li', {}, plural(result.dryRun ? 'import.would_create' : 'import.created', result.created)),
-    h('li', {}, plural(result.dryRun ? 'import.would_update' : 'import.updated', result.updated)),
-    h('li', {}, plural('import.unchanged', result.unchanged)),
+    written,
   );
 }
 

@@ -43,7 +43,7 @@ export async function render(ctx) {
       [t('field.website'), o.website ? external(o.website) : null],
     ]),
     o.description ? h('div', { class: 'rich record-text' }, richText(o.description)) : null,
-    section('organisation-events', t('organisation.events'), o.events, eventCard, router.href('/agenda', { organisation: o.id, periode: 'passes' }), linkButton(router.href('/evenements/nouveau'), t('agenda.new'))),
+    section('organisation-events', t('organisation.events'), o.events, (e, options) => eventCard(e, { ...options, organiser: false }), router.href('/agenda', { organisation: o.id, periode: 'passes' }), linkButton(router.href('/evenements/nouveau'), t('agenda.new'))),
     section('organisation-resources', t('organisation.resources'), o.resources, resourceCard, router.href('/ressources', { organisation: o.id }), linkButton(router.href('/ressources/nouvelle'), t('resources.new'))),
     o.contacts ? section('organisation-contacts', t('organisation.contacts'), o.contacts, (c) => contactCard(c, { headingLevel: 'h3' }), router.href('/annuaire', { organisation: o.id }), linkButton(router.href('/contacts/nouveau'), t('contacts.new'))) : null,
     section('organisation-actions', t('organisation.actions'), o.actions, actionCard, router.href('/actions', { organisation: o.id }), linkButton(router.href('/actions/nouvelle'), t('actions.new'))),

@@ -88,7 +88,15 @@ export async function render(ctx) {
   });
   announce(plural('search.count', first.estimatedTotal));
 
-  const facets = h('div', { class: 'facets' }, h('h2', {}, t('search.refine')), FACETS.map((f) => facetGroup(f, first.facets, ctx.query, names)));
+  // On a phone the facets fold away above the results; on a desktop they stand beside them.
+  const wide = window.matchMedia('(min-width: 48rem)').matches;
+  const chosen = FACETS.some((f) => ctx.query.get(f.param));
+  const facets = h(
+    'details',
+    { class: 'facets', open: wide || chosen },
+    h('summary', {}, h('h2', { class: 'facets-title' }, t('search.refine'))),
+    FACETS.map((f) => facetGroup(f, first.facets, ctx.query, names)),
+  );
   append(page, [
     first.degraded ? h('p', { class: 'notice' }, t('search.degraded')) : null,
     h('div', { class: 'with-sidebar' }, h('aside', { 'aria-label': t('search.refine') }, facets), h('section', { 'aria-label': t('search.results') }, results)),

@@ -9,7 +9,7 @@ import { badge } from '../ui/widgets.js';
 /** The fields an event card reads. */
 export const EVENT_FIELDS = 'id title startsAt endsAt allDay timezone openToPublic status location { name city region } organiser { name slug } organiserName';
 
-export function eventCard(event, { headingLevel = 'h3' } = {}) {
+export function eventCard(event, { headingLevel = 'h3', organiser = true } = {}) {
   const place = [event.location?.name, event.location?.city].filter(Boolean).join(', ');
   const region = event.location?.region ? label('Region', event.location.region) : null;
   return h(
@@ -18,7 +18,7 @@ export function eventCard(event, { headingLevel = 'h3' } = {}) {
     h(headingLevel, { class: 'card-title' }, h('a', { href: router.href(`/evenements/${event.id}`) }, event.title)),
     h('p', { class: 'card-when' }, h('time', { datetime: machine(event.startsAt) }, eventWhen(event))),
     place || region ? h('p', { class: 'card-place' }, [place, region].filter(Boolean).join(' · ')) : null,
-    event.organiser || event.organiserName ? h('p', { class: 'card-meta' }, t('event.by', { name: event.organiser?.name || event.organiserName })) : null,
+    organiser && (event.organiser || event.organiserName) ? h('p', { class: 'card-meta' }, t('event.by', { name: event.organiser?.name || event.organiserName })) : null,
     h(
       'p',
       { class: 'card-badges' },
