@@ -262,6 +262,32 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// chromedriver's network emulation: a latency in milliseconds, or `None` to end it.
+#[derive(Debug)]
+struct NetworkConditions(Option<u64>);
+
+impl WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (poem::http::Method, Option<String>) {
+        match self.0 {
+            Some(latency) => (
+                poem::http::Method::POST,
+                Some(
+                    json!({ "network_conditions": { "offline": false, "latency": latency, "download_throughput": 500_000, "upload_throughput": 500_000 } })
+                        .to_string(),
+                ),
+            ),
+            None => (poem::http::Method::DELETE, None),
+        }
+    }
+}
+
 struct Browser {
     client: Client,
     driver: Child,
@@ -1154,13 +1180,43 @@ async fn an_administrator_creates_an_account() {
 // ---------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn a_failed_request_says_what_failed_and_offers_to_retry() {
+async fn a_slow_network_shows_progress_and_a_failed_request_offers_to_retry() {
     let app = demo_app().await;
     let relay = common::relay::Relay::start(app.base.trim_start_matches("http://")).await;
     let through = format!("http://{}", relay.addr);
     in_browser(&through, "retry", async |b| {
         b.open("/ressources").await;
         b.wait_text(".paged", "Mallette pédagogique").await;
+
+        // Slow: the bar shows, then words say the hub is slow; the old view stays meanwhile.
+        b.client
+            .issue_cmd(NetworkConditions(Some(4000)))
+            .await
+            .expect("a slow network");
+        b.click_text(".site-nav a", "Actions").await;
+        b.until("the progress bar shows", async || {
+            b.js("return !document.querySelector('.progress').hidden").await == json!(true)
+        })
+        .await;
+        b.wait_text(".slow-notice", "Le hub met du temps à répondre").await;
+        assert_eq!(
+            b.js("return document.querySelector('main').getAttribute('aria-busy')")
+                .await,
+            json!("true")
+        );
+        b.heading("Actions").await;
+        b.until("the progress bar hides", async || {
+            b.js("return document.querySelector('.progress').hidden && document.querySelector('.slow-notice').hidden")
+                .await
+                == json!(true)
+        })
+        .await;
+        b.client
+            .issue_cmd(NetworkConditions(None))
+            .await
+            .expect("the network back");
+
+        // Cut: the view says what failed, in French, and offers to try again.
         relay.set(false);
         b.click_text(".site-nav a", "Organisations").await;
         let failure = b.wait_text(".failure", "Le hub est injoignable").await;

@@ -146,6 +146,7 @@ export default {
   'field.language_hint': 'The language code: fr, en…',
   'field.timezone': 'Time zone',
   'field.all_day': 'All day',
+  'field.all_day_hint': 'Times are then ignored; the end date is the last day.',
   'field.start_date': 'Start date',
   'field.start_time': 'Start time',
   'field.end_date': 'End date',

@@ -146,6 +146,7 @@ export default {
   'field.language_hint': 'Le code de la langue : fr, en…',
   'field.timezone': 'Fuseau horaire',
   'field.all_day': 'Toute la journée',
+  'field.all_day_hint': 'Les heures sont alors ignorées ; la date de fin est le dernier jour.',
   'field.start_date': 'Date de début',
   'field.start_time': 'Heure de début',
   'field.end_date': 'Date de fin',

@@ -32,7 +32,7 @@ export function render(ctx) {
           intro: t('edit.event.when_hint'),
           fields: [
             { name: 'timezone', label: t('field.timezone'), type: 'select', options: zoneOptions(zone), value: zone, id: 'event-timezone' },
-            { name: 'allDay', label: t('field.all_day'), type: 'checkbox', value: e?.allDay ?? false, id: 'event-all-day' },
+            { name: 'allDay', label: t('field.all_day'), type: 'checkbox', value: e?.allDay ?? false, hint: t('field.all_day_hint'), id: 'event-all-day' },
             { name: 'startDate', label: t('field.start_date'), type: 'date', required: true, value: start.date, errors: ['startsAt'], id: 'event-start-date' },
             { name: 'startTime', label: t('field.start_time'), type: 'time', value: e?.allDay ? '' : start.time, hint: t('field.time_hint'), id: 'event-start-time' },
             { name: 'endDate', label: t('field.end_date'), type: 'date', value: end.date, errors: ['endsAt'], id: 'event-end-date' },
