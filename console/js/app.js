@@ -180,6 +180,8 @@ function show(ticket, content, path, focusedId) {
   if (ticket !== drawn) return;
   main.replaceChildren(content);
   main.removeAttribute('aria-busy');
+  // Which drawing this is: a new view can be told from the one it replaced.
+  main.dataset.drawn = String(ticket);
   const heading = main.querySelector('h1');
   heading?.setAttribute('tabindex', '-1');
   document.title = heading ? `${heading.textContent} — Passerelle` : 'Passerelle';

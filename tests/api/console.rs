@@ -387,11 +387,28 @@ impl Browser {
     }
 
     /// Opens a view of the console (`/agenda?…`) by its address, as a bookmark would.
+    /// On the console already, the address's fragment changes, as a link does; the same
+    /// address again reloads the page. Either way this waits for the new view to be drawn
+    /// (a new document, or a new drawing of `<main>`), never for the old one.
     async fn open(&self, route: &str) {
         let url = format!("{}/#{route}", self.base);
-        self.client.goto(&url).await.expect("navigates");
-        // A new fragment on the same page is not a load: make it one.
-        self.client.refresh().await.expect("reloads");
+        let state = "return [performance.timeOrigin, document.querySelector('main')?.dataset.drawn ?? null]";
+        let before = self.js(state).await;
+        let here = self.client.current_url().await.expect("an address");
+        let on_console = here.as_str().starts_with(&format!("{}/", self.base)) && here.path() == "/";
+        if !on_console {
+            self.client.goto(&url).await.expect("navigates");
+        } else if here.fragment() == Some(route) {
+            self.client.refresh().await.expect("reloads");
+        } else {
+            self.js_with("window.location.hash = arguments[0]", vec![json!(route)])
+                .await;
+        }
+        self.until("the new view is drawn", async || {
+            let now = self.js(state).await;
+            now != before && now[1] != Value::Null
+        })
+        .await;
         self.ready().await;
     }
 
@@ -1330,6 +1347,67 @@ async fn every_other_view_passes_axe_in_french_and_english() {
             })
             .collect();
         assert!(refused.is_empty(), "GraphiQL is refused nothing: {refused:?}");
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_editor_adds_a_feed_and_reads_its_runs_and_last_error() {
+    use crate::common::feed_server::{FeedServer, Reply};
+    let server = FeedServer::start().await;
+    let start = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y%m%dT090000Z");
+    server.set(
+        "/cmq.ics",
+        Reply::file(
+            "text/calendar",
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//FR\r\nBEGIN:VEVENT\r\nUID:cmq-1\r\nDTSTART:{start}\r\n\
+                 SUMMARY:Forum Femmes et Microtechniques\r\nLOCATION:ENSMM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        ),
+    );
+    let app = demo_app().await;
+    let org = organisation_id(&app, "cmq-msi-bfc").await;
+    app.account("flux@example.org", entity::Role::Editor, Some(&org)).await;
+    in_browser(&app.base, "feeds", async |b| {
+        b.sign_in("flux@example.org", PASSWORD).await;
+        b.heading("Bonjour").await;
+        b.click_text(".site-nav a", "Flux").await;
+        b.heading("Flux des partenaires").await;
+        b.fill("#feed-name", "Agenda du CMQ").await;
+        b.fill("#feed-url", &server.url("/cmq.ics")).await;
+        b.select("#feed-format", "ICAL").await;
+        b.click(".add-feed form button[type=submit]").await;
+        b.heading("Agenda du CMQ").await;
+
+        b.click_text(".page-actions button", "Lire maintenant").await;
+        b.wait_text(".inline-status", "Lecture terminée : réussie.").await;
+        b.wait_text(".data-table", "réussie").await;
+        b.check("un flux et ses lectures").await;
+
+        // The event it brought says where it came from.
+        b.open("/agenda").await;
+        b.click_text(".agenda-list a", "Forum Femmes et Microtechniques").await;
+        b.heading("Forum Femmes et Microtechniques").await;
+        b.wait_text(".provenance", "Repris automatiquement du flux Agenda du CMQ.")
+            .await;
+        b.check("un événement venu d'un flux").await;
+
+        // A failing feed shows its last error.
+        server.set(
+            "/cmq.ics",
+            Reply::Status {
+                code: 500,
+                retry_after: None,
+            },
+        );
+        b.click_text(".provenance a", "Agenda du CMQ").await;
+        b.heading("Agenda du CMQ").await;
+        b.click_text(".page-actions button", "Lire maintenant").await;
+        b.wait_text(".inline-status", "échec").await;
+        b.wait_text("main .failure", "Dernière erreur").await;
+        b.check("un flux en échec").await;
     })
     .await;
     app.stop().await;
