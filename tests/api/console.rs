@@ -1149,7 +1149,14 @@ async fn a_member_does_not_see_another_organisations_private_contact() {
 async fn an_administrator_creates_an_account() {
     let app = demo_app().await;
     let org = organisation_id(&app, "verr-elles").await;
-    let mut temporary = String::new();
+    let login = async |password: &str| {
+        app.gql_as(
+            None,
+            "mutation($p: String!) { login(email: \"sandrine.lemaire@example.org\", password: $p) { mustChangePassword user { role organisation { slug } } } }",
+            json!({ "p": password }),
+        )
+        .await
+    };
     in_browser(&app.base, "admin_account", async |b| {
         b.sign_in("admin@example.org", PASSWORD).await;
         b.heading("Bonjour").await;
@@ -1163,32 +1170,51 @@ async fn an_administrator_creates_an_account() {
         b.click(".create-user form button[type=submit]").await;
         b.wait_text(".create-result", "Compte de sandrine.lemaire@example.org créé")
             .await;
-        let shown = b
-            .js("return document.querySelector('.create-result .secret-value').value")
-            .await;
-        temporary = shown.as_str().unwrap_or_default().to_string();
-        assert_eq!(temporary.len(), 20, "the temporary password is shown once: {shown}");
+        let secret = "return document.querySelector(arguments[0] + ' .secret-value').value";
+        let temporary = b.js_with(secret, vec![json!(".create-result")]).await;
+        let temporary = temporary.as_str().unwrap_or_default().to_string();
+        assert_eq!(temporary.len(), 20, "the temporary password is shown once: {temporary}");
         b.check("un compte créé").await;
+        // It opens the account, which must change it first.
+        let signed = login(&temporary).await;
+        assert_eq!(signed["data"]["login"]["mustChangePassword"], true, "{signed}");
+        assert_eq!(signed["data"]["login"]["user"]["organisation"]["slug"], "verr-elles");
 
-        // The list shows it, waiting for its first sign-in; the audit log has the creation.
+        // The list shows it, waiting for its first sign-in.
         b.open("/admin/comptes?role=EDITOR").await;
-        b.wait_text(".paged", "Sandrine Lemaire").await;
-        b.wait_text(".paged", "Mot de passe temporaire").await;
+        b.wait_text(".card-user", "Sandrine Lemaire").await;
+        b.wait_text(".card-user", "Mot de passe temporaire").await;
+        // A reset shows a new temporary password once; the old one stops working.
+        b.click_text(".card-user button", "Réinitialiser le mot de passe").await;
+        b.client.accept_alert().await.expect("confirmed");
+        b.wait_text(
+            ".card-user .secret",
+            "Nouveau mot de passe temporaire de sandrine.lemaire@example.org",
+        )
+        .await;
+        let reset = b.js_with(secret, vec![json!(".card-user")]).await;
+        let reset = reset.as_str().unwrap_or_default().to_string();
+        assert!(reset.len() == 20 && reset != temporary);
+        assert_eq!(common::error_code(&login(&temporary).await), "UNAUTHENTICATED");
+        b.check("un mot de passe réinitialisé").await;
+        // Disabled, the account cannot sign in at all.
+        b.click_text(".card-user button", "Désactiver").await;
+        b.client.accept_alert().await.expect("confirmed");
+        b.wait_text(".card-user", "Désactivé").await;
+        b.wait_text(".card-user .button-row", "Réactiver").await;
+        assert_eq!(common::error_code(&login(&reset).await), "UNAUTHENTICATED");
+        b.check("un compte désactivé").await;
+
+        // The audit log has every step.
         b.open("/admin/journal?type=User").await;
-        b.wait_text(".audit", "création").await;
+        let log = b.wait_text(".audit", "création").await;
+        assert!(
+            log.contains("réinitialisation du mot de passe") && log.contains("désactivation"),
+            "{log}"
+        );
         b.check("le journal").await;
     })
     .await;
-    if browser_binaries().is_ok() {
-        let login = app
-            .gql_as(
-                None,
-                "mutation($p: String!) { login(email: \"sandrine.lemaire@example.org\", password: $p) { mustChangePassword user { role organisation { slug } } } }",
-                json!({ "p": temporary }),
-            )
-            .await;
-        assert_eq!(login["data"]["login"]["mustChangePassword"], true, "{login}");
-    }
     app.stop().await;
 }
 
