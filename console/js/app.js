@@ -186,8 +186,13 @@ function show(ticket, content, path, focusedId) {
   heading?.setAttribute('tabindex', '-1');
   document.title = heading ? `${heading.textContent} — Passerelle` : 'Passerelle';
   const samePage = path === lastPath;
-  lastPath = path;
   const again = focusedId ? document.getElementById(focusedId) : null;
+  const firstView = lastPath === null;
+  lastPath = path;
+  if (firstView) {
+    // The page just loaded: the reader starts at its top (the skip link, the menu).
+    return;
+  }
   if (again) {
     again.focus();
   } else if (!samePage || !focusedId) {

@@ -1291,7 +1291,7 @@ async fn every_other_view_passes_axe_in_french_and_english() {
     in_browser(&app.base, "tour", async |b| {
         b.sign_in("tour@example.org", PASSWORD).await;
         b.heading("Bonjour").await;
-        for (route, title) in [
+        let views = [
             ("/organisations", "Organisations"),
             ("/organisations/cmq-msi-bfc", "Campus des Métiers"),
             ("/actions", "Actions"),
@@ -1305,11 +1305,42 @@ async fn every_other_view_passes_axe_in_french_and_english() {
             ("/organisations/cmq-msi-bfc/modifier", "Modifier l’organisation"),
             ("/admin/comptes", "Accès réservé"),
             ("/nulle-part", "Page introuvable"),
-        ] {
+        ];
+        for (route, title) in views {
             b.open(route).await;
             b.heading(title).await;
             b.check(route).await;
         }
+        // The same views at a phone's width.
+        b.phone(true).await;
+        for (route, title) in views {
+            b.open(route).await;
+            b.heading(title).await;
+            b.check(&format!("{route} (360 px)")).await;
+        }
+        b.phone(false).await;
+
+        // The keyboard: on a page just loaded (the same address opened again reloads it), the
+        // first Tab reaches the skip link, which leads into the content.
+        b.open("/actions").await;
+        b.open("/actions").await;
+        b.find("body").await.send_keys("\u{E004}").await.expect("Tab");
+        assert_eq!(
+            b.js("return document.activeElement && document.activeElement.className")
+                .await,
+            json!("skip-link")
+        );
+        b.client
+            .active_element()
+            .await
+            .expect("focused")
+            .send_keys("\u{E007}")
+            .await
+            .expect("Enter");
+        assert_eq!(
+            b.js("return document.activeElement && document.activeElement.id").await,
+            json!("contenu")
+        );
 
         // An experience report added to an action.
         b.open(&format!("/actions/{action}")).await;
