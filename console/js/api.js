@@ -44,11 +44,6 @@ export class ApiError extends Error {
   get fieldErrors() {
     return this.errors.filter((e) => e.extensions?.field);
   }
-
-  /** Whether sending the same request again may succeed. */
-  get retryable() {
-    return ['network', 'timeout'].includes(this.kind) || ['UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL'].includes(this.code) || this.status >= 500;
-  }
 }
 
 /** A refusal found before sending (two passwords that differ): `{ field: sentence }`. */
@@ -59,7 +54,8 @@ export function localError(fields) {
 }
 
 let inFlight = 0;
-function busy(delta) {
+/** Counts a request starting (+1) or ending (-1): the progress bar shows while any runs. */
+export function busy(delta) {
   inFlight += delta;
   document.dispatchEvent(new CustomEvent('passerelle:busy', { detail: inFlight }));
 }

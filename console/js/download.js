@@ -2,21 +2,21 @@
 // handed to the browser as a file: a plain link cannot carry the token.
 
 import * as tokens from './token.js';
-import { ApiError } from './api.js';
+import { ApiError, busy } from './api.js';
 
 /** Downloads `url` as `filename`; rejects with an `ApiError` saying why it failed. */
 export async function download(url, filename) {
   const headers = {};
   const token = tokens.token();
   if (token) headers.authorization = `Bearer ${token}`;
-  document.dispatchEvent(new CustomEvent('passerelle:busy', { detail: 1 }));
+  busy(1);
   let response;
   try {
     response = await fetch(url, { headers, credentials: 'omit' });
   } catch {
     throw new ApiError('network');
   } finally {
-    document.dispatchEvent(new CustomEvent('passerelle:busy', { detail: 0 }));
+    busy(-1);
   }
   if (!response.ok) {
     const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 400: 'BAD_USER_INPUT' }[response.status];

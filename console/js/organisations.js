@@ -32,8 +32,3 @@ export async function options(any = null) {
   const list = (await all()).map((o) => ({ value: o.id, label: o.name }));
   return any === null ? list : [{ value: '', label: any }, ...list];
 }
-
-/** The name of the organisation `id`, when known. */
-export async function nameOf(id) {
-  return (await all()).find((o) => o.id === id)?.name ?? null;
-}

@@ -20,7 +20,7 @@ static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/console");
 /// The console's policy: scripts, styles, images and requests from this hub only, no inline
 /// script or style, no plugin, never framed, forms posted nowhere else.
 pub const CONSOLE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-     font-src 'self'; connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
      form-action 'self'";
 
 /// GraphiQL's policy: its pinned build from this hub, requests to this hub (WebSocket
@@ -95,7 +95,6 @@ fn content_type(path: &str) -> Option<&'static str> {
         "js" => "text/javascript; charset=utf-8",
         "svg" => "image/svg+xml",
         "png" => "image/png",
-        "webmanifest" => "application/manifest+json",
         _ => return None,
     })
 }
@@ -148,10 +147,7 @@ pub(crate) async fn serve(req: &Request, path: &str, policy: Option<&'static str
         let _ = tokio::task::spawn_blocking(|| LazyLock::force(&ASSETS).len()).await;
     }
     let Some(asset) = ASSETS.get(path) else {
-        return Response::builder()
-            .status(StatusCode::NOT_FOUND)
-            .content_type("text/plain; charset=utf-8")
-            .body("not found\n");
+        return not_found();
     };
     let gzip = asset.gzip.as_ref().filter(|_| accepts_gzip(req));
     // The compressed variant is another representation: another validator.
@@ -182,6 +178,13 @@ pub(crate) async fn serve(req: &Request, path: &str, policy: Option<&'static str
     resp
 }
 
+fn not_found() -> Response {
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .content_type("text/plain; charset=utf-8")
+        .body("not found\n")
+}
+
 /// `GET /`: the console's page.
 #[handler]
 async fn index(req: &Request) -> Response {
@@ -193,7 +196,7 @@ async fn index(req: &Request) -> Response {
 async fn console_file(req: &Request, Path(path): Path<String>) -> Response {
     // Pages are served at their own addresses, under their own policies.
     if path.ends_with(".html") {
-        return serve(req, "", None).await;
+        return not_found();
     }
     serve(req, &path, None).await
 }

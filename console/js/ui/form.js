@@ -202,9 +202,3 @@ function setInvalid(field, invalid) {
   if (ids.size) target.setAttribute('aria-describedby', [...ids].join(' '));
   else target.removeAttribute('aria-describedby');
 }
-
-/** `[{ value, label }]` for an enum's values, optionally after an « any » choice. */
-export function enumOptions(type, values, labelOf, { any = null } = {}) {
-  const options = values.map((value) => ({ value, label: labelOf(type, value) }));
-  return any === null ? options : [{ value: '', label: any }, ...options];
-}

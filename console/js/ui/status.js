@@ -1,5 +1,6 @@
 // What the page tells without being asked: a progress bar while the hub is slow to answer,
-// and announcements for screen readers (results counted, saved, failed).
+// and announcements for screen readers (results counted, saved). Failures are said where
+// they happen, in elements with role=alert.
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -10,15 +11,13 @@ const SHOW_AFTER_MS = 250;
 const SLOW_AFTER_MS = 3000;
 
 let polite;
-let assertive;
 
 /** Creates the progress bar and the live regions (once, in the page's shell). */
 export function mount(root) {
   const bar = h('div', { class: 'progress', hidden: true, role: 'progressbar', 'aria-label': t('status.loading') }, h('span', { class: 'progress-bar' }));
   const slow = h('p', { class: 'slow-notice', hidden: true, role: 'status' });
   polite = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
-  assertive = h('div', { class: 'visually-hidden', role: 'alert', 'aria-live': 'assertive' });
-  root.append(bar, slow, polite, assertive);
+  root.append(bar, slow, polite);
 
   let showTimer = null;
   let slowTimer = null;
@@ -57,9 +56,4 @@ function say(region, text) {
 /** Says `text` when the reader pauses (results, saved). */
 export function announce(text) {
   say(polite, text);
-}
-
-/** Says `text` at once (a failure). */
-export function alertNow(text) {
-  say(assertive, text);
 }
