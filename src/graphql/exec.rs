@@ -453,14 +453,6 @@ pub fn base_url<'a>(ctx: &async_graphql::Context<'a>) -> &'a str {
     &ctx.data_unchecked::<BaseUrl>().0
 }
 
-/// The GraphiQL page for browsers.
-pub fn graphiql_page(endpoint: &str) -> String {
-    async_graphql::http::GraphiQLSource::build()
-        .endpoint(endpoint)
-        .title("Passerelle")
-        .finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,15 @@ where
     }
 }
 
+/// Feed names by id, for events' provenance (not scoped: see `store::feeds::names`).
+pub struct FeedNames(DatabaseConnection);
+
+impl BatchLoad<Uuid, String> for FeedNames {
+    async fn load(&self, keys: &[Uuid]) -> AppResult<HashMap<Uuid, String>> {
+        feeds::names(&self.0, keys).await
+    }
+}
+
 /// The key of one nested page: parent, filter, order and page arguments.
 pub type PageKey<F> = (Uuid, F, <F as Filter>::Sort, PageArgs);
 
@@ -147,6 +156,7 @@ pub struct Loaders {
     pub action_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
     pub event_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
     pub feed_runs: Nested<feeds::FeedRunFilter>,
+    pub feed_names: Arc<Batcher<Uuid, String, FeedNames>>,
 }
 
 impl Loaders {
@@ -166,6 +176,7 @@ impl Loaders {
             action_experience_reports: Nested::new(db, experience_reports::BY_ACTION),
             event_experience_reports: Nested::new(db, experience_reports::BY_EVENT),
             feed_runs: Nested::new(db, feeds::RUNS_BY_FEED),
+            feed_names: loader(FeedNames(db.clone())),
         }
     }
 
@@ -185,6 +196,7 @@ impl Loaders {
         self.action_experience_reports.clear();
         self.event_experience_reports.clear();
         self.feed_runs.clear();
+        self.feed_names.clear();
     }
 }
 

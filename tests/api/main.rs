@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod backup;
 mod concurrency;
+mod console;
 mod crud;
 mod exports;
 mod federation;
