@@ -9,6 +9,9 @@ pub struct Model {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub title: String,
+    /// `sort_key::sort_key(title)`: what lists sorted by title compare (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub title_sort: Vec<u8>,
     pub summary: Option<String>,
     pub findings: Option<String>,
     pub objectives: Option<String>,

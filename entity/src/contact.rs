@@ -10,6 +10,10 @@ pub struct Model {
     pub organisation_id: Option<Uuid>,
     pub first_name: String,
     pub last_name: String,
+    /// `sort_key::sort_key_of(&[last_name, first_name])`: what lists sorted by name compare
+    /// (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub name_sort: Vec<u8>,
     pub job_title: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,

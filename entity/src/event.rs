@@ -8,6 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub title: String,
+    /// `sort_key::sort_key(title)`: what lists sorted by title compare (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub title_sort: Vec<u8>,
     pub description: Option<String>,
     pub location_name: Option<String>,
     pub address: Option<String>,

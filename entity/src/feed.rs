@@ -10,6 +10,9 @@ pub struct Model {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub name: String,
+    /// `sort_key::sort_key(name)`: what lists sorted by name compare (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub name_sort: Vec<u8>,
     pub url: String,
     pub format: FeedFormat,
     pub interval_minutes: i32,

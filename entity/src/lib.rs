@@ -21,6 +21,7 @@ pub mod search_outbox;
 pub mod search_shard;
 pub mod session;
 pub mod signing_key;
+pub mod sort_key;
 pub mod user;
 
 pub use enums::*;

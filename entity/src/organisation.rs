@@ -12,6 +12,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,
+    /// `sort_key::sort_key(name)`: what lists sorted by name compare (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub name_sort: Vec<u8>,
     /// `name_key(name)`, unique: two organisations cannot differ only by case, accents or
     /// spacing. Rows that collided when the column was added keep a distinct key (the
     /// migration appends their id) until they are renamed.

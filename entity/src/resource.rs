@@ -10,6 +10,9 @@ pub struct Model {
     pub organisation_id: Option<Uuid>,
     pub kind: ResourceKind,
     pub title: String,
+    /// `sort_key::sort_key(title)`: what lists sorted by title compare (the French order).
+    #[sea_orm(column_type = "Blob")]
+    pub title_sort: Vec<u8>,
     pub content: Option<String>,
     pub description: Option<String>,
     pub url: Option<String>,

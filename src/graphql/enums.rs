@@ -71,28 +71,38 @@ mirror_enum!(
 
 mirror_enum!(
     /// Orders of an organisation list.
+    /// Names and titles sort in French alphabetical order: accents, then case, only break
+    /// ties (« École » among the E), spaces and punctuation are ignored, numbers go by value.
     OrganisationOrderBy = crate::store::organisations::OrganisationSort {
         NameAsc, NameDesc, SlugAsc, SlugDesc, CreatedAtAsc, CreatedAtDesc
     }
 );
 mirror_enum!(
     /// Orders of an event list (default `STARTS_AT_ASC`).
+    /// Names and titles sort in French alphabetical order: accents, then case, only break
+    /// ties (« École » among the E), spaces and punctuation are ignored, numbers go by value.
     EventOrderBy = crate::store::events::EventSort {
         StartsAtAsc, StartsAtDesc, TitleAsc, TitleDesc, CreatedAtAsc, CreatedAtDesc, UpdatedAtAsc, UpdatedAtDesc
     }
 );
 mirror_enum!(
     /// Orders of a resource list (default `CREATED_AT_DESC`).
+    /// Names and titles sort in French alphabetical order: accents, then case, only break
+    /// ties (« École » among the E), spaces and punctuation are ignored, numbers go by value.
     ResourceOrderBy = crate::store::resources::ResourceSort {
         TitleAsc, TitleDesc, CreatedAtAsc, CreatedAtDesc, UpdatedAtAsc, UpdatedAtDesc
     }
 );
 mirror_enum!(
-    /// Orders of a contact list (default `LAST_NAME_ASC`).
+    /// Orders of a contact list (default `LAST_NAME_ASC`: last name, then first name).
+    /// Names and titles sort in French alphabetical order: accents, then case, only break
+    /// ties (« École » among the E), spaces and punctuation are ignored, numbers go by value.
     ContactOrderBy = crate::store::contacts::ContactSort { LastNameAsc, LastNameDesc, CreatedAtAsc, CreatedAtDesc }
 );
 mirror_enum!(
     /// Orders of an action list (default `CREATED_AT_DESC`).
+    /// Names and titles sort in French alphabetical order: accents, then case, only break
+    /// ties (« École » among the E), spaces and punctuation are ignored, numbers go by value.
     ActionOrderBy = crate::store::actions::ActionSort {
         TitleAsc, TitleDesc, CreatedAtAsc, CreatedAtDesc, UpdatedAtAsc, UpdatedAtDesc
     }

@@ -75,7 +75,7 @@ mirror_enum!(
 );
 
 mirror_enum!(
-    /// Orders of a feed list (default `NAME_ASC`).
+    /// Orders of a feed list (default `NAME_ASC`, in French alphabetical order).
     FeedOrderBy = crate::store::feeds::FeedSort { NameAsc, CreatedAtDesc, NextFetchAtAsc }
 );
 

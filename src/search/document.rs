@@ -201,6 +201,7 @@ mod tests {
             organisation_id: None,
             first_name: "Claire".into(),
             last_name: "Martin".into(),
+            name_sort: entity::sort_key::sort_key_of(&["Martin", "Claire"]),
             job_title: Some("Ingénieure <b>procédés</b>".into()),
             email: Some("claire@example.org".into()),
             phone: Some("+33 6 12 34 56 78".into()),

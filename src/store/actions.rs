@@ -13,8 +13,8 @@ pub use crate::domain::action::ActionFields;
 listed!(Actions, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Summary, C::Findings, C::Objectives, C::Achievements, C::Stakeholders, C::Obstacles, C::Indicators, C::Feedback]);
 
 sort_keys!(ActionSort for Actions, m {
-    TitleAsc => C::Title, false, Text, m.title.clone();
-    TitleDesc => C::Title, true, Text, m.title.clone();
+    TitleAsc => C::TitleSort, false, Key, m.title_sort.clone();
+    TitleDesc => C::TitleSort, true, Key, m.title_sort.clone();
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
     CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
     UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
@@ -60,6 +60,7 @@ impl Filter for ActionFilter {
 impl WriteFields<ActiveModel> for ActionFields {
     fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
+        am.title_sort = Set(entity::sort_key::sort_key(&self.title));
         am.title = Set(self.title);
         am.summary = Set(self.summary);
         am.findings = Set(self.findings);

@@ -15,8 +15,8 @@ use crate::error::AppResult;
 listed!(Contacts, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Notes]);
 
 sort_keys!(ContactSort for Contacts, m {
-    LastNameAsc => C::LastName, false, Text, m.last_name.clone();
-    LastNameDesc => C::LastName, true, Text, m.last_name.clone();
+    LastNameAsc => C::NameSort, false, Key, m.name_sort.clone();
+    LastNameDesc => C::NameSort, true, Key, m.name_sort.clone();
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
     CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
 });
@@ -59,6 +59,7 @@ impl Filter for ContactFilter {
 impl WriteFields<ActiveModel> for ContactFields {
     fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
+        am.name_sort = Set(entity::sort_key::sort_key_of(&[&self.last_name, &self.first_name]));
         am.first_name = Set(self.first_name);
         am.last_name = Set(self.last_name);
         am.job_title = Set(self.job_title);

@@ -18,8 +18,8 @@ listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::O
 sort_keys!(EventSort for Events, m {
     StartsAtAsc => C::StartsAt, false, Time, m.starts_at;
     StartsAtDesc => C::StartsAt, true, Time, m.starts_at;
-    TitleAsc => C::Title, false, Text, m.title.clone();
-    TitleDesc => C::Title, true, Text, m.title.clone();
+    TitleAsc => C::TitleSort, false, Key, m.title_sort.clone();
+    TitleDesc => C::TitleSort, true, Key, m.title_sort.clone();
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
     CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
     UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
@@ -165,6 +165,7 @@ pub async fn matching(db: &impl ConnectionTrait, filter: &EventFilter, ids: &[Uu
 
 impl WriteFields<ActiveModel> for EventFields {
     fn write(self, am: &mut ActiveModel) {
+        am.title_sort = Set(entity::sort_key::sort_key(&self.title));
         am.title = Set(self.title);
         am.description = Set(self.description);
         am.location_name = Set(self.location_name);

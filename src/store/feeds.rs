@@ -34,7 +34,7 @@ listed!(Feeds, C::Id, |scope| match scope {
 });
 
 sort_keys!(FeedSort for Feeds, m {
-    NameAsc => C::Name, false, Text, m.name.clone();
+    NameAsc => C::NameSort, false, Key, m.name_sort.clone();
     CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
     NextFetchAtAsc => C::NextFetchAt, false, Time, m.next_fetch_at;
 });
@@ -102,6 +102,7 @@ impl WriteFields<ActiveModel> for FeedFields {
             am.lease_expires_at = Set(None);
         }
         am.organisation_id = Set(self.organisation_id);
+        am.name_sort = Set(entity::sort_key::sort_key(&self.name));
         am.name = Set(self.name);
         am.url = Set(self.url);
         am.format = Set(self.format);

@@ -15,8 +15,8 @@ use sea_orm::DatabaseBackend;
 listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description]);
 
 sort_keys!(OrganisationSort for Organisations, m {
-    NameAsc => C::Name, false, Text, m.name.clone();
-    NameDesc => C::Name, true, Text, m.name.clone();
+    NameAsc => C::NameSort, false, Key, m.name_sort.clone();
+    NameDesc => C::NameSort, true, Key, m.name_sort.clone();
     SlugAsc => C::Slug, false, Text, m.slug.clone();
     SlugDesc => C::Slug, true, Text, m.slug.clone();
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
@@ -60,6 +60,7 @@ impl WriteFields<ActiveModel> for OrganisationFields {
             am.name_key = Set(key);
         }
         am.slug = Set(self.slug);
+        am.name_sort = Set(entity::sort_key::sort_key(&self.name));
         am.name = Set(self.name);
         am.kind = Set(self.kind);
         am.region = Set(self.region);

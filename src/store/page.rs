@@ -32,6 +32,25 @@ pub enum SortValue {
     Text(String),
     Time(DateTime<Utc>),
     Date(NaiveDate),
+    /// A collation key (`entity::sort_key`): names and titles in French order.
+    #[serde(with = "key_text")]
+    Key(Vec<u8>),
+}
+
+/// A collation key in a cursor: base64 rather than a JSON array of numbers.
+mod key_text {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(key: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&URL_SAFE_NO_PAD.encode(key))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        URL_SAFE_NO_PAD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The kind of value a sort reads, to refuse a cursor made for another sort.
@@ -40,6 +59,7 @@ pub enum SortKind {
     Text,
     Time,
     Date,
+    Key,
 }
 
 impl SortValue {
@@ -48,6 +68,7 @@ impl SortValue {
             SortValue::Text(_) => SortKind::Text,
             SortValue::Time(_) => SortKind::Time,
             SortValue::Date(_) => SortKind::Date,
+            SortValue::Key(_) => SortKind::Key,
         }
     }
 
@@ -56,6 +77,7 @@ impl SortValue {
             SortValue::Text(v) => v.into(),
             SortValue::Time(v) => v.into(),
             SortValue::Date(v) => v.into(),
+            SortValue::Key(v) => v.into(),
         }
     }
 }
@@ -526,6 +548,11 @@ mod tests {
         assert_eq!(data.o, "STARTS_AT_ASC");
         assert_eq!(data.i, id);
         assert_eq!(data.k, SortValue::Text("x".into()));
+        let key = entity::sort_key::sort_key("École");
+        let raw = encode_cursor("NAME_ASC", SortValue::Key(key.clone()), id);
+        let bytes = URL_SAFE_NO_PAD.decode(raw).unwrap_or_default();
+        let data: CursorData = serde_json::from_slice(&bytes).expect("cursor is JSON");
+        assert_eq!(data.k, SortValue::Key(key));
     }
 
     #[test]

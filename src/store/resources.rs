@@ -14,8 +14,8 @@ pub use crate::domain::resource::ResourceFields;
 listed!(Resources, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganisationId), heavy: [C::Content, C::Description]);
 
 sort_keys!(ResourceSort for Resources, m {
-    TitleAsc => C::Title, false, Text, m.title.clone();
-    TitleDesc => C::Title, true, Text, m.title.clone();
+    TitleAsc => C::TitleSort, false, Key, m.title_sort.clone();
+    TitleDesc => C::TitleSort, true, Key, m.title_sort.clone();
     CreatedAtAsc => C::CreatedAt, false, Time, m.created_at;
     CreatedAtDesc => C::CreatedAt, true, Time, m.created_at;
     UpdatedAtAsc => C::UpdatedAt, false, Time, m.updated_at;
@@ -73,6 +73,7 @@ impl WriteFields<ActiveModel> for ResourceFields {
     fn write(self, am: &mut ActiveModel) {
         am.organisation_id = Set(self.organisation_id);
         am.kind = Set(self.kind);
+        am.title_sort = Set(entity::sort_key::sort_key(&self.title));
         am.title = Set(self.title);
         am.content = Set(self.content);
         am.description = Set(self.description);

@@ -29,6 +29,25 @@ enum Cleanup {
     PgDatabase { admin_url: String, name: String },
 }
 
+impl Cleanup {
+    async fn run(&self) {
+        match self {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await {
+                    use sea_orm::ConnectionTrait;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
+                }
+                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("passerelle-test-{name}")));
+            }
+        }
+    }
+}
+
 fn config(database_url: String, data_dir: PathBuf) -> Config {
     Config {
         database_url,
@@ -237,20 +256,7 @@ impl TestApp {
         if let Some(running) = self.running.take() {
             running.stop().await.expect("the hub stops");
         }
-        match &self.cleanup {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::PgDatabase { admin_url, name } => {
-                if let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await {
-                    use sea_orm::ConnectionTrait;
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .await;
-                }
-                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("passerelle-test-{name}")));
-            }
-        }
+        self.cleanup.run().await;
     }
 }
 
@@ -266,12 +272,9 @@ pub async fn sqlite_app_with(demo: bool, search: passerelle::config::SearchSetti
 
 /// One hub on a fresh SQLite file, its configuration changed by `tweak`.
 pub async fn sqlite_app_configured(demo: bool, tweak: impl Fn(&mut Config)) -> TestApp {
-    let dir = std::env::temp_dir().join(format!("passerelle-test-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let url = passerelle::config::default_sqlite_url(&dir);
-    let mut config = config(url, dir.clone());
-    tweak(&mut config);
-    TestApp::spawn("sqlite", config, demo, Cleanup::Dir(dir)).await
+    let mut fresh = fresh_sqlite();
+    tweak(&mut fresh.config);
+    fresh.start(demo).await
 }
 
 /// One hub on a fresh PostgreSQL database, when the test database URL is set.
@@ -287,6 +290,35 @@ pub async fn postgres_app_with(demo: bool, search: passerelle::config::SearchSet
 /// One hub on a fresh PostgreSQL database (when the test database URL is set), its
 /// configuration changed by `tweak`.
 pub async fn postgres_app_configured(demo: bool, tweak: impl Fn(&mut Config)) -> Option<TestApp> {
+    let mut fresh = fresh_postgres().await?;
+    tweak(&mut fresh.config);
+    Some(fresh.start(demo).await)
+}
+
+/// A database nothing has touched yet, with the configuration of a hub on it: SQLite, a
+/// fresh directory (no file yet); PostgreSQL, a fresh empty database. For tests that prepare
+/// it, or run the command line on it, before a hub starts on it (or instead).
+pub struct FreshDatabase {
+    pub backend: &'static str,
+    pub config: Config,
+    cleanup: Cleanup,
+}
+
+/// A fresh SQLite directory.
+pub fn fresh_sqlite() -> FreshDatabase {
+    let dir = std::env::temp_dir().join(format!("passerelle-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let url = passerelle::config::default_sqlite_url(&dir);
+    FreshDatabase {
+        backend: "sqlite",
+        config: config(url, dir.clone()),
+        cleanup: Cleanup::Dir(dir),
+    }
+}
+
+/// A fresh PostgreSQL database, when the test database URL is set (else `None`, with the
+/// skip reason printed).
+pub async fn fresh_postgres() -> Option<FreshDatabase> {
     let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
         eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
         return None;
@@ -302,22 +334,44 @@ pub async fn postgres_app_configured(demo: bool, tweak: impl Fn(&mut Config)) ->
             .await
             .expect("a test database can be created");
     }
+    let _ = admin.close().await;
     let mut url = url::Url::parse(&admin_url).expect("a valid PostgreSQL URL");
     url.set_path(&format!("/{name}"));
     let dir = std::env::temp_dir().join(format!("passerelle-test-{name}"));
-    Some(
-        TestApp::spawn(
-            "postgres",
-            {
-                let mut config = config(url.to_string(), dir);
-                tweak(&mut config);
-                config
-            },
-            demo,
-            Cleanup::PgDatabase { admin_url, name },
-        )
-        .await,
-    )
+    Some(FreshDatabase {
+        backend: "postgres",
+        config: config(url.to_string(), dir),
+        cleanup: Cleanup::PgDatabase { admin_url, name },
+    })
+}
+
+/// A fresh database on every backend available: SQLite always, PostgreSQL when configured.
+pub async fn fresh_databases() -> Vec<FreshDatabase> {
+    let mut all = vec![fresh_sqlite()];
+    all.extend(fresh_postgres().await);
+    all
+}
+
+impl FreshDatabase {
+    /// A plain connection to it (creating the SQLite file), with no migration applied.
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        if let Cleanup::Dir(dir) = &self.cleanup {
+            std::fs::create_dir_all(dir).expect("the directory");
+        }
+        sea_orm::Database::connect(self.config.database_url.as_str())
+            .await
+            .expect("the fresh database opens")
+    }
+
+    /// Starts a hub on it.
+    pub async fn start(self, demo: bool) -> TestApp {
+        TestApp::spawn(self.backend, self.config, demo, self.cleanup).await
+    }
+
+    /// Removes it, no hub having started on it.
+    pub async fn remove(self) {
+        self.cleanup.run().await;
+    }
 }
 
 /// A hub on every backend available: SQLite always, PostgreSQL when configured.
