@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::{Audiences, ResourceKind, Tags, Visibility};
+use crate::{Audiences, Region, ResourceKind, Tags, Visibility};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "resources")]
@@ -20,6 +20,8 @@ pub struct Model {
     pub free_of_rights: bool,
     pub licence: Option<String>,
     pub language: String,
+    /// The région it is about or made for (none: the whole country).
+    pub region: Option<Region>,
     #[sea_orm(column_type = "JsonBinary")]
     pub audiences: Audiences,
     #[sea_orm(column_type = "JsonBinary")]

@@ -1,6 +1,11 @@
 //! Demo data from the partner documents (`seed.json`): organisations, resources, events,
 //! actions and experience reports they describe, and a few fictional contacts.
 //! Loaded by `serve --demo` into an empty database only.
+//!
+//! The seed's dates are written as of one day, its `writtenOn`: at loading, every event and
+//! experience report moves by the whole weeks between that day and today (weekdays and
+//! wall-clock times kept, in the event's zone), so that a fresh demo always has past events
+//! and upcoming ones, in the calendar, the Atom feed and searches for what is coming.
 
 use std::collections::HashMap;
 
@@ -25,6 +30,8 @@ const SEED: &str = include_str!("seed.json");
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Seed {
+    /// The day the seed's dates are written as of.
+    written_on: NaiveDate,
     organisations: Vec<Organisation>,
     contacts: Vec<Contact>,
     resources: Vec<Resource>,
@@ -77,6 +84,7 @@ struct Resource {
     free_of_rights: bool,
     licence: Option<String>,
     language: String,
+    region: Option<String>,
     audiences: Vec<String>,
     tags: Vec<String>,
     visibility: String,
@@ -165,6 +173,25 @@ fn stored_list<T: DeserializeOwned>(values: &[String]) -> anyhow::Result<Vec<T>>
     values.iter().map(|s| stored(s)).collect()
 }
 
+/// How far the seed's dates move: the whole weeks from its `writtenOn` to `today`.
+pub fn shift(written_on: NaiveDate, today: NaiveDate) -> chrono::TimeDelta {
+    chrono::TimeDelta::weeks((today - written_on).num_weeks())
+}
+
+/// `at` moved by `by` in wall-clock time in `zone` (so that 14:00 stays 14:00 across a
+/// change of daylight saving time).
+fn moved(at: DateTime<Utc>, zone: &str, by: chrono::TimeDelta) -> anyhow::Result<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let zone: chrono_tz::Tz = zone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("unknown zone {zone:?} in the demo data"))?;
+    let local = at.with_timezone(&zone).naive_local() + by;
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .with_context(|| format!("{local} does not exist in {zone}"))
+}
+
 /// Loads the demo data unless the database already holds organisations.
 /// Returns whether it loaded anything.
 /// Instances starting together on one database take turns, so it is loaded once.
@@ -181,6 +208,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 }
 
 async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
+    let today = Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let by = shift(seed.written_on, today);
     let mut orgs: HashMap<String, Uuid> = HashMap::new();
     for o in seed.organisations {
         let fields = OrganisationFields::parse(OrganisationDraft {
@@ -235,6 +264,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             free_of_rights: r.free_of_rights,
             licence: r.licence,
             language: Some(r.language),
+            region: stored_opt(r.region.as_deref())?,
             audiences: stored_list(&r.audiences)?,
             tags: r.tags,
             visibility: stored(&r.visibility)?,
@@ -257,8 +287,8 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
                 latitude: l.latitude,
                 longitude: l.longitude,
             },
-            starts_at: e.starts_at,
-            ends_at: e.ends_at,
+            starts_at: moved(e.starts_at, &e.timezone, by)?,
+            ends_at: e.ends_at.map(|end| moved(end, &e.timezone, by)).transpose()?,
             all_day: e.all_day,
             timezone: Some(e.timezone),
             open_to_public: e.open_to_public,
@@ -323,7 +353,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             text: r.text,
             rating: r.rating,
             people_reached: r.people_reached,
-            reported_on: r.reported_on,
+            reported_on: r.reported_on + by,
         })?;
         record::create::<entity::experience_report::Entity>(db, fields).await?;
     }

@@ -1,6 +1,6 @@
 //! A resource's write rules: teaching kits, videos, posters, portraits and guides.
 
-use entity::{Audience, ResourceKind, Visibility};
+use entity::{Audience, Region, ResourceKind, Visibility};
 use uuid::Uuid;
 
 use super::validate::{self, TITLE_MAX};
@@ -24,6 +24,8 @@ pub struct ResourceFields {
     pub free_of_rights: bool,
     pub licence: Option<String>,
     pub language: String,
+    /// The région it is about or made for (none: the whole country).
+    pub region: Option<Region>,
     pub audiences: Vec<Audience>,
     pub tags: Vec<String>,
     pub visibility: Visibility,
@@ -42,6 +44,7 @@ impl From<&entity::resource::Model> for ResourceFields {
             free_of_rights: m.free_of_rights,
             licence: m.licence.clone(),
             language: m.language.clone(),
+            region: m.region,
             audiences: m.audiences.0.clone(),
             tags: m.tags.0.clone(),
             visibility: m.visibility,
@@ -63,6 +66,7 @@ pub struct ResourceDraft {
     pub licence: Option<String>,
     /// A language code; `DEFAULT_LANGUAGE` when absent.
     pub language: Option<String>,
+    pub region: Option<Region>,
     pub audiences: Vec<Audience>,
     pub tags: Vec<String>,
     pub visibility: Visibility,
@@ -80,6 +84,7 @@ pub struct ResourcePatch {
     pub free_of_rights: Patch<bool>,
     pub licence: Patch<String>,
     pub language: Patch<String>,
+    pub region: Patch<Region>,
     pub audiences: Patch<Vec<Audience>>,
     pub tags: Patch<Vec<String>>,
     pub organisation_id: Patch<Uuid>,
@@ -98,6 +103,7 @@ pub struct ResourceChange {
     free_of_rights: Option<bool>,
     licence: Option<Option<String>>,
     language: Option<String>,
+    region: Option<Option<Region>>,
     audiences: Option<Vec<Audience>>,
     tags: Option<Vec<String>>,
     organisation_id: Option<Option<Uuid>>,
@@ -156,6 +162,7 @@ impl ResourceFields {
             free_of_rights: d.free_of_rights,
             licence: c.value(licence(d.licence)),
             language: c.value(language(d.language.as_deref().unwrap_or(DEFAULT_LANGUAGE))),
+            region: d.region,
             audiences: audiences(d.audiences),
             tags: c.value(tags(d.tags)),
             visibility: d.visibility,
@@ -179,6 +186,7 @@ impl ResourceChange {
             free_of_rights: c.required("freeOfRights", p.free_of_rights, Ok),
             licence: c.optional(p.licence, licence),
             language: c.required("language", p.language, |v| language(&v)),
+            region: c.optional(p.region, Ok),
             audiences: c.required("audiences", p.audiences, |v| Ok(audiences(v))),
             tags: c.required("tags", p.tags, tags),
             organisation_id: c.optional(p.organisation_id, Ok),
@@ -197,6 +205,7 @@ impl ResourceChange {
         put(&mut f.free_of_rights, self.free_of_rights);
         put(&mut f.licence, self.licence);
         put(&mut f.language, self.language);
+        put(&mut f.region, self.region);
         put(&mut f.audiences, self.audiences);
         put(&mut f.tags, self.tags);
         put(&mut f.organisation_id, self.organisation_id);
@@ -221,6 +230,7 @@ mod tests {
             free_of_rights: true,
             licence: None,
             language: None,
+            region: None,
             audiences: vec![Audience::Lycee, Audience::Lycee],
             tags: vec![" Vidéo ".into(), "vidéo".into()],
             visibility: Visibility::Public,

@@ -43,6 +43,7 @@ pub const RESOURCE_COLUMNS: &[&str] = &[
     "free_of_rights",
     "licence",
     "language",
+    "region",
     "audiences",
     "tags",
     "organisation",
@@ -188,6 +189,7 @@ pub fn resources(
                 flag(r.free_of_rights),
                 opt(r.licence.as_deref()),
                 r.language.clone(),
+                opt(r.region.map(|v| v.as_str())),
                 list(r.audiences.0.iter().map(|a| a.as_str())),
                 list(r.tags.0.iter().map(String::as_str)),
                 opt(r

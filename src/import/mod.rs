@@ -240,6 +240,7 @@ const RESOURCE_NAMES: Names = &[
     ("freeOfRights", "free_of_rights"),
     ("licence", "licence"),
     ("language", "language"),
+    ("region", "region"),
     ("audiences", "audiences"),
     ("tags", "tags"),
     ("visibility", "visibility"),
@@ -514,6 +515,7 @@ const RESOURCE_COLUMNS: Aliases = &[
     ),
     ("licence", &["licence", "license"]),
     ("language", &["language", "langue"]),
+    ("region", &["region"]),
     ("audiences", &["audiences", "publics", "public", "cibles"]),
     ("tags", &["tags", "motscles", "themes"]),
     ("visibility", &["visibility", "visibilite"]),
@@ -597,6 +599,7 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
             continue;
         };
         let free_of_rights = boolean(&mut c, get("free_of_rights"), "free_of_rights").unwrap_or(false);
+        let region = region(&mut c, get("region"));
         let audiences = audiences(&mut c, get("audiences"));
         let visibility = visibility(&mut c, get("visibility"), default_visibility);
         let draft = ResourceDraft {
@@ -610,6 +613,7 @@ fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<V
             free_of_rights,
             licence: get("licence").map(str::to_string),
             language: get("language").map(str::to_string),
+            region,
             audiences,
             tags: tags(get("tags")),
             visibility,

@@ -110,6 +110,7 @@ impl Document {
         d.tags = m.tags.0.clone();
         d.body = body([m.description.as_deref(), m.content.as_deref(), m.author.as_deref()]);
         d.kind = Some(m.kind.as_str().to_string());
+        d.region = m.region.map(|r| r.as_str().to_string());
         d.audiences = m.audiences.0.iter().map(|a| a.as_str().to_string()).collect();
         d.free_of_rights = Some(m.free_of_rights);
         d.sealed()

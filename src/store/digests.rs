@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::digest_subscription::{ActiveModel, Column as C, Entity as Digests, Model};
-use entity::{Audience, DigestFrequency, EventStatus, ResourceKind};
+use entity::{Audience, DigestFrequency, EventStatus, Region, ResourceKind};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
@@ -31,6 +31,7 @@ pub struct SavedResourceFilter {
     pub tag: Option<String>,
     pub organisation_id: Option<Uuid>,
     pub language: Option<String>,
+    pub region: Option<Region>,
 }
 
 impl From<&ResourceFilter> for SavedResourceFilter {
@@ -42,6 +43,7 @@ impl From<&ResourceFilter> for SavedResourceFilter {
             tag: f.tag.clone(),
             organisation_id: f.organisation_id,
             language: f.language.clone(),
+            region: f.region,
         }
     }
 }
@@ -57,6 +59,7 @@ impl SavedResourceFilter {
             tag: self.tag,
             organisation_id: self.organisation_id,
             language: self.language,
+            region: self.region,
         }
     }
 

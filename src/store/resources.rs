@@ -1,7 +1,7 @@
 //! Resources: the shared file of teaching kits, videos, posters, portraits and guides.
 
 use entity::resource::{ActiveModel, Column as C, Entity as Resources, Model};
-use entity::{Audience, Audiences, ResourceKind, Tags};
+use entity::{Audience, Audiences, Region, ResourceKind, Tags};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend, Set};
 use uuid::Uuid;
 
@@ -32,6 +32,7 @@ pub struct ResourceFilter {
     pub tag: Option<String>,
     pub organisation_id: Option<Uuid>,
     pub language: Option<String>,
+    pub region: Option<Region>,
 }
 
 /// The resources of each organisation.
@@ -65,6 +66,9 @@ impl Filter for ResourceFilter {
         if let Some(v) = &self.language {
             cond = cond.add(C::Language.eq(v.trim().to_lowercase()));
         }
+        if let Some(v) = self.region {
+            cond = cond.add(C::Region.eq(v));
+        }
         cond
     }
 }
@@ -78,6 +82,7 @@ impl WriteFields<ActiveModel> for ResourceFields {
         am.content = Set(self.content);
         am.description = Set(self.description);
         am.url = Set(self.url);
+        am.region = Set(self.region);
         am.author = Set(self.author);
         am.free_of_rights = Set(self.free_of_rights);
         am.licence = Set(self.licence);

@@ -621,7 +621,7 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         let (headers, rows) = csv_body(get(&app, "/resources.csv", None, None).await).await;
         assert_eq!(
             headers.join(","),
-            "uid,title,kind,content,description,url,author,free_of_rights,licence,language,audiences,tags,organisation,visibility"
+            "uid,title,kind,content,description,url,author,free_of_rights,licence,language,region,audiences,tags,organisation,visibility"
         );
         assert!(rows.is_empty());
         assert_eq!(

@@ -208,23 +208,28 @@ async fn response_fields_follow_the_query_order() {
 
 #[tokio::test]
 async fn demo_data_describes_the_partner_documents() {
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+    let paris = |v: &Value| {
+        DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default())
+            .expect("a date-time")
+            .with_timezone(&chrono_tz::Europe::Paris)
+    };
     for app in apps(true).await {
         let data = app
             .data(
-                "{ events(first: 5) { nodes { title startsAt organiser { name } } }
+                "{ events(first: 50) { nodes { title startsAt endsAt organiser { name } } }
                    organisations { totalCount } resources { totalCount } actions { totalCount nodes { experienceReports { totalCount } } }
                    contacts { nodes { email } } }",
                 json!({}),
             )
             .await;
         let events = data["events"]["nodes"].as_array().cloned().unwrap_or_default();
-        assert_eq!(events.len(), 5);
+        assert!(events.len() >= 9, "{events:?}");
         assert!(
             events
                 .iter()
                 .any(|e| e["title"].as_str().unwrap_or("").contains("Femmes et Microtechniques"))
         );
-        assert_eq!(events[0]["startsAt"], "2019-03-07T23:00:00+00:00");
         assert!(data["organisations"]["totalCount"].as_i64().unwrap_or(0) >= 10);
         assert!(data["resources"]["totalCount"].as_i64().unwrap_or(0) >= 5);
         // Demo contacts are fictional: reserved example domain only.
@@ -233,15 +238,38 @@ async fn demo_data_describes_the_partner_documents() {
                 assert!(email.ends_with("@example.org"), "{email}");
             }
         }
-        // The workshop event of 27 September 2023, 12:00–14:00 Paris time.
-        let data = app
-            .data(
-                "{ events(filter: { startsAfter: \"2023-09-27T00:00:00Z\", startsBefore: \"2023-09-28T00:00:00Z\" }) { nodes { startsAt endsAt } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(data["events"]["nodes"][0]["startsAt"], "2023-09-27T10:00:00+00:00");
-        assert_eq!(data["events"]["nodes"][0]["endsAt"], "2023-09-27T12:00:00+00:00");
+        // Placed relative to today: some past, some to come, each moved from the date the
+        // documents give by whole weeks, at the same time of day in Paris.
+        let now = Utc::now();
+        let starts: Vec<DateTime<Utc>> = events
+            .iter()
+            .map(|e| paris(&e["startsAt"]).with_timezone(&Utc))
+            .collect();
+        assert!(starts.iter().any(|s| *s < now), "past events: {events:?}");
+        assert!(
+            starts.iter().filter(|s| **s > now).count() >= 2,
+            "upcoming events: {events:?}"
+        );
+        let by_title = |t: &str| {
+            events
+                .iter()
+                .find(|e| e["title"].as_str().is_some_and(|x| x.starts_with(t)))
+                .unwrap_or_else(|| panic!("the event {t}"))
+        };
+        // The workshop of Wednesday 27 September 2023, 12:00–14:00 Paris time, with its report.
+        let workshop = by_title("Atelier 3");
+        let (start, end) = (paris(&workshop["startsAt"]), paris(&workshop["endsAt"]));
+        assert_eq!((start.hour(), start.minute(), end.hour()), (12, 0, 14), "{workshop}");
+        let written = NaiveDate::from_ymd_opt(2023, 9, 27).expect("a date");
+        assert_eq!((start.date_naive() - written).num_days() % 7, 0, "{workshop}");
+        assert!(start.with_timezone(&Utc) < now, "the workshop is past: {workshop}");
+        // The inauguration of Friday 8 March 2019, all day.
+        let inauguration = paris(&by_title("Inauguration")["startsAt"]);
+        assert_eq!(inauguration.weekday(), chrono::Weekday::Fri);
+        assert_eq!((inauguration.hour(), inauguration.minute()), (0, 0));
+        // The follow-up the workshop announced for mid-November is still to come.
+        let follow_up = by_title("Bilan du pilote");
+        assert!(paris(&follow_up["startsAt"]).with_timezone(&Utc) > now, "{follow_up}");
         app.stop().await;
     }
 }

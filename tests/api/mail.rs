@@ -898,6 +898,7 @@ async fn two_instances_on_one_postgres_database_deliver_each_message_once() {
             free_of_rights: true,
             licence: None,
             language: "fr".into(),
+            region: None,
             audiences: Vec::new(),
             tags: Vec::new(),
             visibility: entity::Visibility::Public,

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::connection::{connection, id_filter, page_args, root_list, scoped};
-use super::enums::{Audience, ResourceKind, ResourceOrderBy, Visibility, audiences_out};
+use super::enums::{Audience, Region, ResourceKind, ResourceOrderBy, Visibility, audiences_out};
 use super::organisation::Organisation;
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
@@ -54,6 +54,10 @@ impl Resource {
     async fn language(&self) -> &str {
         &self.0.language
     }
+    /// The région it is about or made for; none for the whole country.
+    async fn region(&self) -> Option<Region> {
+        self.0.region.map(Into::into)
+    }
     async fn audiences(&self) -> Vec<Audience> {
         audiences_out(&self.0.audiences)
     }
@@ -87,6 +91,7 @@ pub struct ResourceFilter {
     pub organisation_id: Option<ID>,
     /// Language code such as `fr`.
     pub language: Option<String>,
+    pub region: Option<Region>,
 }
 
 impl From<ResourceFilter> for store::resources::ResourceFilter {
@@ -99,6 +104,7 @@ impl From<ResourceFilter> for store::resources::ResourceFilter {
             tag: f.tag,
             organisation_id: id_filter(f.organisation_id),
             language: f.language,
+            region: f.region.map(Into::into),
         }
     }
 }

@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 
 use crate::domain::resource::{ResourceChange, ResourceDraft, ResourceFields, ResourcePatch};
 use crate::error::AppResult;
-use crate::graphql::enums::{Audience, ResourceKind, Visibility, audiences};
+use crate::graphql::enums::{Audience, Region, ResourceKind, Visibility, audiences};
 use crate::graphql::error::{IntoGql, parse_id};
 use crate::graphql::exec::viewer;
 use crate::graphql::resource::Resource;
@@ -23,6 +23,8 @@ pub struct CreateResourceInput {
     pub licence: Option<String>,
     /// Language code; default `fr`.
     pub language: Option<String>,
+    /// The région it is about or made for; none for the whole country.
+    pub region: Option<Region>,
     #[graphql(default)]
     pub audiences: Vec<Audience>,
     #[graphql(default)]
@@ -45,6 +47,7 @@ impl CreateResourceInput {
             free_of_rights: self.free_of_rights,
             licence: self.licence,
             language: self.language,
+            region: self.region.map(Into::into),
             audiences: audiences(self.audiences),
             tags: self.tags,
             visibility: self.visibility.into(),
@@ -65,6 +68,7 @@ pub struct UpdateResourceInput {
     pub free_of_rights: MaybeUndefined<bool>,
     pub licence: MaybeUndefined<String>,
     pub language: MaybeUndefined<String>,
+    pub region: MaybeUndefined<Region>,
     pub audiences: MaybeUndefined<Vec<Audience>>,
     pub tags: MaybeUndefined<Vec<String>>,
     pub organisation_id: MaybeUndefined<ID>,
@@ -86,6 +90,7 @@ impl UpdateResourceInput {
             free_of_rights: patch(self.free_of_rights, Into::into),
             licence: patch(self.licence, Into::into),
             language: patch(self.language, Into::into),
+            region: patch(self.region, Into::into),
             audiences: patch(self.audiences, audiences),
             tags: patch(self.tags, Into::into),
             organisation_id: organisation_id.clone().unwrap_or_default(),
