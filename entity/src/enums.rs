@@ -230,3 +230,12 @@ stored_enum!(
         Weekly = "weekly",
     }
 );
+
+stored_enum!(
+    /// What a private link opens: a calendar of events (`/calendar/<token>.ics`) or an address
+    /// book of contacts (`/contacts/<token>.vcf`).
+    PrivateLinkKind {
+        Calendar = "calendar",
+        AddressBook = "address_book",
+    }
+);

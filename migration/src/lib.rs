@@ -10,6 +10,7 @@ mod m20261125_000005_create_search_outbox;
 mod m20261201_000006_add_organisation_name_key;
 mod m20261201_000007_create_mail_outbox;
 mod m20261201_000030_add_sort_keys;
+mod m20261201_000031_add_address_book_links;
 mod m20261201_000032_add_resource_region;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_add_organisation_name_key::Migration),
             Box::new(m20261201_000007_create_mail_outbox::Migration),
             Box::new(m20261201_000030_add_sort_keys::Migration),
+            Box::new(m20261201_000031_add_address_book_links::Migration),
             Box::new(m20261201_000032_add_resource_region::Migration),
         ]
     }

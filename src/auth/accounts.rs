@@ -373,12 +373,13 @@ pub async fn create_api_key(
     Ok((key, issued.text))
 }
 
-/// Creates a private calendar link for a signed-in user; returns it with its token (shown once).
-pub async fn create_calendar_subscription(
+/// Creates a private link (a calendar, an address book) for a signed-in user; returns it
+/// with its token (shown once).
+pub async fn create_private_link(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     name: Option<&str>,
-    filter: crate::store::calendar_subscriptions::SavedEventFilter,
+    filter: crate::store::calendar_subscriptions::SavedFilter,
 ) -> AppResult<(entity::calendar_subscription::Model, String)> {
     use crate::store::calendar_subscriptions as links;
     // A link reads with its creator's scope, so it needs a person (an API key has none).
@@ -389,7 +390,11 @@ pub async fn create_calendar_subscription(
     })?;
     let name = validate::text("name", name.unwrap_or("Passerelle"), validate::TITLE_MAX)?;
     let id = Uuid::now_v7();
-    let issued = token::issue(TokenKind::CalendarLink, id);
+    let kind = match filter.kind() {
+        entity::PrivateLinkKind::Calendar => TokenKind::CalendarLink,
+        entity::PrivateLinkKind::AddressBook => TokenKind::AddressBookLink,
+    };
+    let issued = token::issue(kind, id);
     let link = links::create(
         db,
         links::NewSubscription {

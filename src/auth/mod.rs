@@ -68,24 +68,32 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
                 },
             })
         }
-        // A calendar link opens its calendar only, a reset link sets a password only: neither
-        // opens the API.
-        TokenKind::CalendarLink | TokenKind::PasswordReset => Err(AppError::Unauthenticated),
+        // A calendar or address-book link opens its calendar or address book only, a reset
+        // link sets a password only: none opens the API.
+        TokenKind::CalendarLink | TokenKind::AddressBookLink | TokenKind::PasswordReset => {
+            Err(AppError::Unauthenticated)
+        }
     }
 }
 
-/// Opens a private calendar link: the link and the scope its creator reads with now. `None`
-/// when the token is not a live link, or its creator's account is disabled or gone.
-pub async fn calendar_link(
+/// Opens a private link of `kind` (a calendar, an address book): the link and its creator as
+/// they read now. `None` when the token is not a live link of that kind, or its creator's
+/// account is disabled or gone.
+pub async fn private_link(
     db: &DatabaseConnection,
     text: &str,
-) -> AppResult<Option<(entity::calendar_subscription::Model, crate::domain::Scope)>> {
-    let Some(presented) = token::parse(text).filter(|p| p.kind == TokenKind::CalendarLink) else {
+    kind: entity::PrivateLinkKind,
+) -> AppResult<Option<(entity::calendar_subscription::Model, Viewer)>> {
+    let token_kind = match kind {
+        entity::PrivateLinkKind::Calendar => TokenKind::CalendarLink,
+        entity::PrivateLinkKind::AddressBook => TokenKind::AddressBookLink,
+    };
+    let Some(presented) = token::parse(text).filter(|p| p.kind == token_kind) else {
         return Ok(None);
     };
     let Some(link) = calendar_subscriptions::by_id(db, presented.id)
         .await?
-        .filter(|l| l.revoked_at.is_none() && presented.matches(&l.secret_hash))
+        .filter(|l| l.kind == kind && l.revoked_at.is_none() && presented.matches(&l.secret_hash))
     else {
         return Ok(None);
     };
@@ -93,7 +101,7 @@ pub async fn calendar_link(
         return Ok(None);
     };
     calendar_subscriptions::touch(db, &link, crate::store::now()).await?;
-    let scope = Viewer {
+    let viewer = Viewer {
         actor: Actor::User {
             id: user.id,
             email: user.email,
@@ -103,7 +111,6 @@ pub async fn calendar_link(
             // No session: the link itself is the credential.
             session_id: uuid::Uuid::nil(),
         },
-    }
-    .scope();
-    Ok(Some((link, scope)))
+    };
+    Ok(Some((link, viewer)))
 }

@@ -15,6 +15,9 @@ pub enum TokenKind {
     ApiKey,
     /// A private calendar link (`/calendar/<token>.ics`): it opens that calendar, nothing else.
     CalendarLink,
+    /// A private address-book link (`/contacts/<token>.vcf`): it opens that address book,
+    /// nothing else.
+    AddressBookLink,
     /// A password reset link's token: it sets one password, once, within its hour.
     PasswordReset,
 }
@@ -25,6 +28,7 @@ impl TokenKind {
             TokenKind::Session => "pss",
             TokenKind::ApiKey => "psk",
             TokenKind::CalendarLink => "psc",
+            TokenKind::AddressBookLink => "psv",
             TokenKind::PasswordReset => "psr",
         }
     }
@@ -73,6 +77,7 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
         "pss" => TokenKind::Session,
         "psk" => TokenKind::ApiKey,
         "psc" => TokenKind::CalendarLink,
+        "psv" => TokenKind::AddressBookLink,
         "psr" => TokenKind::PasswordReset,
         _ => return None,
     };
@@ -81,10 +86,10 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
     Some(Presented { kind, id, secret })
 }
 
-/// `text` with its secret hidden (`psc_***.ics`) when it starts like one of our tokens, for
+/// `text` with its secret hidden (`psc_***.ics`, `psv_***.vcf`) when it starts like one of our tokens, for
 /// logs; `None` when it does not.
 pub fn redact(text: &str) -> Option<String> {
-    let prefix = ["pss_", "psk_", "psc_", "psr_"]
+    let prefix = ["pss_", "psk_", "psc_", "psv_", "psr_"]
         .into_iter()
         .find(|p| text.starts_with(p))?;
     // Keep a file extension (`.ics`), which says what was asked for and is no secret.

@@ -1,12 +1,15 @@
 //! Calendar, Atom, vCard and CSV exports: `GET /calendar.ics` (public, or a private link with
-//! `?token=` or `/calendar/<token>.ics`), `/events.atom`, `/resources.atom`, `/contacts.vcf`,
-//! `/events.csv`, `/resources.csv` and `/contacts.csv`; one event as `/events/<id>.ics` (« add to my
-//! calendar »).
+//! `?token=` or `/calendar/<token>.ics`), `/events.atom`, `/resources.atom`, `/contacts.vcf`
+//! (signed in, or a private link with `?token=` or `/contacts/<token>.vcf`), `/events.csv`,
+//! `/resources.csv` and `/contacts.csv`; one event as `/events/<id>.ics` (« add to my
+//! calendar »). Every query parameter is checked: an unknown one, a value that is none of a
+//! filter's, an organisation that does not exist are refused with what is accepted.
 //!
 //! Each reads what the caller may see through the store's filters (the one visibility policy),
 //! and hands the rows to a pure serialiser of `crate::export`.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,8 +25,9 @@ use crate::auth::{self, Viewer};
 use crate::domain::Scope;
 use crate::error::AppError;
 use crate::export;
-use crate::store::calendar_subscriptions::SavedEventFilter;
+use crate::store::calendar_subscriptions::{SavedContactFilter, SavedEventFilter};
 use crate::store::{self, contacts::ContactFilter, events::EventFilter, resources::ResourceFilter};
+use entity::PrivateLinkKind;
 
 /// Most events in a calendar (the next thousand).
 const MAX_CALENDAR_EVENTS: usize = 1000;
@@ -47,6 +51,7 @@ pub fn routes(route: Route) -> Route {
         .at("/events/:file", get(event_ics))
         .at("/resources.atom", get(resources_atom))
         .at("/contacts.vcf", get(contacts_vcf))
+        .at("/contacts/:file", get(contacts_link))
         .at("/events.csv", get(events_csv))
         .at("/resources.csv", get(resources_csv))
         .at("/contacts.csv", get(contacts_csv))
@@ -79,6 +84,49 @@ fn error(err: &AppError) -> Response {
     }
 }
 
+/// Why an export answers no document.
+enum Refused {
+    /// What the GraphQL API would refuse the same way.
+    App(AppError),
+    /// `organisation=` names no organisation: 404, with the slugs it may have meant.
+    NoSuchOrganisation { given: String, closest: Vec<String> },
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Refused::App(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for Refused {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Refused::App(e.into())
+    }
+}
+
+fn refused(r: Refused) -> Response {
+    match r {
+        Refused::App(e) => error(&e),
+        Refused::NoSuchOrganisation { given, closest } => {
+            let (fr, en) = if closest.is_empty() {
+                (String::new(), String::new())
+            } else {
+                let list = closest.join(", ");
+                (format!(" (les plus proches : {list})"), format!(" (closest: {list})"))
+            };
+            text(
+                StatusCode::NOT_FOUND,
+                &format!(
+                    "Aucune organisation n'a le slug ou l'identifiant « {given} »{fr} ; la liste : \
+                     {{ organisations {{ nodes {{ slug name }} }} }} sur /graphql.\n\
+                     No organisation has the slug or id \"{given}\"{en}; the list: \
+                     {{ organisations {{ nodes {{ slug name }} }} }} on /graphql."
+                ),
+            )
+        }
+    }
+}
+
 /// The caller, from `Authorization` (none is anonymous; a bad token is refused).
 async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
     let viewer = auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await?;
@@ -88,125 +136,256 @@ async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
     Ok(viewer)
 }
 
-/// The query string as a map (the last value of a repeated name wins).
-fn params(req: &Request) -> HashMap<String, String> {
-    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
-        .filter(|(_, v)| !v.is_empty())
-        .collect()
+/// The filters of each list, as query parameters (the names of the GraphQL filters).
+const EVENT_FILTER: &[&str] = &[
+    "organisation",
+    "region",
+    "departement",
+    "city",
+    "openToPublic",
+    "audience",
+    "tag",
+    "status",
+    "startsAfter",
+    "startsBefore",
+];
+const RESOURCE_FILTER: &[&str] = &[
+    "organisation",
+    "region",
+    "kind",
+    "freeOfRights",
+    "audience",
+    "tag",
+    "language",
+];
+const CONTACT_FILTER: &[&str] = &["organisation", "region", "audience"];
+
+/// Other spellings of some parameters, taken as the name they stand for.
+const ALIASES: &[(&str, &str)] = &[
+    ("organisationId", "organisation"),
+    ("organization", "organisation"),
+    ("starts_after", "startsAfter"),
+    ("starts_before", "startsBefore"),
+    ("open_to_public", "openToPublic"),
+    ("free_of_rights", "freeOfRights"),
+];
+
+/// The query string of a request to `path`, every name checked against what the endpoint
+/// accepts (`filters` and `extra`): an unknown one is refused (400) with the accepted names,
+/// rather than ignored (which would answer everything a misspelt filter meant to narrow).
+/// Empty values count as absent; the last value of a repeated name wins.
+fn params(req: &Request, path: &str, filters: &[&'static str], extra: &[&'static str]) -> Result<Params, AppError> {
+    let mut values = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        let name = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == name)
+            .map_or(name.as_ref(), |(_, canonical)| canonical);
+        let Some(known) = filters.iter().chain(extra).find(|n| **n == name) else {
+            let accepted: Vec<&str> = filters.iter().chain(extra).copied().collect();
+            let hint = closest(name, accepted.iter().copied(), 1)
+                .first()
+                .map(|n| {
+                    (
+                        format!(" (vouliez-vous dire « {n} » ?)"),
+                        format!(" (did you mean \"{n}\"?)"),
+                    )
+                })
+                .unwrap_or_default();
+            let list = accepted.join(", ");
+            return Err(AppError::bad_input(
+                name,
+                format!(
+                    "Paramètre inconnu « {name} » pour {path}{}. Paramètres acceptés : {list}.\n\
+                     Unknown parameter \"{name}\" for {path}{}. Accepted parameters: {list}.",
+                    hint.0, hint.1
+                ),
+            ));
+        };
+        let value = value.trim();
+        if !value.is_empty() {
+            values.insert(*known, value.to_string());
+        }
+    }
+    Ok(Params(values))
 }
 
-struct Params(HashMap<String, String>);
+/// Of `candidates`, the (at most `n`) nearest to `given`, nearest first; none when nothing
+/// comes close.
+fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+    let given = given.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = candidates
+        .map(|c| (strsim::jaro_winkler(&given, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
+struct Params(HashMap<&'static str, String>);
 
 impl Params {
-    fn get(&self, names: &[&str]) -> Option<&str> {
-        names.iter().find_map(|n| self.0.get(*n)).map(String::as_str)
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
     }
 
-    fn string(&self, names: &[&str]) -> Option<String> {
-        self.get(names).map(str::to_string)
+    fn string(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
     }
 
-    fn boolean(&self, names: &[&str]) -> Result<Option<bool>, AppError> {
-        match self.get(names).map(str::to_ascii_lowercase).as_deref() {
+    fn boolean(&self, name: &str) -> Result<Option<bool>, AppError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
             None => Ok(None),
-            Some("true" | "1" | "yes") => Ok(Some(true)),
-            Some("false" | "0" | "no") => Ok(Some(false)),
-            Some(_) => Err(AppError::bad_input(
-                names[0],
-                format!("{} must be true or false", names[0]),
+            Some("true" | "1" | "yes" | "oui") => Ok(Some(true)),
+            Some("false" | "0" | "no" | "non") => Ok(Some(false)),
+            Some(other) => Err(AppError::bad_input(
+                name,
+                format!(
+                    "{name} vaut true ou false (reçu « {other} ») / {name} must be true or false (got \"{other}\")"
+                ),
             )),
         }
     }
 
     /// A stored enum by its value or its GraphQL name (`ile_de_france`, `ILE_DE_FRANCE`).
-    fn choice<T: Iterable + Copy>(
-        &self,
-        names: &[&str],
-        value_of: fn(T) -> &'static str,
-    ) -> Result<Option<T>, AppError> {
-        let Some(raw) = self.get(names) else {
+    fn choice<T: Iterable + Copy>(&self, name: &str, value_of: fn(T) -> &'static str) -> Result<Option<T>, AppError> {
+        let Some(raw) = self.get(name) else {
             return Ok(None);
         };
         let wanted = raw.to_ascii_lowercase().replace('-', "_");
-        T::iter()
-            .find(|v| value_of(*v) == wanted)
-            .map(Some)
-            .ok_or_else(|| AppError::bad_input(names[0], format!("{} has no value {raw:?}", names[0])))
+        if let Some(found) = T::iter().find(|v| value_of(*v) == wanted) {
+            return Ok(Some(found));
+        }
+        let list = T::iter()
+            .map(|v| value_of(v).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(AppError::bad_input(
+            name,
+            format!(
+                "{name} n'a pas de valeur « {raw} » ; valeurs acceptées : {list}.\n\
+                 {name} has no value \"{raw}\"; accepted values: {list}."
+            ),
+        ))
     }
 
-    fn instant(&self, names: &[&str]) -> Result<Option<DateTime<Utc>>, AppError> {
-        self.get(names)
-            .map(|v| {
-                DateTime::parse_from_rfc3339(v)
-                    .map(|d| d.with_timezone(&Utc))
-                    .map_err(|_| AppError::bad_input(names[0], format!("{} must be an RFC 3339 date-time", names[0])))
-            })
-            .transpose()
+    /// An instant: RFC 3339 (`2027-01-01T09:00:00Z`), a local date-time
+    /// (`2027-01-01T09:00`) or a date (`2027-01-01`, the start of that day), both of the
+    /// latter in Paris time, the zone of the agenda.
+    fn instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+        self.get(name).map(|v| parse_instant(name, v)).transpose()
     }
 
     fn limit(&self, default: usize, max: usize) -> Result<usize, AppError> {
-        match self.get(&["limit"]) {
+        match self.get("limit") {
             None => Ok(default),
             Some(v) => v
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| AppError::bad_input("limit", format!("limit must be between 1 and {max}"))),
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "limit",
+                        format!("limit est entre 1 et {max} / limit must be between 1 and {max}"),
+                    )
+                }),
         }
     }
 
-    /// An organisation by id or slug; an unknown one matches nothing.
-    async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, AppError> {
-        let Some(raw) = self.get(&["organisation", "organisationId", "organization"]) else {
+    /// An organisation by id or slug; an unknown one is refused (404), naming the closest
+    /// slugs, rather than answering an empty document.
+    async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, Refused> {
+        let Some(raw) = self.get("organisation") else {
             return Ok(None);
         };
-        if let Ok(id) = Uuid::parse_str(raw) {
-            return Ok(Some(id));
+        let found = match Uuid::parse_str(raw) {
+            Ok(id) => store::organisations::by_id(&state.db, id).await?,
+            Err(_) => store::organisations::by_slug(&state.db, raw).await?,
+        };
+        if let Some(org) = found {
+            return Ok(Some(org.id));
         }
-        Ok(Some(
-            store::organisations::by_slug(&state.db, raw)
-                .await?
-                .map_or(Uuid::nil(), |o| o.id),
-        ))
+        let slugs = store::organisations::slugs(&state.db).await?;
+        let closest = closest(raw, slugs.iter().map(String::as_str), 3)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        Err(Refused::NoSuchOrganisation {
+            given: raw.to_string(),
+            closest,
+        })
     }
 
-    async fn event_filter(&self, state: &AppState, scope: Scope) -> Result<EventFilter, AppError> {
+    async fn event_filter(&self, state: &AppState, scope: Scope) -> Result<EventFilter, Refused> {
         Ok(EventFilter {
             scope,
-            starts_after: self.instant(&["startsAfter", "starts_after"])?,
-            starts_before: self.instant(&["startsBefore", "starts_before"])?,
-            region: self.choice(&["region"], entity::Region::as_str)?,
-            departement: self.string(&["departement"]).map(|d| d.to_uppercase()),
-            city: self.string(&["city"]),
+            starts_after: self.instant("startsAfter")?,
+            starts_before: self.instant("startsBefore")?,
+            region: self.choice("region", entity::Region::as_str)?,
+            departement: self.string("departement").map(|d| d.to_uppercase()),
+            city: self.string("city"),
             organisation_id: self.organisation(state).await?,
-            open_to_public: self.boolean(&["openToPublic", "open_to_public"])?,
-            audience: self.choice(&["audience"], entity::Audience::as_str)?,
-            tag: self.string(&["tag"]),
-            status: self.choice(&["status"], entity::EventStatus::as_str)?,
+            open_to_public: self.boolean("openToPublic")?,
+            audience: self.choice("audience", entity::Audience::as_str)?,
+            tag: self.string("tag"),
+            status: self.choice("status", entity::EventStatus::as_str)?,
         })
     }
 
-    async fn resource_filter(&self, state: &AppState, scope: Scope) -> Result<ResourceFilter, AppError> {
+    async fn resource_filter(&self, state: &AppState, scope: Scope) -> Result<ResourceFilter, Refused> {
         Ok(ResourceFilter {
             scope,
-            kind: self.choice(&["kind"], entity::ResourceKind::as_str)?,
-            free_of_rights: self.boolean(&["freeOfRights", "free_of_rights"])?,
-            audience: self.choice(&["audience"], entity::Audience::as_str)?,
-            tag: self.string(&["tag"]),
+            kind: self.choice("kind", entity::ResourceKind::as_str)?,
+            free_of_rights: self.boolean("freeOfRights")?,
+            audience: self.choice("audience", entity::Audience::as_str)?,
+            tag: self.string("tag"),
             organisation_id: self.organisation(state).await?,
-            language: self.string(&["language"]),
+            language: self.string("language"),
+            region: self.choice("region", entity::Region::as_str)?,
         })
     }
 
-    async fn contact_filter(&self, state: &AppState, scope: Scope) -> Result<ContactFilter, AppError> {
+    async fn contact_filter(&self, state: &AppState, scope: Scope) -> Result<ContactFilter, Refused> {
         Ok(ContactFilter {
             scope,
             organisation_id: self.organisation(state).await?,
-            region: self.choice(&["region"], entity::Region::as_str)?,
-            audience: self.choice(&["audience"], entity::Audience::as_str)?,
+            region: self.choice("region", entity::Region::as_str)?,
+            audience: self.choice("audience", entity::Audience::as_str)?,
         })
     }
+}
+
+/// `raw` as an instant (see `Params::instant`).
+fn parse_instant(name: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    let paris = |local: NaiveDateTime| chrono_tz::Europe::Paris.from_local_datetime(&local).earliest();
+    let parsed = DateTime::parse_from_rfc3339(raw)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+                .and_then(paris)
+                .map(|d| d.with_timezone(&Utc))
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| paris(d.and_time(chrono::NaiveTime::MIN)))
+                .map(|d| d.with_timezone(&Utc))
+        });
+    parsed.ok_or_else(|| {
+        AppError::bad_input(
+            name,
+            format!(
+                "{name} est une date (2027-01-01, début du jour à Paris) ou une date et heure \
+                 (2027-01-01T09:00 à Paris, 2027-01-01T09:00:00Z) ; reçu « {raw} ».\n\
+                 {name} must be a date (2027-01-01, the start of that day in Paris) or a date-time \
+                 (2027-01-01T09:00 in Paris, 2027-01-01T09:00:00Z); got \"{raw}\"."
+            ),
+        )
+    })
 }
 
 /// The strong validator of a body: its SHA-256, quoted.
@@ -267,7 +446,7 @@ async fn serve_calendar(
     name: &str,
     limit: usize,
     cache_control: &'static str,
-) -> Result<Response, AppError> {
+) -> Result<Response, Refused> {
     let events = store::exports::upcoming_events(&state.db, filter, store::now(), limit).await?;
     let info = export::ics::CalendarInfo {
         name,
@@ -277,13 +456,13 @@ async fn serve_calendar(
     Ok(cached(req, body, ICS, cache_control))
 }
 
-/// A private link: the events its creator may see now, through its saved filter.
-async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) -> Result<Response, AppError> {
-    let Some((link, scope)) = auth::calendar_link(&state.db, token).await? else {
-        return Err(AppError::NotFound("calendar"));
+/// A private calendar link: the events its creator may see now, through its saved filter.
+async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) -> Result<Response, Refused> {
+    let Some((link, viewer)) = auth::private_link(&state.db, token, PrivateLinkKind::Calendar).await? else {
+        return Err(AppError::NotFound("calendar").into());
     };
     let filter = match SavedEventFilter::from_stored(&link.filter) {
-        Some(saved) => saved.with_scope(scope),
+        Some(saved) => saved.with_scope(viewer.scope()),
         // An unreadable filter shows nothing rather than everything.
         None => EventFilter {
             scope: Scope::Public,
@@ -294,40 +473,45 @@ async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) 
     serve_calendar(req, state, &filter, &link.name, limit, "private, max-age=300").await
 }
 
+/// Runs an export handler's body and answers its refusal, if any.
+async fn answer(body: impl Future<Output = Result<Response, Refused>>) -> Response {
+    body.await.unwrap_or_else(refused)
+}
+
 /// `GET /calendar.ics`: public upcoming events, or a private link's with `?token=`.
 #[handler]
 async fn calendar(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let p = Params(params(req));
-    let result = async {
+    answer(async {
+        let p = params(req, "/calendar.ics", EVENT_FILTER, &["limit", "token"])?;
         let limit = p.limit(MAX_CALENDAR_EVENTS, MAX_CALENDAR_EVENTS)?;
-        if let Some(token) = p.get(&["token"]) {
+        if let Some(token) = p.get("token") {
             return serve_link(req, state, token, limit).await;
         }
         let filter = p.event_filter(state, Scope::Public).await?;
         serve_calendar(req, state, &filter, "Passerelle", limit, "public, max-age=300").await
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+    })
+    .await
 }
 
 /// `GET /calendar/<token>.ics`: a private link.
 #[handler]
 async fn calendar_link(req: &Request, Path(file): Path<String>, Data(state): Data<&Arc<AppState>>) -> Response {
-    let p = Params(params(req));
-    let result = async {
+    answer(async {
+        // The link's filter was saved with it: only the length of the calendar may be asked.
+        let p = params(req, "/calendar/<token>.ics", &[], &["limit"])?;
         let limit = p.limit(MAX_CALENDAR_EVENTS, MAX_CALENDAR_EVENTS)?;
         let token = file.strip_suffix(".ics").unwrap_or(&file);
         serve_link(req, state, token, limit).await
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+    })
+    .await
 }
 
 /// `GET /events/<id>.ics`: one event the caller may see, as a calendar file to add to one's
 /// own calendar (a cancelled or removed one with `STATUS:CANCELLED`).
 #[handler]
 async fn event_ics(req: &Request, Path(file): Path<String>, Data(state): Data<&Arc<AppState>>) -> Response {
-    let result = async {
+    answer(async {
+        params(req, "/events/<id>.ics", &[], &[])?;
         let id = file
             .strip_suffix(".ics")
             .and_then(|id| Uuid::parse_str(id).ok())
@@ -362,17 +546,16 @@ async fn event_ics(req: &Request, Path(file): Path<String>, Data(state): Data<&A
         if let Ok(value) = HeaderValue::from_str(&disposition) {
             resp.headers_mut().insert(header::CONTENT_DISPOSITION, value);
         }
-        Ok::<_, AppError>(resp)
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(resp)
+    })
+    .await
 }
 
 /// `GET /events.atom`: public upcoming events, soonest first.
 #[handler]
 async fn events_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let p = Params(params(req));
-    let result = async {
+    answer(async {
+        let p = params(req, "/events.atom", EVENT_FILTER, &["limit"])?;
         let limit = p.limit(DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES)?;
         let filter = p.event_filter(state, Scope::Public).await?;
         let events = store::exports::upcoming_events(&state.db, &filter, store::now(), limit).await?;
@@ -386,17 +569,16 @@ async fn events_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respon
             site_url: &base,
         };
         let body = export::atom::events(&info, &events, &organisations);
-        Ok::<_, AppError>(cached(req, body, ATOM, "public, max-age=300"))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(cached(req, body, ATOM, "public, max-age=300"))
+    })
+    .await
 }
 
 /// `GET /resources.atom`: the newest public resources.
 #[handler]
 async fn resources_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let p = Params(params(req));
-    let result = async {
+    answer(async {
+        let p = params(req, "/resources.atom", RESOURCE_FILTER, &["limit"])?;
         let limit = p.limit(DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES)?;
         let filter = p.resource_filter(state, Scope::Public).await?;
         let resources =
@@ -411,30 +593,72 @@ async fn resources_atom(req: &Request, Data(state): Data<&Arc<AppState>>) -> Res
             site_url: &base,
         };
         let body = export::atom::resources(&info, &resources, &organisations);
-        Ok::<_, AppError>(cached(req, body, ATOM, "public, max-age=300"))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(cached(req, body, ATOM, "public, max-age=300"))
+    })
+    .await
 }
 
-/// `GET /contacts.vcf`: the contacts the caller may see (signed-in callers only).
+/// The address book of `filter` as `viewer` may read it (notes only where they may).
+async fn serve_address_book(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &ContactFilter,
+    limit: usize,
+) -> Result<Response, Refused> {
+    let mut contacts = store::exports::contacts(&state.db, filter, limit).await?;
+    viewer.redact_contacts(&mut contacts);
+    let organisations =
+        store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
+    let body = export::vcard::cards(&contacts, &organisations);
+    Ok(attachment(body, VCARD, "contacts.vcf", true))
+}
+
+/// A private address-book link: the contacts its creator may see now, as they may see them,
+/// through its saved filter.
+async fn serve_address_book_link(state: &AppState, token: &str, limit: usize) -> Result<Response, Refused> {
+    let Some((link, viewer)) = auth::private_link(&state.db, token, PrivateLinkKind::AddressBook).await? else {
+        return Err(AppError::NotFound("address book").into());
+    };
+    let filter = match SavedContactFilter::from_stored(&link.filter) {
+        Some(saved) => saved.with_scope(viewer.scope()),
+        // An unreadable filter shows nothing rather than everything.
+        None => ContactFilter {
+            scope: Scope::Public,
+            organisation_id: Some(Uuid::nil()),
+            ..Default::default()
+        },
+    };
+    serve_address_book(state, &viewer, &filter, limit).await
+}
+
+/// `GET /contacts.vcf`: the contacts the caller may see (signed-in callers), or a private
+/// address-book link's with `?token=`.
 #[handler]
 async fn contacts_vcf(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let result = async {
+    answer(async {
+        let p = params(req, "/contacts.vcf", CONTACT_FILTER, &["limit", "token"])?;
+        let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
+        if let Some(token) = p.get("token") {
+            return serve_address_book_link(state, token, limit).await;
+        }
         let viewer = viewer(req, state).await?;
         viewer.require_signed_in()?;
-        let p = Params(params(req));
-        let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.contact_filter(state, viewer.scope()).await?;
-        let mut contacts = store::exports::contacts(&state.db, &filter, limit).await?;
-        viewer.redact_contacts(&mut contacts);
-        let organisations =
-            store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
-        let body = export::vcard::cards(&contacts, &organisations);
-        Ok::<_, AppError>(attachment(body, VCARD, "contacts.vcf", true))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        serve_address_book(state, &viewer, &filter, limit).await
+    })
+    .await
+}
+
+/// `GET /contacts/<token>.vcf`: a private address-book link.
+#[handler]
+async fn contacts_link(req: &Request, Path(file): Path<String>, Data(state): Data<&Arc<AppState>>) -> Response {
+    answer(async {
+        let p = params(req, "/contacts/<token>.vcf", &[], &["limit"])?;
+        let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
+        let token = file.strip_suffix(".vcf").unwrap_or(&file);
+        serve_address_book_link(state, token, limit).await
+    })
+    .await
 }
 
 fn csv_body(body: Result<Vec<u8>, csv::Error>) -> Result<Vec<u8>, AppError> {
@@ -444,27 +668,26 @@ fn csv_body(body: Result<Vec<u8>, csv::Error>) -> Result<Vec<u8>, AppError> {
 /// `GET /events.csv`: the events list as the caller may see it.
 #[handler]
 async fn events_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let result = async {
+    answer(async {
+        let p = params(req, "/events.csv", EVENT_FILTER, &["limit"])?;
         let viewer = viewer(req, state).await?;
-        let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.event_filter(state, viewer.scope()).await?;
         let events = store::exports::events(&state.db, &filter, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
         let body = csv_body(export::csv::events(&events, &organisations))?;
-        Ok::<_, AppError>(attachment(body, CSV, "events.csv", !viewer.is_anonymous()))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(attachment(body, CSV, "events.csv", !viewer.is_anonymous()))
+    })
+    .await
 }
 
 /// `GET /resources.csv`: the resources list as the caller may see it, newest first.
 #[handler]
 async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let result = async {
+    answer(async {
+        let p = params(req, "/resources.csv", RESOURCE_FILTER, &["limit"])?;
         let viewer = viewer(req, state).await?;
-        let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.resource_filter(state, viewer.scope()).await?;
         let resources =
@@ -472,19 +695,18 @@ async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Resp
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
         let body = csv_body(export::csv::resources(&resources, &organisations))?;
-        Ok::<_, AppError>(attachment(body, CSV, "resources.csv", !viewer.is_anonymous()))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(attachment(body, CSV, "resources.csv", !viewer.is_anonymous()))
+    })
+    .await
 }
 
 /// `GET /contacts.csv`: the contacts the caller may see (signed-in callers only).
 #[handler]
 async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
-    let result = async {
+    answer(async {
+        let p = params(req, "/contacts.csv", CONTACT_FILTER, &["limit"])?;
         let viewer = viewer(req, state).await?;
         viewer.require_signed_in()?;
-        let p = Params(params(req));
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.contact_filter(state, viewer.scope()).await?;
         let mut contacts = store::exports::contacts(&state.db, &filter, limit).await?;
@@ -492,10 +714,9 @@ async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respo
         let organisations =
             store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
         let body = csv_body(export::csv::contacts(&contacts, &organisations))?;
-        Ok::<_, AppError>(attachment(body, CSV, "contacts.csv", true))
-    }
-    .await;
-    result.unwrap_or_else(|e| error(&e))
+        Ok(attachment(body, CSV, "contacts.csv", true))
+    })
+    .await
 }
 
 #[cfg(test)]

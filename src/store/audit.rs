@@ -76,6 +76,7 @@ pub enum Subject {
     User,
     ApiKey,
     CalendarSubscription,
+    AddressBookSubscription,
     DigestSubscription,
 }
 
@@ -92,6 +93,7 @@ impl Subject {
             Subject::User => "User",
             Subject::ApiKey => "ApiKey",
             Subject::CalendarSubscription => "CalendarSubscription",
+            Subject::AddressBookSubscription => "AddressBookSubscription",
             Subject::DigestSubscription => "DigestSubscription",
         }
     }

@@ -1,5 +1,5 @@
-//! Private calendar links: each names its creator and a saved event filter; only the hash of
-//! its secret is stored.
+//! Private links — calendars and address books: each names its creator, its kind and a saved
+//! event or contact filter; only the hash of its secret is stored.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::calendar_subscription::{ActiveModel, Column as C, Entity as Subscriptions, Model};
@@ -9,8 +9,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::contacts::ContactFilter;
 use super::events::EventFilter;
 use crate::error::{AppError, AppResult};
+use entity::PrivateLinkKind;
 
 /// The part of an event filter a link keeps (the scope is the creator's, read at each use).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -69,19 +71,79 @@ impl SavedEventFilter {
     }
 }
 
+/// The part of a contact filter an address-book link keeps (the scope is the creator's,
+/// read at each use).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SavedContactFilter {
+    pub organisation_id: Option<Uuid>,
+    pub region: Option<Region>,
+    pub audience: Option<Audience>,
+}
+
+impl From<&ContactFilter> for SavedContactFilter {
+    fn from(f: &ContactFilter) -> Self {
+        SavedContactFilter {
+            organisation_id: f.organisation_id,
+            region: f.region,
+            audience: f.audience,
+        }
+    }
+}
+
+impl SavedContactFilter {
+    /// The contact filter this link reads with `scope`.
+    pub fn with_scope(self, scope: super::Scope) -> ContactFilter {
+        ContactFilter {
+            scope,
+            organisation_id: self.organisation_id,
+            region: self.region,
+            audience: self.audience,
+        }
+    }
+
+    /// Reads a stored filter; an unreadable one narrows to nothing rather than widening.
+    pub fn from_stored(value: &serde_json::Value) -> Option<Self> {
+        serde_json::from_value(value.clone()).ok()
+    }
+}
+
+/// What a new link opens, and through which filter.
+pub enum SavedFilter {
+    Events(SavedEventFilter),
+    Contacts(SavedContactFilter),
+}
+
+impl SavedFilter {
+    pub fn kind(&self) -> PrivateLinkKind {
+        match self {
+            SavedFilter::Events(_) => PrivateLinkKind::Calendar,
+            SavedFilter::Contacts(_) => PrivateLinkKind::AddressBook,
+        }
+    }
+
+    fn to_stored(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            SavedFilter::Events(f) => serde_json::to_value(f),
+            SavedFilter::Contacts(f) => serde_json::to_value(f),
+        }
+    }
+}
+
 pub struct NewSubscription {
     pub id: Uuid,
     pub user_id: Uuid,
     pub name: String,
-    pub filter: SavedEventFilter,
+    pub filter: SavedFilter,
     pub secret_hash: String,
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewSubscription) -> AppResult<Model> {
-    let filter = serde_json::to_value(&new.filter).map_err(AppError::internal)?;
+    let filter = new.filter.to_stored().map_err(AppError::internal)?;
     let am = ActiveModel {
         id: Set(new.id),
         user_id: Set(new.user_id),
+        kind: Set(new.filter.kind()),
         name: Set(new.name),
         filter: Set(filter),
         secret_hash: Set(new.secret_hash),
@@ -96,10 +158,11 @@ pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Mode
     Ok(Subscriptions::find_by_id(id).one(db).await?)
 }
 
-/// The live links of a user, newest first (a user has a handful).
-pub async fn of_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<Model>> {
+/// The live links of a kind of a user, newest first (a user has a handful).
+pub async fn of_user(db: &impl ConnectionTrait, user_id: Uuid, kind: PrivateLinkKind) -> AppResult<Vec<Model>> {
     Ok(Subscriptions::find()
         .filter(C::UserId.eq(user_id))
+        .filter(C::Kind.eq(kind))
         .filter(C::RevokedAt.is_null())
         .order_by_desc(C::CreatedAt)
         .order_by_desc(C::Id)
@@ -127,5 +190,5 @@ pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Model> {
         .filter(C::RevokedAt.is_null())
         .exec(db)
         .await?;
-    by_id(db, id).await?.ok_or(AppError::NotFound("calendar subscription"))
+    by_id(db, id).await?.ok_or(AppError::NotFound("private link"))
 }

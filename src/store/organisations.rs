@@ -75,6 +75,21 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<
     Ok(Organisations::find().filter(C::Slug.eq(slug.trim())).one(db).await?)
 }
 
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {
+    Ok(Organisations::find_by_id(id).one(db).await?)
+}
+
+/// Every organisation's slug (to suggest the nearest to one that names none).
+pub async fn slugs(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    Ok(Organisations::find()
+        .select_only()
+        .column(C::Slug)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Fails with `BAD_USER_INPUT` on `field` when `id` names no organisation.
 pub(crate) async fn ensure_exists(db: &impl ConnectionTrait, field: &str, id: Option<Uuid>) -> AppResult<()> {
     if let Some(id) = id

@@ -679,3 +679,313 @@ async fn one_event_is_a_calendar_file_for_those_who_may_see_it() {
         app.stop().await;
     }
 }
+
+/// A misspelt parameter, an unknown organisation or filter value is refused with what is
+/// accepted (rather than answered with everything, or nothing); dates are taken where dates
+/// are meant.
+#[tokio::test]
+async fn export_urls_refuse_what_they_do_not_know_and_take_dates() {
+    for app in apps(false).await {
+        let org = common::organisation(&app, "elles-bougent", "Elles Bougent", json!({})).await;
+        common::organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
+        // Around midnight of 1 January 2027, Paris time (UTC+1).
+        common::event(
+            &app,
+            json!({ "title": "Veille du Nouvel An", "startsAt": "2026-12-31T22:30:00Z", "organiserId": org,
+                    "location": { "region": "BRETAGNE" } }),
+        )
+        .await;
+        common::event(
+            &app,
+            json!({ "title": "Nuit du Nouvel An", "startsAt": "2026-12-31T23:30:00Z", "organiserId": org,
+                    "location": { "region": "BRETAGNE" } }),
+        )
+        .await;
+        for path in [
+            "/calendar.ics",
+            "/events.atom",
+            "/resources.atom",
+            "/events.csv",
+            "/resources.csv",
+            "/contacts.csv",
+            "/contacts.vcf",
+        ] {
+            let resp = get(&app, &format!("{path}?regoin=BRETAGNE"), Some(&app.admin_token), None).await;
+            assert_eq!(resp.status(), 400, "[{}] {path}", app.backend);
+            let text = resp.text().await.expect("a body");
+            assert!(
+                text.contains("Paramètre inconnu « regoin »") && text.contains("Unknown parameter \"regoin\""),
+                "{path}: {text}"
+            );
+            assert!(text.contains("did you mean \"region\"?"), "{path}: {text}");
+            assert!(
+                text.contains("Accepted parameters: organisation, region"),
+                "{path}: {text}"
+            );
+            assert!(text.contains("limit"), "{path}: {text}");
+
+            let resp = get(
+                &app,
+                &format!("{path}?organisation=elles-bougnet"),
+                Some(&app.admin_token),
+                None,
+            )
+            .await;
+            assert_eq!(resp.status(), 404, "[{}] {path}", app.backend);
+            let text = resp.text().await.expect("a body");
+            assert!(
+                text.contains("No organisation has the slug or id \"elles-bougnet\" (closest: elles-bougent)"),
+                "{path}: {text}"
+            );
+            let unknown_id = uuid::Uuid::now_v7();
+            let resp = get(
+                &app,
+                &format!("{path}?organisation={unknown_id}"),
+                Some(&app.admin_token),
+                None,
+            )
+            .await;
+            assert_eq!(resp.status(), 404, "[{}] {path}?organisation={unknown_id}", app.backend);
+        }
+        // The other spellings still work; an unknown value lists the accepted ones.
+        let by_alias = get(
+            &app,
+            &format!("/calendar.ics?organisationId={org}&open_to_public=true"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(by_alias.status(), 200);
+        let text = get(&app, "/calendar.ics?region=BRETAGNEE", None, None)
+            .await
+            .text()
+            .await
+            .expect("a body");
+        assert!(
+            text.contains("region has no value \"BRETAGNEE\"; accepted values:") && text.contains("BRETAGNE, "),
+            "{text}"
+        );
+        // Private links take no filter: theirs was saved with them.
+        assert_eq!(
+            get(&app, "/calendar/psc_x.ics?region=BRETAGNE", None, None)
+                .await
+                .status(),
+            400
+        );
+
+        // A date is the start of that day in Paris.
+        let titles = |text: &str| -> Vec<String> {
+            parse_calendar(text)
+                .events
+                .iter()
+                .map(|e| unescape(&value(&e.properties, "SUMMARY")))
+                .collect()
+        };
+        let after = titles(&body(&app, "/calendar.ics?startsAfter=2027-01-01", None).await);
+        assert_eq!(after, ["Nuit du Nouvel An"], "[{}]", app.backend);
+        let before = titles(&body(&app, "/calendar.ics?startsBefore=2027-01-01&region=bretagne", None).await);
+        assert_eq!(before, ["Veille du Nouvel An"], "[{}]", app.backend);
+        // A local date-time is Paris time too; RFC 3339 as before.
+        let local = titles(&body(&app, "/calendar.ics?startsAfter=2027-01-01T00:15", None).await);
+        assert_eq!(local, ["Nuit du Nouvel An"]);
+        let exact = titles(&body(&app, "/calendar.ics?startsAfter=2026-12-31T23:00:00Z", None).await);
+        assert_eq!(exact, ["Nuit du Nouvel An"]);
+        let (_, rows) = csv_body(get(&app, "/events.csv?startsAfter=2027-01-01", None, None).await).await;
+        assert_eq!(rows.len(), 1);
+        let bad = get(&app, "/events.atom?startsAfter=01/01/2027", None, None).await;
+        assert_eq!(bad.status(), 400);
+        let text = bad.text().await.expect("a body");
+        assert!(text.contains("startsAfter must be a date (2027-01-01"), "{text}");
+        app.stop().await;
+    }
+}
+
+/// An address-book application subscribes to a private link without an `Authorization`
+/// header: it reads what the link's creator may see, as they may see it, until revoked.
+#[tokio::test]
+async fn a_private_address_book_link_serves_its_creators_view_until_revoked() {
+    for app in apps(false).await {
+        let org = address_book(&app).await;
+        app.data(
+            "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+            json!({ "input": { "firstName": "Nora", "lastName": "Petit", "region": "BRETAGNE", "visibility": "PUBLIC" } }),
+        )
+        .await;
+        let elsewhere = common::organisation(&app, "ailleurs", "Ailleurs", json!({})).await;
+        let insider = app
+            .account("dedans@example.org", entity::Role::Member, Some(&org))
+            .await;
+        let outsider = app
+            .account("dehors@example.org", entity::Role::Member, Some(&elsewhere))
+            .await;
+        let create = "mutation($f: ContactFilter) { createAddressBookSubscription(name: \"Carnet\", filter: $f) { url subscription { id name lastUsedAt } } }";
+        let anonymous = app.gql_as(None, create, json!({})).await;
+        assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+
+        let link = |body: &serde_json::Value| {
+            assert!(body.get("errors").is_none(), "{body}");
+            let created = &body["data"]["createAddressBookSubscription"];
+            (
+                created["url"].as_str().expect("a url").to_string(),
+                created["subscription"]["id"].clone(),
+            )
+        };
+        let names = |text: &str| -> Vec<(String, String)> {
+            ical::VcardParser::new(text.as_bytes())
+                .map(|c| {
+                    let card = c.expect("a valid vCard");
+                    (
+                        value(&card.properties, "FN"),
+                        unescape(&value(&card.properties, "NOTE")),
+                    )
+                })
+                .collect()
+        };
+        let (inside_url, inside_id) = link(&app.gql_as(Some(&insider), create, json!({})).await);
+        assert!(
+            inside_url.starts_with(&app.base) && inside_url.contains("/contacts/psv_") && inside_url.ends_with(".vcf"),
+            "{inside_url}"
+        );
+        let resp = app.client.get(&inside_url).send().await.expect("sent");
+        assert_eq!(resp.status(), 200);
+        assert_eq!(header(&resp, "content-type"), "text/vcard; charset=utf-8");
+        assert!(header(&resp, "cache-control").starts_with("private"));
+        let inside = names(&resp.text().await.expect("a body"));
+        // Its own organisation's contacts, notes included, and the others it may see.
+        assert!(inside.iter().any(|(n, _)| n == "Inès Benali"), "{inside:?}");
+        let camille = inside.iter().find(|(n, _)| n == "Camille Martin").expect("Camille");
+        assert!(camille.1.starts_with("Disponible le mardi"), "{camille:?}");
+        assert_eq!(inside.len(), 4, "{inside:?}");
+
+        // Another organisation's member: no organisation-only contact, no notes.
+        let (outside_url, _) = link(
+            &app.gql_as(Some(&outsider), create, json!({ "f": { "organisationId": org } }))
+                .await,
+        );
+        let outside = names(&body(&app, outside_url.strip_prefix(&app.base).expect("the hub's"), None).await);
+        assert_eq!(
+            outside,
+            [("Camille Martin".to_string(), String::new())],
+            "[{}] through its saved filter, as its creator sees it",
+            app.backend
+        );
+        // The saved filter, by région.
+        let (region_url, _) = link(
+            &app.gql_as(Some(&outsider), create, json!({ "f": { "region": "BRETAGNE" } }))
+                .await,
+        );
+        let by_region = names(&body(&app, region_url.strip_prefix(&app.base).expect("the hub's"), None).await);
+        assert_eq!(by_region, [("Nora Petit".to_string(), String::new())]);
+
+        // The same link as a query parameter; it opens nothing else.
+        let token = inside_url
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".vcf"))
+            .expect("a token")
+            .to_string();
+        assert_eq!(
+            names(&body(&app, &format!("/contacts.vcf?token={token}"), None).await).len(),
+            4
+        );
+        assert_eq!(
+            get(&app, &format!("/calendar/{token}.ics"), None, None).await.status(),
+            404
+        );
+        assert_eq!(
+            get(&app, &format!("/calendar.ics?token={token}"), None, None)
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            error_code(&app.gql_as(Some(&token), "{ me { id } }", json!({})).await),
+            "UNAUTHENTICATED"
+        );
+        assert_eq!(get(&app, "/contacts.vcf", Some(&token), None).await.status(), 401);
+        // Nor does a calendar link open the address book.
+        let calendar = app
+            .gql_as(
+                Some(&insider),
+                "mutation { createCalendarSubscription { url } }",
+                json!({}),
+            )
+            .await;
+        let calendar_token = calendar["data"]["createCalendarSubscription"]["url"]
+            .as_str()
+            .and_then(|u| u.rsplit('/').next())
+            .and_then(|f| f.strip_suffix(".ics"))
+            .expect("a calendar token")
+            .to_string();
+        assert_eq!(
+            get(&app, &format!("/contacts/{calendar_token}.vcf"), None, None)
+                .await
+                .status(),
+            404
+        );
+
+        // Listed apart from calendar links, with its last use; revoked, it is gone.
+        let listed = app
+            .gql_as(
+                Some(&insider),
+                "{ addressBookSubscriptions { id name lastUsedAt } calendarSubscriptions { id } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            listed["data"]["addressBookSubscriptions"][0]["id"], inside_id,
+            "{listed}"
+        );
+        assert!(
+            listed["data"]["addressBookSubscriptions"][0]["lastUsedAt"].is_string(),
+            "{listed}"
+        );
+        assert_eq!(
+            listed["data"]["calendarSubscriptions"].as_array().map(Vec::len),
+            Some(1)
+        );
+        let wrong_kind = app
+            .gql_as(
+                Some(&insider),
+                "mutation($id: ID!) { revokeCalendarSubscription(id: $id) { subscription { id } } }",
+                json!({ "id": inside_id }),
+            )
+            .await;
+        assert_eq!(error_code(&wrong_kind), "NOT_FOUND");
+        let by_other = app
+            .gql_as(
+                Some(&outsider),
+                "mutation($id: ID!) { revokeAddressBookSubscription(id: $id) { subscription { id } } }",
+                json!({ "id": inside_id }),
+            )
+            .await;
+        assert_eq!(error_code(&by_other), "NOT_FOUND");
+        let revoked = app
+            .gql_as(
+                Some(&insider),
+                "mutation($id: ID!) { revokeAddressBookSubscription(id: $id) { subscription { id } } }",
+                json!({ "id": inside_id }),
+            )
+            .await;
+        assert!(revoked.get("errors").is_none(), "{revoked}");
+        assert_eq!(app.client.get(&inside_url).send().await.expect("sent").status(), 404);
+        let audit = app
+            .data(
+                "{ auditLog(filter: { entityType: \"AddressBookSubscription\" }) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(audit["auditLog"]["totalCount"], 4, "three created, one revoked");
+
+        // A disabled creator's links stop working.
+        let me = app.gql_as(Some(&outsider), "{ me { id } }", json!({})).await;
+        app.data(
+            "mutation($id: ID!) { disableUser(userId: $id) { user { disabled } } }",
+            json!({ "id": me["data"]["me"]["id"] }),
+        )
+        .await;
+        assert_eq!(app.client.get(&outside_url).send().await.expect("sent").status(), 404);
+        assert_eq!(get(&app, "/contacts/psv_nonsense.vcf", None, None).await.status(), 404);
+        app.stop().await;
+    }
+}
