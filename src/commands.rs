@@ -6,10 +6,16 @@ use crate::auth::accounts;
 use crate::config::{Config, DatabaseKind};
 use crate::store;
 
+/// Says which database a command works on (its password masked), on the log.
+pub fn announce_database(config: &Config) {
+    tracing::info!("base de données / database: {}", store::describe_database(config));
+}
+
+/// The database of a command that works on existing data: never created here (see
+/// `store::require_existing_database`), its pending migrations applied.
 async fn open(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    if config.database_kind() == DatabaseKind::Sqlite {
-        config.prepare_data_dir()?;
-    }
+    announce_database(config);
+    store::require_existing_database(config)?;
     let (db, _) = store::connect(config).await?;
     store::migrate(&db).await?;
     Ok(db)
@@ -40,9 +46,24 @@ async fn organisation_by_slug(
     }
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations, creating the database when it does not exist yet, and says
+/// what it did.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
-    open(config).await.map(|_| ())
+    announce_database(config);
+    if config.database_kind() == DatabaseKind::Sqlite {
+        config.prepare_data_dir()?;
+    }
+    let (db, _) = store::connect(config).await?;
+    let applied = store::migrate(&db).await?;
+    db.close().await?;
+    if applied == 0 {
+        println!("Aucune migration en attente : la base est à jour.");
+        println!("No pending migration: the database is up to date.");
+    } else {
+        println!("{applied} migrations appliquées.");
+        println!("{applied} migrations applied.");
+    }
+    Ok(())
 }
 
 /// `passerelle user create`: prints the temporary password once and queues the invitation
@@ -497,6 +518,7 @@ pub async fn search_status(config: &Config, json: bool) -> anyhow::Result<()> {
 
 /// `passerelle backup FILE`: prints what it wrote, in French then English.
 pub async fn backup(config: &Config, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    announce_database(config);
     let written = crate::backup::backup(config, file, force).await?;
     let path = written.path.display();
     println!("Sauvegarde écrite : {path} ({} octets)", written.bytes);
@@ -508,6 +530,7 @@ pub async fn backup(config: &Config, file: &std::path::Path, force: bool) -> any
 /// of pending migrations, in French then English.
 pub async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyhow::Result<()> {
     use crate::backup::SearchRebuild;
+    announce_database(config);
     let restored = crate::backup::restore(config, file, yes).await?;
     let (source, target, bytes) = (file.display(), &restored.target, restored.bytes);
     println!("Base restaurée : {target} depuis {source} ({bytes} octets).");

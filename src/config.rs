@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use anyhow::{Context, bail};
 
@@ -13,7 +14,7 @@ pub struct Config {
     /// `PASSERELLE_DATABASE_URL`; default: `sqlite://<data dir>/passerelle.db`.
     pub database_url: String,
     /// `PASSERELLE_LISTEN`; default `127.0.0.1:8080`.
-    pub listen: SocketAddr,
+    pub listen: Listen,
     /// `PASSERELLE_DATA_DIR`; default `./data`.
     pub data_dir: PathBuf,
     /// `PASSERELLE_DB_MAX_CONNECTIONS`; default 10 (PostgreSQL) — SQLite uses its own small pool.
@@ -572,7 +573,10 @@ impl Config {
             Some(url) => url,
             None => default_sqlite_url(&data_dir),
         };
-        let listen = parsed("PASSERELLE_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let listen = parsed(
+            "PASSERELLE_LISTEN",
+            Listen::from(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        )?;
         let config = Config {
             database_url,
             listen,
@@ -618,6 +622,71 @@ impl Config {
     }
 }
 
+/// Where the hub listens: an address and port (`127.0.0.1:8080`, `[::]:8080`) or a host name
+/// and port (`localhost:8080`), resolved when the hub starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listen {
+    host: String,
+    port: u16,
+}
+
+impl Listen {
+    /// What `tokio::net::TcpListener::bind` takes: it resolves a host name and tries each of
+    /// its addresses.
+    pub fn bind_target(&self) -> (&str, u16) {
+        (self.host.trim_start_matches('[').trim_end_matches(']'), self.port)
+    }
+}
+
+impl From<SocketAddr> for Listen {
+    fn from(addr: SocketAddr) -> Self {
+        let host = match addr {
+            SocketAddr::V4(a) => a.ip().to_string(),
+            SocketAddr::V6(a) => format!("[{}]", a.ip()),
+        };
+        Listen {
+            host,
+            port: addr.port(),
+        }
+    }
+}
+
+impl std::fmt::Display for Listen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+impl FromStr for Listen {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let raw = raw.trim();
+        if let Ok(addr) = raw.parse::<SocketAddr>() {
+            return Ok(addr.into());
+        }
+        let expected =
+            || format!("expected host:port, such as 127.0.0.1:8080, [::]:8080 or localhost:8080 (got {raw:?})");
+        let (host, port) = raw.rsplit_once(':').ok_or_else(expected)?;
+        let port: u16 = port.parse().map_err(|_| expected())?;
+        // A host name (RFC 1123 labels); an IPv6 address goes in brackets, parsed above.
+        let name = |label: &str| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        };
+        if host.is_empty() || host.len() > 253 || !host.trim_end_matches('.').split('.').all(name) {
+            return Err(expected());
+        }
+        Ok(Listen {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
 /// The two databases the hub runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatabaseKind {
@@ -648,6 +717,37 @@ pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listen_takes_addresses_and_host_names() {
+        let listen: Listen = "localhost:8080".parse().expect("a host name");
+        assert_eq!(listen.bind_target(), ("localhost", 8080));
+        assert_eq!(listen.to_string(), "localhost:8080");
+        let listen: Listen = "[::1]:0".parse().expect("an IPv6 address");
+        assert_eq!(listen.bind_target(), ("::1", 0));
+        assert_eq!(listen.to_string(), "[::1]:0");
+        let listen: Listen = " 0.0.0.0:80 ".parse().expect("an IPv4 address");
+        assert_eq!(listen.bind_target(), ("0.0.0.0", 80));
+        assert_eq!(
+            "hub.example.org:443"
+                .parse::<Listen>()
+                .map(|l| l.to_string())
+                .as_deref(),
+            Ok("hub.example.org:443")
+        );
+        for bad in [
+            "localhost",
+            "localhost:http",
+            ":8080",
+            "local host:80",
+            "a/b:80",
+            "localhost:70000",
+            "-x:80",
+        ] {
+            let err = bad.parse::<Listen>().expect_err(bad);
+            assert!(err.contains("host:port"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn a_bad_allow_list_is_refused_naming_the_setting() {

@@ -11,13 +11,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // By default, the migration runner's own lines are left out (`store::migrate` says in one
+    // line which migrations it applies, and nothing when there are none), and so are
+    // PostgreSQL's notices (`relation "seaql_migrations" already exists, skipping`).
+    let mut filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn,sqlx::postgres::notice=warn"));
     // reqwest's debug lines print whole request URLs, and feed URLs may be secret links.
     if let Ok(quiet) = "reqwest=info".parse() {
         filter = filter.add_directive(quiet);
     }
+    // Colours only for a person at a terminal (and not when NO_COLOR is set): a file or a
+    // pipe gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match LogFormat::from_env()? {
         LogFormat::Text => builder.init(),
@@ -36,11 +45,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", passerelle::graphql::sdl());
             Ok(())
         }
-        Command::Migrate => {
-            passerelle::commands::migrate(&Config::from_env()?).await?;
-            tracing::info!("migrations applied");
-            Ok(())
-        }
+        Command::Migrate => passerelle::commands::migrate(&Config::from_env()?).await,
         Command::User {
             command:
                 UserCommand::Create {
@@ -138,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { demo } => {
             let config = Config::from_env()?;
             tracing::info!(?config, "starting");
+            passerelle::commands::announce_database(&config);
             passerelle::startup::start(&config, demo)
                 .await?
                 .run_until_signal()

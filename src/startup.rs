@@ -151,9 +151,9 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             false
         }
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
+    let listener = tokio::net::TcpListener::bind(config.listen.bind_target())
         .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+        .with_context(|| format!("cannot listen on {} (PASSERELLE_LISTEN)", config.listen))?;
     let addr = listener.local_addr().context("the listener has no address")?;
     tracing::info!(%addr, "listening");
     let security = &config.security;

@@ -28,7 +28,7 @@ pub(super) async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
         bail!(
             "aucune base de données à {0} (PASSERELLE_DATA_DIR, PASSERELLE_DATABASE_URL ?)\n\
              no database at {0} (check PASSERELLE_DATA_DIR or PASSERELLE_DATABASE_URL)",
-            path.display()
+            std::path::absolute(&path).unwrap_or(path).display()
         );
     }
     let (db, _) = store::connect(config).await?;

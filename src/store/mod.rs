@@ -81,10 +81,91 @@ impl StatementCounter {
     }
 }
 
+/// The database a configuration names, as people read it: the SQLite file's absolute path,
+/// or the PostgreSQL URL with its password masked.
+pub fn describe_database(config: &Config) -> String {
+    match config.database_kind() {
+        crate::config::DatabaseKind::Sqlite => match backup::sqlite_path(&config.database_url) {
+            Ok(Some(path)) => {
+                let path = std::path::absolute(&path).unwrap_or(path);
+                format!("SQLite {}", path.display())
+            }
+            Ok(None) => "SQLite (in memory)".to_string(),
+            Err(_) => redact_url(&config.database_url),
+        },
+        crate::config::DatabaseKind::Postgres => format!("PostgreSQL {}", redact_url(&config.database_url)),
+    }
+}
+
+/// Fails, saying how to create it, when the configuration names an SQLite file that does
+/// not exist: commands other than `serve`, `migrate` and `restore` never create a database
+/// (run from another folder, they would otherwise fill a new one there).
+pub fn require_existing_database(config: &Config) -> anyhow::Result<()> {
+    if config.database_kind() != crate::config::DatabaseKind::Sqlite {
+        return Ok(());
+    }
+    let Some(path) = backup::sqlite_path(&config.database_url)? else {
+        return Ok(());
+    };
+    if path.is_file() {
+        return Ok(());
+    }
+    let shown = std::path::absolute(&path).unwrap_or(path);
+    anyhow::bail!(
+        "aucune base de données à {0} : lancez `passerelle migrate` (ou `passerelle serve`) pour la créer, \
+         ou indiquez la base existante avec PASSERELLE_DATABASE_URL (ou PASSERELLE_DATA_DIR)\n\
+         no database at {0}: run `passerelle migrate` (or `passerelle serve`) to create it, \
+         or point PASSERELLE_DATABASE_URL (or PASSERELLE_DATA_DIR) at the existing one",
+        shown.display()
+    )
+}
+
+/// How long a first connection to PostgreSQL may take before the hub says it got no answer.
+const POSTGRES_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One connection to PostgreSQL before the pool is built, so that a server that refuses or
+/// does not answer is said so at once, with its address. (The pool retries a refused
+/// connection until its acquire timeout, then says only "pool timed out".)
+async fn probe_postgres(url: &str) -> anyhow::Result<()> {
+    use std::str::FromStr;
+
+    use sea_orm::sqlx::Connection;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+    let shown = redact_url(url);
+    let options = PgConnectOptions::from_str(url).with_context(|| format!("{shown} is not a PostgreSQL URL"))?;
+    let at = match options.get_socket() {
+        Some(socket) => format!("socket {}", socket.display()),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(POSTGRES_PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            Ok(())
+        }
+        Ok(Err(sea_orm::sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => anyhow::bail!(
+            "PostgreSQL : connexion refusée à {at} ; le serveur tourne-t-il à cette adresse ? (PASSERELLE_DATABASE_URL={shown})\n\
+             PostgreSQL: connection refused at {at}; is the server running there? (PASSERELLE_DATABASE_URL={shown})"
+        ),
+        Ok(Err(sea_orm::sqlx::Error::Io(e))) => anyhow::bail!(
+            "PostgreSQL : impossible de joindre {at} ({e}) (PASSERELLE_DATABASE_URL={shown})\n\
+             PostgreSQL: cannot reach {at} ({e}) (PASSERELLE_DATABASE_URL={shown})"
+        ),
+        Ok(Err(e)) => Err(anyhow::Error::new(e).context(format!("cannot connect to the database at {shown}"))),
+        Err(_) => anyhow::bail!(
+            "PostgreSQL : aucune réponse de {at} en {secs} s (PASSERELLE_DATABASE_URL={shown})\n\
+             PostgreSQL: no answer from {at} within {secs} s (PASSERELLE_DATABASE_URL={shown})",
+            secs = POSTGRES_PROBE_TIMEOUT.as_secs()
+        ),
+    }
+}
+
 /// Opens the database pool: SQLite in WAL mode with foreign keys, or PostgreSQL.
 pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let url = &config.database_url;
     let sqlite = config.database_kind() == crate::config::DatabaseKind::Sqlite;
+    if !sqlite {
+        probe_postgres(url).await?;
+    }
     let mut options = ConnectOptions::new(url.clone());
     options
         .sqlx_logging(false)
@@ -126,18 +207,41 @@ const MIGRATION_LOCK: i64 = 0x5041_5353_4D49_4752; // "PASSMIGR"
 
 /// Applies pending migrations. On PostgreSQL, instances starting together take turns through
 /// an advisory lock held by a transaction for as long as the migrations run.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+/// Says nothing when the database is up to date; otherwise names the migrations it applies.
+/// Returns how many it applied.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
-        return Migrator::up(db, None).await.context("cannot apply database migrations");
+        return apply_pending(db).await;
     }
     use sea_orm::TransactionTrait;
     let lock = db.begin().await.context("cannot open the migration lock transaction")?;
     transaction_lock(&lock, MIGRATION_LOCK)
         .await
         .context("cannot take the migration lock")?;
-    let result = Migrator::up(db, None).await.context("cannot apply database migrations");
+    let result = apply_pending(db).await;
     lock.commit().await.context("cannot release the migration lock")?;
     result
+}
+
+/// Applies the pending migrations, if any, with one line before and one after.
+async fn apply_pending(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .context("cannot read the applied database migrations")?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+    tracing::info!(
+        "migrations en attente / pending migrations ({}): {}",
+        names.len(),
+        names.join(", ")
+    );
+    Migrator::up(db, None)
+        .await
+        .context("cannot apply database migrations")?;
+    tracing::info!("migrations appliquées / migrations applied ({})", names.len());
+    Ok(names.len())
 }
 
 /// Key of the lock that lets only one instance load the demo data.

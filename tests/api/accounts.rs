@@ -311,6 +311,15 @@ async fn api_keys_audit_log_and_personal_data() {
 #[tokio::test]
 async fn the_command_line_bootstraps_the_first_admin() {
     let dir = std::env::temp_dir().join(format!("passerelle-cli-{}", uuid::Uuid::new_v4()));
+    // The database is made by `migrate` (or `serve`); `user create` works on an existing one.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .arg("migrate")
+        .env("PASSERELLE_DATA_DIR", &dir)
+        .env_remove("PASSERELLE_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the command runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
         .args([
             "user",

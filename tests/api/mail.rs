@@ -797,6 +797,8 @@ async fn the_command_line_queues_invitations_and_shows_the_outbox() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).expect("UTF-8")
     };
+    // The database is made by `migrate`; `user create` works on an existing one.
+    run(&["migrate"]);
     let created: Value = serde_json::from_str(&run(&[
         "user",
         "create",

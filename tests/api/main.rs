@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod accounts;
 mod backup;
+mod cli;
 mod concurrency;
 mod console;
 mod crud;

@@ -242,6 +242,13 @@ impl LoggedHub {
                 .env_remove("MEILI_URL");
             c
         };
+        // The database is made by `migrate`; `user create` works on an existing one.
+        let migrated = command(&["migrate"]).output().expect("the command runs");
+        assert!(
+            migrated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
         let out = command(&[
             "user",
             "create",
