@@ -21,6 +21,7 @@ mod lists;
 mod mail;
 mod observability;
 mod order;
+mod readme;
 mod search;
 mod security;
 mod security_feeds;

@@ -29,7 +29,7 @@ enum Frame {
     Closed(u16, String),
 }
 
-struct Client {
+pub(crate) struct Client {
     socket: Socket,
 }
 
@@ -59,7 +59,7 @@ impl Client {
     }
 
     /// Opens a connection on `/graphql` and initialises it with `payload`, expecting the ack.
-    async fn connect(app: &TestApp, payload: Value) -> Client {
+    pub(crate) async fn connect(app: &TestApp, payload: Value) -> Client {
         let mut client = Client::open(&app.base, "/graphql", None).await;
         client.init(payload).await;
         client
@@ -107,7 +107,7 @@ impl Client {
     }
 
     /// Subscribes, and returns once the subscription listens.
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }))
             .await;
         self.send(json!({ "type": "ping" })).await;
@@ -116,7 +116,7 @@ impl Client {
     }
 
     /// The payload of the next `next` message, which must belong to `id`.
-    async fn next(&mut self, id: &str) -> Value {
+    pub(crate) async fn next(&mut self, id: &str) -> Value {
         let message = self.json().await;
         assert_eq!(message["type"], "next", "{message}");
         assert_eq!(message["id"], id, "{message}");
