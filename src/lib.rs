@@ -15,6 +15,7 @@ pub mod import;
 pub mod jobs;
 pub mod lock;
 pub mod metrics;
+pub mod places;
 pub mod search;
 pub mod startup;
 pub mod store;
