@@ -8,6 +8,7 @@ mod m20261125_000003_create_feeds;
 mod m20261125_000004_create_calendar_subscriptions;
 mod m20261125_000005_create_search_outbox;
 mod m20261201_000006_add_organisation_name_key;
+mod m20261201_000022_add_place_columns;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_calendar_subscriptions::Migration),
             Box::new(m20261125_000005_create_search_outbox::Migration),
             Box::new(m20261201_000006_add_organisation_name_key::Migration),
+            Box::new(m20261201_000022_add_place_columns::Migration),
         ]
     }
 }

@@ -64,6 +64,7 @@ impl WriteFields<ActiveModel> for OrganisationFields {
         am.kind = Set(self.kind);
         am.region = Set(self.region);
         am.departement = Set(self.departement);
+        am.postal_code = Set(self.postal_code);
         am.city = Set(self.city);
         am.website = Set(self.website);
         am.description = Set(self.description);

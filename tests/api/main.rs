@@ -17,6 +17,7 @@ mod imports;
 mod instances;
 mod lists;
 mod observability;
+mod places;
 mod search;
 mod security;
 mod security_feeds;

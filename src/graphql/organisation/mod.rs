@@ -59,6 +59,9 @@ impl Organisation {
     async fn departement(&self) -> Option<&str> {
         self.0.departement.as_deref()
     }
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
+    }
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
@@ -170,6 +173,7 @@ impl Organisation {
         )
         .await
     }
+
 }
 
 #[derive(InputObject, Default)]
