@@ -68,6 +68,28 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Whether a kit can be lent.
+    KitStatus {
+        Available = "available",
+        InRepair = "in_repair",
+        Retired = "retired",
+    }
+);
+
+stored_enum!(
+    /// Where a kit loan stands: `requested` → `confirmed` → `out` → `returned`, or `cancelled`
+    /// (by either side, before it goes out) or `declined` (by the kit's owner).
+    KitLoanStatus {
+        Requested = "requested",
+        Confirmed = "confirmed",
+        Out = "out",
+        Returned = "returned",
+        Cancelled = "cancelled",
+        Declined = "declined",
+    }
+);
+
+stored_enum!(
     /// Lifecycle of an event.
     EventStatus {
         Scheduled = "scheduled",

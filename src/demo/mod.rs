@@ -325,6 +325,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         let fields = ExperienceReportFields::parse(ExperienceReportDraft {
             action_id,
             event_id,
+            kit_loan_id: None,
             author_user_id: None,
             author: r.author,
             text: r.text,

@@ -12,6 +12,8 @@ pub mod contact;
 pub mod event;
 pub mod experience_report;
 pub mod feed;
+pub mod kit;
+pub mod kit_loan;
 pub mod organisation;
 pub mod resource;
 pub mod scope;

@@ -18,6 +18,7 @@ pub mod federation;
 pub mod feed;
 pub mod guard;
 pub mod import;
+pub mod kit;
 pub mod loaders;
 pub mod node;
 mod observe;
@@ -47,6 +48,7 @@ pub struct Query(
     federation::EntityQuery,
     calendar::CalendarQuery,
     search::SearchQuery,
+    kit::KitQuery,
 );
 
 // The root mutation: each feature's `createX(input)`, `updateX(id, input)`, `deleteX(id)`
@@ -63,6 +65,7 @@ pub struct Mutation(
     event::mutation::EventMutation,
     action::mutation::ActionMutation,
     experience_report::mutation::ExperienceReportMutation,
+    kit::mutation::KitMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;

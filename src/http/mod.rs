@@ -2,6 +2,7 @@
 
 mod export;
 mod graphql;
+mod kits;
 mod observe;
 pub mod persisted;
 mod server;
@@ -60,7 +61,7 @@ pub struct AppState {
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
-    export::routes(Route::new())
+    kits::routes(export::routes(Route::new()))
         .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))

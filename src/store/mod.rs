@@ -19,6 +19,8 @@ pub mod exports;
 pub mod feeds;
 pub mod imports;
 pub mod ingest;
+pub mod kit_loans;
+pub mod kits;
 pub mod list;
 pub mod nodes;
 pub mod notify;

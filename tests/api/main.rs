@@ -15,6 +15,7 @@ mod feeds;
 mod http;
 mod imports;
 mod instances;
+mod kits;
 mod lists;
 mod observability;
 mod places;

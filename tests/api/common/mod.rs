@@ -2,6 +2,7 @@
 //! Every test runs on SQLite, and on PostgreSQL when `PASSERELLE_TEST_DATABASE_URL` is set.
 
 pub mod feed_server;
+pub mod kits;
 pub mod relay;
 
 use std::path::PathBuf;
