@@ -11,6 +11,7 @@ mod m20261201_000006_add_organisation_name_key;
 mod m20261201_000020_create_kits;
 mod m20261201_000021_add_report_kit_loan;
 mod m20261201_000022_add_place_columns;
+mod m20261201_000023_add_indicator_indexes;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_create_kits::Migration),
             Box::new(m20261201_000021_add_report_kit_loan::Migration),
             Box::new(m20261201_000022_add_place_columns::Migration),
+            Box::new(m20261201_000023_add_indicator_indexes::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod contact;
 pub mod event;
 pub mod experience_report;
 pub mod feed;
+pub mod indicators;
 pub mod kit;
 pub mod kit_loan;
 pub mod organisation;

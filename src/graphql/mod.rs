@@ -18,6 +18,7 @@ pub mod federation;
 pub mod feed;
 pub mod guard;
 pub mod import;
+pub mod indicators;
 pub mod kit;
 pub mod loaders;
 pub mod node;
@@ -49,6 +50,7 @@ pub struct Query(
     calendar::CalendarQuery,
     search::SearchQuery,
     kit::KitQuery,
+    indicators::IndicatorQuery,
 );
 
 // The root mutation: each feature's `createX(input)`, `updateX(id, input)`, `deleteX(id)`

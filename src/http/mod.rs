@@ -2,6 +2,7 @@
 
 mod export;
 mod graphql;
+mod indicators;
 mod kits;
 mod observe;
 pub mod persisted;
@@ -61,7 +62,7 @@ pub struct AppState {
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
-    kits::routes(export::routes(Route::new()))
+    indicators::routes(kits::routes(export::routes(Route::new())))
         .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))

@@ -18,6 +18,7 @@ pub mod experience_reports;
 pub mod exports;
 pub mod feeds;
 pub mod imports;
+pub mod indicators;
 pub mod ingest;
 pub mod kit_loans;
 pub mod kits;

@@ -14,6 +14,7 @@ mod federation;
 mod feeds;
 mod http;
 mod imports;
+mod indicators;
 mod instances;
 mod kits;
 mod lists;
