@@ -941,3 +941,28 @@ fn svg_texts(svg: &str) -> Vec<String> {
     assert_eq!(root.as_deref(), Some("svg"));
     texts
 }
+
+#[tokio::test]
+async fn the_demo_answers_non_zero_indicators() {
+    for app in apps(true).await {
+        let totals = total(&app, None, json!({})).await;
+        assert!(
+            totals.people > 0 && totals.actions > 0 && totals.resources > 0,
+            "[{}] {totals:?}",
+            app.backend
+        );
+        assert!(
+            totals.held > 0 && totals.loans > 0 && totals.days > 0 && totals.reports > 0,
+            "{totals:?}"
+        );
+        let by_region = indicators(&app, None, json!({}), json!(["REGION"])).await;
+        assert!(
+            by_region
+                .iter()
+                .any(|r| r["region"] == "BOURGOGNE_FRANCHE_COMTE" && r["kitLoans"].as_i64() > Some(0)),
+            "[{}] the schools borrowing the kits are placed by their postal codes: {by_region:?}",
+            app.backend
+        );
+        app.stop().await;
+    }
+}
