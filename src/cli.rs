@@ -1,5 +1,5 @@
 //! Command line: `serve`, `migrate`, `schema`, `user create`, `import`, `feeds add|list|sync`,
-//! `search reindex|check|status`, `backup`, `restore`.
+//! `search reindex|check|status`, `mail status`, `backup`, `restore`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -66,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// Watch the mail outbox.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Write a consistent copy of the database to FILE while the hub keeps serving
     /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).
     Backup {
@@ -83,6 +88,15 @@ pub enum Command {
         /// PostgreSQL: replace a database that already has tables.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Show where mail goes and the outbox: messages waiting, failing, refused, the last error.
+    Status {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -222,7 +236,8 @@ impl From<VisibilityArg> for entity::Visibility {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// Create an account with a temporary password, printed once (bootstraps the first admin).
+    /// Create an account with a temporary password, printed once (bootstraps the first admin),
+    /// and queue its invitation e-mail.
     Create {
         #[arg(long)]
         email: String,
@@ -234,6 +249,9 @@ pub enum UserCommand {
         /// Display name (default: the part of the e-mail before @).
         #[arg(long)]
         name: Option<String>,
+        /// The language of the account's e-mail.
+        #[arg(long, value_enum, ignore_case = true, default_value = "fr")]
+        locale: LocaleArg,
         /// Print one JSON object with id, email and temporaryPassword.
         #[arg(long)]
         json: bool,
@@ -253,6 +271,21 @@ impl From<RoleArg> for entity::Role {
             RoleArg::Admin => entity::Role::Admin,
             RoleArg::Editor => entity::Role::Editor,
             RoleArg::Member => entity::Role::Member,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LocaleArg {
+    Fr,
+    En,
+}
+
+impl From<LocaleArg> for entity::Locale {
+    fn from(l: LocaleArg) -> Self {
+        match l {
+            LocaleArg::Fr => entity::Locale::Fr,
+            LocaleArg::En => entity::Locale::En,
         }
     }
 }

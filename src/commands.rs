@@ -45,13 +45,15 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     open(config).await.map(|_| ())
 }
 
-/// `passerelle user create`: prints the temporary password once.
+/// `passerelle user create`: prints the temporary password once and queues the invitation
+/// (sent by the running hub's mail sender).
 pub async fn create_user(
     config: &Config,
     email: &str,
     organisation: Option<&str>,
     role: entity::Role,
     name: Option<&str>,
+    locale: entity::Locale,
     json: bool,
 ) -> anyhow::Result<()> {
     let db = open(config).await?;
@@ -59,11 +61,24 @@ pub async fn create_user(
         Some(slug) => Some(organisation_by_slug(&db, slug).await?.id),
         None => None,
     };
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    crate::mail::queue::check_address("email", email).map_err(err)?;
     let txn = store::unit::begin(&db).await?;
-    let (user, temporary) = accounts::create_user(&txn, email, name, organisation_id, role)
+    let new = accounts::NewAccount {
+        email,
+        display_name: name,
+        organisation_id,
+        role,
+        locale,
+        temporary_days: config.mail.temporary_password_days,
+    };
+    let (user, temporary) = accounts::create_account(&txn, new)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(err)
         .context("cannot create the account")?;
+    let invitation = crate::mail::queue::invitation(&txn, &user, &temporary, false)
+        .await
+        .map_err(err)?;
     store::audit::write(
         &txn,
         store::audit::Entry {
@@ -76,20 +91,34 @@ pub async fn create_user(
                 "displayName".into(),
                 "organisationId".into(),
                 "role".into(),
+                "locale".into(),
             ],
         },
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(err)?;
     txn.commit().await?;
     if json {
         println!(
             "{}",
-            serde_json::json!({ "id": user.id, "email": user.email, "temporaryPassword": temporary })
+            serde_json::json!({
+                "id": user.id,
+                "email": user.email,
+                "temporaryPassword": temporary,
+                "temporaryPasswordExpiresAt": user.temporary_password_expires_at,
+                "invitationId": invitation.id,
+            })
         );
     } else {
         println!("created {} ({}, {})", user.email, role.as_str(), user.id);
         println!("temporary password (shown once, to change at first sign-in): {temporary}");
+        if let Some(at) = user.temporary_password_expires_at {
+            println!("it expires on {}", at.format("%Y-%m-%d %H:%M UTC"));
+        }
+        println!(
+            "invitation queued for {} ({}); the running hub mails it (see `passerelle mail status`)",
+            user.email, invitation.id
+        );
     }
     Ok(())
 }
@@ -532,6 +561,73 @@ pub async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyh
         );
         println!("Migrations : {n} en attente ({names}), appliquées au prochain démarrage (ou `passerelle migrate`).");
         println!("Migrations: {n} pending ({names}), applied at the next start (or `passerelle migrate`).");
+    }
+    Ok(())
+}
+
+/// `passerelle mail status`: where mail goes, the outbox (waiting, failing, refused, the last
+/// error) and the messages in trouble, in French then English.
+pub async fn mail_status(config: &Config, json: bool) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let summary = store::mail::summary(&db).await?;
+    let troubles = store::mail::troubles(&db, 20).await?;
+    let delivery = match &config.mail.smtp_url {
+        Some(url) => format!("SMTP {}", url.redacted()),
+        None => format!("files / fichiers .eml in {}", config.data_dir.join("mail").display()),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "delivery": delivery,
+                "waiting": summary.waiting,
+                "failing": summary.failing,
+                "refused": summary.refused,
+                "sent": summary.sent,
+                "oldestWaitingAt": summary.oldest_waiting,
+                "lastError": summary.last_error,
+                "lastErrorAt": summary.last_error_at,
+                "troubles": troubles.iter().map(|m| serde_json::json!({
+                    "id": m.id,
+                    "kind": m.kind.as_str(),
+                    "recipient": m.recipient,
+                    "status": m.status.as_str(),
+                    "attempts": m.attempts,
+                    "lastError": m.last_error,
+                    "lastAttemptAt": m.last_attempt_at,
+                    "nextAttemptAt": (m.status == entity::MailStatus::Pending).then_some(m.not_before),
+                })).collect::<Vec<_>>(),
+            })
+        );
+        return Ok(());
+    }
+    println!("envoi / delivery: {delivery}");
+    println!(
+        "en attente / waiting: {}, dont en échec / of which failing: {}, refusés / refused: {}, envoyés / sent: {}",
+        summary.waiting, summary.failing, summary.refused, summary.sent
+    );
+    if let Some(oldest) = summary.oldest_waiting {
+        println!("plus ancien en attente / oldest waiting: {oldest}");
+    }
+    if let Some(error) = &summary.last_error {
+        let at = summary.last_error_at.map(|at| format!(" ({at})")).unwrap_or_default();
+        println!("dernière erreur / last error{at}: {error}");
+    }
+    for m in &troubles {
+        let next = if m.status == entity::MailStatus::Pending {
+            format!(", next attempt {}", m.not_before.format("%Y-%m-%d %H:%M:%S UTC"))
+        } else {
+            String::new()
+        };
+        println!(
+            "  {}  {:<16} {:<9} {}  {} attempts{next}: {}",
+            m.id,
+            m.kind.as_str(),
+            m.status.as_str(),
+            m.recipient,
+            m.attempts,
+            m.last_error.as_deref().unwrap_or("")
+        );
     }
     Ok(())
 }

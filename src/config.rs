@@ -37,6 +37,10 @@ pub struct Config {
     pub feeds: FeedSettings,
     /// Full-text search settings (`MEILI_*`, `PASSERELLE_SEARCH_*`).
     pub search: SearchSettings,
+    /// E-mail: SMTP, the sender of the outbox, temporary passwords and digests
+    /// (`PASSERELLE_SMTP_*`, `PASSERELLE_MAIL_*`, `PASSERELLE_TEMPORARY_PASSWORD_DAYS`,
+    /// `PASSERELLE_DIGEST_HOUR`).
+    pub mail: MailSettings,
 }
 
 /// What bounds a hostile client: the document limits checked before a query is parsed, the
@@ -418,6 +422,84 @@ impl FeedSettings {
     }
 }
 
+/// How e-mail leaves the hub, and what its messages promise.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `PASSERELLE_SMTP_URL`: the SMTP server (`smtp://user:pass@host:587` with STARTTLS,
+    /// `smtps://…:465`, `smtp://host:25` in clear for a local relay). Unset (the embedded
+    /// default), each message is written as an `.eml` file under `<data dir>/mail/`.
+    /// Printed with its password masked.
+    pub smtp_url: Option<crate::mail::SmtpUrl>,
+    /// `PASSERELLE_MAIL_FROM`: the sender (`Passerelle <passerelle@example.org>`). Default:
+    /// `Passerelle <passerelle@<host of PASSERELLE_PUBLIC_URL>>`.
+    pub from: Option<String>,
+    /// `PASSERELLE_MAIL_SENDER`; default true. Instances with false queue messages but leave
+    /// sending to the others (any number may send: messages are claimed in the database).
+    pub sender: bool,
+    /// `PASSERELLE_MAIL_POLL_SECONDS`; default 5: how often an idle sender looks for messages
+    /// and due digests.
+    pub poll_every: std::time::Duration,
+    /// `PASSERELLE_MAIL_RETRY_SECONDS`; default 30: the wait after a failed attempt, doubled at
+    /// each failure up to `PASSERELLE_MAIL_RETRY_MAX_SECONDS` (default 3600).
+    pub retry_base: std::time::Duration,
+    pub retry_max: std::time::Duration,
+    /// `PASSERELLE_SMTP_TIMEOUT_SECONDS`; default 30: one SMTP exchange (connect, a command).
+    pub timeout: std::time::Duration,
+    /// `PASSERELLE_TEMPORARY_PASSWORD_DAYS`; default 14: how long a temporary password opens
+    /// its account (then `TEMPORARY_PASSWORD_EXPIRED`).
+    pub temporary_password_days: u32,
+    /// `PASSERELLE_DIGEST_HOUR`; default 7: the hour, in Paris, digests are sent at.
+    pub digest_hour: u32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: None,
+            sender: true,
+            poll_every: std::time::Duration::from_secs(5),
+            retry_base: std::time::Duration::from_secs(30),
+            retry_max: std::time::Duration::from_secs(3600),
+            timeout: std::time::Duration::from_secs(30),
+            temporary_password_days: 14,
+            digest_hour: 7,
+        }
+    }
+}
+
+impl MailSettings {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = MailSettings::default();
+        let settings = MailSettings {
+            smtp_url: var("PASSERELLE_SMTP_URL")
+                .map(|raw| crate::mail::SmtpUrl::parse(&raw))
+                .transpose()?,
+            from: var("PASSERELLE_MAIL_FROM").map(|f| f.trim().to_string()),
+            sender: parsed("PASSERELLE_MAIL_SENDER", d.sender)?,
+            poll_every: seconds("PASSERELLE_MAIL_POLL_SECONDS", d.poll_every)?,
+            retry_base: seconds("PASSERELLE_MAIL_RETRY_SECONDS", d.retry_base)?,
+            retry_max: seconds("PASSERELLE_MAIL_RETRY_MAX_SECONDS", d.retry_max)?,
+            timeout: seconds("PASSERELLE_SMTP_TIMEOUT_SECONDS", d.timeout)?,
+            temporary_password_days: parsed("PASSERELLE_TEMPORARY_PASSWORD_DAYS", d.temporary_password_days)?,
+            digest_hour: parsed("PASSERELLE_DIGEST_HOUR", d.digest_hour)?,
+        };
+        if settings.poll_every.is_zero() || settings.timeout.is_zero() {
+            bail!("PASSERELLE_MAIL_POLL_SECONDS and PASSERELLE_SMTP_TIMEOUT_SECONDS must be at least 1");
+        }
+        if !(1..=365).contains(&settings.temporary_password_days) {
+            bail!("PASSERELLE_TEMPORARY_PASSWORD_DAYS must be between 1 and 365");
+        }
+        if settings.digest_hour > 23 {
+            bail!("PASSERELLE_DIGEST_HOUR must be between 0 and 23");
+        }
+        if let Some(from) = &settings.from {
+            crate::mail::parse_from(from)?;
+        }
+        Ok(settings)
+    }
+}
+
 impl std::fmt::Debug for Config {
     // The database URL may carry a password: print it redacted.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -435,6 +517,7 @@ impl std::fmt::Debug for Config {
             .field("observability", &self.observability)
             .field("feeds", &self.feeds)
             .field("search", &self.search)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -504,6 +587,7 @@ impl Config {
             observability: ObservabilitySettings::from_env()?,
             feeds: FeedSettings::from_env()?,
             search: SearchSettings::from_env()?,
+            mail: MailSettings::from_env()?,
         };
         config.validate()?;
         Ok(config)

@@ -31,6 +31,12 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("change your temporary password first (changePassword)")]
     PasswordChangeRequired,
+    /// The right temporary password, past its expiry (`PASSERELLE_TEMPORARY_PASSWORD_DAYS`).
+    #[error(
+        "ce mot de passe provisoire a expiré : demandez-en un nouveau (mot de passe oublié, ou un administrateur) / \
+         this temporary password has expired: ask for a new one (requestPasswordReset, or an administrator)"
+    )]
+    TemporaryPasswordExpired,
     /// A document over its token limit (refused before parsing).
     #[error("{0}")]
     QueryTooLarge(String),
@@ -66,6 +72,7 @@ impl AppError {
             AppError::Forbidden => "FORBIDDEN",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            AppError::TemporaryPasswordExpired => "TEMPORARY_PASSWORD_EXPIRED",
             AppError::QueryTooLarge(_) => "QUERY_TOO_LARGE",
             AppError::QueryTooDeep(_) => "QUERY_TOO_DEEP",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",

@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod lock;
+pub mod mail;
 pub mod metrics;
 pub mod places;
 pub mod search;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use passerelle::cli::{Cli, Command, FeedsCommand, SearchCommand, UserCommand};
+use passerelle::cli::{Cli, Command, FeedsCommand, MailCommand, SearchCommand, UserCommand};
 use passerelle::commands::ImportRequest;
 use passerelle::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
@@ -48,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
                     organisation,
                     role,
                     name,
+                    locale,
                     json,
                 },
         } => {
@@ -58,10 +59,14 @@ async fn main() -> anyhow::Result<()> {
                 organisation.as_deref(),
                 role.into(),
                 name.as_deref(),
+                locale.into(),
                 json,
             )
             .await
         }
+        Command::Mail {
+            command: MailCommand::Status { json },
+        } => passerelle::commands::mail_status(&Config::from_env()?, json).await,
         Command::Import {
             kind,
             file,

@@ -22,6 +22,8 @@ pub const SEARCH_OUTBOX_OLDEST: &str = "passerelle_search_outbox_oldest_seconds"
 pub const SEARCH_DURATION: &str = "passerelle_search_duration_seconds";
 pub const DB_POOL_CONNECTIONS: &str = "passerelle_db_pool_connections";
 pub const RATE_LIMITED: &str = "passerelle_rate_limited_total";
+pub const MAIL_MESSAGES: &str = "passerelle_mail_messages_total";
+pub const MAIL_OUTBOX: &str = "passerelle_mail_outbox_messages";
 
 /// Distinct GraphQL operation names kept as label values per process; later ones are `other`.
 pub const MAX_OPERATION_NAMES: usize = 100;
@@ -123,6 +125,14 @@ fn describe() {
         "Database pool connections, by state (idle, in_use)."
     );
     describe_counter!(RATE_LIMITED, "Requests refused RATE_LIMITED, by kind.");
+    describe_counter!(
+        MAIL_MESSAGES,
+        "Attempts to send a message of the mail outbox, by kind and outcome (sent, retried, refused, cancelled)."
+    );
+    describe_gauge!(
+        MAIL_OUTBOX,
+        "Messages of the mail outbox, by state (waiting, failing: waiting after a failure, refused)."
+    );
 }
 
 /// One answered HTTP request. `route` is the matched route pattern (`None`: no route matched).
@@ -205,6 +215,19 @@ pub fn search_outbox(rows: u64, oldest: Option<Duration>) {
 pub fn db_pool(idle: usize, in_use: usize) {
     gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(idle as f64);
     gauge!(DB_POOL_CONNECTIONS, "state" => "in_use").set(in_use as f64);
+}
+
+/// One message of the mail outbox tried: its kind, and `sent`, `retried`, `refused` or
+/// `cancelled`.
+pub fn mail_message(kind: &'static str, outcome: &'static str) {
+    counter!(MAIL_MESSAGES, "kind" => kind, "outcome" => outcome).increment(1);
+}
+
+/// The mail outbox, read at a scrape.
+pub fn mail_outbox(waiting: u64, failing: u64, refused: u64) {
+    gauge!(MAIL_OUTBOX, "state" => "waiting").set(waiting as f64);
+    gauge!(MAIL_OUTBOX, "state" => "failing").set(failing as f64);
+    gauge!(MAIL_OUTBOX, "state" => "refused").set(refused as f64);
 }
 
 /// One request refused `RATE_LIMITED`: `sign_in`, `password_change`, `query_cost`…

@@ -28,6 +28,8 @@ pub struct Running {
     pub puller: crate::jobs::pull_feeds::Puller,
     /// This instance's search indexer (tests call its `drain`).
     pub indexer: crate::jobs::index_search::Indexer,
+    /// This instance's mail sender (tests call its `run_once`).
+    pub mail: crate::jobs::send_mail::MailSender,
     /// On SQLite, the data directory's lock, held until the hub has stopped: `restore` refuses
     /// to replace the database under it.
     _lock: Option<crate::lock::DataDirLock>,
@@ -60,6 +62,11 @@ impl Running {
             Ok(0) => {}
             Ok(n) => tracing::info!(shards = n, "search outbox leases released"),
             Err(e) => tracing::warn!(error = %e, "search outbox leases could not be released; they will expire"),
+        }
+        match self.mail.release_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(leases = n, "mail outbox and digest leases released"),
+            Err(e) => tracing::warn!(error = %e, "mail leases could not be released; they will expire"),
         }
         // Every connection is closed before the data directory's lock is let go (when `self`
         // drops): on SQLite, a connection left open would checkpoint its write-ahead log into
@@ -144,7 +151,34 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             false
         }
     };
-    let jobs = crate::jobs::Jobs::start(puller.clone(), indexer.clone(), prepared);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("the listener has no address")?;
+    tracing::info!(%addr, "listening");
+    let security = &config.security;
+    let public_url = match &security.public_url {
+        Some(url) => url.clone(),
+        None => {
+            if addr.ip().is_unspecified() {
+                tracing::warn!(
+                    "PASSERELLE_PUBLIC_URL is not set: links in public documents and e-mail name {addr}; set it to the address clients use"
+                );
+            }
+            format!("http://{addr}")
+        }
+    };
+    let mailer = std::sync::Arc::new(crate::mail::Mailer::new(&config.mail, &config.data_dir, &public_url)?);
+    match mailer.directory() {
+        Some(dir) => tracing::info!(
+            directory = %dir.display(),
+            "PASSERELLE_SMTP_URL is not set: e-mail is written as .eml files in {}",
+            dir.display()
+        ),
+        None => tracing::info!(mail = %mailer.describe(), "e-mail is sent over SMTP"),
+    }
+    let mail = crate::jobs::send_mail::MailSender::new(db.clone(), mailer, config.mail.clone(), &public_url);
+    let jobs = crate::jobs::Jobs::start(puller.clone(), indexer.clone(), prepared, mail.clone());
     // Query-cost points per minute per client address / per session or API key (0: none).
     let cost = std::sync::Arc::new(crate::graphql::cost::CostLimits::new(
         config.security.rate_limit_anonymous,
@@ -161,24 +195,11 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             sync_wait: sync_wait(config.security.request_timeout),
         },
         cost.clone(),
+        crate::graphql::mail::MailPolicy {
+            temporary_password_days: config.mail.temporary_password_days,
+            digest_hour: config.mail.digest_hour,
+        },
     );
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr().context("the listener has no address")?;
-    tracing::info!(%addr, "listening");
-    let security = &config.security;
-    let public_url = match &security.public_url {
-        Some(url) => url.clone(),
-        None => {
-            if addr.ip().is_unspecified() {
-                tracing::warn!(
-                    "PASSERELLE_PUBLIC_URL is not set: links in public documents name {addr}; set it to the address clients use"
-                );
-            }
-            format!("http://{addr}")
-        }
-    };
     let state = AppState {
         schema,
         db: db.clone(),
@@ -224,6 +245,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         changes,
         puller,
         indexer,
+        mail,
         _lock: lock,
     })
 }

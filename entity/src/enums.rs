@@ -211,3 +211,44 @@ stored_enum!(
 /// Column mapping of a CSV feed (source header → target field), stored as a JSON object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct ColumnMap(pub std::collections::BTreeMap<String, String>);
+
+stored_enum!(
+    /// The language an account's e-mail is written in.
+    Locale {
+        Fr = "fr",
+        En = "en",
+    }
+);
+
+stored_enum!(
+    /// What a message of the mail outbox is: a new account's invitation (identifier, temporary
+    /// password, sign-in link), a self-service password reset link (its secret made when it is
+    /// sent), the notice that a password changed, or a digest of what is new.
+    MailKind {
+        Invitation = "invitation",
+        PasswordReset = "password_reset",
+        PasswordChanged = "password_changed",
+        Digest = "digest",
+    }
+);
+
+stored_enum!(
+    /// Where a message of the mail outbox stands: waiting (perhaps after failures: see its
+    /// attempts and last error), sent (accepted by the SMTP server, or written to a file),
+    /// failed (refused for good by the server, a 5xx reply: not retried), or cancelled (never
+    /// to be sent: superseded, expired, nothing to say, or its recipient is gone).
+    MailStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+);
+
+stored_enum!(
+    /// How often a digest is sent.
+    DigestFrequency {
+        Daily = "daily",
+        Weekly = "weekly",
+    }
+);

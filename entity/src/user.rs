@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::Role;
+use crate::{Locale, Role};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -19,6 +19,10 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The language its e-mail is written in.
+    pub locale: Locale,
+    /// When its temporary password stops opening it (set while `must_change_password`).
+    pub temporary_password_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,7 +43,7 @@ const PASSWORD_CHANGES: throttle::Rule = throttle::Rule {
 pub const SESSION_TTL: Duration = Duration::hours(12);
 
 /// Runs Argon2 off the async runtime.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("password task failed: {e}")))
@@ -138,6 +138,10 @@ pub async fn login(
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::InvalidCredentials);
     };
+    // Said only to whoever knows the password: it tells nothing to a guesser.
+    if user.must_change_password && user.temporary_password_expires_at.is_some_and(|at| at <= now) {
+        return Err(AppError::TemporaryPasswordExpired);
+    }
     for (key, _) in &keys.cleared {
         throttle::clear(db, key).await?;
     }
@@ -238,7 +242,12 @@ pub async fn change_password(
     Ok(user)
 }
 
-/// A new account with a temporary password, shown once.
+/// How long a temporary password opens its account unless told otherwise
+/// (`PASSERELLE_TEMPORARY_PASSWORD_DAYS`).
+pub const DEFAULT_TEMPORARY_DAYS: u32 = 14;
+
+/// A new account with a temporary password, shown once, in French, expiring after the
+/// default number of days.
 pub async fn create_user(
     db: &impl ConnectionTrait,
     email: &str,
@@ -246,12 +255,42 @@ pub async fn create_user(
     organisation_id: Option<Uuid>,
     role: Role,
 ) -> AppResult<(entity::user::Model, String)> {
-    let email = validate::email("email", email)?.to_lowercase();
-    let display_name = match display_name {
+    create_account(
+        db,
+        NewAccount {
+            email,
+            display_name,
+            organisation_id,
+            role,
+            locale: entity::Locale::Fr,
+            temporary_days: DEFAULT_TEMPORARY_DAYS,
+        },
+    )
+    .await
+}
+
+/// What an administrator says of a new account.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: Option<&'a str>,
+    pub organisation_id: Option<Uuid>,
+    pub role: Role,
+    pub locale: entity::Locale,
+    /// How long the temporary password opens the account.
+    pub temporary_days: u32,
+}
+
+/// A new account with a temporary password, shown once.
+pub async fn create_account(
+    db: &impl ConnectionTrait,
+    new: NewAccount<'_>,
+) -> AppResult<(entity::user::Model, String)> {
+    let email = validate::email("email", new.email)?.to_lowercase();
+    let display_name = match new.display_name {
         Some(name) => validate::text("displayName", name, validate::TITLE_MAX)?,
         None => email.split('@').next().unwrap_or("").to_string(),
     };
-    if role != Role::Admin && organisation_id.is_none() {
+    if new.role != Role::Admin && new.organisation_id.is_none() {
         return Err(AppError::bad_input(
             "organisationId",
             "editors and members belong to an organisation",
@@ -265,21 +304,36 @@ pub async fn create_user(
         users::NewUser {
             email,
             display_name,
-            organisation_id,
-            role,
+            organisation_id: new.organisation_id,
+            role: new.role,
             password_hash: hash,
+            locale: new.locale,
+            temporary_password_expires_at: temporary_expiry(new.temporary_days),
         },
     )
     .await?;
     Ok((user, temporary))
 }
 
+fn temporary_expiry(days: u32) -> DateTime<Utc> {
+    crate::store::now() + Duration::days(i64::from(days))
+}
+
 /// Gives an account a new temporary password and signs it out everywhere.
 pub async fn reset_password(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<(entity::user::Model, String)> {
+    renew_temporary_password(db, user_id, DEFAULT_TEMPORARY_DAYS).await
+}
+
+/// Gives an account a new temporary password, valid `days`, and signs it out everywhere.
+pub async fn renew_temporary_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    days: u32,
+) -> AppResult<(entity::user::Model, String)> {
     let temporary = password::temporary();
     let for_hash = temporary.clone();
     let hash = blocking(move || password::hash(&for_hash)).await??;
-    let user = users::set_password(db, user_id, hash, true).await?;
+    let user = users::set_temporary_password(db, user_id, hash, temporary_expiry(days)).await?;
     sessions::revoke_all_of(db, user_id, None).await?;
     Ok((user, temporary))
 }

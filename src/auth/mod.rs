@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod password;
+pub mod reset;
 pub mod token;
 pub mod viewer;
 
@@ -67,8 +68,9 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
                 },
             })
         }
-        // A calendar link opens its calendar only, never the API.
-        TokenKind::CalendarLink => Err(AppError::Unauthenticated),
+        // A calendar link opens its calendar only, a reset link sets a password only: neither
+        // opens the API.
+        TokenKind::CalendarLink | TokenKind::PasswordReset => Err(AppError::Unauthenticated),
     }
 }
 

@@ -15,6 +15,8 @@ pub enum TokenKind {
     ApiKey,
     /// A private calendar link (`/calendar/<token>.ics`): it opens that calendar, nothing else.
     CalendarLink,
+    /// A password reset link's token: it sets one password, once, within its hour.
+    PasswordReset,
 }
 
 impl TokenKind {
@@ -23,6 +25,7 @@ impl TokenKind {
             TokenKind::Session => "pss",
             TokenKind::ApiKey => "psk",
             TokenKind::CalendarLink => "psc",
+            TokenKind::PasswordReset => "psr",
         }
     }
 }
@@ -70,6 +73,7 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
         "pss" => TokenKind::Session,
         "psk" => TokenKind::ApiKey,
         "psc" => TokenKind::CalendarLink,
+        "psr" => TokenKind::PasswordReset,
         _ => return None,
     };
     let id = Uuid::parse_str(parts.next()?).ok()?;
@@ -80,7 +84,9 @@ pub fn parse(text: &str) -> Option<Presented<'_>> {
 /// `text` with its secret hidden (`psc_***.ics`) when it starts like one of our tokens, for
 /// logs; `None` when it does not.
 pub fn redact(text: &str) -> Option<String> {
-    let prefix = ["pss_", "psk_", "psc_"].into_iter().find(|p| text.starts_with(p))?;
+    let prefix = ["pss_", "psk_", "psc_", "psr_"]
+        .into_iter()
+        .find(|p| text.starts_with(p))?;
     // Keep a file extension (`.ics`), which says what was asked for and is no secret.
     let extension = text
         .rfind('.')

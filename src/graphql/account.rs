@@ -86,6 +86,16 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The language of the account's e-mail.
+    async fn locale(&self) -> super::mail::Locale {
+        self.0.locale.into()
+    }
+    /// When the temporary password stops working (null once the account chose its own).
+    async fn temporary_password_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0
+            .temporary_password_expires_at
+            .filter(|_| self.0.must_change_password)
+    }
 }
 
 /// An organisation's key for its own systems. The secret is shown once, at creation.
@@ -196,6 +206,9 @@ pub struct PersonalData {
     pub contacts: Vec<Contact>,
     /// Changes made by those accounts (their most recent 500).
     pub audit_entries: Vec<AuditEntry>,
+    /// Messages to this address the mail outbox still keeps (settled ones 30 days; never
+    /// what they delivered).
+    pub mail_messages: Vec<super::mail::MailMessage>,
 }
 
 #[derive(Default)]
@@ -293,7 +306,14 @@ impl AccountQuery {
                 .gql()?;
             audit_entries.extend(page.rows.drain(..).map(AuditEntry));
         }
+        let mail_messages = store::mail::to_recipient(db, &email)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|m| super::mail::MailMessage(Arc::new(m)))
+            .collect();
         Ok(PersonalData {
+            mail_messages,
             email,
             users: accounts.into_iter().map(|u| User(Arc::new(u))).collect(),
             contacts: contacts.into_iter().map(|c| Contact(Arc::new(c))).collect(),
@@ -329,6 +349,8 @@ pub struct CreateUserInput {
     /// Required for editors and members.
     pub organisation_id: Option<ID>,
     pub role: Role,
+    /// The language of its e-mail (the invitation first); French by default.
+    pub locale: Option<super::mail::Locale>,
 }
 
 #[derive(SimpleObject)]
@@ -336,6 +358,9 @@ pub struct CreateUserPayload {
     pub user: User,
     /// Shown once: give it to its owner, who must change it at first sign-in.
     pub temporary_password: String,
+    /// The invitation e-mail (identifier, temporary password, sign-in link, expiry), queued
+    /// with the account: the owner receives the temporary password by mail too.
+    pub invitation: super::mail::MailMessage,
 }
 
 #[derive(SimpleObject)]
@@ -343,6 +368,9 @@ pub struct ResetPasswordPayload {
     pub user: User,
     /// Shown once.
     pub temporary_password: String,
+    /// The new invitation mailing the new temporary password, queued with the reset (a
+    /// waiting older one is cancelled).
+    pub invitation: super::mail::MailMessage,
 }
 
 #[derive(SimpleObject)]
@@ -429,6 +457,14 @@ impl AccountMutation {
         accounts::count_password_change(db(ctx), viewer).await.gql()?;
         let user = in_transaction(ctx, async |txn| {
             let user = accounts::change_password(txn, viewer, &current_password, &new_password).await?;
+            // A waiting invitation would deliver a temporary password that no longer works.
+            crate::store::mail::cancel_waiting(
+                txn,
+                user.id,
+                entity::MailKind::Invitation,
+                "le mot de passe a été choisi entre-temps / the password was chosen meanwhile",
+            )
+            .await?;
             audit(txn, viewer, Subject::User, Some(user.id), "change_password", Vec::new()).await?;
             Ok(user)
         })
@@ -444,23 +480,37 @@ impl AccountMutation {
         let viewer = viewer(ctx);
         viewer.require_admin().gql()?;
         let org = opt_id("organisationId", input.organisation_id).gql()?;
-        let (user, temporary_password) = in_transaction(ctx, async |txn| {
-            let created =
-                accounts::create_user(txn, &input.email, input.display_name.as_deref(), org, input.role.into()).await?;
+        let policy = super::exec::mail_policy(ctx);
+        let (user, temporary_password, invitation) = in_transaction(ctx, async |txn| {
+            crate::mail::queue::check_address("email", &input.email)?;
+            let new = accounts::NewAccount {
+                email: &input.email,
+                display_name: input.display_name.as_deref(),
+                organisation_id: org,
+                role: input.role.into(),
+                locale: input.locale.map_or(entity::Locale::Fr, Into::into),
+                temporary_days: policy.temporary_password_days,
+            };
+            let (user, temporary) = accounts::create_account(txn, new).await?;
+            // In the account's transaction: no account without its invitation, and no
+            // invitation for an account that was not created.
+            let invitation = crate::mail::queue::invitation(txn, &user, &temporary, false).await?;
             let fields = vec![
                 "email".into(),
                 "displayName".into(),
                 "organisationId".into(),
                 "role".into(),
+                "locale".into(),
             ];
-            audit(txn, viewer, Subject::User, Some(created.0.id), "create", fields).await?;
-            Ok(created)
+            audit(txn, viewer, Subject::User, Some(user.id), "create", fields).await?;
+            Ok((user, temporary, invitation))
         })
         .await
         .gql()?;
         Ok(CreateUserPayload {
             user: User(Arc::new(user)),
             temporary_password,
+            invitation: super::mail::MailMessage(Arc::new(invitation)),
         })
     }
 
@@ -469,16 +519,19 @@ impl AccountMutation {
         let viewer = viewer(ctx);
         viewer.require_admin().gql()?;
         let id = parse_id("userId", &user_id)?;
-        let (user, temporary_password) = in_transaction(ctx, async |txn| {
-            let reset = accounts::reset_password(txn, id).await?;
+        let days = super::exec::mail_policy(ctx).temporary_password_days;
+        let (user, temporary_password, invitation) = in_transaction(ctx, async |txn| {
+            let (user, temporary) = accounts::renew_temporary_password(txn, id, days).await?;
+            let invitation = crate::mail::queue::invitation(txn, &user, &temporary, true).await?;
             audit(txn, viewer, Subject::User, Some(id), "reset_password", Vec::new()).await?;
-            Ok(reset)
+            Ok((user, temporary, invitation))
         })
         .await
         .gql()?;
         Ok(ResetPasswordPayload {
             user: User(Arc::new(user)),
             temporary_password,
+            invitation: super::mail::MailMessage(Arc::new(invitation)),
         })
     }
 

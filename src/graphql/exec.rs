@@ -443,17 +443,14 @@ pub fn client_address(ctx: &async_graphql::Context<'_>) -> Option<std::net::IpAd
     ctx.data_unchecked::<ClientAddress>().0
 }
 
+/// What accounts and their e-mail promise (temporary passwords' lifetime).
+pub fn mail_policy(ctx: &async_graphql::Context<'_>) -> super::mail::MailPolicy {
+    *ctx.data_unchecked::<super::mail::MailPolicy>()
+}
+
 /// Where clients reach this hub.
 pub fn base_url<'a>(ctx: &async_graphql::Context<'a>) -> &'a str {
     &ctx.data_unchecked::<BaseUrl>().0
-}
-
-/// The GraphiQL page for browsers.
-pub fn graphiql_page(endpoint: &str) -> String {
-    async_graphql::http::GraphiQLSource::build()
-        .endpoint(endpoint)
-        .title("Passerelle")
-        .finish()
 }
 
 #[cfg(test)]

@@ -32,6 +32,15 @@ where
     }
 }
 
+/// Feed names by id, for events' provenance (not scoped: see `store::feeds::names`).
+pub struct FeedNames(DatabaseConnection);
+
+impl BatchLoad<Uuid, String> for FeedNames {
+    async fn load(&self, keys: &[Uuid]) -> AppResult<HashMap<Uuid, String>> {
+        feeds::names(&self.0, keys).await
+    }
+}
+
 /// The key of one nested page: parent, filter, order and page arguments.
 pub type PageKey<F> = (Uuid, F, <F as Filter>::Sort, PageArgs);
 
@@ -155,6 +164,7 @@ pub struct Loaders {
     pub organisation_borrowed_loans: Nested<kit_loans::KitLoanFilter>,
     pub organisation_lent_loans: Nested<kit_loans::KitLoanFilter>,
     pub kit_loan_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
+    pub feed_names: Arc<Batcher<Uuid, String, FeedNames>>,
 }
 
 impl Loaders {
@@ -182,6 +192,7 @@ impl Loaders {
             organisation_borrowed_loans: Nested::new(db, kit_loans::BY_BORROWER),
             organisation_lent_loans: Nested::new(db, kit_loans::BY_LENDER),
             kit_loan_experience_reports: Nested::new(db, experience_reports::BY_KIT_LOAN),
+            feed_names: loader(FeedNames(db.clone())),
         }
     }
 
@@ -209,6 +220,7 @@ impl Loaders {
         self.organisation_borrowed_loans.clear();
         self.organisation_lent_loans.clear();
         self.kit_loan_experience_reports.clear();
+        self.feed_names.clear();
     }
 }
 

@@ -21,6 +21,7 @@ pub mod import;
 pub mod indicators;
 pub mod kit;
 pub mod loaders;
+pub mod mail;
 pub mod node;
 mod observe;
 pub mod organisation;
@@ -51,6 +52,7 @@ pub struct Query(
     search::SearchQuery,
     kit::KitQuery,
     indicators::IndicatorQuery,
+    mail::MailQuery,
 );
 
 // The root mutation: each feature's `createX(input)`, `updateX(id, input)`, `deleteX(id)`
@@ -61,6 +63,7 @@ pub struct Mutation(
     feed::FeedMutation,
     import::ImportMutation,
     calendar::CalendarMutation,
+    mail::MailMutation,
     organisation::mutation::OrganisationMutation,
     contact::mutation::ContactMutation,
     resource::mutation::ResourceMutation,
@@ -93,6 +96,7 @@ pub fn build_schema(
     changes: crate::changes::Changes,
     limits: Limits,
     cost: std::sync::Arc<cost::CostLimits>,
+    mail: mail::MailPolicy,
 ) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
@@ -101,6 +105,7 @@ pub fn build_schema(
         .data(search)
         .data(changes)
         .data(SyncWait(limits.sync_wait))
+        .data(mail)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)

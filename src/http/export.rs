@@ -1,6 +1,7 @@
 //! Calendar, Atom, vCard and CSV exports: `GET /calendar.ics` (public, or a private link with
 //! `?token=` or `/calendar/<token>.ics`), `/events.atom`, `/resources.atom`, `/contacts.vcf`,
-//! `/events.csv`, `/resources.csv` and `/contacts.csv`.
+//! `/events.csv`, `/resources.csv` and `/contacts.csv`; one event as `/events/<id>.ics` (« add to my
+//! calendar »).
 //!
 //! Each reads what the caller may see through the store's filters (the one visibility policy),
 //! and hands the rows to a pure serialiser of `crate::export`.
@@ -43,6 +44,7 @@ pub fn routes(route: Route) -> Route {
         .at("/calendar.ics", get(calendar))
         .at("/calendar/:file", get(calendar_link))
         .at("/events.atom", get(events_atom))
+        .at("/events/:file", get(event_ics))
         .at("/resources.atom", get(resources_atom))
         .at("/contacts.vcf", get(contacts_vcf))
         .at("/events.csv", get(events_csv))
@@ -340,6 +342,51 @@ async fn calendar_link(req: &Request, Path(file): Path<String>, Data(state): Dat
         let limit = p.limit(MAX_CALENDAR_EVENTS, MAX_CALENDAR_EVENTS)?;
         let token = file.strip_suffix(".ics").unwrap_or(&file);
         serve_link(req, state, token, limit).await
+    }
+    .await;
+    result.unwrap_or_else(|e| error(&e))
+}
+
+/// `GET /events/<id>.ics`: one event the caller may see, as a calendar file to add to one's
+/// own calendar (a cancelled or removed one with `STATUS:CANCELLED`).
+#[handler]
+async fn event_ics(req: &Request, Path(file): Path<String>, Data(state): Data<&Arc<AppState>>) -> Response {
+    let result = async {
+        let id = file
+            .strip_suffix(".ics")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or(AppError::NotFound("event"))?;
+        let viewer = viewer(req, state).await?;
+        let filter = EventFilter {
+            scope: viewer.scope(),
+            ..Default::default()
+        };
+        let event = Arc::new(
+            store::events::matching(&state.db, &filter, &[id])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(AppError::NotFound("event"))?,
+        );
+        let info = export::ics::CalendarInfo {
+            name: &event.title,
+            refresh: Duration::hours(1),
+        };
+        let body = export::ics::calendar(&info, std::slice::from_ref(&event));
+        let cache = if viewer.is_anonymous() {
+            "public, max-age=300"
+        } else {
+            "private, max-age=300"
+        };
+        let mut resp = cached(req, body, ICS, cache);
+        let disposition = format!(
+            "attachment; filename=\"passerelle-{}.ics\"",
+            &id.simple().to_string()[..12]
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            resp.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+        }
+        Ok::<_, AppError>(resp)
     }
     .await;
     result.unwrap_or_else(|e| error(&e))

@@ -302,13 +302,7 @@ fn executed(flavour: Flavour, outcome: exec::Outcome) -> Response {
 pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     let raw = req.uri().query().unwrap_or("");
     if raw.is_empty() && wants_html(req) {
-        // The page's inline script runs under a fresh nonce (see `security_headers`).
-        let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let page = exec::graphiql_page("/graphql").replace("<script>", &format!("<script nonce=\"{nonce}\">"));
-        return Response::builder()
-            .content_type("text/html; charset=utf-8")
-            .extension(super::ScriptNonce(nonce))
-            .body(page);
+        return super::console::graphiql(req).await;
     }
     let Some(flavour) = negotiate(req.header(header::ACCEPT)) else {
         return not_acceptable();

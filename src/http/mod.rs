@@ -1,9 +1,11 @@
 //! The only module that uses poem: routes, the GraphQL-over-HTTP endpoint, health checks.
 
+mod console;
 mod export;
 mod graphql;
 mod indicators;
 mod kits;
+mod mail;
 mod observe;
 pub mod persisted;
 mod server;
@@ -62,12 +64,17 @@ pub struct AppState {
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
-    indicators::routes(kits::routes(export::routes(Route::new())))
+    console::routes(indicators::routes(kits::routes(export::routes(Route::new()))))
         .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))
         .at("/readyz", get(observe::readyz))
         .at("/metrics", get(observe::metrics))
+        .at("/password-reset", get(mail::reset_page).post(mail::reset_submit))
+        .at(
+            "/mail/unsubscribe",
+            get(mail::unsubscribe_page).post(mail::unsubscribe_submit),
+        )
         .with(cors(&state.cors_origins))
         .around(timeout)
         .data(Arc::new(state))
@@ -112,19 +119,9 @@ fn cors(origins: &crate::config::CorsOrigins) -> Cors {
     }
 }
 
-/// The GraphiQL page's policy: its scripts and styles come from unpkg, its inline script
-/// carries the nonce, it talks only to this hub, and it is never framed.
-fn html_policy(nonce: &str) -> String {
-    format!(
-        "default-src 'none'; script-src 'nonce-{nonce}' unpkg.com; style-src 'unsafe-inline' unpkg.com; \
-         img-src 'self' data: unpkg.com graphql.org; font-src unpkg.com data:; connect-src 'self' ws: wss:; \
-         frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-    )
-}
-
-/// `nosniff` and `Vary: Origin` on every response; on HTML pages a content security policy,
-/// no framing and no referrer. The nonce of the page's inline script is set by the handler in
-/// the response extensions.
+/// `nosniff` and `Vary: Origin` on every response; on HTML pages a content security policy
+/// (the page's own, set by its handler as a `console::PagePolicy`, else the console's), no
+/// framing and no referrer.
 async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let mut resp = match next.call(req).await {
         Ok(r) => r.into_response(),
@@ -144,24 +141,21 @@ async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if html {
-        let nonce = resp
+        let policy = resp
             .extensions()
-            .get::<ScriptNonce>()
-            .map(|n| n.0.clone())
-            .unwrap_or_default();
+            .get::<console::PagePolicy>()
+            .map_or(console::CONSOLE_POLICY, |p| p.0);
         let headers = resp.headers_mut();
-        if let Ok(policy) = HeaderValue::from_str(&html_policy(&nonce)) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        // A page that set its own (stricter) policy keeps it.
+        if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
         }
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     }
     Ok(resp)
 }
-
-/// The nonce an HTML page's inline scripts carry.
-#[derive(Clone)]
-pub(crate) struct ScriptNonce(pub String);
 
 /// The client's address. Behind `trusted_proxies` proxies, each appending the address it was
 /// reached from to `X-Forwarded-For`, the client is the right-most entry none of them added:

@@ -50,6 +50,10 @@ pub(super) async fn metrics(req: &Request, Data(state): Data<&Arc<AppState>>) ->
         // The other series still tell something; the gauges keep their last values.
         Err(e) => tracing::warn!(error = %e, "the search outbox could not be read for the metrics"),
     }
+    match crate::store::mail::summary(&state.db).await {
+        Ok(mail) => crate::metrics::mail_outbox(mail.waiting, mail.failing, mail.refused),
+        Err(e) => tracing::warn!(error = %e, "the mail outbox could not be read for the metrics"),
+    }
     if let Some((idle, in_use)) = crate::store::pool_connections(&state.db) {
         crate::metrics::db_pool(idle, in_use);
     }

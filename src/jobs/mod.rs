@@ -3,6 +3,7 @@
 
 pub mod index_search;
 pub mod pull_feeds;
+pub mod send_mail;
 
 use std::time::Duration;
 
@@ -16,15 +17,24 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Starts the feed scheduler and the search indexer (each when enabled in the settings).
-    pub fn start(puller: pull_feeds::Puller, indexer: index_search::Indexer, prepared: bool) -> Self {
+    /// Starts the feed scheduler, the search indexer and the mail sender (each when enabled
+    /// in the settings).
+    pub fn start(
+        puller: pull_feeds::Puller,
+        indexer: index_search::Indexer,
+        prepared: bool,
+        mail: send_mail::MailSender,
+    ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
         if puller.settings().scheduler {
             handles.push(tokio::spawn(schedule_feeds(puller, stopped.clone())));
         }
         if indexer.settings().indexer {
-            handles.push(tokio::spawn(index_search(indexer, prepared, stopped)));
+            handles.push(tokio::spawn(index_search(indexer, prepared, stopped.clone())));
+        }
+        if mail.settings().sender {
+            handles.push(tokio::spawn(send_mail(mail, stopped)));
         }
         Jobs { stop, handles }
     }
@@ -110,6 +120,33 @@ async fn index_search(indexer: index_search::Indexer, mut prepared: bool, mut st
             },
             // Stopping mid-batch abandons it: the rows stay and the leases expire.
             _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Sends the mail outbox (and queues due digests) every `poll_every` until told to stop. A
+/// pass is not abandoned mid-message: it stops before the next one, so that a stopping
+/// instance never leaves a message handed over but unmarked.
+async fn send_mail(sender: send_mail::MailSender, mut stopped: watch::Receiver<bool>) {
+    let every = sender.settings().poll_every;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stopped.changed() => return,
+        }
+        match sender.run(Some(&stopped)).await {
+            Ok(pass) if pass.sent + pass.refused + pass.retried > 0 => tracing::info!(
+                sent = pass.sent,
+                retried = pass.retried,
+                refused = pass.refused,
+                digests = pass.digests_queued,
+                "mail outbox drained"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = format!("{e:#}"), "the mail sender could not run"),
+        }
+        if *stopped.borrow() {
+            return;
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The embedded engine: a tantivy index in the data directory.
 //!
 //! Analysis (`fr`): words, lower case, accents folded, French stop words dropped, Snowball
-//! French stemming. A query word matches a field word equal to it, or within one typo from
-//! 5 letters and two typos from 9 (Meilisearch's default typo rule), or, for the last word
-//! typed, any word it begins. Every query word must match somewhere (Meilisearch's `all`
+//! French stemming; each searched field is indexed twice, stemmed and as written (`fr_words`:
+//! the same analysis without the stemmer). A query word matches a field word equal to its stem,
+//! or within the typos `search::typo` allows of the word as typed (against the words as
+//! written) and of its stem (against the stems), or, for the last word typed, any word it
+//! begins. Every query word must match somewhere (Meilisearch's `all`
 //! matching strategy, set on that engine too). Fields are searched in ranking order: title,
 //! organisation, tags, place, body, with decreasing boosts.
 //!
@@ -16,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
@@ -31,6 +32,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, SegmentReader, TantivyDocument, Term};
 
+use super::typo::{TypoQuery, Typos};
 use super::{
     Backend, Document, Facet, FacetCounts, Highlight, Hit, Hits, MARK_END, MARK_START, Query, Rebuild, RecordType,
     SearchError, SearchResult, Sort, sorted_counts,
@@ -39,8 +41,10 @@ use crate::domain::Scope;
 
 /// The analyzer's name in the index.
 const FRENCH: &str = "fr";
+/// The analyzer of the words as written: `fr` without the stemmer.
+const FRENCH_WORDS: &str = "fr_words";
 /// Version of the schema and analysis below; an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 /// Memory of one indexing batch.
 const WRITER_MEMORY: usize = 50_000_000;
 /// How long a writer waits for another process holding the index (a reindex from the
@@ -78,6 +82,25 @@ pub fn french_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The words as written: the French analysis without the stemmer, so that a typo is counted
+/// on the word typed (`feminisatoin` is two swaps from `feminisation`, but further from its
+/// stem `feminis`). It keeps the same words as `french_analyzer`, in the same order.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
+        .build()
+}
+
+/// One word of a query: its stem and the word as typed, both folded.
+#[derive(Clone, Debug, PartialEq)]
+struct QueryWord {
+    stem: String,
+    typed: String,
+}
+
 /// The analyzed words of `text` with their byte offsets.
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
@@ -87,15 +110,6 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)
         out.push((t.text.clone(), t.offset_from, t.offset_to));
     }
     out
-}
-
-/// Typos a query word of `len` characters may carry.
-fn typos(len: usize) -> u8 {
-    match len {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -108,6 +122,8 @@ struct Fields {
     tags_text: Field,
     place: Field,
     body: Field,
+    /// The searched fields' words as written, in `SEARCHED` order.
+    written: [Field; 5],
     organisation_id: Field,
     kind: Field,
     region: Field,
@@ -132,6 +148,11 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
+    let written = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(FRENCH_WORDS)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let keyword = STRING | FAST;
     let fields = Fields {
         id: b.add_text_field("id", STRING | FAST | STORED),
@@ -142,6 +163,7 @@ fn schema() -> (Schema, Fields) {
         tags_text: b.add_text_field("tags", text.clone()),
         place: b.add_text_field("place", text.clone()),
         body: b.add_text_field("body", text),
+        written: SEARCHED.map(|(name, _)| b.add_text_field(&format!("{name}Words"), written.clone())),
         organisation_id: b.add_text_field("organisationId", keyword.clone()),
         kind: b.add_text_field("kind", keyword.clone()),
         region: b.add_text_field("region", keyword.clone()),
@@ -179,6 +201,14 @@ impl Fields {
         doc.add_text(self.tags_text, d.tags.join(", "));
         doc.add_text(self.place, &d.place);
         doc.add_text(self.body, &d.body);
+        let tags = d.tags.join(", ");
+        for (field, value) in self
+            .written
+            .into_iter()
+            .zip([&d.title, &d.organisation, &tags, &d.place, &d.body])
+        {
+            doc.add_text(field, value);
+        }
         let keywords = [
             (self.organisation_id, &d.organisation_id),
             (self.kind, &d.kind),
@@ -224,6 +254,8 @@ struct Inner {
     created: bool,
     /// The French analyzer, cloned for each use (its stop words and stemmer are built once).
     analyzer: TextAnalyzer,
+    /// The analyzer of the words as written.
+    words_analyzer: TextAnalyzer,
 }
 
 /// The embedded engine.
@@ -252,6 +284,7 @@ impl Embedded {
             MmapDirectory::open(dir).with_context(|| format!("cannot open the search index {}", dir.display()))?;
         let index = Index::open_or_create(directory, schema).context("cannot open the search index")?;
         index.tokenizers().register(FRENCH, french_analyzer());
+        index.tokenizers().register(FRENCH_WORDS, words_analyzer());
         std::fs::write(&version_file, SCHEMA_VERSION)
             .with_context(|| format!("cannot write {}", version_file.display()))?;
         let reader = index
@@ -267,6 +300,7 @@ impl Embedded {
             writing: std::sync::Mutex::new(()),
             created,
             analyzer: french_analyzer(),
+            words_analyzer: words_analyzer(),
         })))
     }
 
@@ -405,52 +439,47 @@ impl Inner {
         clauses
     }
 
-    /// The query words, analyzed, with the typos each may carry; the last may be a prefix.
-    fn words(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self.analyzer.clone();
-        tokens(&mut analyzer, text).into_iter().map(|(t, _, _)| t).collect()
+    /// The query words, analysed: each word's stem and the word as typed.
+    fn words(&self, text: &str) -> Vec<QueryWord> {
+        query_words(&mut self.analyzer.clone(), &mut self.words_analyzer.clone(), text)
     }
 
-    fn text_query(&self, words: &[String]) -> Option<Box<dyn tantivy::query::Query>> {
+    fn text_query(&self, words: &[QueryWord]) -> Option<Box<dyn tantivy::query::Query>> {
         if words.is_empty() {
             return None;
         }
-        let fields: Vec<(Field, f32)> = SEARCHED
+        let schema = self.index.schema();
+        let fields: Vec<(Field, Field, f32)> = SEARCHED
             .iter()
-            .filter_map(|(name, boost)| self.index.schema().get_field(name).ok().map(|f| (f, *boost)))
+            .zip(self.fields.written)
+            .filter_map(|((name, boost), written)| schema.get_field(name).ok().map(|f| (f, written, *boost)))
             .collect();
         let mut must: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
             let last = i + 1 == words.len();
-            let distance = typos(word.chars().count());
+            let stem_typos = Typos::of(&word.stem).map(Arc::new);
+            let typed_typos = Typos::of(&word.typed).map(Arc::new);
             let mut any: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
-            for &(field, boost) in &fields {
-                let term = Term::from_field_text(field, word);
+            let mut add = |query: Box<dyn tantivy::query::Query>, boost: f32| {
+                any.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+            };
+            for &(field, written, boost) in &fields {
+                let stem = Term::from_field_text(field, &word.stem);
+                let typed = Term::from_field_text(written, &word.typed);
                 // Exact words rank above typos and prefixes.
-                any.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                        boost * 2.0,
-                    )),
-                ));
-                if distance > 0 {
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
-                            boost,
-                        )),
-                    ));
+                add(
+                    Box::new(TermQuery::new(stem.clone(), IndexRecordOption::WithFreqs)),
+                    boost * 2.0,
+                );
+                if let Some(t) = &typed_typos {
+                    add(Box::new(TypoQuery::new(written, t.clone())), boost);
+                }
+                if let Some(t) = &stem_typos {
+                    add(Box::new(TypoQuery::new(field, t.clone())), boost);
                 }
                 if last {
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-                            boost,
-                        )),
-                    ));
+                    add(Box::new(FuzzyTermQuery::new_prefix(stem, 0, true)), boost);
+                    add(Box::new(FuzzyTermQuery::new_prefix(typed, 0, true)), boost);
                 }
             }
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
@@ -513,7 +542,7 @@ impl Inner {
             }
         };
         let mut hits = Vec::with_capacity(addresses.len());
-        let mut highlighter = Highlighter::new(&words, self.analyzer.clone());
+        let mut highlighter = Highlighter::new(&words, self.analyzer.clone(), self.words_analyzer.clone());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
             let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
@@ -611,45 +640,43 @@ impl Inner {
 
 /// Marks the words of a text that a query's words match, as the query matched them.
 struct Highlighter {
-    words: Vec<(String, Option<levenshtein_automata::DFA>, bool)>,
+    words: Vec<(QueryWord, Option<Typos>, Option<Typos>, bool)>,
     analyzer: TextAnalyzer,
+    words_analyzer: TextAnalyzer,
 }
 
-/// The automaton builders of one and two typos: costly to build, so built once (tantivy's
-/// fuzzy queries keep theirs the same way).
-fn automaton_builder(typos: u8) -> &'static LevenshteinAutomatonBuilder {
-    static ONE: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
-    static TWO: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
-    if typos <= 1 {
-        ONE.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
-    } else {
-        TWO.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
-    }
+/// The words of `text`, stemmed and as written, with their byte offsets. The two analyzers
+/// keep the same words in the same order (they differ only by the stemmer).
+fn query_words(stems: &mut TextAnalyzer, written: &mut TextAnalyzer, text: &str) -> Vec<QueryWord> {
+    tokens(stems, text)
+        .into_iter()
+        .zip(tokens(written, text))
+        .map(|((stem, _, _), (typed, _, _))| QueryWord { stem, typed })
+        .collect()
 }
 
 impl Highlighter {
-    fn new(words: &[String], analyzer: TextAnalyzer) -> Highlighter {
+    fn new(words: &[QueryWord], analyzer: TextAnalyzer, words_analyzer: TextAnalyzer) -> Highlighter {
         let words = words
             .iter()
             .enumerate()
-            .map(|(i, w)| {
-                let dfa = match typos(w.chars().count()) {
-                    0 => None,
-                    n => Some(automaton_builder(n).build_dfa(w)),
-                };
-                (w.clone(), dfa, i + 1 == words.len())
-            })
+            .map(|(i, w)| (w.clone(), Typos::of(&w.stem), Typos::of(&w.typed), i + 1 == words.len()))
             .collect();
-        Highlighter { words, analyzer }
+        Highlighter {
+            words,
+            analyzer,
+            words_analyzer,
+        }
     }
 
-    fn matches(&self, token: &str) -> bool {
-        self.words.iter().any(|(word, dfa, last)| {
-            token == word
-                || (*last && token.starts_with(word.as_str()))
-                || dfa
-                    .as_ref()
-                    .is_some_and(|d| matches!(d.eval(token), Distance::Exact(_)))
+    /// Whether a word of a text (its stem and as written) matches a query word, by the rule
+    /// the query applies.
+    fn matches(&self, stem: &str, written: &str) -> bool {
+        self.words.iter().any(|(word, stem_typos, typed_typos, last)| {
+            stem == word.stem
+                || (*last && (stem.starts_with(word.stem.as_str()) || written.starts_with(word.typed.as_str())))
+                || stem_typos.as_ref().is_some_and(|t| t.matches(stem))
+                || typed_typos.as_ref().is_some_and(|t| t.matches(written))
         })
     }
 
@@ -661,8 +688,9 @@ impl Highlighter {
         }
         let matched: Vec<(usize, usize)> = tokens(&mut self.analyzer, text)
             .into_iter()
-            .filter(|(t, _, _)| self.matches(t))
-            .map(|(_, from, to)| (from, to))
+            .zip(tokens(&mut self.words_analyzer, text))
+            .filter(|((stem, _, _), (written, _, _))| self.matches(stem, written))
+            .map(|((_, from, to), _)| (from, to))
             .collect();
         let first = matched.first()?.0;
         let (start, end) = if crop {
@@ -800,16 +828,37 @@ mod tests {
         assert_eq!(words("l'industrie à Besançon"), words("industrie besancon"));
     }
 
+    fn highlighter(query: &str) -> Highlighter {
+        let words = query_words(&mut french_analyzer(), &mut words_analyzer(), query);
+        Highlighter::new(&words, french_analyzer(), words_analyzer())
+    }
+
     #[test]
-    fn typos_follow_word_length() {
-        assert_eq!((typos(4), typos(5), typos(8), typos(9)), (0, 1, 1, 2));
-        let h = Highlighter::new(&words("malette"), french_analyzer());
-        assert!(h.matches(&words("mallette")[0]));
+    fn the_two_analyses_keep_the_same_words() {
+        let text = "L'exposition « Femmes et Microtechniques » au collège, à Besançon";
+        let words = query_words(&mut french_analyzer(), &mut words_analyzer(), text);
+        let typed: Vec<&str> = words.iter().map(|w| w.typed.as_str()).collect();
+        assert_eq!(
+            typed,
+            ["exposition", "femmes", "microtechniques", "college", "besancon"]
+        );
+        assert_eq!(words.len(), tokens(&mut french_analyzer(), text).len());
+    }
+
+    #[test]
+    fn highlights_follow_the_typo_rule_on_the_word_as_typed() {
+        let mut h = highlighter("feminisatoin");
+        assert_eq!(
+            h.mark("La féminisation des métiers", false).as_deref(),
+            Some("La <mark>féminisation</mark> des métiers")
+        );
+        let mut h = highlighter("amllette");
+        assert_eq!(h.mark("Une mallette", false), None, "a first-letter typo costs two");
     }
 
     #[test]
     fn snippets_mark_matches_and_crop_long_text() {
-        let mut h = Highlighter::new(&words("ingenieur"), french_analyzer());
+        let mut h = highlighter("ingenieur");
         assert_eq!(
             h.mark("Portrait d'une ingénieure <vidéo>", false).as_deref(),
             Some("Portrait d'une <mark>ingénieure</mark> &lt;vidéo&gt;")

@@ -13,6 +13,7 @@
 pub mod document;
 pub mod embedded;
 pub mod meili;
+pub mod typo;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -78,6 +78,7 @@ pub enum Subject {
     CalendarSubscription,
     Kit,
     KitLoan,
+    DigestSubscription,
 }
 
 impl Subject {
@@ -95,6 +96,7 @@ impl Subject {
             Subject::CalendarSubscription => "CalendarSubscription",
             Subject::Kit => "Kit",
             Subject::KitLoan => "KitLoan",
+            Subject::DigestSubscription => "DigestSubscription",
         }
     }
 }

@@ -171,5 +171,41 @@ pub async fn release_leases(db: &DatabaseConnection) -> Result<u64, DbErr> {
             .await?
             .rows_affected;
     }
+    released += release_mail_leases(db, &has).await?;
+    Ok(released)
+}
+
+/// The mail outbox's and digest subscriptions' leases, as `release_leases` does the others'.
+async fn release_mail_leases<F, Fut>(db: &DatabaseConnection, has: &F) -> Result<u64, DbErr>
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, DbErr>>,
+{
+    use entity::{digest_subscription as digest, mail_outbox as mail};
+    let mut released = 0;
+    if has(mail::Entity.table_name()).await? {
+        released += mail::Entity::update_many()
+            .col_expr(mail::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(
+                mail::Column::LeaseExpiresAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(mail::Column::LeaseOwner.is_not_null())
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    if has(digest::Entity.table_name()).await? {
+        released += digest::Entity::update_many()
+            .col_expr(digest::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(
+                digest::Column::LeaseExpiresAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(digest::Column::LeaseOwner.is_not_null())
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
     Ok(released)
 }

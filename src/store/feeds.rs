@@ -1,5 +1,7 @@
 //! Partner feeds: the registry, the leases the scheduler claims them with, and their runs.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::feed::{ActiveModel, Column as C, Entity as Feeds, Model};
 use entity::feed_run::{self, Entity as FeedRuns};
@@ -127,6 +129,23 @@ pub async fn all(db: &impl ConnectionTrait, organisation: Option<Uuid>) -> AppRe
         query = query.filter(C::OrganisationId.eq(org));
     }
     Ok(query.all(db).await?)
+}
+
+/// The names of the feeds `ids`, whoever asks: an event says which feed it came from to
+/// anyone who may see it (the feed's address, errors and schedule stay its organisation's).
+pub async fn names(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = Feeds::find()
+        .select_only()
+        .column(C::Id)
+        .column(C::Name)
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Reads a feed whatever the caller (jobs and the CLI).

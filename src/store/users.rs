@@ -1,8 +1,8 @@
 //! Accounts.
 
 use chrono::{DateTime, Utc};
-use entity::Role;
 use entity::user::{ActiveModel, Column as C, Entity as Users, Model};
+use entity::{Locale, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
@@ -76,6 +76,10 @@ pub struct NewUser {
     pub organisation_id: Option<Uuid>,
     pub role: Role,
     pub password_hash: String,
+    /// The language of its e-mail.
+    pub locale: Locale,
+    /// When the temporary password stops opening the account.
+    pub temporary_password_expires_at: DateTime<Utc>,
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> AppResult<Model> {
@@ -94,6 +98,8 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> AppResult<Model>
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        locale: Set(new.locale),
+        temporary_password_expires_at: Set(Some(new.temporary_password_expires_at)),
     };
     am.insert(db)
         .await
@@ -108,13 +114,36 @@ async fn change(db: &impl ConnectionTrait, id: Uuid, edit: impl FnOnce(&mut Acti
     Ok(am.update(db).await?)
 }
 
-/// Sets a new password hash; `temporary` makes the owner change it at next sign-in.
+/// Sets a new password hash; `temporary` makes the owner change it at next sign-in (a
+/// temporary one set here does not expire: see `set_temporary_password`).
 pub async fn set_password(db: &impl ConnectionTrait, id: Uuid, hash: String, temporary: bool) -> AppResult<Model> {
     change(db, id, |am| {
         am.password_hash = Set(hash);
         am.must_change_password = Set(temporary);
+        am.temporary_password_expires_at = Set(None);
     })
     .await
+}
+
+/// Sets a temporary password hash, which opens the account until `expires_at` and must be
+/// changed at the next sign-in.
+pub async fn set_temporary_password(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    hash: String,
+    expires_at: DateTime<Utc>,
+) -> AppResult<Model> {
+    change(db, id, |am| {
+        am.password_hash = Set(hash);
+        am.must_change_password = Set(true);
+        am.temporary_password_expires_at = Set(Some(expires_at));
+    })
+    .await
+}
+
+/// Sets the language of the account's e-mail.
+pub async fn set_locale(db: &impl ConnectionTrait, id: Uuid, locale: Locale) -> AppResult<Model> {
+    change(db, id, |am| am.locale = Set(locale)).await
 }
 
 pub async fn set_disabled(db: &impl ConnectionTrait, id: Uuid, disabled: bool) -> AppResult<Model> {

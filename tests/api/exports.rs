@@ -631,3 +631,51 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+/// « Add to my calendar »: one event as an iCalendar file, for whoever may see the event.
+async fn one_event_is_a_calendar_file_for_those_who_may_see_it() {
+    for app in apps(false).await {
+        let org = common::organisation(&app, "cmq-test", "CMQ test", json!({})).await;
+        let public = common::event(
+        &app,
+        json!({ "title": "Forum des métiers", "startsAt": "2027-03-08T09:00:00Z", "endsAt": "2027-03-08T12:00:00Z", "organiserId": org }),
+    )
+    .await;
+        let partners = common::event(
+        &app,
+        json!({ "title": "Réunion des partenaires", "startsAt": "2027-03-09T09:00:00Z", "visibility": "PARTNERS", "organiserId": org }),
+    )
+    .await;
+        let get = |id: &str, token: Option<&str>| {
+            let mut req = app.client.get(format!("{}/events/{id}.ics", app.base));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            req.send()
+        };
+        let resp = get(&public, None).await.expect("sent");
+        assert_eq!(resp.status(), 200);
+        assert!(
+            resp.headers()
+                .get("content-disposition")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("attachment; filename=\"passerelle-")),
+        );
+        let body = resp.text().await.expect("a body");
+        assert!(
+            body.contains("SUMMARY:Forum des métiers") && body.matches("BEGIN:VEVENT").count() == 1,
+            "{body}"
+        );
+        assert_eq!(get(&partners, None).await.expect("sent").status(), 404);
+        let member = app
+            .account("membre@example.org", entity::Role::Member, Some(&org))
+            .await;
+        let resp = get(&partners, Some(&member)).await.expect("sent");
+        assert_eq!(resp.status(), 200);
+        assert!(resp.text().await.expect("body").contains("Réunion des partenaires"));
+        assert_eq!(get("not-an-id", None).await.expect("sent").status(), 404);
+        assert_eq!(get(&public, Some("pss_bad_token")).await.expect("sent").status(), 401);
+        app.stop().await;
+    }
+}

@@ -855,12 +855,18 @@ async fn descriptions_are_sanitised_and_links_are_web_links() {
                    DESCRIPTION:<p onclick=\"steal()\">Venez</p><script>alert(1)</script><a href=\"javascript:x()\">ici</a>\r\n\
                    END:VEVENT\r\nEND:VCALENDAR\r\n";
         server.set(&path, Reply::file("text/calendar", ics));
-        let id = feed(&app, &org, &server.url(&path), json!({})).await;
+        let id = feed(
+            &app,
+            &org,
+            &server.url(&path),
+            json!({ "name": "Agenda d'Elles Bougent" }),
+        )
+        .await;
         let (run, _) = sync(&app, &id).await;
         assert_eq!(run["created"], 1, "{run}");
         let data = app
             .data_anon(
-                "{ events(first: 5) { nodes { title description url provenance { sourceUid sourceUrl } } } }",
+                "{ events(first: 5) { nodes { title description url provenance { sourceUid sourceUrl feedName } } } }",
                 json!({}),
             )
             .await;
@@ -873,7 +879,9 @@ async fn descriptions_are_sanitised_and_links_are_web_links() {
         }
         assert_eq!(event["url"], serde_json::Value::Null);
         assert_eq!(event["provenance"]["sourceUid"], "x-1");
-        // The feed's own address may be a private link: anonymous readers see its site only.
+        // Which feed it came from, by name, to whoever may see the event…
+        assert_eq!(event["provenance"]["feedName"], "Agenda d'Elles Bougent");
+        // …but the feed's own address may be a private link: anonymous readers see its site only.
         assert_eq!(event["provenance"]["sourceUrl"], "http://127.0.0.1/…");
         let data = app
             .data("{ events(first: 5) { nodes { provenance { sourceUrl } } } }", json!({}))

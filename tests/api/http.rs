@@ -134,7 +134,12 @@ async fn get_post_media_types_and_status_codes() {
         .await
         .expect("sent");
     assert_eq!(resp.status(), 200);
-    assert!(resp.text().await.unwrap_or_default().contains("graphiql"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap_or_default()
+            .contains("/console/vendor/graphiql/graphiql.min.js")
+    );
     app.stop().await;
 }
 

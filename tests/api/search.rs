@@ -1026,3 +1026,92 @@ async fn the_command_line_rebuilds_and_checks_the_index() {
     assert!(ok, "{out}{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One typo of each kind at the start, the middle and the end of `word`.
+fn typo_variants(word: &str) -> Vec<(&'static str, &'static str, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let middle = n / 2;
+    let collect = |v: Vec<char>| v.into_iter().collect::<String>();
+    let insert = |at: usize| {
+        let mut v = chars.clone();
+        v.insert(at, 'x');
+        collect(v)
+    };
+    let delete = |at: usize| {
+        let mut v = chars.clone();
+        v.remove(at);
+        collect(v)
+    };
+    let substitute = |at: usize| {
+        let mut v = chars.clone();
+        v[at] = if v[at] == 'z' { 'y' } else { 'z' };
+        collect(v)
+    };
+    let swap = |at: usize| {
+        let mut v = chars.clone();
+        v.swap(at, at + 1);
+        collect(v)
+    };
+    let mut out = Vec::new();
+    for (place, at, swap_at, end) in [
+        ("start", 0, 0, false),
+        ("middle", middle, middle, false),
+        ("end", n - 1, n - 2, true),
+    ] {
+        out.push(("insertion", place, insert(if end { n } else { at })));
+        out.push(("deletion", place, delete(at)));
+        out.push(("substitution", place, substitute(at)));
+        out.push(("transposition", place, swap(swap_at)));
+    }
+    out
+}
+
+/// The typo matrix, on every engine: insertion, deletion, substitution and transposition, at
+/// the start, middle and end of words of 5–8 and of 9 or more letters, accented and not. The
+/// rule (README, Search): a typed word of 5–8 letters may carry one typo, a longer one two, a
+/// swap is one typo, and a typo on the first letter counts as two.
+#[tokio::test]
+async fn every_engine_forgives_the_same_typos() {
+    for (app, meili) in engines("every_engine_forgives_the_same_typos").await {
+        let tag = app.backend;
+        let org = common::organisation(&app, "elles-bougent", "Elles Bougent", json!({})).await;
+        let words = [
+            ("mallette", "Mallette"),
+            ("collège", "Visite au collège"),
+            ("exposition", "Exposition itinérante"),
+            ("féminisation", "Guide de la féminisation"),
+            ("ingénieure", "Portrait d'une ingénieure"),
+            ("microtechniques", "Microtechniques"),
+        ];
+        for (_, title) in words {
+            let input = json!({ "kind": "GUIDE", "title": title, "organisationId": org, "visibility": "PUBLIC" });
+            create(&app, "createResource", "CreateResourceInput", input).await;
+        }
+        app.index().await;
+        let mut wrong = Vec::new();
+        for (word, title) in words {
+            for (kind, place, typed) in typo_variants(word) {
+                let len = typed.chars().count();
+                let allowance = match len {
+                    0..=4 => 0,
+                    5..=8 => 1,
+                    _ => 2,
+                };
+                let cost = if place == "start" { 2 } else { 1 };
+                let expected = cost <= allowance;
+                let r = search_as(&app, None, json!({ "q": typed, "types": ["RESOURCE"] })).await;
+                let found = names(&r).iter().any(|n| n == title);
+                if found != expected {
+                    wrong.push(format!(
+                        "{typed:?} ({kind} at the {place} of {word:?}): expected {}, got {}",
+                        if expected { "found" } else { "not found" },
+                        if found { "found" } else { "not found" }
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "[{tag}] {}", wrong.join("\n"));
+        finish(app, meili).await;
+    }
+}

@@ -270,7 +270,26 @@ async fn parallel_wrong_sign_ins_cannot_slip_the_right_password_through() {
             "[{}] {codes:?}",
             app.backend
         );
-        // Then the right password is refused too.
+        // Then, while the block lasts, the right password is refused too. On a machine slow
+        // enough that the burst outlasted the block (each checked guess runs Argon2), the
+        // block is moved a minute ahead first, so that this does not depend on timing.
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let keys = entity::login_throttle::Entity::find()
+            .filter(entity::login_throttle::Column::BlockedUntil.is_not_null())
+            .all(app.db())
+            .await
+            .expect("the throttle rows");
+        assert!(!keys.is_empty(), "[{}] the burst blocked the account", app.backend);
+        entity::login_throttle::Entity::update_many()
+            .col_expr(
+                entity::login_throttle::Column::BlockedUntil,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now() + chrono::Duration::minutes(1)),
+            )
+            .filter(entity::login_throttle::Column::BlockedUntil.lt(chrono::Utc::now() + chrono::Duration::minutes(1)))
+            .filter(entity::login_throttle::Column::BlockedUntil.is_not_null())
+            .exec(app.db())
+            .await
+            .expect("the block moved ahead");
         let right = app
             .gql_as(None, LOGIN, json!({ "e": "cible@example.org", "p": PASSWORD }))
             .await;
@@ -760,8 +779,9 @@ async fn cors_headers_and_public_links_follow_the_configuration() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    // GraphiQL's scripts are the hub's own files (no CDN, no inline script).
     assert!(
-        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';") && !csp.contains("unpkg"),
         "{csp}"
     );
     assert_eq!(
@@ -773,12 +793,8 @@ async fn cors_headers_and_public_links_follow_the_configuration() {
         Some(&b"nosniff"[..])
     );
     let html = page.text().await.expect("the page");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|s| s.split('\'').next())
-        .unwrap_or_default();
-    assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
+    assert!(html.contains("/console/vendor/graphiql/graphiql.min.js"), "{html}");
+    assert!(!html.contains("<script>"), "no inline script: {html}");
 
     // The Atom feed names the configured address, whatever Host the client sends.
     let atom = app

@@ -39,6 +39,8 @@ pub struct Location {
 #[derive(SimpleObject)]
 pub struct EventProvenance {
     pub feed_id: Option<ID>,
+    /// The name its organisation gave the feed (shown to whoever may see the event).
+    pub feed_name: Option<String>,
     pub source_uid: Option<String>,
     pub source_url: Option<String>,
     pub last_seen_at: Option<DateTime<Utc>>,
@@ -115,8 +117,9 @@ impl Event {
     /// Set for events pulled from a partner feed. `sourceUrl` is the item's own page, or
     /// the feed's address: that may be a private calendar link, so only the organiser's
     /// editors (and administrators) see it whole; others see its site.
-    async fn provenance(&self, ctx: &Context<'_>) -> Option<EventProvenance> {
+    async fn provenance(&self, ctx: &Context<'_>) -> Result<Option<EventProvenance>> {
         let m = &self.0;
+        let Some(feed) = m.feed_id else { return Ok(None) };
         let whole = crate::graphql::exec::viewer(ctx)
             .require_editor_of(m.organiser_id)
             .is_ok()
@@ -128,12 +131,13 @@ impl Event {
                 crate::domain::site::site_only(raw)
             }
         });
-        m.feed_id.map(|feed| EventProvenance {
+        Ok(Some(EventProvenance {
             feed_id: Some(ID(feed.to_string())),
+            feed_name: loaders(ctx).feed_names.load_one(feed).await.gql()?,
             source_uid: m.source_uid.clone(),
             source_url,
             last_seen_at: m.last_seen_at,
-        })
+        }))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -3,7 +3,9 @@
 
 pub mod feed_server;
 pub mod kits;
+pub mod mime;
 pub mod relay;
+pub mod smtp;
 
 use std::path::PathBuf;
 
@@ -49,6 +51,18 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         observability: Default::default(),
         feeds: feed_settings(),
         search: search_settings(),
+        mail: mail_settings(),
+    }
+}
+
+/// Mail settings of the tests: no SMTP (messages written under the data directory), no
+/// background sender (tests call the sender's `run_once`), failed messages retried at once.
+pub fn mail_settings() -> passerelle::config::MailSettings {
+    passerelle::config::MailSettings {
+        sender: false,
+        retry_base: std::time::Duration::ZERO,
+        retry_max: std::time::Duration::ZERO,
+        ..Default::default()
     }
 }
 
@@ -202,6 +216,17 @@ impl TestApp {
             .await
             .expect("the outbox drains");
         assert_eq!(drained.failed, 0, "[{}] no batch fails", self.backend);
+    }
+
+    /// This instance's mail sender.
+    pub fn mail(&self) -> &passerelle::jobs::send_mail::MailSender {
+        &self.running.as_ref().expect("running").mail
+    }
+
+    /// Queues the due digests and sends every due message once, as the sender's background
+    /// pass does; fails the test if the pass cannot run.
+    pub async fn send_mail(&self) -> passerelle::jobs::send_mail::Pass {
+        self.mail().run_once().await.expect("the mail sender runs")
     }
 
     /// SQL statements run by this instance so far.
@@ -395,6 +420,11 @@ pub struct PgPair {
 
 impl PgPair {
     pub async fn start(demo: bool, feeds: passerelle::config::FeedSettings, db_max_connections: u32) -> Option<PgPair> {
+        Self::start_configured(demo, db_max_connections, |c| c.feeds = feeds.clone()).await
+    }
+
+    /// Two instances, their configuration changed by `tweak`.
+    pub async fn start_configured(demo: bool, db_max_connections: u32, tweak: impl Fn(&mut Config)) -> Option<PgPair> {
         use sea_orm::ConnectionTrait;
         let Ok(admin_url) = std::env::var("PASSERELLE_TEST_DATABASE_URL") else {
             eprintln!("PostgreSQL half skipped: PASSERELLE_TEST_DATABASE_URL is not set");
@@ -410,10 +440,13 @@ impl PgPair {
             .expect("a test database");
         let mut url = url::Url::parse(&admin_url).expect("a URL");
         url.set_path(&format!("/{name}"));
-        let config = |dir: &str| Config {
-            db_max_connections,
-            feeds: feeds.clone(),
-            ..config(url.to_string(), std::env::temp_dir().join(dir))
+        let config = |dir: &str| {
+            let mut config = Config {
+                db_max_connections,
+                ..config(url.to_string(), std::env::temp_dir().join(dir))
+            };
+            tweak(&mut config);
+            config
         };
         let (a, b) = (config(&format!("{name}-a")), config(&format!("{name}-b")));
         let (one, two) = tokio::join!(start(&a, demo), start(&b, demo));
