@@ -223,12 +223,14 @@ stored_enum!(
 stored_enum!(
     /// What a message of the mail outbox is: a new account's invitation (identifier, temporary
     /// password, sign-in link), a self-service password reset link (its secret made when it is
-    /// sent), the notice that a password changed, or a digest of what is new.
+    /// sent), the notice that a password changed, a digest of what is new, or the reminder that
+    /// a borrowed kit is due back in two days.
     MailKind {
         Invitation = "invitation",
         PasswordReset = "password_reset",
         PasswordChanged = "password_changed",
         Digest = "digest",
+        KitLoanReminder = "kit_loan_reminder",
     }
 );
 

@@ -8,11 +8,11 @@ mod m20261125_000003_create_feeds;
 mod m20261125_000004_create_calendar_subscriptions;
 mod m20261125_000005_create_search_outbox;
 mod m20261201_000006_add_organisation_name_key;
+mod m20261201_000007_create_mail_outbox;
 mod m20261201_000020_create_kits;
 mod m20261201_000021_add_report_kit_loan;
 mod m20261201_000022_add_place_columns;
 mod m20261201_000023_add_indicator_indexes;
-mod m20261201_000007_create_mail_outbox;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 

@@ -368,3 +368,25 @@ pub fn is_party(loan: &Model, organisation: Option<Uuid>) -> bool {
             || Some(org) == loan.requested_by_organisation_id
     })
 }
+
+/// Most loans reminded in one pass of the mail sender (the rest wait for the next pass).
+pub const REMINDERS_MAX: u64 = 500;
+
+/// The loans out that are due back between `first` and `last` (both included), soonest first:
+/// those whose borrower is reminded now.
+pub async fn due_back(db: &impl ConnectionTrait, first: NaiveDate, last: NaiveDate) -> AppResult<Vec<Model>> {
+    Ok(KitLoans::find()
+        .filter(C::Status.eq(KitLoanStatus::Out))
+        .filter(C::EndsOn.gte(first))
+        .filter(C::EndsOn.lte(last))
+        .order_by_asc(C::EndsOn)
+        .order_by_asc(C::Id)
+        .limit(REMINDERS_MAX)
+        .all(db)
+        .await?)
+}
+
+/// One loan, whoever asks (the mail sender reads it again before reminding).
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {
+    Ok(KitLoans::find_by_id(id).one(db).await?)
+}
