@@ -20,7 +20,7 @@ use crate::store::calendar_subscriptions::{self as links, SavedContactFilter, Sa
 
 /// Declares the GraphQL type of one kind of private link: its id, name and use.
 macro_rules! link_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident { $($field:item)* }) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name(pub Arc<entity::calendar_subscription::Model>);
@@ -41,6 +41,7 @@ macro_rules! link_type {
             async fn last_used_at(&self) -> Option<DateTime<Utc>> {
                 self.0.last_used_at
             }
+            $($field)*
         }
     };
 }
@@ -48,13 +49,20 @@ macro_rules! link_type {
 link_type!(
     /// A private calendar link: the events its creator may see, narrowed by a filter. The link
     /// itself is shown once, at creation.
-    CalendarSubscription
+    CalendarSubscription {
+        /// Whether the link also shows the kit loans of its creator's organisation (lent or
+        /// borrowed, requested, confirmed or out, not yet over); see
+        /// `updateCalendarSubscription`.
+        async fn kit_loans(&self) -> bool {
+            SavedEventFilter::from_stored(&self.0.filter).is_some_and(|f| f.shows_kit_loans())
+        }
+    }
 );
 
 link_type!(
     /// A private address-book link (vCard): the contacts its creator may see, as they may see
     /// them, narrowed by a filter. The link itself is shown once, at creation.
-    AddressBookSubscription
+    AddressBookSubscription {}
 );
 
 #[derive(SimpleObject)]
@@ -63,6 +71,11 @@ pub struct CreateCalendarSubscriptionPayload {
     /// Shown once: the private `.ics` address to give a calendar application. It reads the
     /// events you may see at the time it is read; keep it secret.
     pub url: String,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateCalendarSubscriptionPayload {
+    pub subscription: CalendarSubscription,
 }
 
 #[derive(SimpleObject)]
@@ -188,6 +201,41 @@ impl CalendarMutation {
         Ok(CreateCalendarSubscriptionPayload {
             subscription: CalendarSubscription(link),
             url,
+        })
+    }
+
+    /// Changes one of the caller's calendar links (admins: anyone's): whether it shows the kit
+    /// loans of its creator's organisation beside the events (links do, from their creation).
+    async fn update_calendar_subscription(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        kit_loans: Option<bool>,
+    ) -> Result<UpdateCalendarSubscriptionPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let id = parse_id("id", &id)?;
+        let link = in_transaction(ctx, async |txn| {
+            let link = links::by_id(txn, id)
+                .await?
+                .filter(|l| l.kind == PrivateLinkKind::Calendar && l.revoked_at.is_none())
+                .filter(|l| viewer.is_admin() || Some(l.user_id) == viewer.user_id())
+                .ok_or(AppError::NotFound("calendar subscription"))?;
+            let mut fields = Vec::new();
+            let link = match kit_loans {
+                Some(show) => {
+                    fields.push("kitLoans".to_string());
+                    links::show_kit_loans(txn, &link, show).await?
+                }
+                None => link,
+            };
+            audit(txn, viewer, Subject::CalendarSubscription, Some(id), "update", fields).await?;
+            Ok(link)
+        })
+        .await
+        .gql()?;
+        Ok(UpdateCalendarSubscriptionPayload {
+            subscription: CalendarSubscription(Arc::new(link)),
         })
     }
 

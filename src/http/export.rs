@@ -37,10 +37,10 @@ const MAX_FEED_ENTRIES: usize = 200;
 /// Most rows of a CSV file or cards of an address book.
 const MAX_EXPORT_ROWS: usize = 10_000;
 
-const ICS: &str = "text/calendar; charset=utf-8";
+pub(super) const ICS: &str = "text/calendar; charset=utf-8";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const VCARD: &str = "text/vcard; charset=utf-8";
-const CSV: &str = "text/csv; charset=utf-8; header=present";
+pub(super) const CSV: &str = "text/csv; charset=utf-8; header=present";
 
 /// Adds the export routes to `route`.
 pub fn routes(route: Route) -> Route {
@@ -74,7 +74,7 @@ fn unauthorized() -> Response {
     resp
 }
 
-fn error(err: &AppError) -> Response {
+pub(super) fn error(err: &AppError) -> Response {
     match err {
         AppError::Unauthenticated => unauthorized(),
         AppError::BadUserInput { message, .. } => text(StatusCode::BAD_REQUEST, message),
@@ -85,7 +85,7 @@ fn error(err: &AppError) -> Response {
 }
 
 /// Why an export answers no document.
-enum Refused {
+pub(super) enum Refused {
     /// What the GraphQL API would refuse the same way.
     App(AppError),
     /// `organisation=` names no organisation: 404, with the slugs it may have meant.
@@ -128,7 +128,7 @@ fn refused(r: Refused) -> Response {
 }
 
 /// The caller, from `Authorization` (none is anonymous; a bad token is refused).
-async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
+pub(super) async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
     let viewer = auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await?;
     if viewer.must_change_password() {
         return Err(AppError::PasswordChangeRequired);
@@ -168,13 +168,22 @@ const ALIASES: &[(&str, &str)] = &[
     ("starts_before", "startsBefore"),
     ("open_to_public", "openToPublic"),
     ("free_of_rights", "freeOfRights"),
+    ("group_by", "groupBy"),
+    ("organisationIds", "organisation"),
+    ("regions", "region"),
+    ("audiences", "audience"),
 ];
 
 /// The query string of a request to `path`, every name checked against what the endpoint
 /// accepts (`filters` and `extra`): an unknown one is refused (400) with the accepted names,
 /// rather than ignored (which would answer everything a misspelt filter meant to narrow).
 /// Empty values count as absent; the last value of a repeated name wins.
-fn params(req: &Request, path: &str, filters: &[&'static str], extra: &[&'static str]) -> Result<Params, AppError> {
+pub(super) fn params(
+    req: &Request,
+    path: &str,
+    filters: &[&'static str],
+    extra: &[&'static str],
+) -> Result<Params, AppError> {
     let mut values = HashMap::new();
     for (name, value) in url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
         let name = ALIASES
@@ -222,10 +231,10 @@ fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>, n: usize)
     scored.into_iter().take(n).map(|(_, c)| c).collect()
 }
 
-struct Params(HashMap<&'static str, String>);
+pub(super) struct Params(pub(super) HashMap<&'static str, String>);
 
 impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
@@ -248,7 +257,11 @@ impl Params {
     }
 
     /// A stored enum by its value or its GraphQL name (`ile_de_france`, `ILE_DE_FRANCE`).
-    fn choice<T: Iterable + Copy>(&self, name: &str, value_of: fn(T) -> &'static str) -> Result<Option<T>, AppError> {
+    pub(super) fn choice<T: Iterable + Copy>(
+        &self,
+        name: &str,
+        value_of: fn(T) -> &'static str,
+    ) -> Result<Option<T>, AppError> {
         let Some(raw) = self.get(name) else {
             return Ok(None);
         };
@@ -294,7 +307,7 @@ impl Params {
 
     /// An organisation by id or slug; an unknown one is refused (404), naming the closest
     /// slugs, rather than answering an empty document.
-    async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, Refused> {
+    pub(super) async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, Refused> {
         let Some(raw) = self.get("organisation") else {
             return Ok(None);
         };
@@ -406,7 +419,12 @@ fn not_modified(req: &Request, tag: &str) -> bool {
 }
 
 /// A body with its type, cache policy and ETag, or 304 when the client holds it already.
-fn cached(req: &Request, body: Vec<u8>, content_type: &'static str, cache_control: &'static str) -> Response {
+pub(super) fn cached(
+    req: &Request,
+    body: Vec<u8>,
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> Response {
     let tag = etag(&body);
     let mut resp = if not_modified(req, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
@@ -422,7 +440,7 @@ fn cached(req: &Request, body: Vec<u8>, content_type: &'static str, cache_contro
     resp
 }
 
-fn attachment(body: Vec<u8>, content_type: &'static str, file: &'static str, private: bool) -> Response {
+pub(super) fn attachment(body: Vec<u8>, content_type: &'static str, file: &'static str, private: bool) -> Response {
     Response::builder()
         .content_type(content_type)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))
@@ -456,13 +474,18 @@ async fn serve_calendar(
     Ok(cached(req, body, ICS, cache_control))
 }
 
-/// A private calendar link: the events its creator may see now, through its saved filter.
+/// A private calendar link: the events its creator may see now, through its saved filter, and
+/// the kit loans of the creator's organisation that are not over (unless the link leaves them
+/// out).
 async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) -> Result<Response, Refused> {
     let Some((link, viewer)) = auth::private_link(&state.db, token, PrivateLinkKind::Calendar).await? else {
         return Err(AppError::NotFound("calendar").into());
     };
-    let filter = match SavedEventFilter::from_stored(&link.filter) {
-        Some(saved) => saved.with_scope(viewer.scope()),
+    let scope = viewer.scope();
+    let saved = SavedEventFilter::from_stored(&link.filter);
+    let with_loans = saved.as_ref().is_some_and(SavedEventFilter::shows_kit_loans);
+    let filter = match saved {
+        Some(saved) => saved.with_scope(scope),
         // An unreadable filter shows nothing rather than everything.
         None => EventFilter {
             scope: Scope::Public,
@@ -470,11 +493,22 @@ async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) 
             ..Default::default()
         },
     };
-    serve_calendar(req, state, &filter, &link.name, limit, "private, max-age=300").await
+    let events = store::exports::upcoming_events(&state.db, &filter, store::now(), limit).await?;
+    let organisation = viewer.organisation_id().filter(|_| with_loans);
+    let loans = match organisation {
+        Some(org) => super::kits::open_loans_of(state, scope, org).await?,
+        None => super::kits::Loans::default(),
+    };
+    let info = export::ics::CalendarInfo {
+        name: &link.name,
+        refresh: Duration::hours(1),
+    };
+    let body = export::ics::calendar_with_loans(&info, &events, &loans.entries());
+    Ok(cached(req, body, ICS, "private, max-age=300"))
 }
 
 /// Runs an export handler's body and answers its refusal, if any.
-async fn answer(body: impl Future<Output = Result<Response, Refused>>) -> Response {
+pub(super) async fn answer(body: impl Future<Output = Result<Response, Refused>>) -> Response {
     body.await.unwrap_or_else(refused)
 }
 

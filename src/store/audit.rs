@@ -76,6 +76,8 @@ pub enum Subject {
     User,
     ApiKey,
     CalendarSubscription,
+    Kit,
+    KitLoan,
     AddressBookSubscription,
     DigestSubscription,
 }
@@ -93,6 +95,8 @@ impl Subject {
             Subject::User => "User",
             Subject::ApiKey => "ApiKey",
             Subject::CalendarSubscription => "CalendarSubscription",
+            Subject::Kit => "Kit",
+            Subject::KitLoan => "KitLoan",
             Subject::AddressBookSubscription => "AddressBookSubscription",
             Subject::DigestSubscription => "DigestSubscription",
         }

@@ -311,50 +311,42 @@ async fn api_keys_audit_log_and_personal_data() {
 #[tokio::test]
 async fn the_command_line_bootstraps_the_first_admin() {
     let dir = std::env::temp_dir().join(format!("passerelle-cli-{}", uuid::Uuid::new_v4()));
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+            .args(args)
+            .env("PASSERELLE_DATA_DIR", &dir)
+            .env_remove("PASSERELLE_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the command runs")
+    };
     // The database is made by `migrate` (or `serve`); `user create` works on an existing one.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .arg("migrate")
-        .env("PASSERELLE_DATA_DIR", &dir)
-        .env_remove("PASSERELLE_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the command runs");
+    let out = run(&["migrate"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args([
-            "user",
-            "create",
-            "--email",
-            "first@example.org",
-            "--role",
-            "ADMIN",
-            "--json",
-        ])
-        .env("PASSERELLE_DATA_DIR", &dir)
-        .env_remove("PASSERELLE_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the command runs");
+    let out = run(&[
+        "user",
+        "create",
+        "--email",
+        "first@example.org",
+        "--role",
+        "ADMIN",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let created: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(created["email"], "first@example.org");
     let temporary = created["temporaryPassword"].as_str().expect("a password").to_string();
     // Unknown organisations are refused with a clear message.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args([
-            "user",
-            "create",
-            "--email",
-            "x@example.org",
-            "--role",
-            "member",
-            "--organisation",
-            "nope",
-        ])
-        .env("PASSERELLE_DATA_DIR", &dir)
-        .env_remove("PASSERELLE_DATABASE_URL")
-        .output()
-        .expect("the command runs");
+    let out = run(&[
+        "user",
+        "create",
+        "--email",
+        "x@example.org",
+        "--role",
+        "member",
+        "--organisation",
+        "nope",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation has the slug"));
 

@@ -987,9 +987,10 @@ async fn an_editor_creates_an_event_after_a_refused_field() {
         b.fill("#event-url", "https://www.ens2m.fr/portes-ouvertes").await;
         b.click("form button[type=submit]").await;
         b.heading("Journée portes ouvertes Femmes et Microtechniques").await;
+        // The postal code is the commune's, filled from the official table.
         let page = b.text("main").await;
         assert!(
-            page.contains("14:00") && page.contains("17:30") && page.contains("ENSMM, Besançon"),
+            page.contains("14:00") && page.contains("17:30") && page.contains("ENSMM, 25000 Besançon"),
             "{page}"
         );
         b.check("l'événement créé").await;
@@ -1492,34 +1493,13 @@ async fn an_editor_adds_a_feed_and_reads_its_runs_and_last_error() {
     app.stop().await;
 }
 
-/// A day as the console writes it in French (« vendredi 8 mars 2019 »), its month as the month
+/// A day as the console writes it in French (« vendredi 8 mars 2019 », as `Intl` does: the
+/// mail's words with plain spaces and without the « 1er » of letters), its month as the month
 /// view names it (« mars 2019 ») and as its URL does (`2019-03`).
 fn french_date(day: chrono::NaiveDate) -> (String, String, String) {
-    use chrono::Datelike;
-    const WEEKDAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let month = MONTHS[day.month0() as usize];
-    (
-        format!(
-            "{} {} {month} {}",
-            WEEKDAYS[day.weekday().num_days_from_monday() as usize],
-            day.day(),
-            day.year()
-        ),
-        format!("{month} {}", day.year()),
-        day.format("%Y-%m").to_string(),
-    )
+    let written = passerelle::mail::compose::french_date(day)
+        .replace('\u{a0}', " ")
+        .replacen(" 1er ", " 1 ", 1);
+    let month = written.splitn(3, ' ').nth(2).unwrap_or_default().to_string();
+    (written, month, day.format("%Y-%m").to_string())
 }

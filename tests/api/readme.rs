@@ -29,7 +29,7 @@ enum What {
     },
     /// A subscription run with `graphql-ws-check.mjs`.
     Subscription(String),
-    /// An address in the text, opened by a browser.
+    /// An address in the text, opened by a browser (a page, a picture…).
     Page(String),
 }
 
@@ -247,7 +247,7 @@ async fn run(app: &TestApp, token: &str, example: &Example) -> Result<(), String
                 .map_err(|e| e.to_string())?;
             let status = resp.status();
             let text = resp.text().await.map_err(|e| e.to_string())?;
-            if status.is_success() && text.contains("<html") {
+            if status.is_success() && !text.trim().is_empty() {
                 Ok(())
             } else {
                 Err(format!("{status}: {text}"))
