@@ -304,7 +304,7 @@ fn bad_rows_are_reported_with_their_line_and_column_and_good_rows_kept() {
             "line 7: 2 fields where the header has 8; the missing ones are read as empty",
             "line 7: Date: no start date, row skipped",
             "line 8: 9 fields where the header has 8; the extra ones are ignored",
-            "line 9: Ouvert: \"peut-être\" is not yes/no (Oui/Non); left unknown",
+            "line 9: Ouvert: \"peut-être\" is not yes or no (Oui, Non, yes, no, true, false, 1, 0, x); left unknown",
         ]
     );
     // The rows skipped, for importers, with their line and column apart.
