@@ -145,6 +145,19 @@ impl Params {
             .transpose()
     }
 
+    /// The CSV dialect `format` names: `csv` (the default) or `excel-fr`.
+    fn dialect(&self) -> Result<export::csv::Dialect, AppError> {
+        match self.get(&["format"]) {
+            None => Ok(export::csv::Dialect::Standard),
+            Some(name) => export::csv::Dialect::named(name).ok_or_else(|| {
+                AppError::bad_input(
+                    "format",
+                    format!("format has no value {name:?}: csv (the default) or excel-fr"),
+                )
+            }),
+        }
+    }
+
     fn limit(&self, default: usize, max: usize) -> Result<usize, AppError> {
         match self.get(&["limit"]) {
             None => Ok(default),
@@ -452,7 +465,7 @@ async fn events_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respons
         let events = store::exports::events(&state.db, &filter, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
-        let body = csv_body(export::csv::events(&events, &organisations))?;
+        let body = csv_body(export::csv::events(&events, &organisations, p.dialect()?))?;
         Ok::<_, AppError>(attachment(body, CSV, "events.csv", !viewer.is_anonymous()))
     }
     .await;
@@ -471,7 +484,7 @@ async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Resp
             store::exports::resources(&state.db, &filter, store::resources::ResourceSort::CreatedAtDesc, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
-        let body = csv_body(export::csv::resources(&resources, &organisations))?;
+        let body = csv_body(export::csv::resources(&resources, &organisations, p.dialect()?))?;
         Ok::<_, AppError>(attachment(body, CSV, "resources.csv", !viewer.is_anonymous()))
     }
     .await;
@@ -491,7 +504,7 @@ async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respo
         viewer.redact_contacts(&mut contacts);
         let organisations =
             store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
-        let body = csv_body(export::csv::contacts(&contacts, &organisations))?;
+        let body = csv_body(export::csv::contacts(&contacts, &organisations, p.dialect()?))?;
         Ok::<_, AppError>(attachment(body, CSV, "contacts.csv", true))
     }
     .await;
