@@ -455,6 +455,23 @@ mod tests {
     }
 
     #[test]
+    fn workbooks_are_read_as_their_first_sheet_with_cells_as_text() {
+        let table = Table::read(include_bytes!("../../tests/fixtures/imports/evenements.xlsx")).expect("a table");
+        assert_eq!(table.headers[0], "Nom de l'événement");
+        assert_eq!((table.header_line, table.rows.len()), (1, 2));
+        let row = |i: usize| cells(&table.rows[i]).iter().collect::<Vec<_>>();
+        assert_eq!(table.rows[0].line, 2);
+        assert_eq!(row(0)[5..], ["2027-03-14 09:30", "Oui", "https://example.org/forum", "25000"]);
+        assert_eq!(row(1)[5], "2027-04-02");
+        let table = Table::read(include_bytes!("../../tests/fixtures/imports/contacts.ods")).expect("a table");
+        assert_eq!(table.headers.len(), 8);
+        assert_eq!(cells(&table.rows[0]).get(7), Some("2026-09-01"));
+        // An archive that is no workbook is said to be one, never read as text.
+        let error = Table::read(b"PK\x03\x04not a zip").expect_err("refused");
+        assert!(error.to_string().contains(".xlsx"), "{error}");
+    }
+
+    #[test]
     fn a_document_without_a_header_is_no_table() {
         for empty in [&b""[..], b"\r\n\r\n", b" ; \n"] {
             assert!(matches!(Table::read(empty), Err(HeaderError::Missing)), "{empty:?}");

@@ -283,6 +283,11 @@ pub(super) async fn plan(
                 audiences(&mut c, cell("audiences"));
                 visibility(&mut c, cell("visibility"), default_visibility);
                 status(&mut c, cells::cell(columns, cells, "status"));
+                if let Patch::Set(url) = link(&mut c, cells::cell(columns, cells, "url"))
+                    && let Err(error) = crate::domain::validate::opt_url("url", Some(url))
+                {
+                    c.domain_error(error);
+                }
                 c.warnings.clear();
                 c.report(report);
             }

@@ -177,10 +177,10 @@ pub(super) fn columns<'t>(
     if !has_title || !has_start {
         let missing = match (has_title, has_start) {
             (false, false) => {
-                "a title column (Titre, Nom de l'événement, title, name) and a start column (Date, Début, start, start_time)"
+                "title column (Titre, Nom de l'événement, title, name) and no start column (Date, Début, start, start_time)"
             }
-            (false, true) => "a title column (Titre, Nom de l'événement, title, name)",
-            _ => "a start column (Date, Début, start, start_time)",
+            (false, true) => "title column (Titre, Nom de l'événement, title, name)",
+            _ => "start column (Date, Début, start, start_time)",
         };
         return Err(MissingColumns {
             missing,
