@@ -373,11 +373,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
     // Refused rows make the command fail, a dry run and --skip-invalid included, so that a
     // script sees that some rows did not go in.
     if report.refused > 0 {
-        bail!(
-            "{} rows refused / {} lignes refusées",
-            report.refused,
-            report.refused
-        );
+        bail!("{} lignes refusées / {} rows refused", report.refused, report.refused);
     }
     Ok(())
 }
@@ -402,13 +398,13 @@ fn print_import(report: &crate::import::Report, dry_run: bool) {
     };
     for row in &report.lines {
         let what = match row.outcome {
-            Outcome::Created if dry_run => "would be created / serait créée",
-            Outcome::Created => "created / créée",
-            Outcome::Updated if dry_run => "would be updated / serait modifiée",
-            Outcome::Updated => "updated / modifiée",
-            Outcome::Unchanged => "unchanged / inchangée",
-            Outcome::Skipped => "skipped / ignorée",
-            Outcome::Refused => "refused / refusée",
+            Outcome::Created if dry_run => "serait créée / would be created",
+            Outcome::Created => "créée / created",
+            Outcome::Updated if dry_run => "serait modifiée / would be updated",
+            Outcome::Updated => "modifiée / updated",
+            Outcome::Unchanged => "inchangée / unchanged",
+            Outcome::Skipped => "ignorée / skipped",
+            Outcome::Refused => "refusée / refused",
         };
         let reason = row.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
         println!("line {}: {what} « {} »{reason}", row.line, row.label);
@@ -428,22 +424,22 @@ fn print_import(report: &crate::import::Report, dry_run: bool) {
     for w in report.warnings.iter().filter(|w| !rows.contains(&w.line)) {
         println!("line {}: warning: {}", w.line, w.detail());
     }
-    let counts = format!(
-        "{} created, {} updated, {} unchanged, {} skipped",
-        report.created, report.updated, report.unchanged, report.skipped
+    let r = report;
+    let state = if r.written {
+        "enregistré / written"
+    } else if dry_run {
+        "essai à blanc, rien n'est enregistré ; un vrai import ferait ceci / dry run, nothing written; a real run would do this"
+    } else {
+        "rien n'est enregistré (corrigez les lignes, ou --skip-invalid) / nothing written (fix the rows, or use --skip-invalid)"
+    };
+    println!("{state}");
+    println!(
+        "{} lignes, {} valides, {} refusées ; {} créées, {} modifiées, {} inchangées, {} ignorées",
+        r.rows, r.valid, r.refused, r.created, r.updated, r.unchanged, r.skipped
     );
     println!(
-        "{} rows, {} valid, {} with errors; {}",
-        report.rows,
-        report.valid,
-        report.refused,
-        if report.written {
-            counts
-        } else if dry_run {
-            format!("dry run, nothing written; a real run: {counts}")
-        } else {
-            format!("nothing written (fix the rows, or use --skip-invalid); it would be: {counts}")
-        }
+        "{} rows, {} valid, {} with errors; {} created, {} updated, {} unchanged, {} skipped",
+        r.rows, r.valid, r.refused, r.created, r.updated, r.unchanged, r.skipped
     );
 }
 

@@ -154,7 +154,12 @@ impl Sheet {
         }
     }
 
-    fn values<T: PartialEq + Copy>(&self, values: &[T], stored: fn(T) -> &'static str, french: words::Words<T>) -> String {
+    fn values<T: PartialEq + Copy>(
+        &self,
+        values: &[T],
+        stored: fn(T) -> &'static str,
+        french: words::Words<T>,
+    ) -> String {
         let all: Vec<String> = values.iter().map(|v| self.value(*v, stored, french)).collect();
         all.join(if self.dialect.french() { " | " } else { "|" })
     }

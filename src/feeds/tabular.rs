@@ -461,7 +461,10 @@ mod tests {
         assert_eq!((table.header_line, table.rows.len()), (1, 2));
         let row = |i: usize| cells(&table.rows[i]).iter().collect::<Vec<_>>();
         assert_eq!(table.rows[0].line, 2);
-        assert_eq!(row(0)[5..], ["2027-03-14 09:30", "Oui", "https://example.org/forum", "25000"]);
+        assert_eq!(
+            row(0)[5..],
+            ["2027-03-14 09:30", "Oui", "https://example.org/forum", "25000"]
+        );
         assert_eq!(row(1)[5], "2027-04-02");
         let table = Table::read(include_bytes!("../../tests/fixtures/imports/contacts.ods")).expect("a table");
         assert_eq!(table.headers.len(), 8);

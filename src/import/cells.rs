@@ -62,7 +62,11 @@ pub fn value<'r>(columns: &Columns, cells: &'r csv::StringRecord, target: &str) 
 
 /// A value of a stored enum, written as its stored name in any case (`LYCEE`, `lycee`), or
 /// as one of its French words, compared without accents or punctuation.
-pub fn enum_value<T: Iterable + Copy + PartialEq>(value: &str, stored: fn(T) -> &'static str, words: Words<T>) -> Option<T> {
+pub fn enum_value<T: Iterable + Copy + PartialEq>(
+    value: &str,
+    stored: fn(T) -> &'static str,
+    words: Words<T>,
+) -> Option<T> {
     let n = normalise_header(value);
     T::iter().find(|v| normalise_header(stored(*v)) == n).or_else(|| {
         words
@@ -116,7 +120,11 @@ mod tests {
         let cells = |i: usize| table.rows[i].cells.as_ref().expect("readable");
         assert_eq!(cell(&columns, cells(0), "title"), Cell::Value("=1+1"));
         assert_eq!(cell(&columns, cells(0), "url"), Cell::Empty);
-        assert_eq!(cell(&columns, cells(1), "title"), Cell::Empty, "an unquoted placeholder");
+        assert_eq!(
+            cell(&columns, cells(1), "title"),
+            Cell::Empty,
+            "an unquoted placeholder"
+        );
         assert_eq!(cell(&columns, cells(1), "url"), Cell::Value("'x"));
         assert_eq!(cell(&columns, cells(1), "city"), Cell::Absent);
         assert_eq!(list(" lycee; college |"), ["lycee", "college"]);
@@ -141,8 +149,14 @@ mod tests {
         use crate::domain::words::{AUDIENCES, REGIONS};
         use entity::{Audience, Region};
         assert_eq!(enum_value("LYCEE", Audience::as_str, AUDIENCES), Some(Audience::Lycee));
-        assert_eq!(enum_value("Lycéens", Audience::as_str, AUDIENCES), Some(Audience::Lycee));
-        assert_eq!(enum_value("Île-de-France", Region::as_str, REGIONS), Some(Region::IleDeFrance));
+        assert_eq!(
+            enum_value("Lycéens", Audience::as_str, AUDIENCES),
+            Some(Audience::Lycee)
+        );
+        assert_eq!(
+            enum_value("Île-de-France", Region::as_str, REGIONS),
+            Some(Region::IleDeFrance)
+        );
         assert_eq!(
             enum_value("Provence-Alpes-Côte d’Azur", Region::as_str, REGIONS),
             Some(Region::ProvenceAlpesCoteDAzur)

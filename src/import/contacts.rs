@@ -80,7 +80,12 @@ fn consent(c: &mut Checker, cell: Cell, zone: chrono_tz::Tz) -> Patch<DateTime<U
     if let Ok(at) = DateTime::parse_from_rfc3339(value) {
         return Patch::Set(at.with_timezone(&Utc));
     }
-    for format in ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S"] {
+    for format in [
+        "%d/%m/%Y %H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%d/%m/%Y %H:%M:%S",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(value, format) {
             return Patch::Set(crate::feeds::time::instant(zone, local));
         }
@@ -155,7 +160,7 @@ pub(super) async fn plan(
             cell("last_name").value().unwrap_or_default(),
         );
         let label = format!("{first} {last}").trim().to_string();
-        if let Some(reason) = other_organisation(db, cell("organisation"), options).await? {
+        if let Some(reason) = other_organisation(db, cell("organisation"), options, &mut seen).await? {
             planned.push(Planned::skipped(line, label, None, reason));
             continue;
         }

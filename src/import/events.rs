@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::cells::{self, Cell};
 use super::{
-    Checker, Names, Notice, Options, Planned, Report, Seen, Write, audiences, boolean, enum_cell, flag, foreign,
-    given, instant, joined, link, other_organisation, read_table, region, same_as, settled, text, unless_same,
+    Checker, Names, Notice, Options, Planned, Report, Seen, Write, audiences, boolean, enum_cell, flag, foreign, given,
+    instant, joined, link, other_organisation, read_table, region, same_as, settled, text, unless_same,
     unless_same_opt, upper, visibility,
 };
 use crate::domain::Patch;
@@ -153,7 +153,14 @@ fn location(
     e: &FeedEvent,
     stored: Option<&EventFields>,
 ) -> Patch<LocationDraft> {
-    let targets = ["location_name", "address", "postal_code", "city", "latitude", "longitude"];
+    let targets = [
+        "location_name",
+        "address",
+        "postal_code",
+        "city",
+        "latitude",
+        "longitude",
+    ];
     let any = targets.iter().any(|t| columns.has(t))
         || !matches!(extra_departement, Patch::Keep)
         || !matches!(extra_region, Patch::Keep);
@@ -184,7 +191,10 @@ fn location(
         city: pick(read(columns, "city", e.city.clone()), s.and_then(|s| s.city.as_ref())),
         departement: pick(extra_departement, s.and_then(|s| s.departement.as_ref())),
         region: pick(extra_region, s.and_then(|s| s.region.as_ref())),
-        latitude: pick(read(columns, "latitude", e.latitude), s.and_then(|s| s.latitude.as_ref())),
+        latitude: pick(
+            read(columns, "latitude", e.latitude),
+            s.and_then(|s| s.latitude.as_ref()),
+        ),
         longitude: pick(
             read(columns, "longitude", e.longitude),
             s.and_then(|s| s.longitude.as_ref()),
@@ -236,8 +246,8 @@ pub(super) async fn plan(
     let mut parse_options = ParseOptions::around(Utc::now());
     parse_options.default_timezone = options.timezone;
     let table = read_table(body)?;
-    let read_file = feeds::csv::read(&table, &parse_options, Cells::Strict)
-        .map_err(|e| super::file_error(format!("{e:#}")))?;
+    let read_file =
+        feeds::csv::read(&table, &parse_options, Cells::Strict).map_err(|e| super::file_error(format!("{e:#}")))?;
     let columns = &read_file.columns;
     let extra = table.columns(EXTRA);
     let all = [columns, &extra];
@@ -306,7 +316,7 @@ pub(super) async fn plan(
         feeds::text::clean(&mut e);
         let label = e.title.clone();
         let cell = |t: &str| cells::cell(&extra, found.cells, t);
-        if let Some(reason) = other_organisation(db, cell("organisation"), options).await? {
+        if let Some(reason) = other_organisation(db, cell("organisation"), options, &mut seen).await? {
             planned.push(Planned::skipped(line, label, None, reason));
             continue;
         }

@@ -272,6 +272,9 @@ impl Planned {
 #[derive(Default)]
 struct Seen {
     lines: HashMap<String, u64>,
+    /// Whether each `organisation` cell met so far names the importing organisation (an
+    /// export names one or two, on every row).
+    organisations: HashMap<String, bool>,
 }
 
 impl Seen {
@@ -694,10 +697,7 @@ fn boolean(c: &mut Checker, target: &str, cell: Cell, default: bool) -> crate::d
         Cell::Value(value) => match crate::feeds::tabular::parse_bool(value) {
             Some(b) => Patch::Set(b),
             None => {
-                c.fail(
-                    target,
-                    format!("{value:?} {}", crate::feeds::tabular::BOOLEAN_HINT),
-                );
+                c.fail(target, format!("{value:?} {}", crate::feeds::tabular::BOOLEAN_HINT));
                 Patch::Keep
             }
         },
@@ -804,13 +804,24 @@ fn foreign(name: Option<String>) -> String {
 
 /// Whether a row's `organisation` cell names another organisation than the importing one:
 /// the reason it is skipped.
-async fn other_organisation(db: &impl ConnectionTrait, cell: Cell<'_>, options: &Options) -> AppResult<Option<String>> {
-    match cell.value() {
-        Some(named) if !imports::names_organisation(db, named, options.organisation_id).await? => Ok(Some(format!(
-            "organisation \"{named}\" is not the importing organisation: skipped"
-        ))),
-        _ => Ok(None),
-    }
+async fn other_organisation(
+    db: &impl ConnectionTrait,
+    cell: Cell<'_>,
+    options: &Options,
+    seen: &mut Seen,
+) -> AppResult<Option<String>> {
+    let Some(named) = cell.value() else {
+        return Ok(None);
+    };
+    let own = match seen.organisations.get(named) {
+        Some(own) => *own,
+        None => {
+            let own = imports::names_organisation(db, named, options.organisation_id).await?;
+            seen.organisations.insert(named.to_string(), own);
+            own
+        }
+    };
+    Ok((!own).then(|| format!("organisation \"{named}\" is not the importing organisation: skipped")))
 }
 
 /// The row already claimed by an earlier line: the reason it is skipped.

@@ -74,11 +74,17 @@ fn kind(c: &mut Checker, cell: Cell, creating: bool) -> Patch<ResourceKind> {
         Cell::Value(value) => match super::cells::enum_value(value, ResourceKind::as_str, RESOURCE_KINDS) {
             Some(kind) => Patch::Set(kind),
             None if creating => {
-                c.warn("kind", format!("{value:?} is not a kind the hub knows: stored as OTHER"));
+                c.warn(
+                    "kind",
+                    format!("{value:?} is not a kind the hub knows: stored as OTHER"),
+                );
                 Patch::Set(ResourceKind::Other)
             }
             None => {
-                c.warn("kind", format!("{value:?} is not a kind the hub knows: the kind is kept"));
+                c.warn(
+                    "kind",
+                    format!("{value:?} is not a kind the hub knows: the kind is kept"),
+                );
                 Patch::Keep
             }
         },
@@ -160,7 +166,7 @@ pub(super) async fn plan(
             continue;
         };
         let label = title.clone();
-        if let Some(reason) = other_organisation(db, cell("organisation"), options).await? {
+        if let Some(reason) = other_organisation(db, cell("organisation"), options, &mut seen).await? {
             planned.push(Planned::skipped(line, label, None, reason));
             continue;
         }

@@ -5,7 +5,10 @@
 use super::*;
 
 fn values(title: &str, city: Option<&str>) -> Vec<(&'static str, Option<String>)> {
-    vec![("title", Some(title.to_string())), ("location.city", city.map(str::to_string))]
+    vec![
+        ("title", Some(title.to_string())),
+        ("location.city", city.map(str::to_string)),
+    ]
 }
 
 fn write() -> Write {
@@ -38,7 +41,14 @@ fn a_plan_lists_the_fields_a_row_sets_or_changes() {
     assert!(created.write.is_some());
 
     let before = Some(values("Forum", Some("Lille")));
-    let updated = Planned::planned(3, "Forum".into(), Some(Uuid::nil()), before.clone(), values("Forum", None), write());
+    let updated = Planned::planned(
+        3,
+        "Forum".into(),
+        Some(Uuid::nil()),
+        before.clone(),
+        values("Forum", None),
+        write(),
+    );
     assert_eq!(updated.report.outcome, Outcome::Updated);
     assert_eq!(
         updated.report.changes,
@@ -48,7 +58,14 @@ fn a_plan_lists_the_fields_a_row_sets_or_changes() {
             after: None
         }]
     );
-    let same = Planned::planned(4, "Forum".into(), Some(Uuid::nil()), before, values("Forum", Some("Lille")), write());
+    let same = Planned::planned(
+        4,
+        "Forum".into(),
+        Some(Uuid::nil()),
+        before,
+        values("Forum", Some("Lille")),
+        write(),
+    );
     assert_eq!(same.report.outcome, Outcome::Unchanged);
     assert!(same.write.is_none(), "nothing to write");
 }
@@ -75,7 +92,10 @@ fn rows_are_counted_once_whatever_their_errors() {
             Planned::skipped(3, "Autre".into(), None, "skipped".into()),
         ],
     );
-    assert_eq!((report.rows, report.refused, report.valid, report.skipped), (2, 1, 1, 1));
+    assert_eq!(
+        (report.rows, report.refused, report.valid, report.skipped),
+        (2, 1, 1, 1)
+    );
 }
 
 #[test]

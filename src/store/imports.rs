@@ -99,7 +99,11 @@ pub async fn resource_by_title(
 }
 
 /// The contact `id` names.
-pub async fn contact_by_id(db: &impl ConnectionTrait, organisation: Uuid, id: Uuid) -> AppResult<Found<contact::Model>> {
+pub async fn contact_by_id(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    id: Uuid,
+) -> AppResult<Found<contact::Model>> {
     Ok(match contact::Entity::find_by_id(id).one(db).await? {
         Some(m) if m.organisation_id == Some(organisation) => Found::Own(m),
         Some(m) => Found::Foreign(organisation_name(db, m.organisation_id).await?),

@@ -655,15 +655,24 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         assert_eq!(timed[column(&headers, "Ouvert au public")], "Oui");
         assert_eq!(timed[column(&headers, "Statut")], "prévu");
         assert_eq!(timed[column(&headers, "Publics")], "lycée");
-        let salon = rows.iter().find(|r| r[1] == "Salon des métiers").expect("the all-day event");
+        let salon = rows
+            .iter()
+            .find(|r| r[1] == "Salon des métiers")
+            .expect("the all-day event");
         assert_eq!(
-            (salon[column(&headers, "Début")].as_str(), salon[column(&headers, "Fin")].as_str()),
+            (
+                salon[column(&headers, "Début")].as_str(),
+                salon[column(&headers, "Fin")].as_str()
+            ),
             ("02/04/2030", "03/04/2030")
         );
         assert_eq!(salon[column(&headers, "Toute la journée")], "Oui");
         let resp = get(&app, "/contacts.csv?format=excel-fr", Some(&app.admin_token), None).await;
         let text = resp.text().await.expect("a body");
-        assert!(text.contains("Prénom;Nom;E-mail;Téléphone;Organisation;Fonction"), "{text}");
+        assert!(
+            text.contains("Prénom;Nom;E-mail;Téléphone;Organisation;Fonction"),
+            "{text}"
+        );
         let resp = get(&app, "/events.csv?format=ods", None, None).await;
         assert_eq!(resp.status(), 400);
         assert!(resp.text().await.expect("a body").contains("excel-fr"));

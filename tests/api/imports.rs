@@ -337,10 +337,16 @@ async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
     let out = cli(&["import", "resources", &path, "--organisation", "cmq-msi-bfc"]);
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("line 2: refused"), "{stdout}");
-    assert!(stdout.contains("error: Lien: url must be an absolute http or https URL"), "{stdout}");
-    assert!(stdout.contains("line 3: refused"), "{stdout}");
-    assert!(stdout.contains("error: Libre de droit: \"peut-être\" is not yes or no"), "{stdout}");
+    assert!(stdout.contains("line 2: refusée / refused"), "{stdout}");
+    assert!(
+        stdout.contains("error: Lien: url must be an absolute http or https URL"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("line 3: refusée / refused"), "{stdout}");
+    assert!(
+        stdout.contains("error: Libre de droit: \"peut-être\" is not yes or no"),
+        "{stdout}"
+    );
     assert!(stdout.contains("2 rows, 0 valid, 2 with errors"), "{stdout}");
     assert!(stdout.contains("nothing written"), "{stdout}");
     // With --skip-invalid the good rows go in, and the refused ones still fail the command,
@@ -350,16 +356,27 @@ async fn the_command_line_imports_with_a_dry_run_and_no_duplicates() {
         "Objet;Contenu;Description;Lien;Auteur;Libre de droit\r\nVidéo;Bon;;https://example.org/bon;;Oui\r\nPPT;Autre;;;;peut-être\r\n",
     )
     .expect("written");
-    let out = cli(&["import", "resources", &path, "--organisation", "cmq-msi-bfc", "--skip-invalid"]);
+    let out = cli(&[
+        "import",
+        "resources",
+        &path,
+        "--organisation",
+        "cmq-msi-bfc",
+        "--skip-invalid",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{stdout}");
-    assert!(stdout.contains("line 2: created"), "{stdout}");
+    assert!(stdout.contains("line 2: créée / created"), "{stdout}");
     assert!(stdout.contains("1 created"), "{stdout}");
     // A dry run of the same file says what the real run would do, row by row.
     let dry = run_failing(&cli, &path, &["--dry-run", "--json"]);
     assert_eq!(dry["lines"][0]["outcome"], "UNCHANGED", "{dry}");
     assert_eq!(dry["lines"][1]["outcome"], "REFUSED", "{dry}");
-    assert_eq!((dry["rows"].as_i64(), dry["refused"].as_i64()), (Some(2), Some(1)), "{dry}");
+    assert_eq!(
+        (dry["rows"].as_i64(), dry["refused"].as_i64()),
+        (Some(2), Some(1)),
+        "{dry}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -517,9 +534,7 @@ fn without_columns(csv: &[u8], names: &[&str]) -> String {
     let text = String::from_utf8_lossy(csv);
     let mut reader = ::csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().expect("a header").clone();
-    let keep: Vec<usize> = (0..headers.len())
-        .filter(|i| !names.contains(&&headers[*i]))
-        .collect();
+    let keep: Vec<usize> = (0..headers.len()).filter(|i| !names.contains(&&headers[*i])).collect();
     let mut out = ::csv::Writer::from_writer(Vec::new());
     out.write_record(keep.iter().map(|i| &headers[*i])).expect("written");
     for row in reader.records() {
@@ -539,7 +554,9 @@ fn counts(report: &Value) -> (i64, i64, i64, i64, i64) {
 async fn a_contact_import_without_some_columns_never_erases_them() {
     for app in apps(false).await {
         let org = organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
-        let editor = app.account("editrice@example.org", entity::Role::Editor, Some(&org)).await;
+        let editor = app
+            .account("editrice@example.org", entity::Role::Editor, Some(&org))
+            .await;
         let data = app
             .data(
                 "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
@@ -548,7 +565,10 @@ async fn a_contact_import_without_some_columns_never_erases_them() {
                                    "notes": "Rencontrée au salon de Rennes", "audiences": ["LYCEE"] } }),
             )
             .await;
-        let id = data["createContact"]["contact"]["id"].as_str().expect("an id").to_string();
+        let id = data["createContact"]["contact"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_string();
         let read = async || {
             app.data(
                 "query($id: ID!) { contact(id: $id) { firstName jobTitle email region city notes audiences updatedAt } }",
@@ -560,12 +580,22 @@ async fn a_contact_import_without_some_columns_never_erases_them() {
         let before = read().await;
         // No Région, Notes or Publics column; an empty Ville; a new Fonction.
         let file = "Prénom;Nom;E-mail;Fonction;Ville\r\nCamille;Martin;camille.martin@example.org;Ingénieure;\r\n";
-        let dry = upload(&app, Some(&editor), "CONTACTS", file.as_bytes(), json!({ "dryRun": true })).await;
+        let dry = upload(
+            &app,
+            Some(&editor),
+            "CONTACTS",
+            file.as_bytes(),
+            json!({ "dryRun": true }),
+        )
+        .await;
         let report = &dry["data"]["importCsv"];
         assert_eq!(counts(report), (0, 1, 0, 0, 0), "[{}] {dry}", app.backend);
         assert_eq!(report["written"], false);
         let line = &report["lines"][0];
-        assert_eq!((line["line"].as_i64(), line["outcome"].as_str()), (Some(2), Some("UPDATED")));
+        assert_eq!(
+            (line["line"].as_i64(), line["outcome"].as_str()),
+            (Some(2), Some("UPDATED"))
+        );
         assert_eq!(line["id"], json!(id));
         assert_eq!(
             line["changes"],
@@ -580,12 +610,18 @@ async fn a_contact_import_without_some_columns_never_erases_them() {
         let real = upload(&app, Some(&editor), "CONTACTS", file.as_bytes(), json!({})).await;
         let report = &real["data"]["importCsv"];
         assert_eq!(counts(report), (0, 1, 0, 0, 0), "{real}");
-        assert_eq!(report["lines"][0]["changes"], line["changes"], "the dry run said what the real run did");
+        assert_eq!(
+            report["lines"][0]["changes"], line["changes"],
+            "the dry run said what the real run did"
+        );
         let after = read().await;
         assert_eq!(after["region"], "BRETAGNE");
         assert_eq!(after["notes"], "Rencontrée au salon de Rennes");
         assert_eq!(after["audiences"], json!(["LYCEE"]));
-        assert_eq!((after["jobTitle"].as_str(), after["city"].as_str()), (Some("Ingénieure"), None));
+        assert_eq!(
+            (after["jobTitle"].as_str(), after["city"].as_str()),
+            (Some("Ingénieure"), None)
+        );
 
         // The audit log names the record and the fields the import changed.
         let log = app
@@ -611,12 +647,20 @@ async fn a_dry_run_reports_each_row_as_the_real_run_does() {
     for app in apps(false).await {
         let org = organisation(&app, "cmq-msi", "CMQ MSI", json!({})).await;
         let editor = app.account("e@example.org", entity::Role::Editor, Some(&org)).await;
-        let file = "Titre;Date;Lieu;Ouvert\r\nForum;14/03/2027 09:30;Lycée Jules Haag;Oui\r\nAtelier;15/03/2027;ENSMM;Non\r\n";
+        let file =
+            "Titre;Date;Lieu;Ouvert\r\nForum;14/03/2027 09:30;Lycée Jules Haag;Oui\r\nAtelier;15/03/2027;ENSMM;Non\r\n";
         upload(&app, Some(&editor), "EVENTS", file.as_bytes(), json!({})).await;
         // A new place for the forum, the workshop as it was, a new event, and a bad row.
         let next = "Titre;Date;Lieu;Ouvert\r\nForum;14/03/2027 09:30;Lycée Jules Haag;Non\r\nAtelier;15/03/2027;ENSMM;Non\r\n\
                     Salon;16/03/2027;Besançon;Oui\r\nSans date;;Lille;Oui\r\n";
-        let dry = upload(&app, Some(&editor), "EVENTS", next.as_bytes(), json!({ "dryRun": true })).await;
+        let dry = upload(
+            &app,
+            Some(&editor),
+            "EVENTS",
+            next.as_bytes(),
+            json!({ "dryRun": true }),
+        )
+        .await;
         let report = &dry["data"]["importCsv"];
         assert_eq!(counts(report), (1, 1, 1, 0, 1), "[{}] {dry}", app.backend);
         let outcomes: Vec<(i64, &str, &str)> = report["lines"]
@@ -646,11 +690,21 @@ async fn a_dry_run_reports_each_row_as_the_real_run_does() {
         );
         assert_eq!(report["errors"][0]["column"], "Date", "{dry}");
         // The real run, with the bad row skipped, does just that.
-        let real = upload(&app, Some(&editor), "EVENTS", next.as_bytes(), json!({ "skipInvalid": true })).await;
+        let real = upload(
+            &app,
+            Some(&editor),
+            "EVENTS",
+            next.as_bytes(),
+            json!({ "skipInvalid": true }),
+        )
+        .await;
         let done = &real["data"]["importCsv"];
         assert_eq!(counts(done), counts(report), "{real}");
         assert_eq!(done["lines"][0]["changes"], report["lines"][0]["changes"]);
-        assert!(done["lines"][2]["id"].is_string(), "a created row names its record: {real}");
+        assert!(
+            done["lines"][2]["id"].is_string(),
+            "a created row names its record: {real}"
+        );
         app.stop().await;
     }
 }
@@ -672,7 +726,11 @@ async fn reports_count_rows_and_say_what_was_stored_where() {
         .await;
         let report = &body["data"]["importCsv"];
         assert_eq!(
-            (report["rows"].as_i64(), report["valid"].as_i64(), report["refused"].as_i64()),
+            (
+                report["rows"].as_i64(),
+                report["valid"].as_i64(),
+                report["refused"].as_i64()
+            ),
             (Some(2), Some(1), Some(1)),
             "[{}] one row with two errors is one row: {body}",
             app.backend
@@ -723,15 +781,22 @@ async fn reports_count_rows_and_say_what_was_stored_where() {
         .await;
         let message = body["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(message.contains("the header has no title column"), "{body}");
-        assert!(!message.contains("csv_columns") && !message.contains("csvColumns"), "{body}");
+        assert!(
+            !message.contains("csv_columns") && !message.contains("csvColumns"),
+            "{body}"
+        );
         assert!(message.contains("\"Foo\", \"Bar\""), "{body}");
         app.stop().await;
     }
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imports").join(name))
-        .expect("the fixture")
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/imports")
+            .join(name),
+    )
+    .expect("the fixture")
 }
 
 #[tokio::test]
@@ -758,14 +823,15 @@ async fn workbooks_import_like_their_csv() {
             .iter()
             .find(|e| e.title == "Forum des métiers de l'industrie")
             .expect("the forum");
-        assert_eq!(forum.starts_at.to_rfc3339(), "2027-03-14T08:30:00+00:00", "a date cell, in Paris");
+        assert_eq!(
+            forum.starts_at.to_rfc3339(),
+            "2027-03-14T08:30:00+00:00",
+            "a date cell, in Paris"
+        );
         assert_eq!(forum.postal_code.as_deref(), Some("25000"), "a number cell, as written");
         assert!(forum.open_to_public);
         assert_eq!(forum.organiser_name.as_deref(), Some("CMQ MSI"));
-        let day = stored
-            .iter()
-            .find(|e| e.title.starts_with("Journée"))
-            .expect("the day");
+        let day = stored.iter().find(|e| e.title.starts_with("Journée")).expect("the day");
         assert!(day.all_day && !day.open_to_public);
         // The same workbook again changes nothing.
         let again = upload(
@@ -837,7 +903,10 @@ async fn everything(app: &TestApp, ids: &[(&str, String)]) -> Vec<Value> {
             _ => RESOURCE_FIELDS,
         };
         let data = app
-            .data(&format!("query($id: ID!) {{ {kind}(id: $id) {{ {fields} }} }}"), json!({ "id": id }))
+            .data(
+                &format!("query($id: ID!) {{ {kind}(id: $id) {{ {fields} }} }}"),
+                json!({ "id": id }),
+            )
             .await;
         assert!(data[*kind].is_object(), "{kind} {id}: {data}");
         all.push(data[*kind].clone());
@@ -851,7 +920,9 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
     for app in apps(false).await {
         let own = organisation(&app, "cmq-msi", "CMQ MSI", json!({})).await;
         let other = organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
-        let editor = app.account("editrice@example.org", entity::Role::Editor, Some(&own)).await;
+        let editor = app
+            .account("editrice@example.org", entity::Role::Editor, Some(&own))
+            .await;
         let mut ids: Vec<(&str, String)> = Vec::new();
         // Typed in: a timed event organised with another, written by name; an all-day one.
         ids.push((
@@ -902,11 +973,20 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
         use crate::common::feed_server::Reply;
         server.set(
             &path,
-            Reply::file("text/calendar", ics(&[("forum-1", "Salon de l'industrie"), ("salon-2", "Salon annulé par la source")])),
+            Reply::file(
+                "text/calendar",
+                ics(&[
+                    ("forum-1", "Salon de l'industrie"),
+                    ("salon-2", "Salon annulé par la source"),
+                ]),
+            ),
         );
         let feed = common::feed(&app, &own, &server.url(&path), json!({})).await;
         common::sync(&app, &feed).await;
-        server.set(&path, Reply::file("text/calendar", ics(&[("forum-1", "Salon de l'industrie")])));
+        server.set(
+            &path,
+            Reply::file("text/calendar", ics(&[("forum-1", "Salon de l'industrie")])),
+        );
         let (run, _) = common::sync(&app, &feed).await;
         assert_eq!(run["removed"], 1, "{run}");
         let fed = Events::find()
@@ -926,7 +1006,13 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
                                        "region": "HAUTS_DE_FRANCE", "notes": "Très active", "consentAt": "2026-09-01T08:00:00Z" } }),
                 )
                 .await;
-            ids.push(("contact", data["createContact"]["contact"]["id"].as_str().expect("an id").to_string()));
+            ids.push((
+                "contact",
+                data["createContact"]["contact"]["id"]
+                    .as_str()
+                    .expect("an id")
+                    .to_string(),
+            ));
             let data = app
                 .data(
                     "mutation($input: CreateResourceInput!) { createResource(input: $input) { resource { id } } }",
@@ -935,7 +1021,13 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
                                        "audiences": ["LYCEE"], "licence": "CC BY 4.0" } }),
                 )
                 .await;
-            ids.push(("resource", data["createResource"]["resource"]["id"].as_str().expect("an id").to_string()));
+            ids.push((
+                "resource",
+                data["createResource"]["resource"]["id"]
+                    .as_str()
+                    .expect("an id")
+                    .to_string(),
+            ));
         }
         let before = everything(&app, &ids).await;
         for format in ["csv", "excel-fr"] {
@@ -955,13 +1047,20 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
                 let body = upload(&app, Some(&editor), kind, &file, json!({})).await;
                 let report = &body["data"]["importCsv"];
                 assert_eq!(
-                    (report["created"].as_i64(), report["updated"].as_i64(), report["refused"].as_i64()),
+                    (
+                        report["created"].as_i64(),
+                        report["updated"].as_i64(),
+                        report["refused"].as_i64()
+                    ),
                     (Some(0), Some(0), Some(0)),
                     "[{}] {format} {path}: {body}",
                     app.backend
                 );
                 assert_eq!(report["errors"], json!([]), "{body}");
-                let (rows, unchanged) = (report["rows"].as_i64().unwrap_or(0), report["unchanged"].as_i64().unwrap_or(0));
+                let (rows, unchanged) = (
+                    report["rows"].as_i64().unwrap_or(0),
+                    report["unchanged"].as_i64().unwrap_or(0),
+                );
                 assert!(unchanged >= 1, "[{}] {format} {path}: {body}", app.backend);
                 // The other organisation's rows are reported and skipped.
                 let skipped: Vec<&Value> = report["lines"]
@@ -973,9 +1072,10 @@ async fn an_export_imported_back_by_an_editor_changes_nothing() {
                 assert_eq!(report["skipped"].as_i64(), Some(skipped.len() as i64));
                 assert_eq!(unchanged + skipped.len() as i64, rows, "{body}");
                 assert!(
-                    skipped
-                        .iter()
-                        .all(|l| l["reason"].as_str().unwrap_or_default().contains("not the importing organisation")),
+                    skipped.iter().all(|l| l["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains("not the importing organisation")),
                     "{body}"
                 );
                 if !path.contains("removed") {

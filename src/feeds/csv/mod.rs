@@ -25,8 +25,8 @@ use anyhow::{Context, bail};
 
 use super::tabular::{Columns, HeaderError, Table};
 use super::{FeedEvent, ParseOptions, Parsed, Rejected};
-use columns::columns;
 pub use columns::MissingColumns;
+use columns::columns;
 use row::Row;
 
 /// Target fields a CSV column can be mapped to (the values of `ParseOptions::csv_columns`):

@@ -91,7 +91,9 @@ impl Row<'_> {
     /// The event of this row, or why it gives none (every unusable cell, in strict mode).
     pub(super) fn event(&self, options: &ParseOptions, warnings: &mut Vec<String>) -> Result<FeedEvent, Vec<Rejected>> {
         let mut notes = Notes::new(warnings);
-        let event = self.read_event(options, &mut notes).map_err(|rejected| vec![rejected])?;
+        let event = self
+            .read_event(options, &mut notes)
+            .map_err(|rejected| vec![rejected])?;
         if notes.refused.is_empty() {
             Ok(event)
         } else {
@@ -146,7 +148,11 @@ impl Row<'_> {
         };
         if ends_at.is_some_and(|end| end < starts_at) {
             let column = if self.columns.has("end") { "end" } else { "end_time" };
-            self.unusable(notes, self.problem(column, "the end is before the start".into()), "end ignored");
+            self.unusable(
+                notes,
+                self.problem(column, "the end is before the start".into()),
+                "end ignored",
+            );
             ends_at = None;
         }
         let timezone = match start {
