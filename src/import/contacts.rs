@@ -223,13 +223,16 @@ pub(super) async fn plan(
                     consent_at: given(patch.consent_at),
                 };
                 planned.push(match settled(c, report, ContactFields::parse(draft)) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         None,
                         None,
                         values(&fields),
-                        Write::Contact { existing: None, fields },
+                        Write::Contact {
+                            existing: None,
+                            fields: Box::new(fields),
+                        },
                     ),
                     None => Planned::refused(line, label),
                 });
@@ -242,15 +245,15 @@ pub(super) async fn plan(
                     fields
                 });
                 planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         Some(m.id),
                         Some(values(&stored)),
                         values(&fields),
                         Write::Contact {
-                            existing: Some(m),
-                            fields,
+                            existing: Some(Box::new(m)),
+                            fields: Box::new(fields),
                         },
                     ),
                     None => Planned::refused(line, label),

@@ -387,16 +387,16 @@ pub(super) async fn plan(
                         .map(|()| fields)
                 });
                 planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         Some(m.id),
                         Some(values(&stored)),
                         values(&fields),
                         Write::Event {
-                            existing: Some(m),
+                            existing: Some(Box::new(m)),
                             uid: e.uid,
-                            fields,
+                            fields: Box::new(fields),
                         },
                     ),
                     None => Planned::refused(line, label),
@@ -433,7 +433,7 @@ pub(super) async fn plan(
                         .map(|()| fields)
                 });
                 planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         None,
@@ -442,7 +442,7 @@ pub(super) async fn plan(
                         Write::Event {
                             existing: None,
                             uid: e.uid,
-                            fields,
+                            fields: Box::new(fields),
                         },
                     ),
                     None => Planned::refused(line, label),

@@ -162,20 +162,20 @@ pub struct Report {
     pub written: bool,
 }
 
-/// A planned write.
+/// A planned write (boxed: a file's plan holds one per row).
 enum Write {
     Event {
-        existing: Option<entity::event::Model>,
+        existing: Option<Box<entity::event::Model>>,
         uid: String,
-        fields: crate::domain::event::EventFields,
+        fields: Box<crate::domain::event::EventFields>,
     },
     Resource {
-        existing: Option<entity::resource::Model>,
-        fields: crate::domain::resource::ResourceFields,
+        existing: Option<Box<entity::resource::Model>>,
+        fields: Box<crate::domain::resource::ResourceFields>,
     },
     Contact {
-        existing: Option<entity::contact::Model>,
-        fields: crate::domain::contact::ContactFields,
+        existing: Option<Box<entity::contact::Model>>,
+        fields: Box<crate::domain::contact::ContactFields>,
     },
 }
 
@@ -216,7 +216,7 @@ impl Planned {
 
     /// A row matched to `existing` (or creating when `None`), whose fields go from `before`
     /// to `after` (as [`values`] lists them).
-    fn planned(
+    fn matched(
         line: u64,
         label: String,
         id: Option<Uuid>,
@@ -361,7 +361,7 @@ async fn written(
             uid,
             fields,
         } => {
-            let id = imports::insert_event(db, &uid, fields).await?;
+            let id = imports::insert_event(db, &uid, *fields).await?;
             created_events.push(id);
             (id, CREATE)
         }
@@ -371,26 +371,26 @@ async fn written(
             ..
         } => {
             let id = m.id;
-            imports::update_event(db, m, fields).await?;
+            imports::update_event(db, *m, *fields).await?;
             updated_events.push(id);
             (id, UPDATE)
         }
-        Write::Resource { existing: None, fields } => (imports::insert::<resource::Entity>(db, fields).await?, CREATE),
+        Write::Resource { existing: None, fields } => (imports::insert::<resource::Entity>(db, *fields).await?, CREATE),
         Write::Resource {
             existing: Some(m),
             fields,
         } => {
             let id = m.id;
-            imports::update::<resource::Entity>(db, m, fields).await?;
+            imports::update::<resource::Entity>(db, *m, *fields).await?;
             (id, UPDATE)
         }
-        Write::Contact { existing: None, fields } => (imports::insert::<contact::Entity>(db, fields).await?, CREATE),
+        Write::Contact { existing: None, fields } => (imports::insert::<contact::Entity>(db, *fields).await?, CREATE),
         Write::Contact {
             existing: Some(m),
             fields,
         } => {
             let id = m.id;
-            imports::update::<contact::Entity>(db, m, fields).await?;
+            imports::update::<contact::Entity>(db, *m, *fields).await?;
             (id, UPDATE)
         }
     })

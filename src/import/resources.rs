@@ -232,13 +232,16 @@ pub(super) async fn plan(
                     visibility: given(patch.visibility).unwrap_or(default_visibility),
                 };
                 planned.push(match settled(c, report, ResourceFields::parse(draft)) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         None,
                         None,
                         values(&fields),
-                        Write::Resource { existing: None, fields },
+                        Write::Resource {
+                            existing: None,
+                            fields: Box::new(fields),
+                        },
                     ),
                     None => Planned::refused(line, label),
                 });
@@ -251,15 +254,15 @@ pub(super) async fn plan(
                     fields
                 });
                 planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::planned(
+                    Some(fields) => Planned::matched(
                         line,
                         label,
                         Some(m.id),
                         Some(values(&stored)),
                         values(&fields),
                         Write::Resource {
-                            existing: Some(m),
-                            fields,
+                            existing: Some(Box::new(m)),
+                            fields: Box::new(fields),
                         },
                     ),
                     None => Planned::refused(line, label),

@@ -14,34 +14,36 @@ fn values(title: &str, city: Option<&str>) -> Vec<(&'static str, Option<String>)
 fn write() -> Write {
     Write::Contact {
         existing: None,
-        fields: crate::domain::contact::ContactFields::parse(crate::domain::contact::ContactDraft {
-            organisation_id: None,
-            first_name: "Inès".into(),
-            last_name: "Durand".into(),
-            job_title: None,
-            email: None,
-            phone: None,
-            region: None,
-            city: None,
-            audiences: Vec::new(),
-            tags: Vec::new(),
-            notes: None,
-            visibility: Visibility::Partners,
-            consent_at: None,
-        })
-        .expect("valid"),
+        fields: Box::new(
+            crate::domain::contact::ContactFields::parse(crate::domain::contact::ContactDraft {
+                organisation_id: None,
+                first_name: "Inès".into(),
+                last_name: "Durand".into(),
+                job_title: None,
+                email: None,
+                phone: None,
+                region: None,
+                city: None,
+                audiences: Vec::new(),
+                tags: Vec::new(),
+                notes: None,
+                visibility: Visibility::Partners,
+                consent_at: None,
+            })
+            .expect("valid"),
+        ),
     }
 }
 
 #[test]
 fn a_plan_lists_the_fields_a_row_sets_or_changes() {
-    let created = Planned::planned(2, "Forum".into(), None, None, values("Forum", None), write());
+    let created = Planned::matched(2, "Forum".into(), None, None, values("Forum", None), write());
     assert_eq!(created.report.outcome, Outcome::Created);
     assert_eq!(created.report.changes.len(), 1, "empty fields are not listed");
     assert!(created.write.is_some());
 
     let before = Some(values("Forum", Some("Lille")));
-    let updated = Planned::planned(
+    let updated = Planned::matched(
         3,
         "Forum".into(),
         Some(Uuid::nil()),
@@ -58,7 +60,7 @@ fn a_plan_lists_the_fields_a_row_sets_or_changes() {
             after: None
         }]
     );
-    let same = Planned::planned(
+    let same = Planned::matched(
         4,
         "Forum".into(),
         Some(Uuid::nil()),
@@ -72,19 +74,21 @@ fn a_plan_lists_the_fields_a_row_sets_or_changes() {
 
 #[test]
 fn rows_are_counted_once_whatever_their_errors() {
-    let mut report = Report::default();
-    report.errors = vec![
-        Notice {
-            line: 2,
-            column: Some("Lien".into()),
-            message: "a".into(),
-        },
-        Notice {
-            line: 2,
-            column: Some("Ouvert".into()),
-            message: "b".into(),
-        },
-    ];
+    let mut report = Report {
+        errors: vec![
+            Notice {
+                line: 2,
+                column: Some("Lien".into()),
+                message: "a".into(),
+            },
+            Notice {
+                line: 2,
+                column: Some("Ouvert".into()),
+                message: "b".into(),
+            },
+        ],
+        ..Default::default()
+    };
     finish(
         &mut report,
         vec![
