@@ -8,15 +8,15 @@ use uuid::Uuid;
 
 use super::cells::{self, Cell};
 use super::{
-    Checker, Names, Options, Planned, Report, Seen, Write, audiences, foreign, given, joined, missing,
-    other_organisation, read_table, readable, region, required, same_as, settled, tags, text, unless_same,
-    unless_same_opt, upper, visibility,
+    Checker, Names, Options, Planned, Report, Seen, Write, audiences, given, joined, missing, other_organisation,
+    read_table, readable, region, required, same_as, settle_row, tags, text, unless_same, unless_same_opt, upper,
+    visibility, whose,
 };
 use crate::domain::Patch;
 use crate::domain::contact::{ContactChange, ContactDraft, ContactFields, ContactPatch};
 use crate::error::AppResult;
 use crate::feeds::tabular::Aliases;
-use crate::store::imports::{self, Found};
+use crate::store::imports;
 
 const COLUMNS: Aliases = &[
     ("uid", &["uid", "id", "identifiant"]),
@@ -103,7 +103,7 @@ fn consent(c: &mut Checker, cell: Cell, zone: chrono_tz::Tz) -> Patch<DateTime<U
 }
 
 /// A contact's fields as the report shows them.
-fn values(f: &ContactFields) -> Vec<(&'static str, Option<String>)> {
+fn values(f: &ContactFields) -> super::Values {
     vec![
         ("firstName", Some(f.first_name.clone())),
         ("lastName", Some(f.last_name.clone())),
@@ -166,13 +166,12 @@ pub(super) async fn plan(
         }
         let mut existing = None;
         if let Some(id) = cell("uid").value().and_then(|u| Uuid::parse_str(u).ok()) {
-            match imports::contact_by_id(db, org, id).await? {
-                Found::Own(m) => existing = Some(m),
-                Found::Foreign(name) => {
-                    planned.push(Planned::skipped(line, label, Some(id), foreign(name)));
+            match whose(imports::contact_by_id(db, org, id).await?) {
+                Ok(found) => existing = found,
+                Err(reason) => {
+                    planned.push(Planned::skipped(line, label, Some(id), reason));
                     continue;
                 }
-                Found::None => {}
             }
         }
         let email = cell("email").value();
@@ -205,7 +204,7 @@ pub(super) async fn plan(
             visibility: visibility(&mut c, cell("visibility"), default_visibility),
             consent_at: consent(&mut c, cell("consent_at"), options.timezone),
         };
-        match existing {
+        let (stored, parsed) = match existing {
             None => {
                 let draft = ContactDraft {
                     organisation_id: Some(org),
@@ -222,20 +221,7 @@ pub(super) async fn plan(
                     visibility: given(patch.visibility).unwrap_or(default_visibility),
                     consent_at: given(patch.consent_at),
                 };
-                planned.push(match settled(c, report, ContactFields::parse(draft)) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        None,
-                        None,
-                        values(&fields),
-                        Write::Contact {
-                            existing: None,
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (None, ContactFields::parse(draft))
             }
             Some(m) => {
                 let stored = ContactFields::from(&m);
@@ -244,22 +230,18 @@ pub(super) async fn plan(
                     change.apply(&mut fields);
                     fields
                 });
-                planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        Some(m.id),
-                        Some(values(&stored)),
-                        values(&fields),
-                        Write::Contact {
-                            existing: Some(Box::new(m)),
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (Some((m.id, stored)), parsed)
             }
-        }
+        };
+        planned.push(settle_row(
+            c,
+            report,
+            (line, label),
+            stored,
+            parsed,
+            values,
+            |id, fields| Write::Contact { id, fields },
+        ));
     }
     Ok(planned)
 }

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::cells::{self, Cell};
 use super::{
-    Checker, Names, Notice, Options, Planned, Report, Seen, Write, audiences, boolean, enum_cell, flag, foreign, given,
-    instant, joined, link, other_organisation, read_table, region, same_as, settled, text, unless_same,
-    unless_same_opt, upper, visibility,
+    Checker, Names, Notice, Options, Planned, Report, Seen, Write, audiences, boolean, enum_cell, flag, given, instant,
+    joined, link, other_organisation, read_table, region, same_as, settle_row, text, unless_same, unless_same_opt,
+    upper, visibility, whose,
 };
 use crate::domain::Patch;
 use crate::domain::event::{EventChange, EventDraft, EventFields, EventPatch, LocationDraft};
@@ -20,7 +20,7 @@ use crate::error::AppResult;
 use crate::feeds::csv::{Cells, Notice as ReadNotice};
 use crate::feeds::tabular::{Aliases, Columns};
 use crate::feeds::{self, FeedEvent, ParseOptions};
-use crate::store::imports::{self, Found};
+use crate::store::imports;
 
 /// The columns the CSV feed's reader leaves to the importer.
 const EXTRA: Aliases = &[
@@ -55,7 +55,7 @@ const NAMES: Names = &[
 ];
 
 /// An event's fields as the report shows them.
-fn values(f: &EventFields) -> Vec<(&'static str, Option<String>)> {
+fn values(f: &EventFields) -> super::Values {
     vec![
         ("title", Some(f.title.clone())),
         ("description", text(f.description.as_deref())),
@@ -95,6 +95,12 @@ fn one_day(mut fields: EventFields) -> EventFields {
         }
     }
     fields
+}
+
+/// `fields` when its times agree (the domain's rule across fields).
+fn timed(fields: EventFields) -> Result<EventFields, crate::domain::Invalid> {
+    fields.check_times()?;
+    Ok(fields)
 }
 
 /// What of `patch` changes `stored`. The location is one value in the domain's patch: it is
@@ -322,13 +328,12 @@ pub(super) async fn plan(
         }
         let mut existing = None;
         if let Ok(id) = Uuid::parse_str(&e.uid) {
-            match imports::event_by_id(db, org, id).await? {
-                Found::Own(m) => existing = Some(m),
-                Found::Foreign(name) => {
-                    planned.push(Planned::skipped(line, label, Some(id), foreign(name)));
+            match whose(imports::event_by_id(db, org, id).await?) {
+                Ok(found) => existing = found,
+                Err(reason) => {
+                    planned.push(Planned::skipped(line, label, Some(id), reason));
                     continue;
                 }
-                Found::None => {}
             }
         }
         if existing.is_none() {
@@ -375,32 +380,14 @@ pub(super) async fn plan(
             status: status(&mut c, cells::cell(columns, found.cells, "status")),
             visibility: visibility(&mut c, cell("visibility"), default_visibility),
         };
-        match (existing, stored) {
+        let (stored, parsed) = match (existing, stored) {
             (Some(m), Some(stored)) => {
                 let parsed = EventChange::parse(changing(patch, &stored)).and_then(|change| {
                     let mut fields = stored.clone();
                     change.apply(&mut fields);
-                    let fields = one_day(fields);
-                    fields
-                        .check_times()
-                        .map_err(crate::domain::Invalid::from)
-                        .map(|()| fields)
+                    timed(one_day(fields))
                 });
-                planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        Some(m.id),
-                        Some(values(&stored)),
-                        values(&fields),
-                        Write::Event {
-                            existing: Some(Box::new(m)),
-                            uid: e.uid,
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (Some((m.id, stored)), parsed)
             }
             _ => {
                 let location = match patch.location {
@@ -425,30 +412,22 @@ pub(super) async fn plan(
                     status: given(patch.status).unwrap_or(EventStatus::Scheduled),
                     visibility: given(patch.visibility).unwrap_or(default_visibility),
                 };
-                let parsed = EventFields::parse(draft).and_then(|fields| {
-                    let fields = one_day(fields);
-                    fields
-                        .check_times()
-                        .map_err(crate::domain::Invalid::from)
-                        .map(|()| fields)
-                });
-                planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        None,
-                        None,
-                        values(&fields),
-                        Write::Event {
-                            existing: None,
-                            uid: e.uid,
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (
+                    None,
+                    EventFields::parse(draft).and_then(|fields| timed(one_day(fields))),
+                )
             }
-        }
+        };
+        let uid = e.uid;
+        planned.push(settle_row(
+            c,
+            report,
+            (line, label),
+            stored,
+            parsed,
+            values,
+            |id, fields| Write::Event { id, uid, fields },
+        ));
     }
     Ok(planned)
 }

@@ -162,19 +162,20 @@ pub struct Report {
     pub written: bool,
 }
 
-/// A planned write (boxed: a file's plan holds one per row).
+/// A planned write: the fields of a new record (`id: None`) or of record `id` (boxed: a file's
+/// plan holds one per row).
 enum Write {
     Event {
-        existing: Option<Box<entity::event::Model>>,
+        id: Option<Uuid>,
         uid: String,
         fields: Box<crate::domain::event::EventFields>,
     },
     Resource {
-        existing: Option<Box<entity::resource::Model>>,
+        id: Option<Uuid>,
         fields: Box<crate::domain::resource::ResourceFields>,
     },
     Contact {
-        existing: Option<Box<entity::contact::Model>>,
+        id: Option<Uuid>,
         fields: Box<crate::domain::contact::ContactFields>,
     },
 }
@@ -220,8 +221,8 @@ impl Planned {
         line: u64,
         label: String,
         id: Option<Uuid>,
-        before: Option<Vec<(&'static str, Option<String>)>>,
-        after: Vec<(&'static str, Option<String>)>,
+        before: Option<Values>,
+        after: Values,
         write: Write,
     ) -> Planned {
         let (outcome, changes) = match before {
@@ -266,6 +267,9 @@ impl Planned {
         }
     }
 }
+
+/// A record's fields as text, by GraphQL name, for the report's old → new.
+type Values = Vec<(&'static str, Option<String>)>;
 
 /// The rows of a file already claimed by an earlier row: a second row for the same record is
 /// skipped rather than written over the first.
@@ -347,52 +351,47 @@ pub async fn run(
     Ok(report)
 }
 
-/// Writes one planned row; its id and the audit log's operation.
+/// Writes one planned row; its id and the audit log's operation. Records are created and
+/// updated as every writer does (`store::record`: the rules that need the database, the search
+/// outbox); an event typed in from a file keeps the key it was imported under.
 async fn written(
     db: &impl ConnectionTrait,
     write: Write,
     created_events: &mut Vec<Uuid>,
     updated_events: &mut Vec<Uuid>,
 ) -> AppResult<(Uuid, &'static str)> {
-    use entity::{contact, resource};
+    use crate::store::record;
+    use entity::{contact, event, resource};
+    async fn update<E>(db: &impl ConnectionTrait, id: Uuid, fields: E::Fields) -> AppResult<(Uuid, &'static str)>
+    where
+        E: record::Record,
+        E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
+        E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    {
+        let all = crate::domain::Scope::All;
+        let set = |f: &mut E::Fields| {
+            *f = fields;
+            Ok(())
+        };
+        record::update::<E>(db, all, id, set, |_| Ok(()), |_| Ok(())).await?;
+        Ok((id, UPDATE))
+    }
     Ok(match write {
-        Write::Event {
-            existing: None,
-            uid,
-            fields,
-        } => {
+        Write::Event { id: None, uid, fields } => {
             let id = imports::insert_event(db, &uid, *fields).await?;
             created_events.push(id);
             (id, CREATE)
         }
         Write::Event {
-            existing: Some(m),
-            fields,
-            ..
+            id: Some(id), fields, ..
         } => {
-            let id = m.id;
-            imports::update_event(db, *m, *fields).await?;
             updated_events.push(id);
-            (id, UPDATE)
+            update::<event::Entity>(db, id, *fields).await?
         }
-        Write::Resource { existing: None, fields } => (imports::insert::<resource::Entity>(db, *fields).await?, CREATE),
-        Write::Resource {
-            existing: Some(m),
-            fields,
-        } => {
-            let id = m.id;
-            imports::update::<resource::Entity>(db, *m, *fields).await?;
-            (id, UPDATE)
-        }
-        Write::Contact { existing: None, fields } => (imports::insert::<contact::Entity>(db, *fields).await?, CREATE),
-        Write::Contact {
-            existing: Some(m),
-            fields,
-        } => {
-            let id = m.id;
-            imports::update::<contact::Entity>(db, *m, *fields).await?;
-            (id, UPDATE)
-        }
+        Write::Resource { id: None, fields } => (record::create::<resource::Entity>(db, *fields).await?.id, CREATE),
+        Write::Resource { id: Some(id), fields } => update::<resource::Entity>(db, id, *fields).await?,
+        Write::Contact { id: None, fields } => (record::create::<contact::Entity>(db, *fields).await?.id, CREATE),
+        Write::Contact { id: Some(id), fields } => update::<contact::Entity>(db, id, *fields).await?,
     })
 }
 
@@ -792,6 +791,44 @@ fn settled<T>(mut c: Checker, report: &mut Report, parsed: Result<T, Invalid>) -
     };
     let refused = c.report(report);
     parsed.filter(|_| !refused)
+}
+
+/// The plan of a row whose fields were parsed: for a new record (`stored` is `None`) or over
+/// the stored record `(id, fields)`.
+fn settle_row<F>(
+    c: Checker,
+    report: &mut Report,
+    (line, label): (u64, String),
+    stored: Option<(Uuid, F)>,
+    parsed: Result<F, Invalid>,
+    values: fn(&F) -> Values,
+    write: impl FnOnce(Option<Uuid>, Box<F>) -> Write,
+) -> Planned {
+    let Some(fields) = settled(c, report, parsed) else {
+        return Planned::refused(line, label);
+    };
+    let after = values(&fields);
+    match stored {
+        None => Planned::matched(line, label, None, None, after, write(None, Box::new(fields))),
+        Some((id, before)) => Planned::matched(
+            line,
+            label,
+            Some(id),
+            Some(values(&before)),
+            after,
+            write(Some(id), Box::new(fields)),
+        ),
+    }
+}
+
+/// The record a row's id names, when it is the importing organisation's; why the row is
+/// skipped when it is another's.
+fn whose<M>(found: imports::Found<M>) -> Result<Option<M>, String> {
+    match found {
+        imports::Found::Own(m) => Ok(Some(m)),
+        imports::Found::Foreign(name) => Err(foreign(name)),
+        imports::Found::None => Ok(None),
+    }
 }
 
 /// What a skipped row of another organisation's record says.

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::cells::{self, Cell};
 use super::{
-    Checker, Names, Options, Planned, Report, Seen, Write, audiences, boolean, flag, foreign, given, joined, link,
-    missing, other_organisation, read_table, readable, same_as, settled, tags, text, unless_same, unless_same_opt,
-    upper, visibility,
+    Checker, Names, Options, Planned, Report, Seen, Write, audiences, boolean, flag, given, joined, link, missing,
+    other_organisation, read_table, readable, same_as, settle_row, tags, text, unless_same, unless_same_opt, upper,
+    visibility, whose,
 };
 use crate::domain::Patch;
 use crate::domain::resource::{DEFAULT_LANGUAGE, ResourceChange, ResourceDraft, ResourceFields, ResourcePatch};
@@ -17,7 +17,7 @@ use crate::domain::validate::cut;
 use crate::domain::words::RESOURCE_KINDS;
 use crate::error::AppResult;
 use crate::feeds::tabular::Aliases;
-use crate::store::imports::{self, Found};
+use crate::store::imports;
 
 const COLUMNS: Aliases = &[
     ("uid", &["uid", "id", "identifiant"]),
@@ -92,7 +92,7 @@ fn kind(c: &mut Checker, cell: Cell, creating: bool) -> Patch<ResourceKind> {
 }
 
 /// A resource's fields as the report shows them.
-fn values(f: &ResourceFields) -> Vec<(&'static str, Option<String>)> {
+fn values(f: &ResourceFields) -> super::Values {
     vec![
         ("kind", upper(f.kind.as_str())),
         ("title", Some(f.title.clone())),
@@ -172,13 +172,12 @@ pub(super) async fn plan(
         }
         let mut existing = None;
         if let Some(id) = cell("uid").value().and_then(|u| Uuid::parse_str(u).ok()) {
-            match imports::resource_by_id(db, org, id).await? {
-                Found::Own(m) => existing = Some(m),
-                Found::Foreign(name) => {
-                    planned.push(Planned::skipped(line, label, Some(id), foreign(name)));
+            match whose(imports::resource_by_id(db, org, id).await?) {
+                Ok(found) => existing = found,
+                Err(reason) => {
+                    planned.push(Planned::skipped(line, label, Some(id), reason));
                     continue;
                 }
-                Found::None => {}
             }
         }
         if existing.is_none() {
@@ -214,7 +213,7 @@ pub(super) async fn plan(
             organisation_id: Patch::Keep,
             visibility: visibility(&mut c, cell("visibility"), default_visibility),
         };
-        match existing {
+        let (stored, parsed) = match existing {
             None => {
                 let draft = ResourceDraft {
                     organisation_id: Some(org),
@@ -231,20 +230,7 @@ pub(super) async fn plan(
                     tags: given(patch.tags).unwrap_or_default(),
                     visibility: given(patch.visibility).unwrap_or(default_visibility),
                 };
-                planned.push(match settled(c, report, ResourceFields::parse(draft)) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        None,
-                        None,
-                        values(&fields),
-                        Write::Resource {
-                            existing: None,
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (None, ResourceFields::parse(draft))
             }
             Some(m) => {
                 let stored = ResourceFields::from(&m);
@@ -253,22 +239,18 @@ pub(super) async fn plan(
                     change.apply(&mut fields);
                     fields
                 });
-                planned.push(match settled(c, report, parsed) {
-                    Some(fields) => Planned::matched(
-                        line,
-                        label,
-                        Some(m.id),
-                        Some(values(&stored)),
-                        values(&fields),
-                        Write::Resource {
-                            existing: Some(Box::new(m)),
-                            fields: Box::new(fields),
-                        },
-                    ),
-                    None => Planned::refused(line, label),
-                });
+                (Some((m.id, stored)), parsed)
             }
-        }
+        };
+        planned.push(settle_row(
+            c,
+            report,
+            (line, label),
+            stored,
+            parsed,
+            values,
+            |id, fields| Write::Resource { id, fields },
+        ));
     }
     Ok(planned)
 }

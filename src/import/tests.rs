@@ -4,7 +4,7 @@
 
 use super::*;
 
-fn values(title: &str, city: Option<&str>) -> Vec<(&'static str, Option<String>)> {
+fn values(title: &str, city: Option<&str>) -> Values {
     vec![
         ("title", Some(title.to_string())),
         ("location.city", city.map(str::to_string)),
@@ -13,7 +13,7 @@ fn values(title: &str, city: Option<&str>) -> Vec<(&'static str, Option<String>)
 
 fn write() -> Write {
     Write::Contact {
-        existing: None,
+        id: None,
         fields: Box::new(
             crate::domain::contact::ContactFields::parse(crate::domain::contact::ContactDraft {
                 organisation_id: None,

@@ -1,13 +1,13 @@
-//! Reads and writes of a spreadsheet import: find the record a row stands for (and whose it
-//! is), then insert or update it. The importer decides what to write; these only read and
-//! write rows, so that a dry run reads exactly what the real run would.
+//! Reads of a spreadsheet import, which a dry run and a real run make alike: the record a row
+//! stands for, and whose it is; and the one write of its own, an event typed in from a file
+//! with the key it was imported under (other writes go through `store::record`).
 
 use entity::{contact, event, organisation, resource};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::events::EventFields;
-use super::record::{Record, WriteFields};
+use super::record::WriteFields;
 use crate::error::AppResult;
 
 /// The record a row's id names.
@@ -130,47 +130,6 @@ pub async fn contact_by_key(
     Ok(query.one(db).await?)
 }
 
-/// Queues record `id` for the search index, when its type is searchable.
-async fn searchable<E: Record>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    match crate::search::RecordType::of_record_name(E::NAME) {
-        Some(ty) => super::outbox::enqueue(db, ty, &[id]).await,
-        None => Ok(()),
-    }
-}
-
-/// Writes `fields` as a new resource or contact; its id.
-pub async fn insert<E>(db: &impl ConnectionTrait, fields: E::Fields) -> AppResult<Uuid>
-where
-    E: Record,
-    E::Model: IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
-{
-    let now = super::now();
-    let mut am = <E::ActiveModel as ActiveModelTrait>::default();
-    am.set(E::id_column(), Uuid::now_v7().into());
-    am.set(E::created_column(), now.into());
-    am.set(E::updated_column(), now.into());
-    E::write(fields, &mut am);
-    let model = am.insert(db).await?;
-    let id = E::id_of(&model);
-    searchable::<E>(db, id).await?;
-    Ok(id)
-}
-
-/// Writes `fields` over resource or contact `model`.
-pub async fn update<E>(db: &impl ConnectionTrait, model: E::Model, fields: E::Fields) -> AppResult<()>
-where
-    E: Record,
-    E::Model: IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
-{
-    let mut am = model.into_active_model();
-    E::write(fields, &mut am);
-    am.set(E::updated_column(), super::now().into());
-    let model = am.update(db).await?;
-    searchable::<E>(db, E::id_of(&model)).await
-}
-
 /// Writes a new event typed in from a spreadsheet, keyed `import:<uid>`; its id.
 pub async fn insert_event(db: &impl ConnectionTrait, uid: &str, fields: EventFields) -> AppResult<Uuid> {
     let now = super::now();
@@ -189,14 +148,4 @@ pub async fn insert_event(db: &impl ConnectionTrait, uid: &str, fields: EventFie
     am.insert(db).await?;
     super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
     Ok(id)
-}
-
-/// Writes `fields` over event `model`; its provenance (feed, source uid) is left as it is.
-pub async fn update_event(db: &impl ConnectionTrait, model: event::Model, fields: EventFields) -> AppResult<()> {
-    let id = model.id;
-    let mut am = model.into_active_model();
-    fields.write(&mut am);
-    am.updated_at = Set(super::now());
-    am.update(db).await?;
-    super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await
 }
