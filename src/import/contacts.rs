@@ -43,6 +43,8 @@ const COLUMNS: Aliases = &[
     ),
     ("phone", &["phone", "telephone", "tel", "portable", "mobile"]),
     ("region", &["region"]),
+    ("departement", &["departement", "dept", "dep"]),
+    ("postal_code", &["postalcode", "codepostal", "cp", "zip", "zipcode"]),
     ("city", &["city", "ville", "commune"]),
     ("audiences", &["audiences", "publics", "public", "cibles"]),
     ("tags", &["tags", "motscles", "themes"]),
@@ -61,6 +63,8 @@ const NAMES: Names = &[
     ("email", "email"),
     ("phone", "phone"),
     ("region", "region"),
+    ("departement", "departement"),
+    ("postalCode", "postal_code"),
     ("city", "city"),
     ("audiences", "audiences"),
     ("tags", "tags"),
@@ -111,6 +115,8 @@ fn values(f: &ContactFields) -> super::Values {
         ("email", text(f.email.as_deref())),
         ("phone", text(f.phone.as_deref())),
         ("region", f.region.and_then(|r| upper(r.as_str()))),
+        ("departement", text(f.departement.as_deref())),
+        ("postalCode", text(f.postal_code.as_deref())),
         ("city", text(f.city.as_deref())),
         ("audiences", joined(f.audiences.iter().map(|a| a.as_str()))),
         ("tags", joined(f.tags.iter().map(String::as_str))),
@@ -130,6 +136,8 @@ fn changing(p: ContactPatch, stored: &ContactFields) -> ContactPatch {
         email: unless_same_opt(p.email, &stored.email),
         phone: unless_same_opt(p.phone, &stored.phone),
         region: unless_same_opt(p.region, &stored.region),
+        departement: unless_same_opt(p.departement, &stored.departement),
+        postal_code: unless_same_opt(p.postal_code, &stored.postal_code),
         city: unless_same_opt(p.city, &stored.city),
         audiences: unless_same(p.audiences, &stored.audiences),
         tags: unless_same(p.tags, &stored.tags),
@@ -197,6 +205,12 @@ pub(super) async fn plan(
             email: cell("email").text(),
             phone: cell("phone").text(),
             region: region(&mut c, cell("region")),
+            departement: cell("departement").text(),
+            // « 69100 Villeurbanne » in a postal code cell: the code.
+            postal_code: match cell("postal_code") {
+                Cell::Value(v) => Patch::Set(crate::places::postal_code_in(v).unwrap_or(v).to_string()),
+                other => other.text(),
+            },
             city: cell("city").text(),
             audiences: audiences(&mut c, cell("audiences")),
             tags: tags(cell("tags")),
@@ -214,6 +228,8 @@ pub(super) async fn plan(
                     email: given(patch.email),
                     phone: given(patch.phone),
                     region: given(patch.region),
+                    departement: given(patch.departement),
+                    postal_code: given(patch.postal_code),
                     city: given(patch.city),
                     audiences: given(patch.audiences).unwrap_or_default(),
                     tags: given(patch.tags).unwrap_or_default(),
@@ -233,6 +249,15 @@ pub(super) async fn plan(
                 (Some((m.id, stored)), parsed)
             }
         };
+        if let Ok(fields) = &parsed
+            && let Some(code) = fields.postal_code.as_deref()
+            && fields.departement.is_none()
+        {
+            c.warn(
+                "postal_code",
+                crate::places::Note::UnknownPostalCode(code.into()).to_string(),
+            );
+        }
         planned.push(settle_row(
             c,
             report,

@@ -418,6 +418,11 @@ pub(super) async fn plan(
                 )
             }
         };
+        if let Ok(fields) = &parsed
+            && let Some(note) = fields.place_note()
+        {
+            c.warn("postal_code", note.to_string());
+        }
         let uid = e.uid;
         planned.push(settle_row(
             c,

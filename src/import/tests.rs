@@ -23,6 +23,8 @@ fn write() -> Write {
                 email: None,
                 phone: None,
                 region: None,
+                departement: None,
+                postal_code: None,
                 city: None,
                 audiences: Vec::new(),
                 tags: Vec::new(),
