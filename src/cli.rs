@@ -31,22 +31,23 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Import a spreadsheet (CSV) of events, resources or contacts for an organisation.
+    /// Import a spreadsheet (CSV, .xlsx or .ods) of events, resources or contacts for an organisation.
     Import {
         #[arg(value_enum, ignore_case = true)]
         kind: ImportKindArg,
-        /// The CSV file (comma or semicolon; UTF-8 or Windows-1252).
+        /// The file: CSV (comma or semicolon; UTF-8 or Windows-1252), .xlsx or .ods (its first sheet).
         file: std::path::PathBuf,
         /// Slug of the organisation the rows belong to.
         #[arg(long)]
         organisation: String,
-        /// Check every row and report, write nothing.
+        /// Plan every row and report what a real run would do, write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Write the good rows even when some are bad (by default one bad row stops all).
+        /// Write the good rows even when some are refused (by default one refused row stops
+        /// all); the command still exits non-zero.
         #[arg(long)]
         skip_invalid: bool,
-        /// Visibility of rows without a visibility column.
+        /// Visibility of new records without a visibility cell (records already there keep theirs).
         #[arg(long, value_enum, ignore_case = true)]
         visibility: Option<VisibilityArg>,
         /// Zone of dates and times written without one.

@@ -362,6 +362,7 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     if json {
+        let notice = |n: &crate::import::Notice| serde_json::json!({ "line": n.line, "column": n.column, "message": n.detail() });
         println!(
             "{}",
             serde_json::json!({
@@ -372,41 +373,95 @@ pub async fn import(config: &Config, request: ImportRequest, json: bool) -> anyh
                 "created": report.created,
                 "updated": report.updated,
                 "unchanged": report.unchanged,
+                "skipped": report.skipped,
+                "refused": report.refused,
                 "written": report.written,
-                "errors": report.errors.iter().map(|e| serde_json::json!({ "line": e.line, "message": e.message })).collect::<Vec<_>>(),
-                "warnings": report.warnings,
+                "errors": report.errors.iter().map(notice).collect::<Vec<_>>(),
+                "warnings": report.warnings.iter().map(notice).collect::<Vec<_>>(),
+                "lines": report.lines.iter().map(|r| serde_json::json!({
+                    "line": r.line,
+                    "outcome": outcome_name(r.outcome),
+                    "id": r.id,
+                    "label": r.label,
+                    "changes": r.changes.iter().map(|c| serde_json::json!({ "field": c.field, "before": c.before, "after": c.after })).collect::<Vec<_>>(),
+                    "reason": r.reason,
+                })).collect::<Vec<_>>(),
             })
         );
     } else {
-        for e in &report.errors {
-            println!("line {}: {}", e.line, e.message);
-        }
-        for w in report.warnings.iter().take(20) {
-            println!("warning: {w}");
-        }
-        println!(
-            "{} rows, {} valid, {} with errors; {}",
-            report.rows,
-            report.valid,
-            report.errors.len(),
-            if report.written {
-                format!(
-                    "{} created, {} updated, {} unchanged",
-                    report.created, report.updated, report.unchanged
-                )
-            } else if request.dry_run {
-                "dry run: nothing written".to_string()
-            } else {
-                "nothing written (fix the rows, or use --skip-invalid)".to_string()
-            }
-        );
+        print_import(&report, request.dry_run);
     }
-    // Refused rows make the command fail (a dry run included, so scripts can check a file);
-    // rows skipped on purpose with --skip-invalid do not.
-    if !report.errors.is_empty() && !report.written {
-        bail!("{} rows have errors", report.errors.len());
+    // Refused rows make the command fail, a dry run and --skip-invalid included, so that a
+    // script sees that some rows did not go in.
+    if report.refused > 0 {
+        bail!("{} lignes refusées / {} rows refused", report.refused, report.refused);
     }
     Ok(())
+}
+
+fn outcome_name(outcome: crate::import::Outcome) -> &'static str {
+    use crate::import::Outcome;
+    match outcome {
+        Outcome::Created => "CREATED",
+        Outcome::Updated => "UPDATED",
+        Outcome::Unchanged => "UNCHANGED",
+        Outcome::Skipped => "SKIPPED",
+        Outcome::Refused => "REFUSED",
+    }
+}
+
+/// The report of an import for people: each row's outcome and changes, then the counts.
+fn print_import(report: &crate::import::Report, dry_run: bool) {
+    use crate::import::Outcome;
+    let shown = |v: &Option<String>| match v {
+        Some(v) => format!("{v:?}"),
+        None => "(vide / empty)".to_string(),
+    };
+    for row in &report.lines {
+        let what = match row.outcome {
+            Outcome::Created if dry_run => "serait créée / would be created",
+            Outcome::Created => "créée / created",
+            Outcome::Updated if dry_run => "serait modifiée / would be updated",
+            Outcome::Updated => "modifiée / updated",
+            Outcome::Unchanged => "inchangée / unchanged",
+            Outcome::Skipped => "ignorée / skipped",
+            Outcome::Refused => "refusée / refused",
+        };
+        let reason = row.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        println!("line {}: {what} « {} »{reason}", row.line, row.label);
+        if row.outcome == Outcome::Updated {
+            for c in &row.changes {
+                println!("    {}: {} → {}", c.field, shown(&c.before), shown(&c.after));
+            }
+        }
+        for e in report.errors.iter().filter(|e| e.line == row.line) {
+            println!("    error: {}", e.detail());
+        }
+        for w in report.warnings.iter().filter(|w| w.line == row.line) {
+            println!("    warning: {}", w.detail());
+        }
+    }
+    let rows: std::collections::HashSet<u64> = report.lines.iter().map(|r| r.line).collect();
+    for w in report.warnings.iter().filter(|w| !rows.contains(&w.line)) {
+        println!("line {}: warning: {}", w.line, w.detail());
+    }
+    let r = report;
+    let state = if r.written {
+        "enregistré / written"
+    } else if dry_run {
+        "essai à blanc, rien n'est enregistré ; un vrai import ferait ceci / dry run, nothing written; a real run would do this"
+    } else {
+        "rien n'est enregistré (corrigez les lignes, ou --skip-invalid) / nothing written (fix the rows, or use --skip-invalid)"
+    };
+    println!("{state}");
+    println!(
+        "{} lignes, {} valides, {} refusées ; {} créées, {} modifiées, {} inchangées, {} ignorées",
+        r.rows, r.valid, r.refused, r.created, r.updated, r.unchanged, r.skipped
+    );
+    println!(
+        "{} rows, {} valid, {} with errors; {} created, {} updated, {} unchanged, {} skipped",
+        r.rows, r.valid, r.refused, r.created, r.updated, r.unchanged, r.skipped
+    );
 }
 
 /// The indexer of a command: the configured engine, prepared.

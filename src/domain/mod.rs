@@ -20,6 +20,7 @@ pub mod resource;
 pub mod scope;
 pub mod site;
 pub mod validate;
+pub mod words;
 
 pub use scope::Scope;
 
@@ -63,6 +64,16 @@ impl Invalid {
         all.push(self.first);
         all.extend(self.rest);
         all
+    }
+}
+
+/// One field refused (a rule across fields, asked of the whole record).
+impl From<AppError> for Invalid {
+    fn from(first: AppError) -> Self {
+        Invalid {
+            first,
+            rest: Vec::new(),
+        }
     }
 }
 

@@ -1,73 +1,110 @@
 //! CSV files of events, resources and contacts, written with the `csv` crate: UTF-8 with a
-//! byte-order mark (so Excel reads the accents), comma-separated, one header row of stable
-//! English names, and cells that a spreadsheet would run as formulas neutralised.
+//! byte-order mark (so Excel reads the accents), one header row, and cells that a spreadsheet
+//! would run as formulas neutralised. Every file names organisations the same way: by slug,
+//! in an `organisation` column; an event also keeps the organiser's written name
+//! (`organiser`).
+//!
+//! Two dialects, both read back by the importer: [`Dialect::Standard`] (comma-separated,
+//! stable English headers, ISO 8601 dates, `true`/`false`, stored enum values) and
+//! [`Dialect::ExcelFr`] for French Excel (`;`-separated, French headers, `dd/mm/yyyy` dates,
+//! `dd/mm/yyyy HH:MM` times in the event's zone, `Oui`/`Non`, French words for the values).
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::Organisations;
+use crate::domain::words;
 
-pub const EVENT_COLUMNS: &[&str] = &[
-    "uid",
-    "title",
-    "description",
-    "location_name",
-    "address",
-    "postal_code",
-    "city",
-    "departement",
-    "region",
-    "starts_at",
-    "ends_at",
-    "all_day",
-    "timezone",
-    "open_to_public",
-    "url",
-    "author",
-    "organiser",
-    "status",
-    "visibility",
-    "audiences",
-    "tags",
+/// How a file is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Standard,
+    ExcelFr,
+}
+
+impl Dialect {
+    /// The dialect a `format` query parameter names (`csv`, `excel-fr`).
+    pub fn named(name: &str) -> Option<Dialect> {
+        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "csv" | "standard" => Some(Dialect::Standard),
+            "excel-fr" | "excelfr" => Some(Dialect::ExcelFr),
+            _ => None,
+        }
+    }
+
+    fn french(self) -> bool {
+        self == Dialect::ExcelFr
+    }
+}
+
+/// Columns as (English header, French header).
+type Columns = &'static [(&'static str, &'static str)];
+
+pub const EVENT_COLUMNS: Columns = &[
+    ("uid", "Identifiant"),
+    ("title", "Titre"),
+    ("description", "Description"),
+    ("location_name", "Lieu"),
+    ("address", "Adresse"),
+    ("postal_code", "Code postal"),
+    ("city", "Ville"),
+    ("departement", "Département"),
+    ("region", "Région"),
+    ("starts_at", "Début"),
+    ("ends_at", "Fin"),
+    ("all_day", "Toute la journée"),
+    ("timezone", "Fuseau horaire"),
+    ("open_to_public", "Ouvert au public"),
+    ("url", "Lien"),
+    ("author", "Auteur"),
+    ("organisation", "Organisation"),
+    ("organiser", "Organisateur"),
+    ("status", "Statut"),
+    ("visibility", "Visibilité"),
+    ("audiences", "Publics"),
+    ("tags", "Mots-clés"),
 ];
 
-pub const RESOURCE_COLUMNS: &[&str] = &[
-    "uid",
-    "title",
-    "kind",
-    "content",
-    "description",
-    "url",
-    "author",
-    "free_of_rights",
-    "licence",
-    "language",
-    "region",
-    "audiences",
-    "tags",
-    "organisation",
-    "visibility",
+pub const RESOURCE_COLUMNS: Columns = &[
+    ("uid", "Identifiant"),
+    ("title", "Titre"),
+    ("kind", "Type"),
+    ("content", "Contenu"),
+    ("description", "Description"),
+    ("url", "Lien"),
+    ("author", "Auteur"),
+    ("free_of_rights", "Libre de droits"),
+    ("licence", "Licence"),
+    ("language", "Langue"),
+    ("region", "Région"),
+    ("audiences", "Publics"),
+    ("tags", "Mots-clés"),
+    ("organisation", "Organisation"),
+    ("visibility", "Visibilité"),
 ];
 
-pub const CONTACT_COLUMNS: &[&str] = &[
-    "uid",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "organisation",
-    "role",
-    "postal_code",
-    "city",
-    "departement",
-    "region",
-    "audiences",
-    "tags",
-    "notes",
-    "visibility",
-    "consent_at",
+pub const CONTACT_COLUMNS: Columns = &[
+    ("uid", "Identifiant"),
+    ("first_name", "Prénom"),
+    ("last_name", "Nom"),
+    ("email", "E-mail"),
+    ("phone", "Téléphone"),
+    ("organisation", "Organisation"),
+    ("role", "Fonction"),
+    ("postal_code", "Code postal"),
+    ("city", "Ville"),
+    ("departement", "Département"),
+    ("region", "Région"),
+    ("audiences", "Publics"),
+    ("tags", "Mots-clés"),
+    ("notes", "Notes"),
+    ("visibility", "Visibilité"),
+    ("consent_at", "Consentement"),
 ];
+
+/// The zone contacts' consent times are written in by the French dialect.
+const FRENCH_ZONE: chrono_tz::Tz = chrono_tz::Europe::Paris;
 
 /// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
 /// leading apostrophe (OWASP's advice against CSV injection).
@@ -79,38 +116,98 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    // The BOM tells Excel the file is UTF-8.
-    csv::WriterBuilder::new().from_writer("\u{feff}".as_bytes().to_vec())
+/// A file being written: the dialect's delimiter and its way of writing values.
+struct Sheet {
+    w: csv::Writer<Vec<u8>>,
+    dialect: Dialect,
 }
 
-fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: Vec<String>) -> Result<(), csv::Error> {
-    w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-}
+impl Sheet {
+    fn new(dialect: Dialect, columns: Columns) -> Result<Sheet, csv::Error> {
+        // The BOM tells Excel the file is UTF-8.
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(if dialect.french() { b';' } else { b',' })
+            .from_writer("\u{feff}".as_bytes().to_vec());
+        w.write_record(columns.iter().map(|(en, fr)| if dialect.french() { *fr } else { *en }))?;
+        Ok(Sheet { w, dialect })
+    }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    fn row(&mut self, cells: Vec<String>) -> Result<(), csv::Error> {
+        self.w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
+    }
+
+    fn finish(self) -> Result<Vec<u8>, csv::Error> {
+        self.w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    }
+
+    fn flag(&self, value: bool) -> String {
+        if self.dialect.french() {
+            words::yes_no(value).to_string()
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// A stored enum value: its stored name, or its French word.
+    fn value<T: PartialEq + Copy>(&self, value: T, stored: fn(T) -> &'static str, french: words::Words<T>) -> String {
+        if self.dialect.french() {
+            words::word(french, value).to_string()
+        } else {
+            stored(value).to_string()
+        }
+    }
+
+    fn values<T: PartialEq + Copy>(
+        &self,
+        values: &[T],
+        stored: fn(T) -> &'static str,
+        french: words::Words<T>,
+    ) -> String {
+        let all: Vec<String> = values.iter().map(|v| self.value(*v, stored, french)).collect();
+        all.join(if self.dialect.french() { " | " } else { "|" })
+    }
+
+    fn day(&self, day: NaiveDate) -> String {
+        day.format(if self.dialect.french() { "%d/%m/%Y" } else { "%Y-%m-%d" })
+            .to_string()
+    }
+
+    /// A time in `zone`: with its offset, or (French) `dd/mm/yyyy HH:MM`.
+    fn local(&self, at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+        let local = at.with_timezone(&zone);
+        if self.dialect.french() {
+            local.format("%d/%m/%Y %H:%M").to_string()
+        } else {
+            local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        }
+    }
+
+    /// An instant: in UTC, or (French) `dd/mm/yyyy HH:MM` in Paris.
+    fn instant(&self, at: DateTime<Utc>) -> String {
+        if self.dialect.french() {
+            self.local(at, FRENCH_ZONE)
+        } else {
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        }
+    }
 }
 
 fn opt(value: Option<&str>) -> String {
     value.unwrap_or_default().to_string()
 }
 
-fn flag(value: bool) -> String {
-    if value { "true" } else { "false" }.to_string()
-}
-
 fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().collect::<Vec<_>>().join("|")
 }
 
-fn instant(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// The slug of organisation `id`, as every file names organisations.
+fn slug(id: Option<uuid::Uuid>, organisations: &Organisations) -> String {
+    opt(id.and_then(|id| organisations.get(&id)).map(|o| o.slug.as_str()))
 }
 
-/// `starts_at`/`ends_at` as the CSV importer reads them: local date-times with their offset;
+/// `starts_at`/`ends_at` as the importer reads them: local date-times in the event's zone;
 /// for all-day events the first and the last day (inclusive, as in a spreadsheet).
-fn event_times(event: &entity::event::Model) -> (String, String) {
+fn event_times(sheet: &Sheet, event: &entity::event::Model) -> (String, String) {
     let tz = event.timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::Tz::UTC);
     if event.all_day {
         let first = event.starts_at.with_timezone(&tz).date_naive();
@@ -123,121 +220,115 @@ fn event_times(event: &entity::event::Model) -> (String, String) {
                 day
             }
         });
-        (
-            first.format("%Y-%m-%d").to_string(),
-            last.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        )
+        (sheet.day(first), last.map(|d| sheet.day(d)).unwrap_or_default())
     } else {
-        let local = |at: DateTime<Utc>| {
-            at.with_timezone(&tz)
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-        };
-        (local(event.starts_at), event.ends_at.map(local).unwrap_or_default())
+        (
+            sheet.local(event.starts_at, tz),
+            event.ends_at.map(|end| sheet.local(end, tz)).unwrap_or_default(),
+        )
     }
 }
 
-pub fn events(events: &[Arc<entity::event::Model>], organisations: &Organisations) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(EVENT_COLUMNS)?;
+pub fn events(
+    events: &[Arc<entity::event::Model>],
+    organisations: &Organisations,
+    dialect: Dialect,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut sheet = Sheet::new(dialect, EVENT_COLUMNS)?;
     for e in events {
-        let (starts_at, ends_at) = event_times(e);
-        write_row(
-            &mut w,
-            vec![
-                e.id.to_string(),
-                e.title.clone(),
-                opt(e.description.as_deref()),
-                opt(e.location_name.as_deref()),
-                opt(e.address.as_deref()),
-                opt(e.postal_code.as_deref()),
-                opt(e.city.as_deref()),
-                opt(e.departement.as_deref()),
-                opt(e.region.map(|r| r.as_str())),
-                starts_at,
-                ends_at,
-                flag(e.all_day),
-                e.timezone.clone(),
-                flag(e.open_to_public),
-                opt(e.url.as_deref()),
-                opt(e.author.as_deref()),
-                super::organiser_name(e, organisations).unwrap_or_default(),
-                e.status.as_str().to_string(),
-                e.visibility.as_str().to_string(),
-                list(e.audiences.0.iter().map(|a| a.as_str())),
-                list(e.tags.0.iter().map(String::as_str)),
-            ],
-        )?;
+        let (starts_at, ends_at) = event_times(&sheet, e);
+        let cells = vec![
+            e.id.to_string(),
+            e.title.clone(),
+            opt(e.description.as_deref()),
+            opt(e.location_name.as_deref()),
+            opt(e.address.as_deref()),
+            opt(e.postal_code.as_deref()),
+            opt(e.city.as_deref()),
+            opt(e.departement.as_deref()),
+            e.region
+                .map(|r| sheet.value(r, entity::Region::as_str, words::REGIONS))
+                .unwrap_or_default(),
+            starts_at,
+            ends_at,
+            sheet.flag(e.all_day),
+            e.timezone.clone(),
+            sheet.flag(e.open_to_public),
+            opt(e.url.as_deref()),
+            opt(e.author.as_deref()),
+            slug(e.organiser_id, organisations),
+            opt(e.organiser_name.as_deref()),
+            sheet.value(e.status, entity::EventStatus::as_str, words::EVENT_STATUSES),
+            sheet.value(e.visibility, entity::Visibility::as_str, words::VISIBILITIES),
+            sheet.values(&e.audiences.0, entity::Audience::as_str, words::AUDIENCES),
+            list(e.tags.0.iter().map(String::as_str)),
+        ];
+        sheet.row(cells)?;
     }
-    finish(w)
+    sheet.finish()
 }
 
 pub fn resources(
     resources: &[Arc<entity::resource::Model>],
     organisations: &Organisations,
+    dialect: Dialect,
 ) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(RESOURCE_COLUMNS)?;
+    let mut sheet = Sheet::new(dialect, RESOURCE_COLUMNS)?;
     for r in resources {
-        write_row(
-            &mut w,
-            vec![
-                r.id.to_string(),
-                r.title.clone(),
-                r.kind.as_str().to_string(),
-                opt(r.content.as_deref()),
-                opt(r.description.as_deref()),
-                opt(r.url.as_deref()),
-                opt(r.author.as_deref()),
-                flag(r.free_of_rights),
-                opt(r.licence.as_deref()),
-                r.language.clone(),
-                opt(r.region.map(|v| v.as_str())),
-                list(r.audiences.0.iter().map(|a| a.as_str())),
-                list(r.tags.0.iter().map(String::as_str)),
-                opt(r
-                    .organisation_id
-                    .and_then(|id| organisations.get(&id))
-                    .map(|o| o.slug.as_str())),
-                r.visibility.as_str().to_string(),
-            ],
-        )?;
+        let cells = vec![
+            r.id.to_string(),
+            r.title.clone(),
+            sheet.value(r.kind, entity::ResourceKind::as_str, words::RESOURCE_KINDS),
+            opt(r.content.as_deref()),
+            opt(r.description.as_deref()),
+            opt(r.url.as_deref()),
+            opt(r.author.as_deref()),
+            sheet.flag(r.free_of_rights),
+            opt(r.licence.as_deref()),
+            r.language.clone(),
+            r.region
+                .map(|v| sheet.value(v, entity::Region::as_str, words::REGIONS))
+                .unwrap_or_default(),
+            sheet.values(&r.audiences.0, entity::Audience::as_str, words::AUDIENCES),
+            list(r.tags.0.iter().map(String::as_str)),
+            slug(r.organisation_id, organisations),
+            sheet.value(r.visibility, entity::Visibility::as_str, words::VISIBILITIES),
+        ];
+        sheet.row(cells)?;
     }
-    finish(w)
+    sheet.finish()
 }
 
 pub fn contacts(
     contacts: &[Arc<entity::contact::Model>],
     organisations: &Organisations,
+    dialect: Dialect,
 ) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(CONTACT_COLUMNS)?;
+    let mut sheet = Sheet::new(dialect, CONTACT_COLUMNS)?;
     for c in contacts {
-        write_row(
-            &mut w,
-            vec![
-                c.id.to_string(),
-                c.first_name.clone(),
-                c.last_name.clone(),
-                opt(c.email.as_deref()),
-                opt(c.phone.as_deref()),
-                opt(c
-                    .organisation_id
-                    .and_then(|id| organisations.get(&id))
-                    .map(|o| o.slug.as_str())),
-                opt(c.job_title.as_deref()),
-                opt(c.postal_code.as_deref()),
-                opt(c.city.as_deref()),
-                opt(c.departement.as_deref()),
-                opt(c.region.map(|r| r.as_str())),
-                list(c.audiences.0.iter().map(|a| a.as_str())),
-                list(c.tags.0.iter().map(String::as_str)),
-                opt(c.notes.as_deref()),
-                c.visibility.as_str().to_string(),
-                c.consent_at.map(instant).unwrap_or_default(),
-            ],
-        )?;
+        let cells = vec![
+            c.id.to_string(),
+            c.first_name.clone(),
+            c.last_name.clone(),
+            opt(c.email.as_deref()),
+            opt(c.phone.as_deref()),
+            slug(c.organisation_id, organisations),
+            opt(c.job_title.as_deref()),
+            opt(c.postal_code.as_deref()),
+            opt(c.city.as_deref()),
+            opt(c.departement.as_deref()),
+            c.region
+                .map(|r| sheet.value(r, entity::Region::as_str, words::REGIONS))
+                .unwrap_or_default(),
+            sheet.values(&c.audiences.0, entity::Audience::as_str, words::AUDIENCES),
+            list(c.tags.0.iter().map(String::as_str)),
+            opt(c.notes.as_deref()),
+            sheet.value(c.visibility, entity::Visibility::as_str, words::VISIBILITIES),
+            c.consent_at.map(|at| sheet.instant(at)).unwrap_or_default(),
+        ];
+        sheet.row(cells)?;
     }
-    finish(w)
+    sheet.finish()
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! Spreadsheets saved as CSV, read as rows of named cells: what the CSV feed ([`super::csv`])
-//! and the spreadsheet importer (`crate::import`) both need, so that a file is read once and
-//! the same way by either.
+//! Spreadsheets, read as rows of named cells: what the CSV feed ([`super::csv`]) and the
+//! spreadsheet importer (`crate::import`) both need, so that a file is read once and the same
+//! way by either.
 //!
-//! The bytes are decoded by [`super::text::decode`] (UTF-8 with or without BOM, UTF-16 with a
+//! A workbook (`.xlsx`, `.xls`, `.ods`: recognised by its content, a zip or OLE archive) is
+//! read by calamine, its first sheet only; cells become the text a CSV export of it would hold
+//! (dates `yyyy-mm-dd[ HH:MM[:SS]]`, whole numbers without decimals, `true`/`false`), and a
+//! row's line is its row number in the sheet. Otherwise the bytes are decoded by [`super::text::decode`] (UTF-8 with or without BOM, UTF-16 with a
 //! BOM, else Windows-1252: what Excel writes), Excel's `sep=` first line names the delimiter
 //! (else it is sniffed: `;`, `,` or tab), every record keeps the line it starts on, blank
 //! records are dropped, and headers are matched to target fields by alias tables compared
@@ -24,6 +27,8 @@ pub type Aliases = &'static [(&'static str, &'static [&'static str])];
 pub struct Table {
     /// The header as written (trimmed), by column.
     pub headers: Vec<String>,
+    /// The line (or sheet row) the header is on.
+    pub header_line: u64,
     pub rows: Vec<Row>,
 }
 
@@ -42,6 +47,8 @@ pub enum HeaderError {
     /// No line but blank ones.
     Missing,
     Unreadable(csv::Error),
+    /// A zip or OLE archive that is no workbook calamine reads, or whose sheet it cannot read.
+    Workbook(String),
 }
 
 impl fmt::Display for HeaderError {
@@ -49,13 +56,20 @@ impl fmt::Display for HeaderError {
         match self {
             HeaderError::Missing => f.write_str("the file has no header line"),
             HeaderError::Unreadable(error) => write!(f, "the header line is unreadable: {error}"),
+            HeaderError::Workbook(error) => write!(
+                f,
+                "the file is an archive but no spreadsheet that can be read (.xlsx, .ods, .xls expected): {error}"
+            ),
         }
     }
 }
 
 impl Table {
-    /// Reads `body`: the first non-blank record is the header.
+    /// Reads `body`, a workbook or a CSV document: the first non-blank record is the header.
     pub fn read(body: &[u8]) -> Result<Table, HeaderError> {
+        if is_workbook(body) {
+            return workbook(body);
+        }
         let document = Document::decode(body);
         let mut reader = document.reader();
         let mut records = reader.records();
@@ -72,6 +86,7 @@ impl Table {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
             .collect();
         let mut lines = Lines::new(document.text(), document.first_line);
+        let header_line = header.position().map_or(document.first_line, |p| lines.at(p.byte()));
         let mut rows = Vec::new();
         for record in records {
             rows.push(match record {
@@ -86,7 +101,11 @@ impl Table {
                 },
             });
         }
-        Ok(Table { headers, rows })
+        Ok(Table {
+            headers,
+            header_line,
+            rows,
+        })
     }
 
     /// The columns `aliases` names, the first column of a target winning.
@@ -203,6 +222,9 @@ pub fn is_placeholder(value: &str) -> bool {
         || value.eq_ignore_ascii_case("na")
 }
 
+/// What a yes/no cell may hold, as [`parse_bool`] reads it.
+pub const BOOLEAN_HINT: &str = "is not yes or no (Oui, Non, yes, no, true, false, 1, 0, x)";
+
 /// Yes/no in French and English; `x` is a ticked box.
 pub fn parse_bool(value: &str) -> Option<bool> {
     match normalise_header(value).as_str() {
@@ -232,6 +254,74 @@ pub fn first_line_delimiters(text: &str) -> [usize; 3] {
         }
     }
     counts
+}
+
+/// Whether `body` is a zip archive (`.xlsx`, `.ods`) or an OLE compound file (`.xls`): a
+/// spreadsheet application's own file rather than text.
+pub fn is_workbook(body: &[u8]) -> bool {
+    body.starts_with(b"PK\x03\x04") || body.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// The first sheet of a workbook as a table.
+fn workbook(body: &[u8]) -> Result<Table, HeaderError> {
+    use calamine::Reader;
+    let mut sheets = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(body))
+        .map_err(|e| HeaderError::Workbook(e.to_string()))?;
+    let range = match sheets.worksheet_range_at(0) {
+        None => return Err(HeaderError::Missing),
+        Some(range) => range.map_err(|e| HeaderError::Workbook(e.to_string()))?,
+    };
+    // Sheet rows are numbered from 1, as the spreadsheet shows them.
+    let first_row = u64::from(range.start().map_or(0, |(row, _)| row)) + 1;
+    let mut records = range.rows().enumerate().map(|(i, cells)| {
+        let record: csv::StringRecord = cells.iter().map(cell_text).collect::<Vec<_>>().into();
+        (first_row + i as u64, record)
+    });
+    let (header_line, header) = loop {
+        match records.next() {
+            None => return Err(HeaderError::Missing),
+            Some((_, record)) if is_blank(&record) => continue,
+            Some(found) => break found,
+        }
+    };
+    let headers = header.iter().map(|h| h.trim().to_string()).collect();
+    let rows = records
+        .filter(|(_, record)| !is_blank(record))
+        .map(|(line, record)| Row {
+            line,
+            cells: Ok(record),
+        })
+        .collect();
+    Ok(Table {
+        headers,
+        header_line,
+        rows,
+    })
+}
+
+/// A workbook cell as the text a CSV export of the sheet would hold.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Int(n) => n.to_string(),
+        // A whole number (a postal code, a year) without the `.0` a float would print.
+        Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+        Data::Float(x) => x.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(at) => match at.as_datetime() {
+            Some(at) if at.time() == chrono::NaiveTime::MIN => at.format("%Y-%m-%d").to_string(),
+            // A time of day alone (Excel counts it from its epoch, day 0).
+            Some(at) if at.date() <= chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() => {
+                at.format("%H:%M").to_string()
+            }
+            Some(at) if at.format("%S").to_string() == "00" => at.format("%Y-%m-%d %H:%M").to_string(),
+            Some(at) => at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => at.as_f64().to_string(),
+        },
+        Data::Error(error) => format!("#{error:?}"),
+    }
 }
 
 fn is_blank(record: &csv::StringRecord) -> bool {
@@ -362,6 +452,26 @@ mod tests {
         let table = Table::read(b"sep=,\r\nTitre,Lien\r\nA;B,x\r\n").expect("a table");
         assert_eq!(table.rows[0].line, 3);
         assert_eq!(table.columns(ALIASES).cell(cells(&table.rows[0]), "title"), Some("A;B"));
+    }
+
+    #[test]
+    fn workbooks_are_read_as_their_first_sheet_with_cells_as_text() {
+        let table = Table::read(include_bytes!("../../tests/fixtures/imports/evenements.xlsx")).expect("a table");
+        assert_eq!(table.headers[0], "Nom de l'événement");
+        assert_eq!((table.header_line, table.rows.len()), (1, 2));
+        let row = |i: usize| cells(&table.rows[i]).iter().collect::<Vec<_>>();
+        assert_eq!(table.rows[0].line, 2);
+        assert_eq!(
+            row(0)[5..],
+            ["2027-03-14 09:30", "Oui", "https://example.org/forum", "25000"]
+        );
+        assert_eq!(row(1)[5], "2027-04-02");
+        let table = Table::read(include_bytes!("../../tests/fixtures/imports/contacts.ods")).expect("a table");
+        assert_eq!(table.headers.len(), 8);
+        assert_eq!(cells(&table.rows[0]).get(7), Some("2026-09-01"));
+        // An archive that is no workbook is said to be one, never read as text.
+        let error = Table::read(b"PK\x03\x04not a zip").expect_err("refused");
+        assert!(error.to_string().contains(".xlsx"), "{error}");
     }
 
     #[test]

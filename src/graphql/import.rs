@@ -23,29 +23,93 @@ mirror_enum!(
     }
 );
 
-/// A problem with one row of a spreadsheet.
+/// A problem with one row of a spreadsheet: the row is refused.
 #[derive(SimpleObject)]
 pub struct ImportRowError {
-    /// Line in the file (the header is line 1).
+    /// Line in the file, or row in the sheet (the header is the first).
     pub line: i32,
+    /// The column at fault, as its header is written, when the problem is one cell's.
+    pub column: Option<String>,
+    /// `column: what is wrong` (the column first when there is one).
     pub message: String,
 }
 
-/// What an import found and did.
+/// A remark about one row or cell: what was read, and what was stored.
+#[derive(SimpleObject)]
+pub struct ImportWarning {
+    /// Line in the file, or row in the sheet (the header is the first).
+    pub line: i32,
+    /// The column, as its header is written, when the remark is about one cell.
+    pub column: Option<String>,
+    /// `column: what was read and stored` (the column first when there is one).
+    pub message: String,
+}
+
+mirror_enum!(
+    /// What an import did, or would do (a dry run), with one row.
+    ImportOutcome = import::Outcome {
+        /// A new record.
+        Created,
+        /// A record it matched, whose fields in `changes` change.
+        Updated,
+        /// A record it matched, which it leaves as it is.
+        Unchanged,
+        /// Left alone: another organisation's record, or the same record as an earlier row (`reason`).
+        Skipped,
+        /// Refused: see the errors of its line.
+        Refused,
+    }
+);
+
+/// One field a row sets (created) or changes (updated), as text.
+#[derive(SimpleObject)]
+pub struct ImportFieldChange {
+    /// The field's GraphQL name (`location.city`, `openToPublic`).
+    pub field: String,
+    /// Its value before (null: empty, or a new record).
+    pub before: Option<String>,
+    /// Its value after (null: cleared).
+    pub after: Option<String>,
+}
+
+/// What became of one row of the file, or what would (a dry run).
+#[derive(SimpleObject)]
+pub struct ImportRow {
+    /// Line in the file, or row in the sheet.
+    pub line: i32,
+    pub outcome: ImportOutcome,
+    /// The record the row matched or created (null for a dry run's creations and refused rows).
+    pub id: Option<ID>,
+    /// The row's title or name.
+    pub label: String,
+    /// The fields set (created) or changed (updated), with their old and new values.
+    pub changes: Vec<ImportFieldChange>,
+    /// Why the row was skipped.
+    pub reason: Option<String>,
+}
+
+/// What an import found and did; for a dry run, what the real run would do.
 #[derive(SimpleObject)]
 pub struct ImportReport {
     pub kind: ImportKind,
     pub dry_run: bool,
-    /// Data rows read (blank lines aside).
+    /// Data rows in the file (blank lines aside), each counted once.
     pub rows: i32,
+    /// Rows without errors (skipped ones included).
     pub valid: i32,
     pub created: i32,
     pub updated: i32,
     pub unchanged: i32,
-    /// Every bad row, with its line.
+    /// Rows left alone: another organisation's records, the same record twice.
+    pub skipped: i32,
+    /// Rows with at least one error.
+    pub refused: i32,
+    /// Every error, with its line and column.
     pub errors: Vec<ImportRowError>,
-    /// Values read with a fallback.
-    pub warnings: Vec<String>,
+    /// Values read with a default or completed (an empty `Ouvert`, a link without `https://`…), with their line and column.
+    pub warnings: Vec<ImportWarning>,
+    /// Every row, in the order of the file: its outcome and changes.
+    pub lines: Vec<ImportRow>,
     /// False for a dry run, and for a file refused because of bad rows.
     pub written: bool,
 }
@@ -59,10 +123,13 @@ pub struct ImportMutation;
 
 #[Object]
 impl ImportMutation {
-    /// Imports a CSV file (UTF-8 or Windows-1252, comma or semicolon) for an organisation
-    /// (editors: their own). Every row is checked first: with `dryRun` nothing is written;
-    /// otherwise a file with bad rows writes nothing unless `skipInvalid`. Importing the same
-    /// file again creates no duplicates.
+    /// Imports a spreadsheet for an organisation (editors: their own): CSV (UTF-8 or
+    /// Windows-1252, comma or semicolon), `.xlsx` or `.ods` (the first sheet). A column the file
+    /// does not have changes nothing; an empty cell clears its field, or gives it its default.
+    /// Rows of another organisation's records are skipped. Every row is planned first (created,
+    /// updated with its changes, unchanged, skipped, refused): with `dryRun` nothing is
+    /// written and the report says what the real run would do; otherwise a file with refused
+    /// rows writes nothing unless `skipInvalid`. Importing the same file again changes nothing.
     async fn import_csv(
         &self,
         ctx: &Context<'_>,
@@ -113,6 +180,7 @@ impl ImportMutation {
         let report = import::run(db(ctx), kind_in, &body, &options, &|_, _| {}, bus)
             .await
             .gql()?;
+        let line = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(ImportReport {
             kind,
             dry_run,
@@ -121,15 +189,46 @@ impl ImportMutation {
             created: count(report.created),
             updated: count(report.updated),
             unchanged: count(report.unchanged),
+            skipped: count(report.skipped),
+            refused: count(report.refused),
             errors: report
                 .errors
                 .into_iter()
                 .map(|e| ImportRowError {
-                    line: i32::try_from(e.line).unwrap_or(i32::MAX),
-                    message: e.message,
+                    line: line(e.line),
+                    message: e.detail(),
+                    column: e.column,
                 })
                 .collect(),
-            warnings: report.warnings,
+            warnings: report
+                .warnings
+                .into_iter()
+                .map(|w| ImportWarning {
+                    line: line(w.line),
+                    message: w.detail(),
+                    column: w.column,
+                })
+                .collect(),
+            lines: report
+                .lines
+                .into_iter()
+                .map(|r| ImportRow {
+                    line: line(r.line),
+                    outcome: r.outcome.into(),
+                    id: r.id.map(|id| ID(id.to_string())),
+                    label: r.label,
+                    changes: r
+                        .changes
+                        .into_iter()
+                        .map(|c| ImportFieldChange {
+                            field: c.field.to_string(),
+                            before: c.before,
+                            after: c.after,
+                        })
+                        .collect(),
+                    reason: r.reason,
+                })
+                .collect(),
             written: report.written,
         })
     }

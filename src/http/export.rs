@@ -289,6 +289,22 @@ impl Params {
         self.get(name).map(|v| parse_instant(name, v)).transpose()
     }
 
+    /// The CSV dialect `format` names: `csv` (the default) or `excel-fr`.
+    fn dialect(&self) -> Result<export::csv::Dialect, AppError> {
+        match self.get("format") {
+            None => Ok(export::csv::Dialect::Standard),
+            Some(name) => export::csv::Dialect::named(name).ok_or_else(|| {
+                AppError::bad_input(
+                    "format",
+                    format!(
+                        "format n'a pas de valeur « {name} » ; valeurs acceptées : csv (par défaut), excel-fr.\n\
+                         format has no value \"{name}\"; accepted values: csv (the default), excel-fr."
+                    ),
+                )
+            }),
+        }
+    }
+
     fn limit(&self, default: usize, max: usize) -> Result<usize, AppError> {
         match self.get("limit") {
             None => Ok(default),
@@ -703,14 +719,14 @@ fn csv_body(body: Result<Vec<u8>, csv::Error>) -> Result<Vec<u8>, AppError> {
 #[handler]
 async fn events_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     answer(async {
-        let p = params(req, "/events.csv", EVENT_FILTER, &["limit"])?;
+        let p = params(req, "/events.csv", EVENT_FILTER, &["limit", "format"])?;
         let viewer = viewer(req, state).await?;
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.event_filter(state, viewer.scope()).await?;
         let events = store::exports::events(&state.db, &filter, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, events.iter().filter_map(|e| e.organiser_id)).await?;
-        let body = csv_body(export::csv::events(&events, &organisations))?;
+        let body = csv_body(export::csv::events(&events, &organisations, p.dialect()?))?;
         Ok(attachment(body, CSV, "events.csv", !viewer.is_anonymous()))
     })
     .await
@@ -720,7 +736,7 @@ async fn events_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respons
 #[handler]
 async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     answer(async {
-        let p = params(req, "/resources.csv", RESOURCE_FILTER, &["limit"])?;
+        let p = params(req, "/resources.csv", RESOURCE_FILTER, &["limit", "format"])?;
         let viewer = viewer(req, state).await?;
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
         let filter = p.resource_filter(state, viewer.scope()).await?;
@@ -728,7 +744,7 @@ async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Resp
             store::exports::resources(&state.db, &filter, store::resources::ResourceSort::CreatedAtDesc, limit).await?;
         let organisations =
             store::exports::organisations(&state.db, resources.iter().filter_map(|r| r.organisation_id)).await?;
-        let body = csv_body(export::csv::resources(&resources, &organisations))?;
+        let body = csv_body(export::csv::resources(&resources, &organisations, p.dialect()?))?;
         Ok(attachment(body, CSV, "resources.csv", !viewer.is_anonymous()))
     })
     .await
@@ -738,7 +754,7 @@ async fn resources_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Resp
 #[handler]
 async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
     answer(async {
-        let p = params(req, "/contacts.csv", CONTACT_FILTER, &["limit"])?;
+        let p = params(req, "/contacts.csv", CONTACT_FILTER, &["limit", "format"])?;
         let viewer = viewer(req, state).await?;
         viewer.require_signed_in()?;
         let limit = p.limit(MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)?;
@@ -747,7 +763,7 @@ async fn contacts_csv(req: &Request, Data(state): Data<&Arc<AppState>>) -> Respo
         viewer.redact_contacts(&mut contacts);
         let organisations =
             store::exports::organisations(&state.db, contacts.iter().filter_map(|c| c.organisation_id)).await?;
-        let body = csv_body(export::csv::contacts(&contacts, &organisations))?;
+        let body = csv_body(export::csv::contacts(&contacts, &organisations, p.dialect()?))?;
         Ok(attachment(body, CSV, "contacts.csv", true))
     })
     .await

@@ -1,31 +1,44 @@
 //! Spreadsheet imports of events, resources and contacts for one organisation: the workshop's
-//! French layouts and the hub's own CSV export columns, comma or semicolon, UTF-8 (with or
-//! without BOM) or Windows-1252.
+//! French layouts and the hub's own CSV exports (English or French headers), as CSV (comma or
+//! semicolon, UTF-8 with or without BOM, or Windows-1252) or as a workbook (`.xlsx`, `.ods`).
 //!
-//! Every row is checked first. A dry run reports every row's errors with its line number and
-//! writes nothing; a real run writes nothing either when a row is bad, unless told to skip bad
-//! rows; otherwise every good row is written in one transaction. Rows are matched to what a
-//! previous import (or export) wrote, so importing a file twice creates nothing the second time.
+//! **What a row changes.** A column the file does not have never changes a field. An empty
+//! cell (or `-`, `N/A`) in a column it has means "no value": an optional field is cleared, a
+//! list emptied, and a field that always has a value takes its default, the one GraphQL's
+//! create gives it (`Ouvert`: Oui, `Libre de droits`: Non, the visibility of the import, `fr`,
+//! `SCHEDULED`), said in a warning; a required one (title, start, names) refuses the row. A
+//! cell that cannot be used refuses its row, with its line and column; a link written without
+//! `https://` is read with it, and a warning says so.
+//!
+//! **Whose rows.** A row whose id names a record of another organisation, or whose
+//! `organisation` column names another, is reported and skipped: an import never copies
+//! another organisation's records, and never touches a record's provenance (its feed).
+//!
+//! **Plan, then write.** Every row is matched to what it stands for (an exported id; else an
+//! event's title, start and place, a resource's title, a contact's e-mail or name) and its
+//! outcome planned: created, updated (each field's old and new value), unchanged, skipped or
+//! refused. A dry run plans on the database as it is and writes nothing, so it says what the
+//! real run would do; the real run plans the same way inside its transaction, then writes
+//! every created or updated record with one audit entry each, unless a refused row stops it
+//! (`skip_invalid` writes the others).
 
 mod cells;
+mod contacts;
+mod events;
+mod resources;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
-use entity::{Audience, EventStatus, Region, ResourceKind, Visibility};
-use sea_orm::{DatabaseConnection, Iterable};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::Visibility;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Iterable};
 use uuid::Uuid;
 
 use crate::domain::Invalid;
-use crate::domain::contact::{ContactDraft, ContactFields};
-use crate::domain::event::{EventDraft, EventFields, LocationDraft};
-use crate::domain::resource::{ResourceDraft, ResourceFields};
-use crate::domain::validate::cut;
 use crate::error::{AppError, AppResult};
-use crate::feeds::csv::Notice;
-use crate::feeds::tabular::{Aliases, Columns, Table};
-use crate::feeds::{self, ParseOptions};
-use crate::store::imports::{self, Written};
-use cells::{enum_value, list};
+use crate::feeds::tabular::{Columns, Table};
+use crate::store::imports;
+use cells::Cell;
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,44 +77,226 @@ pub struct Options {
     /// Write the good rows even when some are bad.
     pub skip_invalid: bool,
     /// Zone of dates and times written without one.
-    pub timezone: Tz,
-    /// Visibility of rows without a visibility column (default: public for events and
+    pub timezone: chrono_tz::Tz,
+    /// Visibility of new records without a visibility cell (default: public for events and
     /// resources, partners for contacts).
     pub visibility: Option<Visibility>,
     /// Who imports, as the audit log names them: kind, id and label.
     pub actor: crate::store::audit::Actor,
 }
 
-/// A problem with one row.
+/// A problem or a remark about one cell or one row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowError {
+pub struct Notice {
+    /// The line in the file, or the row in the sheet (the header is the first).
     pub line: u64,
+    /// The column, as its header is written, when the notice is about one cell.
+    pub column: Option<String>,
     pub message: String,
+}
+
+impl Notice {
+    /// `column: message`, or the message alone.
+    pub fn detail(&self) -> String {
+        match &self.column {
+            Some(column) => format!("{column}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// What an import did, or would do, with one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    /// Another organisation's, or the same record as an earlier row: left alone.
+    Skipped,
+    /// A cell or a rule refused it: see the errors of its line.
+    Refused,
+}
+
+/// One field a row sets or changes, with its old and new value as text (`None`: empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field's GraphQL name (`location.city`, `openToPublic`).
+    pub field: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What became of one row.
+#[derive(Clone, Debug)]
+pub struct RowReport {
+    pub line: u64,
+    pub outcome: Outcome,
+    /// The record it matched or created (none yet for a dry run's creations).
+    pub id: Option<Uuid>,
+    /// The row's title or name.
+    pub label: String,
+    /// For created rows the fields set, for updated ones the fields changed.
+    pub changes: Vec<FieldChange>,
+    /// Why a row was skipped.
+    pub reason: Option<String>,
 }
 
 /// What an import found and did.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
+    /// Data rows in the file (blank ones aside), each counted once.
     pub rows: usize,
+    /// Rows without errors (skipped ones included).
     pub valid: usize,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
-    pub errors: Vec<RowError>,
-    pub warnings: Vec<String>,
+    pub skipped: usize,
+    /// Rows with at least one error.
+    pub refused: usize,
+    pub errors: Vec<Notice>,
+    pub warnings: Vec<Notice>,
+    /// Every row, in the order of the file.
+    pub lines: Vec<RowReport>,
     /// Whether anything was written (false for dry runs and refused files).
     pub written: bool,
 }
 
-enum Row {
-    Event(String, EventFields),
-    Resource(Option<String>, ResourceFields),
-    Contact(Option<String>, ContactFields),
+/// A planned write: the fields of a new record (`id: None`) or of record `id` (boxed: a file's
+/// plan holds one per row).
+enum Write {
+    Event {
+        id: Option<Uuid>,
+        uid: String,
+        fields: Box<crate::domain::event::EventFields>,
+    },
+    Resource {
+        id: Option<Uuid>,
+        fields: Box<crate::domain::resource::ResourceFields>,
+    },
+    Contact {
+        id: Option<Uuid>,
+        fields: Box<crate::domain::contact::ContactFields>,
+    },
 }
 
-/// Checks `body` and, unless it is a dry run or a bad row stops it, writes it.
-/// `progress(done, total)` is called as rows are written. `Err` only for a file that cannot be
-/// read at all (no header, missing required columns) or a database failure.
+/// A row's plan: its report, and what to write.
+struct Planned {
+    report: RowReport,
+    write: Option<Write>,
+}
+
+impl Planned {
+    fn refused(line: u64, label: String) -> Planned {
+        Planned {
+            report: RowReport {
+                line,
+                outcome: Outcome::Refused,
+                id: None,
+                label,
+                changes: Vec::new(),
+                reason: None,
+            },
+            write: None,
+        }
+    }
+
+    fn skipped(line: u64, label: String, id: Option<Uuid>, reason: String) -> Planned {
+        Planned {
+            report: RowReport {
+                line,
+                outcome: Outcome::Skipped,
+                id,
+                label,
+                changes: Vec::new(),
+                reason: Some(reason),
+            },
+            write: None,
+        }
+    }
+
+    /// A row matched to `existing` (or creating when `None`), whose fields go from `before`
+    /// to `after` (as [`values`] lists them).
+    fn matched(
+        line: u64,
+        label: String,
+        id: Option<Uuid>,
+        before: Option<Values>,
+        after: Values,
+        write: Write,
+    ) -> Planned {
+        let (outcome, changes) = match before {
+            None => (
+                Outcome::Created,
+                after
+                    .into_iter()
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(field, after)| FieldChange {
+                        field,
+                        before: None,
+                        after,
+                    })
+                    .collect(),
+            ),
+            Some(before) => {
+                let changes: Vec<FieldChange> = before
+                    .into_iter()
+                    .zip(after)
+                    .filter(|((_, b), (_, a))| b != a)
+                    .map(|((field, before), (_, after))| FieldChange { field, before, after })
+                    .collect();
+                let outcome = if changes.is_empty() {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Updated
+                };
+                (outcome, changes)
+            }
+        };
+        let write = matches!(outcome, Outcome::Created | Outcome::Updated).then_some(write);
+        Planned {
+            report: RowReport {
+                line,
+                outcome,
+                id,
+                label,
+                changes,
+                reason: None,
+            },
+            write,
+        }
+    }
+}
+
+/// A record's fields as text, by GraphQL name, for the report's old → new.
+type Values = Vec<(&'static str, Option<String>)>;
+
+/// The rows of a file already claimed by an earlier row: a second row for the same record is
+/// skipped rather than written over the first.
+#[derive(Default)]
+struct Seen {
+    lines: HashMap<String, u64>,
+    /// Whether each `organisation` cell met so far names the importing organisation (an
+    /// export names one or two, on every row).
+    organisations: HashMap<String, bool>,
+}
+
+impl Seen {
+    /// The earlier line that claimed `key`, or claims it for `line`.
+    fn claim(&mut self, key: String, line: u64) -> Option<u64> {
+        match self.lines.get(&key) {
+            Some(first) => Some(*first),
+            None => {
+                self.lines.insert(key, line);
+                None
+            }
+        }
+    }
+}
+
+/// Checks `body` and plans every row; unless it is a dry run or a refused row stops it,
+/// writes them. `progress(done, total)` is called as rows are written. `Err` only for a file
+/// that cannot be read at all (no header, missing required columns) or a database failure.
 pub async fn run(
     db: &DatabaseConnection,
     kind: Kind,
@@ -111,56 +306,40 @@ pub async fn run(
     changes: &crate::changes::Changes,
 ) -> AppResult<Report> {
     let mut report = Report::default();
-    let rows = match kind {
-        Kind::Events => events(body, options, &mut report)?,
-        Kind::Resources => resources(body, options, &mut report)?,
-        Kind::Contacts => contacts(body, options, &mut report)?,
-    };
-    report.errors.sort_by_key(|e| e.line);
-    report.valid = rows.len();
-    // A bad row may have several errors: count it once.
-    let bad_lines: std::collections::HashSet<u64> = report.errors.iter().map(|e| e.line).collect();
-    report.rows = report.valid + bad_lines.len();
-    if options.dry_run || (!report.errors.is_empty() && !options.skip_invalid) || rows.is_empty() {
+    if options.dry_run {
+        let planned = plan(db, kind, body, options, &mut report).await?;
+        finish(&mut report, planned);
         return Ok(report);
     }
-    let total = rows.len() as u64;
-    let (mut created_events, mut updated_events) = (Vec::new(), Vec::new());
     let mut work = crate::store::unit::Work::begin(db).await?;
-    for (done, row) in rows.into_iter().enumerate() {
-        let org = options.organisation_id;
-        let written = match row {
-            Row::Event(uid, fields) => {
-                let (written, id) = imports::upsert_event(work.txn(), org, &uid, fields).await?;
-                match written {
-                    Written::Created => created_events.push(id),
-                    Written::Updated => updated_events.push(id),
-                    Written::Unchanged => {}
-                }
-                written
-            }
-            Row::Resource(uid, fields) => imports::upsert_resource(work.txn(), org, uid.as_deref(), fields).await?,
-            Row::Contact(uid, fields) => imports::upsert_contact(work.txn(), org, uid.as_deref(), fields).await?,
-        };
-        match written {
-            Written::Created => report.created += 1,
-            Written::Updated => report.updated += 1,
-            Written::Unchanged => report.unchanged += 1,
-        }
-        progress(done as u64 + 1, total);
+    let planned = plan(work.txn(), kind, body, options, &mut report).await?;
+    let stop = !report.errors.is_empty() && !options.skip_invalid;
+    let total = planned.iter().filter(|p| p.write.is_some()).count() as u64;
+    if stop || total == 0 {
+        // Nothing to write: the transaction is rolled back when dropped.
+        finish(&mut report, planned);
+        return Ok(report);
     }
-    work.audit(crate::store::audit::Entry {
-        actor: options.actor.clone(),
-        subject: kind.subject(),
-        entity_id: None,
-        operation: "import",
-        changed_fields: vec![
-            format!("organisation:{}", options.organisation_id),
-            format!("created:{}", report.created),
-            format!("updated:{}", report.updated),
-        ],
-    })
-    .await?;
+    let (mut created_events, mut updated_events) = (Vec::new(), Vec::new());
+    let mut rows = Vec::with_capacity(planned.len());
+    let mut done = 0;
+    for mut p in planned {
+        if let Some(write) = p.write.take() {
+            let (id, operation) = written(work.txn(), write, &mut created_events, &mut updated_events).await?;
+            p.report.id = Some(id);
+            work.audit(crate::store::audit::Entry {
+                actor: options.actor.clone(),
+                subject: kind.subject(),
+                entity_id: Some(id),
+                operation,
+                changed_fields: p.report.changes.iter().map(|c| c.field.to_string()).collect(),
+            })
+            .await?;
+            done += 1;
+            progress(done, total);
+        }
+        rows.push(p);
+    }
     // Subscribers hear of imported events like of any other change, after commit.
     use crate::changes::{Change, EventChangeKind};
     let mut announced = Change::events(EventChangeKind::Created, &created_events);
@@ -168,7 +347,89 @@ pub async fn run(
     work.announce(announced);
     work.commit(Some(changes)).await?;
     report.written = true;
+    finish(&mut report, rows);
     Ok(report)
+}
+
+/// Writes one planned row; its id and the audit log's operation. Records are created and
+/// updated as every writer does (`store::record`: the rules that need the database, the search
+/// outbox); an event typed in from a file keeps the key it was imported under.
+async fn written(
+    db: &impl ConnectionTrait,
+    write: Write,
+    created_events: &mut Vec<Uuid>,
+    updated_events: &mut Vec<Uuid>,
+) -> AppResult<(Uuid, &'static str)> {
+    use crate::store::record;
+    use entity::{contact, event, resource};
+    async fn update<E>(db: &impl ConnectionTrait, id: Uuid, fields: E::Fields) -> AppResult<(Uuid, &'static str)>
+    where
+        E: record::Record,
+        E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
+        E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    {
+        let all = crate::domain::Scope::All;
+        let set = |f: &mut E::Fields| {
+            *f = fields;
+            Ok(())
+        };
+        record::update::<E>(db, all, id, set, |_| Ok(()), |_| Ok(())).await?;
+        Ok((id, UPDATE))
+    }
+    Ok(match write {
+        Write::Event { id: None, uid, fields } => {
+            let id = imports::insert_event(db, &uid, *fields).await?;
+            created_events.push(id);
+            (id, CREATE)
+        }
+        Write::Event {
+            id: Some(id), fields, ..
+        } => {
+            updated_events.push(id);
+            update::<event::Entity>(db, id, *fields).await?
+        }
+        Write::Resource { id: None, fields } => (record::create::<resource::Entity>(db, *fields).await?.id, CREATE),
+        Write::Resource { id: Some(id), fields } => update::<resource::Entity>(db, id, *fields).await?,
+        Write::Contact { id: None, fields } => (record::create::<contact::Entity>(db, *fields).await?.id, CREATE),
+        Write::Contact { id: Some(id), fields } => update::<contact::Entity>(db, id, *fields).await?,
+    })
+}
+
+/// The audit log's operations for imported records (with the fields set or changed).
+const CREATE: &str = "import_create";
+const UPDATE: &str = "import_update";
+
+async fn plan(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    body: &[u8],
+    options: &Options,
+    report: &mut Report,
+) -> AppResult<Vec<Planned>> {
+    match kind {
+        Kind::Events => events::plan(db, body, options, report).await,
+        Kind::Resources => resources::plan(db, body, options, report).await,
+        Kind::Contacts => contacts::plan(db, body, options, report).await,
+    }
+}
+
+/// The counts of the planned rows, in the order of the file.
+fn finish(report: &mut Report, mut planned: Vec<Planned>) {
+    planned.sort_by_key(|p| p.report.line);
+    report.errors.sort_by_key(|e| e.line);
+    report.warnings.sort_by_key(|w| w.line);
+    report.rows = planned.len();
+    for p in &planned {
+        match p.report.outcome {
+            Outcome::Created => report.created += 1,
+            Outcome::Updated => report.updated += 1,
+            Outcome::Unchanged => report.unchanged += 1,
+            Outcome::Skipped => report.skipped += 1,
+            Outcome::Refused => report.refused += 1,
+        }
+    }
+    report.valid = report.rows - report.refused;
+    report.lines = planned.into_iter().map(|p| p.report).collect();
 }
 
 fn file_error(message: impl Into<String>) -> AppError {
@@ -187,21 +448,29 @@ fn missing(columns: &Columns, needed: &[&str]) -> Result<(), AppError> {
     )))
 }
 
-/// The table of a file; `Err` when it has no header line.
+/// The table of a file; `Err` when it has no header line or is an archive but no workbook.
 fn read_table(body: &[u8]) -> AppResult<Table> {
     Table::read(body).map_err(|e| file_error(e.to_string()))
 }
 
-/// The rows of `table` that could be read, with their line; the others are errors.
-fn readable<'t>(table: &'t Table, errors: &mut Vec<RowError>) -> Vec<(u64, &'t csv::StringRecord)> {
+/// The rows of `table` that could be read, with their line; the others are refused.
+fn readable<'t>(
+    table: &'t Table,
+    report: &mut Report,
+    planned: &mut Vec<Planned>,
+) -> Vec<(u64, &'t csv::StringRecord)> {
     let mut rows = Vec::new();
     for row in &table.rows {
         match &row.cells {
             Ok(cells) => rows.push((row.line, cells)),
-            Err(error) => errors.push(RowError {
-                line: row.line,
-                message: format!("unreadable row ({error})"),
-            }),
+            Err(error) => {
+                report.errors.push(Notice {
+                    line: row.line,
+                    column: None,
+                    message: format!("unreadable row ({error})"),
+                });
+                planned.push(Planned::refused(row.line, String::new()));
+            }
         }
     }
     rows
@@ -211,74 +480,42 @@ fn readable<'t>(table: &'t Table, errors: &mut Vec<RowError>) -> Vec<(u64, &'t c
 /// in the order a row's errors are listed.
 type Names = &'static [(&'static str, &'static str)];
 
-const EVENT_NAMES: Names = &[
-    ("title", "title"),
-    ("description", "description"),
-    ("location.name", "location_name"),
-    ("location.address", "address"),
-    ("location.postalCode", "postal_code"),
-    ("location.city", "city"),
-    ("location.departement", "departement"),
-    ("location.latitude", "latitude"),
-    ("location.longitude", "longitude"),
-    ("region", "region"),
-    ("timezone", "timezone"),
-    ("url", "url"),
-    ("author", "author"),
-    ("organiserName", "organiser"),
-    ("audiences", "audiences"),
-    ("tags", "tags"),
-    ("visibility", "visibility"),
-];
-
-const RESOURCE_NAMES: Names = &[
-    ("title", "title"),
-    ("content", "content"),
-    ("description", "description"),
-    ("url", "url"),
-    ("author", "author"),
-    ("freeOfRights", "free_of_rights"),
-    ("licence", "licence"),
-    ("language", "language"),
-    ("region", "region"),
-    ("audiences", "audiences"),
-    ("tags", "tags"),
-    ("visibility", "visibility"),
-];
-
-const CONTACT_NAMES: Names = &[
-    ("firstName", "first_name"),
-    ("lastName", "last_name"),
-    ("jobTitle", "job_title"),
-    ("email", "email"),
-    ("phone", "phone"),
-    ("region", "region"),
-    ("departement", "departement"),
-    ("postalCode", "postal_code"),
-    ("city", "city"),
-    ("audiences", "audiences"),
-    ("tags", "tags"),
-    ("notes", "notes"),
-    ("visibility", "visibility"),
-    ("consentAt", "consent_at"),
-];
-
-/// A row's errors as "column: message", from the importer's own reading of its cells and
-/// from the domain's rules, listed in the order of `names` whichever found them.
+/// A row's errors and warnings as "column: message", from the importer's own reading of its
+/// cells and from the domain's rules, errors listed in the order of `names` whichever found
+/// them.
 struct Checker<'a> {
-    columns: &'a Columns<'a>,
+    columns: &'a [&'a Columns<'a>],
     names: Names,
     line: u64,
-    errors: Vec<(usize, RowError)>,
+    errors: Vec<(usize, Notice)>,
+    warnings: Vec<Notice>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(columns: &'a Columns<'a>, names: Names, line: u64) -> Self {
+    fn new(columns: &'a [&'a Columns<'a>], names: Names, line: u64) -> Self {
         Checker {
             columns,
             names,
             line,
             errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The header `target` is read from, or the target's own name.
+    fn header(&self, target: &str) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.has(target))
+            .map_or(target, |c| c.header(target))
+            .to_string()
+    }
+
+    fn notice(&self, target: &str, message: String) -> Notice {
+        Notice {
+            line: self.line,
+            column: Some(self.header(target)),
+            message,
         }
     }
 
@@ -289,514 +526,345 @@ impl<'a> Checker<'a> {
             .iter()
             .position(|(_, name)| *name == target)
             .unwrap_or(self.names.len());
-        let column = self.columns.header(target).to_string();
-        self.errors.push((
-            rank,
-            RowError {
-                line: self.line,
-                message: format!("{column}: {message}"),
-            },
-        ));
+        let notice = self.notice(target, message);
+        self.errors.push((rank, notice));
+    }
+
+    /// A remark on the cell of `target`: what was read and stored.
+    fn warn(&mut self, target: &str, message: String) {
+        let notice = self.notice(target, message);
+        self.warnings.push(notice);
+    }
+
+    /// An empty cell of `target` read as its default.
+    fn defaulted(&mut self, target: &str, default: &str) {
+        self.warn(target, format!("empty: {default} (the default)"));
     }
 
     /// What the domain refused, its field names turned into the importer's.
     fn refused(&mut self, invalid: Invalid) {
         for error in invalid.into_errors() {
-            match error {
-                AppError::BadUserInput { field, message } => {
-                    let name = self
-                        .names
-                        .iter()
-                        .find(|(domain, _)| *domain == field)
-                        .map_or(field.as_str(), |(_, name)| name);
-                    // The domain's messages name the field as GraphQL does.
-                    let message = message.replace(field.as_str(), name);
-                    self.fail(name, message);
-                }
-                other => self.errors.push((
-                    self.names.len(),
-                    RowError {
-                        line: self.line,
-                        message: other.to_string(),
-                    },
-                )),
-            }
+            self.domain_error(error);
         }
     }
 
-    /// What the domain parsed when the row has no error, else every error of the row.
-    fn finish<T>(mut self, parsed: Result<T, Invalid>) -> Result<T, Vec<RowError>> {
-        match parsed {
-            Ok(fields) if self.errors.is_empty() => Ok(fields),
-            Ok(_) => Err(self.into_errors()),
-            Err(invalid) => {
-                self.refused(invalid);
-                Err(self.into_errors())
+    fn domain_error(&mut self, error: AppError) {
+        match error {
+            AppError::BadUserInput { field, message } => {
+                let name = self
+                    .names
+                    .iter()
+                    .find(|(domain, _)| *domain == field)
+                    .map_or(field.as_str(), |(_, name)| name);
+                // The domain's messages name the field as GraphQL does.
+                let message = message.replace(field.as_str(), name);
+                self.fail(name, message);
             }
+            other => self.errors.push((
+                self.names.len(),
+                Notice {
+                    line: self.line,
+                    column: None,
+                    message: other.to_string(),
+                },
+            )),
         }
     }
 
-    fn into_errors(mut self) -> Vec<RowError> {
+    /// Hands the row's notices to the report; whether it had errors.
+    fn report(mut self, report: &mut Report) -> bool {
         // Stable: the errors of one field keep their order.
         self.errors.sort_by_key(|(rank, _)| *rank);
-        self.errors.into_iter().map(|(_, e)| e).collect()
+        let refused = !self.errors.is_empty();
+        report.errors.extend(self.errors.into_iter().map(|(_, e)| e));
+        report.warnings.extend(self.warnings);
+        refused
     }
 }
 
-fn audiences(c: &mut Checker, cell: Option<&str>) -> Vec<Audience> {
-    let all: Vec<(Audience, &str)> = Audience::iter().map(|a| (a, a.as_str())).collect();
-    let french = [
-        ("collège", Audience::College),
-        ("collégiens", Audience::College),
-        ("lycée", Audience::Lycee),
-        ("lycéens", Audience::Lycee),
-        ("supérieur", Audience::HigherEducation),
-        ("étudiants", Audience::HigherEducation),
-        ("apprentis", Audience::Apprentices),
-        ("parents", Audience::Parents),
-        ("enseignants", Audience::Teachers),
-        ("professeurs", Audience::Teachers),
-        ("conseillers d'orientation", Audience::CareerAdvisers),
-        ("demandeurs d'emploi", Audience::JobSeekers),
-        ("salariés", Audience::Employees),
-        ("entreprises", Audience::Companies),
-        ("grand public", Audience::GeneralPublic),
-    ];
-    let mut out = Vec::new();
-    for value in cell.map(list).unwrap_or_default() {
-        match enum_value(value, &all, &french) {
-            Some(a) => out.push(a),
-            None => c.fail("audiences", format!("{value:?} is not an audience")),
+/// A list of stored enum values (audiences), each cell read by its stored name or French word.
+fn enum_list<T: Iterable + Copy + PartialEq>(
+    c: &mut Checker,
+    target: &str,
+    cell: Cell,
+    stored: fn(T) -> &'static str,
+    words: crate::domain::words::Words<T>,
+    what: &str,
+) -> crate::domain::Patch<Vec<T>> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => Patch::Set(Vec::new()),
+        Cell::Value(value) => {
+            let mut out = Vec::new();
+            for item in cells::list(value) {
+                match cells::enum_value(item, stored, words) {
+                    Some(v) => out.push(v),
+                    None => c.fail(target, format!("{item:?} is not {what}")),
+                }
+            }
+            Patch::Set(out)
         }
     }
-    out
 }
 
-fn visibility(c: &mut Checker, cell: Option<&str>, default: Visibility) -> Visibility {
-    let Some(value) = cell else { return default };
-    let all: Vec<(Visibility, &str)> = Visibility::iter().map(|x| (x, x.as_str())).collect();
-    let french = [
-        ("public", Visibility::Public),
-        ("partenaires", Visibility::Partners),
-        ("organisation", Visibility::Organisation),
-        ("interne", Visibility::Organisation),
-    ];
-    enum_value(value, &all, &french).unwrap_or_else(|| {
-        c.fail(
-            "visibility",
-            format!("{value:?} is not PUBLIC, PARTNERS or ORGANISATION"),
-        );
-        default
-    })
-}
-
-fn region(c: &mut Checker, cell: Option<&str>) -> Option<Region> {
-    let value = cell?;
-    let all: Vec<(Region, &str)> = Region::iter().map(|x| (x, x.as_str())).collect();
-    let found = enum_value(value, &all, &[]);
-    if found.is_none() {
-        c.fail("region", format!("{value:?} is not a French région"));
+/// One stored enum value; an empty cell is `default` (said in a warning).
+fn enum_cell<T: Iterable + Copy + PartialEq>(
+    c: &mut Checker,
+    target: &str,
+    cell: Cell,
+    stored: fn(T) -> &'static str,
+    words: crate::domain::words::Words<T>,
+    default: T,
+    what: &str,
+) -> crate::domain::Patch<T> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => {
+            c.defaulted(target, &format!("read as {}", stored(default).to_uppercase()));
+            Patch::Set(default)
+        }
+        Cell::Value(value) => match cells::enum_value(value, stored, words) {
+            Some(v) => Patch::Set(v),
+            None => {
+                c.fail(target, format!("{value:?} is not {what}"));
+                Patch::Keep
+            }
+        },
     }
-    found
+}
+
+fn visibility(c: &mut Checker, cell: Cell, default: Visibility) -> crate::domain::Patch<Visibility> {
+    enum_cell(
+        c,
+        "visibility",
+        cell,
+        Visibility::as_str,
+        crate::domain::words::VISIBILITIES,
+        default,
+        "PUBLIC, PARTNERS or ORGANISATION (public, partenaires, organisation)",
+    )
+}
+
+fn region(c: &mut Checker, cell: Cell) -> crate::domain::Patch<entity::Region> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => Patch::Clear,
+        Cell::Value(value) => match cells::enum_value(value, entity::Region::as_str, crate::domain::words::REGIONS) {
+            Some(r) => Patch::Set(r),
+            None => {
+                c.fail("region", format!("{value:?} is not a French région"));
+                Patch::Keep
+            }
+        },
+    }
+}
+
+fn audiences(c: &mut Checker, cell: Cell) -> crate::domain::Patch<Vec<entity::Audience>> {
+    enum_list(
+        c,
+        "audiences",
+        cell,
+        entity::Audience::as_str,
+        crate::domain::words::AUDIENCES,
+        "an audience",
+    )
 }
 
 /// The tags of a list cell.
-fn tags(cell: Option<&str>) -> Vec<String> {
-    cell.map(list)
-        .unwrap_or_default()
-        .into_iter()
-        .map(str::to_string)
-        .collect()
-}
-
-fn boolean(c: &mut Checker, cell: Option<&str>, target: &str) -> Option<bool> {
-    let value = cell?;
-    let parsed = crate::feeds::tabular::parse_bool(value);
-    if parsed.is_none() {
-        c.fail(target, format!("{value:?} is not Oui/Non"));
+fn tags(cell: Cell) -> crate::domain::Patch<Vec<String>> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => Patch::Set(Vec::new()),
+        Cell::Value(v) => Patch::Set(cells::list(v).into_iter().map(str::to_string).collect()),
     }
-    parsed
 }
 
-const EVENT_EXTRA: Aliases = &[
-    ("visibility", &["visibility", "visibilite"]),
-    ("audiences", &["audiences", "publics", "public", "cibles"]),
-    ("region", &["region"]),
-    ("departement", &["departement", "dept"]),
-    ("tags", &["tags", "motscles"]),
-];
-
-/// Events are read once, as the CSV feed reads them (its columns, dates, zones and ids); the
-/// columns only the hub has (visibility, audiences…) are read from the same rows.
-fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
-    let mut parse_options = ParseOptions::around(Utc::now());
-    parse_options.default_timezone = options.timezone;
-    let refused = |e: anyhow::Error| file_error(format!("{e:#}"));
-    let table = feeds::csv::table(body).map_err(refused)?;
-    let read = feeds::csv::read(&table, &parse_options).map_err(refused)?;
-    let extra = table.columns(EVENT_EXTRA);
-    for notice in read.notices {
-        match notice {
-            Notice::Warning(warning) => report.warnings.push(warning),
-            Notice::Rejected(rejected) => report.errors.push(RowError {
-                line: rejected.line,
-                message: rejected.detail(),
-            }),
+/// A yes/no cell; an empty one is `default` (said in a warning), one that says neither
+/// refuses the row.
+fn boolean(c: &mut Checker, target: &str, cell: Cell, default: bool) -> crate::domain::Patch<bool> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => {
+            c.defaulted(target, &format!("read as {}", crate::domain::words::yes_no(default)));
+            Patch::Set(default)
         }
-    }
-    let default_visibility = options.visibility.unwrap_or(Visibility::Public);
-    let mut rows = Vec::new();
-    for found in read.events {
-        let (line, mut e) = (found.line, found.event);
-        // As `feeds::parse` does for every format.
-        feeds::text::clean(&mut e);
-        let cell = |target: &str| cells::value(&extra, found.cells, target);
-        let mut c = Checker::new(&extra, EVENT_NAMES, line);
-        let mut tag_values = e.categories;
-        tag_values.extend(tags(cell("tags")));
-        let region = region(&mut c, cell("region"));
-        let audiences = audiences(&mut c, cell("audiences"));
-        let visibility = visibility(&mut c, cell("visibility"), default_visibility);
-        let draft = EventDraft {
-            title: e.title,
-            description: e.description,
-            location: LocationDraft {
-                name: e.location_name,
-                address: e.address,
-                postal_code: e.postal_code,
-                city: e.city,
-                departement: cell("departement").map(str::to_string),
-                region,
-                latitude: e.latitude,
-                longitude: e.longitude,
-            },
-            starts_at: e.starts_at,
-            ends_at: e.ends_at,
-            all_day: e.all_day,
-            // The reader always names a zone (the file's or the default one).
-            timezone: Some(e.timezone),
-            open_to_public: e.open_to_public.unwrap_or(false),
-            url: e.url,
-            author: e.author,
-            organiser_id: Some(options.organisation_id),
-            organiser_name: e.organiser,
-            audiences,
-            tags: tag_values,
-            status: if e.cancelled {
-                EventStatus::Cancelled
-            } else {
-                EventStatus::Scheduled
-            },
-            visibility,
-        };
-        match c.finish(EventFields::parse(draft)) {
-            Ok(mut fields) => {
-                if let Some(note) = fields.place_note() {
-                    report.warnings.push(format!("line {line}: {note}"));
-                }
-                // An organiser column naming the organisation itself adds nothing.
-                fields.organiser_name = fields.organiser_name.filter(|name| {
-                    entity::organisation::name_key(name) != entity::organisation::name_key(&options.organisation_name)
-                });
-                rows.push(Row::Event(e.uid, fields));
+        Cell::Value(value) => match crate::feeds::tabular::parse_bool(value) {
+            Some(b) => Patch::Set(b),
+            None => {
+                c.fail(target, format!("{value:?} {}", crate::feeds::tabular::BOOLEAN_HINT));
+                Patch::Keep
             }
-            Err(errors) => report.errors.extend(errors),
-        }
-    }
-    Ok(rows)
-}
-
-const RESOURCE_COLUMNS: Aliases = &[
-    ("uid", &["uid", "id", "identifiant"]),
-    ("title", &["title", "titre", "nom", "intitule"]),
-    ("kind", &["kind", "objet", "type", "format"]),
-    ("content", &["content", "contenu"]),
-    ("description", &["description", "resume"]),
-    ("url", &["url", "lien", "link"]),
-    ("author", &["author", "auteur", "auteure", "auteurrice"]),
-    (
-        "free_of_rights",
-        &["freeofrights", "librededroit", "librededroits", "libredroits", "libre"],
-    ),
-    ("licence", &["licence", "license"]),
-    ("language", &["language", "langue"]),
-    ("region", &["region"]),
-    ("audiences", &["audiences", "publics", "public", "cibles"]),
-    ("tags", &["tags", "motscles", "themes"]),
-    ("visibility", &["visibility", "visibilite"]),
-];
-
-/// What the workshop's "Objet" column says, in the words partners use.
-fn resource_kind(value: &str) -> Option<ResourceKind> {
-    let all: Vec<(ResourceKind, &str)> = ResourceKind::iter().map(|k| (k, k.as_str())).collect();
-    let french = [
-        ("vidéo", ResourceKind::Video),
-        ("vidéos", ResourceKind::Video),
-        ("film", ResourceKind::Video),
-        ("ppt", ResourceKind::SlideDeck),
-        ("powerpoint", ResourceKind::SlideDeck),
-        ("diaporama", ResourceKind::SlideDeck),
-        ("présentation", ResourceKind::SlideDeck),
-        ("slides", ResourceKind::SlideDeck),
-        ("plaquette", ResourceKind::Brochure),
-        ("dépliant", ResourceKind::Brochure),
-        ("flyer", ResourceKind::Brochure),
-        ("livret", ResourceKind::Brochure),
-        ("affiche", ResourceKind::Poster),
-        ("mallette", ResourceKind::TeachingKit),
-        ("mallette pédagogique", ResourceKind::TeachingKit),
-        ("kit", ResourceKind::TeachingKit),
-        ("kit pédagogique", ResourceKind::TeachingKit),
-        ("exposition", ResourceKind::Exhibition),
-        ("expo", ResourceKind::Exhibition),
-        ("portraits", ResourceKind::Portrait),
-        ("témoignage", ResourceKind::Portrait),
-        ("site", ResourceKind::Website),
-        ("site web", ResourceKind::Website),
-        ("site internet", ResourceKind::Website),
-        ("autre", ResourceKind::Other),
-    ];
-    enum_value(value, &all, &french)
-}
-
-/// The first `max` characters of `text`, with an ellipsis when it was longer.
-fn abridged(text: &str, max: usize) -> String {
-    if text.chars().count() > max {
-        format!("{}…", cut(text, max))
-    } else {
-        text.to_string()
+        },
     }
 }
 
-fn resources(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
-    let table = read_table(body)?;
-    let columns = table.columns(RESOURCE_COLUMNS);
-    if !["title", "content", "description", "url"]
-        .iter()
-        .any(|t| columns.has(t))
-    {
-        missing(&columns, &["title"])?;
-    }
-    let default_visibility = options.visibility.unwrap_or(Visibility::Public);
-    let mut rows = Vec::new();
-    for (line, r) in readable(&table, &mut report.errors) {
-        let mut c = Checker::new(&columns, RESOURCE_NAMES, line);
-        let get = |t: &str| cells::value(&columns, r, t);
-        let kind = match get("kind") {
-            None => ResourceKind::Other,
-            Some(value) => resource_kind(value).unwrap_or_else(|| {
-                report.warnings.push(format!(
-                    "line {line}: {}: {value:?} read as OTHER",
-                    columns.header("kind")
-                ));
-                ResourceKind::Other
-            }),
-        };
-        // The workshop's layout has no title: the first words of the content stand for it.
-        let title_source = get("title")
-            .map(str::to_string)
-            .or_else(|| get("content").map(|t| abridged(&crate::feeds::text::plain(t), 120)))
-            .or_else(|| get("description").map(|t| abridged(&crate::feeds::text::plain(t), 120)))
-            .or_else(|| get("url").map(str::to_string));
-        let Some(title_source) = title_source else {
-            c.fail("title", "the row has no title, content, description or link".into());
-            report.errors.extend(c.into_errors());
-            continue;
-        };
-        let free_of_rights = boolean(&mut c, get("free_of_rights"), "free_of_rights").unwrap_or(false);
-        let region = region(&mut c, get("region"));
-        let audiences = audiences(&mut c, get("audiences"));
-        let visibility = visibility(&mut c, get("visibility"), default_visibility);
-        let draft = ResourceDraft {
-            organisation_id: Some(options.organisation_id),
-            kind,
-            title: title_source,
-            content: get("content").map(str::to_string),
-            description: get("description").map(str::to_string),
-            url: get("url").map(str::to_string),
-            author: get("author").map(str::to_string),
-            free_of_rights,
-            licence: get("licence").map(str::to_string),
-            language: get("language").map(str::to_string),
-            region,
-            audiences,
-            tags: tags(get("tags")),
-            visibility,
-        };
-        match c.finish(ResourceFields::parse(draft)) {
-            Ok(fields) => rows.push(Row::Resource(get("uid").map(str::to_string), fields)),
-            Err(errors) => report.errors.extend(errors),
-        }
-    }
-    Ok(rows)
-}
-
-const CONTACT_COLUMNS: Aliases = &[
-    ("uid", &["uid", "id", "identifiant"]),
-    ("first_name", &["firstname", "prenom", "givenname"]),
-    (
-        "last_name",
-        &["lastname", "nom", "nomdefamille", "familyname", "surname"],
-    ),
-    (
-        "job_title",
-        &["jobtitle", "role", "fonction", "poste", "titre", "title"],
-    ),
-    (
-        "email",
-        &[
-            "email",
-            "mail",
-            "courriel",
-            "adresseemail",
-            "adressemail",
-            "emailaddress",
-        ],
-    ),
-    ("phone", &["phone", "telephone", "tel", "portable", "mobile"]),
-    ("region", &["region"]),
-    ("departement", &["departement", "dept", "dep"]),
-    ("postal_code", &["postalcode", "codepostal", "cp", "zip", "zipcode"]),
-    ("city", &["city", "ville", "commune"]),
-    ("audiences", &["audiences", "publics", "public", "cibles"]),
-    ("tags", &["tags", "motscles", "themes"]),
-    ("notes", &["notes", "note", "remarques", "commentaire", "commentaires"]),
-    ("visibility", &["visibility", "visibilite"]),
-    (
-        "consent_at",
-        &["consentat", "consent", "consentement", "datedeconsentement"],
-    ),
-];
-
-fn consent(c: &mut Checker, cell: Option<&str>) -> Option<DateTime<Utc>> {
-    let value = cell?;
-    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
-        return Some(at.with_timezone(&Utc));
-    }
-    for format in ["%d/%m/%Y", "%Y-%m-%d"] {
-        if let Ok(day) = NaiveDate::parse_from_str(value, format) {
-            return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        }
-    }
-    c.fail(
-        "consent_at",
-        format!("{value:?} is not a date (dd/mm/yyyy or RFC 3339)"),
-    );
-    None
-}
-
-fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<Row>> {
-    let table = read_table(body)?;
-    let columns = table.columns(CONTACT_COLUMNS);
-    missing(&columns, &["first_name", "last_name"])?;
-    let default_visibility = options.visibility.unwrap_or(Visibility::Partners);
-    let mut rows = Vec::new();
-    for (line, r) in readable(&table, &mut report.errors) {
-        let mut c = Checker::new(&columns, CONTACT_NAMES, line);
-        let get = |t: &str| cells::value(&columns, r, t);
-        let region = region(&mut c, get("region"));
-        let audiences = audiences(&mut c, get("audiences"));
-        let visibility = visibility(&mut c, get("visibility"), default_visibility);
-        let consent_at = consent(&mut c, get("consent_at"));
-        let draft = ContactDraft {
-            organisation_id: Some(options.organisation_id),
-            first_name: get("first_name").unwrap_or("").to_string(),
-            last_name: get("last_name").unwrap_or("").to_string(),
-            job_title: get("job_title").map(str::to_string),
-            email: get("email").map(str::to_string),
-            phone: get("phone").map(str::to_string),
-            region,
-            departement: get("departement").map(str::to_string),
-            postal_code: get("postal_code")
-                .and_then(|v| crate::places::postal_code_in(v).or(Some(v)))
-                .map(str::to_string),
-            city: get("city").map(str::to_string),
-            audiences,
-            tags: tags(get("tags")),
-            notes: get("notes").map(str::to_string),
-            visibility,
-            consent_at,
-        };
-        match c.finish(ContactFields::parse(draft)) {
-            Ok(fields) => {
-                if let Some(code) = fields.postal_code.as_deref()
-                    && fields.departement.is_none()
-                {
-                    report.warnings.push(format!(
-                        "line {line}: {}",
-                        crate::places::Note::UnknownPostalCode(code.into())
-                    ));
-                }
-                rows.push(Row::Contact(get("uid").map(str::to_string), fields));
+/// A link cell (see [`cells::link`]); the URL rule is the domain's.
+fn link(c: &mut Checker, cell: Cell) -> crate::domain::Patch<String> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Value(value) => {
+            let (read, note) = cells::link(value);
+            if let Some(note) = note {
+                c.warn("url", note);
             }
-            Err(errors) => report.errors.extend(errors),
+            Patch::Set(read)
         }
+        other => other.text(),
     }
-    Ok(rows)
+}
+
+/// A change that leaves out what equals the stored value, so that a value the hub already
+/// holds (a feed's, cut to fit) is never refused for a row that does not change it.
+fn unless_same<T: PartialEq>(patch: crate::domain::Patch<T>, stored: &T) -> crate::domain::Patch<T> {
+    use crate::domain::Patch;
+    match patch {
+        Patch::Set(v) if v == *stored => Patch::Keep,
+        other => other,
+    }
+}
+
+/// [`unless_same`] for an optional field.
+fn unless_same_opt<T: PartialEq>(patch: crate::domain::Patch<T>, stored: &Option<T>) -> crate::domain::Patch<T> {
+    use crate::domain::Patch;
+    match (patch, stored) {
+        (Patch::Set(v), Some(s)) if v == *s => Patch::Keep,
+        (Patch::Clear, None) => Patch::Keep,
+        (other, _) => other,
+    }
+}
+
+/// What a new record takes from a change: its value, or none.
+fn given<T>(patch: crate::domain::Patch<T>) -> Option<T> {
+    match patch {
+        crate::domain::Patch::Set(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// Field values as text, for the report's old → new.
+fn text(value: Option<&str>) -> Option<String> {
+    value.map(str::to_string)
+}
+
+fn joined<'a>(items: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let all: Vec<&str> = items.into_iter().collect();
+    (!all.is_empty()).then(|| all.join(", "))
+}
+
+fn upper(value: &str) -> Option<String> {
+    Some(value.to_uppercase())
+}
+
+fn instant(at: DateTime<Utc>) -> Option<String> {
+    Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+fn flag(value: bool) -> Option<String> {
+    Some(value.to_string())
+}
+
+/// A required text field's change: absent keeps it, an empty cell is given to the rule, which
+/// refuses it.
+fn required(cell: Cell) -> crate::domain::Patch<String> {
+    use crate::domain::Patch;
+    match cell {
+        Cell::Absent => Patch::Keep,
+        Cell::Empty => Patch::Set(String::new()),
+        Cell::Value(v) => Patch::Set(v.to_string()),
+    }
+}
+
+/// The fields the domain parsed when the row has no error (its notices go to the report),
+/// else `None`.
+fn settled<T>(mut c: Checker, report: &mut Report, parsed: Result<T, Invalid>) -> Option<T> {
+    let parsed = match parsed {
+        Ok(fields) => Some(fields),
+        Err(invalid) => {
+            c.refused(invalid);
+            None
+        }
+    };
+    let refused = c.report(report);
+    parsed.filter(|_| !refused)
+}
+
+/// The plan of a row whose fields were parsed: for a new record (`stored` is `None`) or over
+/// the stored record `(id, fields)`.
+fn settle_row<F>(
+    c: Checker,
+    report: &mut Report,
+    (line, label): (u64, String),
+    stored: Option<(Uuid, F)>,
+    parsed: Result<F, Invalid>,
+    values: fn(&F) -> Values,
+    write: impl FnOnce(Option<Uuid>, Box<F>) -> Write,
+) -> Planned {
+    let Some(fields) = settled(c, report, parsed) else {
+        return Planned::refused(line, label);
+    };
+    let after = values(&fields);
+    match stored {
+        None => Planned::matched(line, label, None, None, after, write(None, Box::new(fields))),
+        Some((id, before)) => Planned::matched(
+            line,
+            label,
+            Some(id),
+            Some(values(&before)),
+            after,
+            write(Some(id), Box::new(fields)),
+        ),
+    }
+}
+
+/// The record a row's id names, when it is the importing organisation's; why the row is
+/// skipped when it is another's.
+fn whose<M>(found: imports::Found<M>) -> Result<Option<M>, String> {
+    match found {
+        imports::Found::Own(m) => Ok(Some(m)),
+        imports::Found::Foreign(name) => Err(foreign(name)),
+        imports::Found::None => Ok(None),
+    }
+}
+
+/// What a skipped row of another organisation's record says.
+fn foreign(name: Option<String>) -> String {
+    match name {
+        Some(name) => format!("belongs to « {name} », not to the importing organisation: skipped"),
+        None => "belongs to no organisation, not to the importing one: skipped".into(),
+    }
+}
+
+/// Whether a row's `organisation` cell names another organisation than the importing one:
+/// the reason it is skipped.
+async fn other_organisation(
+    db: &impl ConnectionTrait,
+    cell: Cell<'_>,
+    options: &Options,
+    seen: &mut Seen,
+) -> AppResult<Option<String>> {
+    let Some(named) = cell.value() else {
+        return Ok(None);
+    };
+    let own = match seen.organisations.get(named) {
+        Some(own) => *own,
+        None => {
+            let own = imports::names_organisation(db, named, options.organisation_id).await?;
+            seen.organisations.insert(named.to_string(), own);
+            own
+        }
+    };
+    Ok((!own).then(|| format!("organisation \"{named}\" is not the importing organisation: skipped")))
+}
+
+/// The row already claimed by an earlier line: the reason it is skipped.
+fn same_as(what: &str, first: u64) -> String {
+    format!("the same {what} as line {first}: skipped")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn options() -> Options {
-        Options {
-            organisation_id: Uuid::now_v7(),
-            organisation_name: "Elles Bougent".into(),
-            dry_run: true,
-            skip_invalid: false,
-            timezone: chrono_tz::Europe::Paris,
-            visibility: None,
-            actor: crate::store::audit::Actor::System("test"),
-        }
-    }
-
-    fn messages(report: &Report) -> Vec<&str> {
-        report.errors.iter().map(|e| e.message.as_str()).collect()
-    }
-
-    #[test]
-    fn a_row_lists_every_error_in_its_column_order_with_the_importer_names() {
-        let body = "Prénom;Nom;E-mail;Région;Ville;Publics\r\n\
-                    ;Durand;not-an-email;Atlantide;Lille;lycée\r\n\
-                    Inès;Durand;ines@example.org;;;\r\n";
-        let mut report = Report::default();
-        let rows = contacts(body.as_bytes(), &options(), &mut report).expect("a table");
-        assert_eq!(rows.len(), 1);
-        assert_eq!(
-            messages(&report),
-            [
-                "Prénom: first_name must not be empty",
-                "E-mail: email must be a valid e-mail address",
-                "Région: \"Atlantide\" is not a French région",
-            ]
-        );
-        assert!(report.errors.iter().all(|e| e.line == 2));
-    }
-
-    #[test]
-    fn event_errors_name_the_location_as_the_importer_does() {
-        let long = "x".repeat(crate::domain::validate::TITLE_MAX + 1);
-        let body = format!(
-            "Titre;Date;Lieu;Code postal;Organisateur;Visibilité\r\n\
-             Forum;14/03/2027;{long};250;{long};secret\r\n\
-             Elles Bougent;15/03/2027;;;Elles Bougent;\r\n"
-        );
-        let mut report = Report::default();
-        let rows = events(body.as_bytes(), &options(), &mut report).expect("a table");
-        assert_eq!(
-            messages(&report),
-            [
-                "location_name: location_name must be at most 200 characters",
-                "postal_code: postal_code must be five digits",
-                "organiser: organiser must be at most 200 characters",
-                "Visibilité: \"secret\" is not PUBLIC, PARTNERS or ORGANISATION",
-            ]
-        );
-        // An organiser column naming the importing organisation adds nothing.
-        match rows.as_slice() {
-            [Row::Event(_, fields)] => assert_eq!(fields.organiser_name, None),
-            _ => panic!("one event"),
-        }
-    }
-}
+mod tests;

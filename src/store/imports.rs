@@ -1,22 +1,23 @@
-//! Writes of a spreadsheet import: find the record a row stands for, then insert or update it.
-//! Rows are matched so that importing the same file twice creates nothing the second time.
+//! Reads of a spreadsheet import, which a dry run and a real run make alike: the record a row
+//! stands for, and whose it is; and the one write of its own, an event typed in from a file
+//! with the key it was imported under (other writes go through `store::record`).
 
-use entity::{contact, event, resource};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use entity::{contact, event, organisation, resource};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::contacts::ContactFields;
 use super::events::EventFields;
-use super::record::{Record, WriteFields};
-use super::resources::ResourceFields;
+use super::record::WriteFields;
 use crate::error::AppResult;
 
-/// What writing one row did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Written {
-    Created,
-    Updated,
-    Unchanged,
+/// The record a row's id names.
+pub enum Found<M> {
+    /// A record of the importing organisation.
+    Own(M),
+    /// A record of another organisation (or of none): its organisation's name, if any.
+    Foreign(Option<String>),
+    /// No record has this id.
+    None,
 }
 
 fn lower_eq<C: ColumnTrait + sea_orm::sea_query::IntoColumnRef>(
@@ -26,179 +27,125 @@ fn lower_eq<C: ColumnTrait + sea_orm::sea_query::IntoColumnRef>(
     super::text_equals_ci(column, value.trim())
 }
 
-/// Writes `fields` over `existing` when they differ, or as a new record.
-async fn save<E>(db: &impl ConnectionTrait, existing: Option<E::Model>, fields: E::Fields) -> AppResult<Written>
-where
-    E: Record,
-    E::Fields: PartialEq,
-    E::Model: IntoActiveModel<E::ActiveModel> + sea_orm::FromQueryResult + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
-{
-    let now = super::now();
-    match existing {
-        Some(m) if E::Fields::from(&m) == fields => Ok(Written::Unchanged),
-        Some(m) => {
-            let mut am = m.into_active_model();
-            E::write(fields, &mut am);
-            am.set(E::updated_column(), now.into());
-            let model = am.update(db).await?;
-            searchable::<E>(db, E::id_of(&model)).await?;
-            Ok(Written::Updated)
-        }
-        None => {
-            let mut am = <E::ActiveModel as ActiveModelTrait>::default();
-            am.set(E::id_column(), Uuid::now_v7().into());
-            am.set(E::created_column(), now.into());
-            am.set(E::updated_column(), now.into());
-            E::write(fields, &mut am);
-            let model = am.insert(db).await?;
-            searchable::<E>(db, E::id_of(&model)).await?;
-            Ok(Written::Created)
-        }
-    }
+/// The name of organisation `id`.
+async fn organisation_name(db: &impl ConnectionTrait, id: Option<Uuid>) -> AppResult<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(organisation::Entity::find_by_id(id).one(db).await?.map(|o| o.name))
 }
 
-/// Queues record `id` for the search index, when its type is searchable.
-async fn searchable<E: Record>(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
-    match crate::search::RecordType::of_record_name(E::NAME) {
-        Some(ty) => super::outbox::enqueue(db, ty, &[id]).await,
-        None => Ok(()),
+/// Whether `value` (a slug or an id, as the exports write them) names organisation `id`.
+pub async fn names_organisation(db: &impl ConnectionTrait, value: &str, id: Uuid) -> AppResult<bool> {
+    let value = value.trim();
+    if let Ok(named) = Uuid::parse_str(value) {
+        return Ok(named == id);
     }
+    Ok(organisation::Entity::find()
+        .filter(lower_eq(organisation::Column::Slug, value))
+        .one(db)
+        .await?
+        .is_some_and(|o| o.id == id))
 }
 
-/// An all-day event that ends the day it starts is stored without an end, however the
-/// spreadsheet wrote it (no end, or the same date as the start).
-fn one_day(mut fields: EventFields) -> EventFields {
-    if fields.all_day
-        && let Some(end) = fields.ends_at
-    {
-        let hours = (end - fields.starts_at).num_hours();
-        // 23 to 25 hours: one calendar day, across a change of time included.
-        if (23..=25).contains(&hours) {
-            fields.ends_at = None;
-        }
-    }
-    fields
+/// The event `id` names, whose organiser is or is not `organisation`.
+pub async fn event_by_id(db: &impl ConnectionTrait, organisation: Uuid, id: Uuid) -> AppResult<Found<event::Model>> {
+    Ok(match event::Entity::find_by_id(id).one(db).await? {
+        Some(m) if m.organiser_id == Some(organisation) => Found::Own(m),
+        Some(m) => Found::Foreign(organisation_name(db, m.organiser_id).await?),
+        None => Found::None,
+    })
 }
 
-/// An imported event: the row's uid is an event id of the organisation (a re-imported export),
-/// or a key kept in `source_uid` (`import:<uid>`) on events typed in, not pulled from a feed.
-pub async fn upsert_event(
-    db: &impl ConnectionTrait,
-    organisation: Uuid,
-    uid: &str,
-    fields: EventFields,
-) -> AppResult<(Written, Uuid)> {
+/// The event a previous import of `organisation` keyed `import:<uid>` (typed in, not pulled).
+pub async fn event_by_key(db: &impl ConnectionTrait, organisation: Uuid, uid: &str) -> AppResult<Option<event::Model>> {
     use event::Column as C;
-    let by_id = match Uuid::parse_str(uid) {
-        Ok(id) => {
-            event::Entity::find_by_id(id)
-                .filter(C::OrganiserId.eq(organisation))
-                .one(db)
-                .await?
-        }
-        Err(_) => None,
-    };
-    let key = format!("import:{uid}");
-    let existing = match by_id {
-        Some(m) => Some(m),
-        None => {
-            event::Entity::find()
-                .filter(C::OrganiserId.eq(organisation))
-                .filter(C::FeedId.is_null())
-                .filter(C::SourceUid.eq(key.as_str()))
-                .one(db)
-                .await?
-        }
-    };
-    let now = super::now();
-    let fields = one_day(fields);
-    match existing {
-        Some(m) if one_day(EventFields::from(&m)) == fields => Ok((Written::Unchanged, m.id)),
-        Some(m) => {
-            let id = m.id;
-            let mut am = m.into_active_model();
-            fields.write(&mut am);
-            am.updated_at = Set(now);
-            am.update(db).await?;
-            super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
-            Ok((Written::Updated, id))
-        }
-        None => {
-            let id = Uuid::now_v7();
-            let mut am = event::ActiveModel {
-                id: Set(id),
-                feed_id: Set(None),
-                source_uid: Set(Some(key)),
-                source_url: Set(None),
-                last_seen_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            fields.write(&mut am);
-            am.insert(db).await?;
-            super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
-            Ok((Written::Created, id))
-        }
-    }
+    Ok(event::Entity::find()
+        .filter(C::OrganiserId.eq(organisation))
+        .filter(C::FeedId.is_null())
+        .filter(C::SourceUid.eq(event_key(uid)))
+        .one(db)
+        .await?)
 }
 
-/// An imported resource: matched by id (a re-imported export), else by title within the
-/// organisation.
-pub async fn upsert_resource(
+/// The key an imported event keeps in `source_uid`.
+fn event_key(uid: &str) -> String {
+    format!("import:{uid}")
+}
+
+/// The resource `id` names.
+pub async fn resource_by_id(
     db: &impl ConnectionTrait,
     organisation: Uuid,
-    uid: Option<&str>,
-    fields: ResourceFields,
-) -> AppResult<Written> {
+    id: Uuid,
+) -> AppResult<Found<resource::Model>> {
+    Ok(match resource::Entity::find_by_id(id).one(db).await? {
+        Some(m) if m.organisation_id == Some(organisation) => Found::Own(m),
+        Some(m) => Found::Foreign(organisation_name(db, m.organisation_id).await?),
+        None => Found::None,
+    })
+}
+
+/// The resource of `organisation` titled `title` (case aside).
+pub async fn resource_by_title(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    title: &str,
+) -> AppResult<Option<resource::Model>> {
     use resource::Column as C;
-    let mut existing = match uid.and_then(|u| Uuid::parse_str(u).ok()) {
-        Some(id) => {
-            resource::Entity::find_by_id(id)
-                .filter(C::OrganisationId.eq(organisation))
-                .one(db)
-                .await?
-        }
-        None => None,
-    };
-    if existing.is_none() {
-        existing = resource::Entity::find()
-            .filter(C::OrganisationId.eq(organisation))
-            .filter(lower_eq(C::Title, &fields.title))
-            .one(db)
-            .await?;
-    }
-    save::<resource::Entity>(db, existing, fields).await
+    Ok(resource::Entity::find()
+        .filter(C::OrganisationId.eq(organisation))
+        .filter(lower_eq(C::Title, title))
+        .one(db)
+        .await?)
 }
 
-/// An imported contact: matched by id (a re-imported export), else by e-mail, else by name,
-/// within the organisation.
-pub async fn upsert_contact(
+/// The contact `id` names.
+pub async fn contact_by_id(
     db: &impl ConnectionTrait,
     organisation: Uuid,
-    uid: Option<&str>,
-    fields: ContactFields,
-) -> AppResult<Written> {
+    id: Uuid,
+) -> AppResult<Found<contact::Model>> {
+    Ok(match contact::Entity::find_by_id(id).one(db).await? {
+        Some(m) if m.organisation_id == Some(organisation) => Found::Own(m),
+        Some(m) => Found::Foreign(organisation_name(db, m.organisation_id).await?),
+        None => Found::None,
+    })
+}
+
+/// The contact of `organisation` with this e-mail address, or else (no address) this name,
+/// case aside.
+pub async fn contact_by_key(
+    db: &impl ConnectionTrait,
+    organisation: Uuid,
+    email: Option<&str>,
+    names: (&str, &str),
+) -> AppResult<Option<contact::Model>> {
     use contact::Column as C;
-    let mut existing = match uid.and_then(|u| Uuid::parse_str(u).ok()) {
-        Some(id) => {
-            contact::Entity::find_by_id(id)
-                .filter(C::OrganisationId.eq(organisation))
-                .one(db)
-                .await?
-        }
-        None => None,
+    let query = contact::Entity::find().filter(C::OrganisationId.eq(organisation));
+    let query = match email {
+        Some(email) => query.filter(lower_eq(C::Email, email)),
+        None => query
+            .filter(lower_eq(C::FirstName, names.0))
+            .filter(lower_eq(C::LastName, names.1)),
     };
-    if existing.is_none() {
-        let mut query = contact::Entity::find().filter(C::OrganisationId.eq(organisation));
-        query = match &fields.email {
-            Some(email) => query.filter(lower_eq(C::Email, email)),
-            None => query
-                .filter(lower_eq(C::FirstName, &fields.first_name))
-                .filter(lower_eq(C::LastName, &fields.last_name)),
-        };
-        existing = query.one(db).await?;
-    }
-    save::<contact::Entity>(db, existing, fields).await
+    Ok(query.one(db).await?)
+}
+
+/// Writes a new event typed in from a spreadsheet, keyed `import:<uid>`; its id.
+pub async fn insert_event(db: &impl ConnectionTrait, uid: &str, fields: EventFields) -> AppResult<Uuid> {
+    let now = super::now();
+    let id = Uuid::now_v7();
+    let mut am = event::ActiveModel {
+        id: Set(id),
+        feed_id: Set(None),
+        source_uid: Set(Some(event_key(uid))),
+        source_url: Set(None),
+        last_seen_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fields.write(&mut am);
+    am.insert(db).await?;
+    super::outbox::enqueue(db, crate::search::RecordType::Event, &[id]).await?;
+    Ok(id)
 }

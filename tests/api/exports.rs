@@ -567,7 +567,7 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         assert_eq!(
             headers.join(","),
             "uid,title,description,location_name,address,postal_code,city,departement,region,starts_at,ends_at,all_day,\
-             timezone,open_to_public,url,author,organiser,status,visibility,audiences,tags"
+             timezone,open_to_public,url,author,organisation,organiser,status,visibility,audiences,tags"
         );
         let title = column(&headers, "title");
         let titles: Vec<&str> = rows.iter().map(|r| r[title].as_str()).collect();
@@ -579,7 +579,9 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         assert!(!titles.contains(&"Réunion des partenaires"), "{titles:?}");
         let timed = rows.iter().find(|r| r[title] == TIMED).expect("the timed event");
         assert_eq!(timed[column(&headers, "starts_at")], "2030-03-10T10:00:00+01:00");
-        assert_eq!(timed[column(&headers, "organiser")], "Elles Bougent");
+        // Organisations by slug, as in every file; the written organiser apart.
+        assert_eq!(timed[column(&headers, "organisation")], "elles-bougent");
+        assert_eq!(timed[column(&headers, "organiser")], "");
         assert_eq!(timed[column(&headers, "tags")], "robotique|soudure");
         assert_eq!(timed[column(&headers, "audiences")], "lycee");
         let salon = rows
@@ -628,6 +630,52 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
             get(&app, "/resources.csv?kind=nonsense", None, None).await.status(),
             400
         );
+
+        // The French Excel variant: `;`, French headers, dates, Oui/Non and words.
+        let resp = get(&app, "/events.csv?format=excel-fr", None, None).await;
+        assert_eq!(resp.status(), 200);
+        let bytes = resp.bytes().await.expect("a body");
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "with a BOM");
+        let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers: Vec<String> = reader.headers().expect("a header").iter().map(str::to_string).collect();
+        assert_eq!(
+            headers.join(";"),
+            "Identifiant;Titre;Description;Lieu;Adresse;Code postal;Ville;Département;Région;Début;Fin;Toute la journée;\
+             Fuseau horaire;Ouvert au public;Lien;Auteur;Organisation;Organisateur;Statut;Visibilité;Publics;Mots-clés"
+        );
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.expect("a row").iter().map(str::to_string).collect())
+            .collect();
+        let timed = rows.iter().find(|r| r[1] == TIMED).expect("the timed event");
+        assert_eq!(timed[column(&headers, "Début")], "10/03/2030 10:00");
+        assert_eq!(timed[column(&headers, "Ouvert au public")], "Oui");
+        assert_eq!(timed[column(&headers, "Statut")], "prévu");
+        assert_eq!(timed[column(&headers, "Publics")], "lycée");
+        let salon = rows
+            .iter()
+            .find(|r| r[1] == "Salon des métiers")
+            .expect("the all-day event");
+        assert_eq!(
+            (
+                salon[column(&headers, "Début")].as_str(),
+                salon[column(&headers, "Fin")].as_str()
+            ),
+            ("02/04/2030", "03/04/2030")
+        );
+        assert_eq!(salon[column(&headers, "Toute la journée")], "Oui");
+        let resp = get(&app, "/contacts.csv?format=excel-fr", Some(&app.admin_token), None).await;
+        let text = resp.text().await.expect("a body");
+        assert!(
+            text.contains("Prénom;Nom;E-mail;Téléphone;Organisation;Fonction"),
+            "{text}"
+        );
+        let resp = get(&app, "/events.csv?format=ods", None, None).await;
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.expect("a body").contains("excel-fr"));
         app.stop().await;
     }
 }

@@ -15,7 +15,9 @@ import { pageHeader } from '../ui/widgets.js';
 
 const IMPORT = `mutation Import($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean!, $skipInvalid: Boolean!, $visibility: Visibility, $timezone: String!) {
   importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid, visibility: $visibility, timezone: $timezone) {
-    kind dryRun rows valid created updated unchanged written warnings errors { line message }
+    kind dryRun rows valid created updated unchanged skipped refused written
+    warnings { line column message } errors { line column message }
+    lines { line outcome label reason changes { field before after } }
   }
 }`;
 
@@ -27,7 +29,7 @@ export async function render() {
 
   const fields = [
     { name: 'kind', label: t('import.kind'), type: 'radios', options: IMPORT_KINDS.map((v) => ({ value: v, label: `${label('ImportKind', v)} — ${t(`import.layout.${v}`)}` })), value: 'EVENTS', errors: ['kind'] },
-    { name: 'file', label: t('import.file'), type: 'file', accept: '.csv,text/csv', required: true, hint: t('import.file_hint'), id: 'import-file', errors: ['file'] },
+    { name: 'file', label: t('import.file'), type: 'file', accept: '.csv,text/csv,.xlsx,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet', required: true, hint: t('import.file_hint'), id: 'import-file', errors: ['file'] },
   ];
   if (admin) {
     fields.push({ name: 'organisationId', label: t('field.organisation'), type: 'select', options: await organisations.options(), required: true, errors: ['organisationId'], id: 'import-organisation' });
@@ -55,7 +57,8 @@ export async function render() {
       report.replaceChildren();
       const [result, table] = await Promise.all([
         upload(IMPORT, { ...variables(values, true, false), file: null }, 'file', values.file).then((d) => d.importCsv),
-        readRows(values.file).catch(() => null),
+        // A workbook is read by the hub only; the report's labels stand for its cells.
+        /\.(xlsx|xls|ods)$/i.test(values.file.name) ? null : readRows(values.file).catch(() => null),
       ]);
       checked = { values, result };
       showDryRun(report, result, table, values, async (skipInvalid) => {
@@ -83,21 +86,36 @@ export async function render() {
 }
 
 function counts(result) {
-  // A dry run checks every row but does not look for the records they would update.
-  const written = result.dryRun
-    ? []
-    : [
-        h('li', {}, plural('import.created', result.created)),
-        h('li', {}, plural('import.updated', result.updated)),
-        h('li', {}, plural('import.unchanged', result.unchanged)),
-      ];
+  // A dry run plans every row as the real run would: its counts are the real run's.
   return h(
     'ul',
     { class: 'import-counts' },
     h('li', {}, plural('import.rows', result.rows)),
     h('li', {}, plural('import.valid', result.valid)),
-    h('li', {}, plural('import.errors', result.errors.length)),
-    written,
+    h('li', {}, plural('import.errors', result.refused)),
+    h('li', {}, plural('import.created', result.created)),
+    h('li', {}, plural('import.updated', result.updated)),
+    h('li', {}, plural('import.unchanged', result.unchanged)),
+    result.skipped ? h('li', {}, plural('import.left', result.skipped)) : null,
+  );
+}
+
+// What became (or would become) of a row that was not refused: its outcome, its changes.
+function outcome(result, row) {
+  if (!row) return h('span', {}, h('span', { class: 'status-mark', 'aria-hidden': 'true' }, '✓ '), t('import.row_ok'));
+  const done = !result.dryRun && (row.outcome === 'CREATED' || row.outcome === 'UPDATED');
+  const said = t(done ? `import.done_outcome.${row.outcome}` : `import.outcome.${row.outcome}`);
+  const shown = (v) => (v == null || v === '' ? t('import.empty') : v);
+  const changes = row.outcome === 'UPDATED'
+    ? h('ul', { class: 'row-changes' }, row.changes.map((c) => h('li', {}, t('import.change', { field: c.field, before: shown(c.before), after: shown(c.after) }))))
+    : null;
+  return h(
+    'span',
+    {},
+    h('span', { class: 'status-mark', 'aria-hidden': 'true' }, row.outcome === 'SKIPPED' ? '– ' : '✓ '),
+    row.outcome === 'SKIPPED' ? said : `${t('import.row_ok')} — ${said}`,
+    row.reason ? ` (${row.reason})` : null,
+    changes,
   );
 }
 
@@ -107,8 +125,10 @@ function rowsTable(result, table) {
     if (!errorsByLine.has(error.line)) errorsByLine.set(error.line, []);
     errorsByLine.get(error.line).push(rowSentence(error.message));
   }
+  const byLine = new Map((result.lines ?? []).map((row) => [row.line, row]));
+  // Workbooks are not read by the browser: the hub's labels stand for their cells.
   const shownColumns = table ? table.header.slice(0, 3) : [];
-  const lines = table ? table.rows : [...errorsByLine.keys()].sort((a, b) => a - b).map((line) => ({ line, cells: [] }));
+  const lines = table ? table.rows : (result.lines ?? []).map((row) => ({ line: row.line, cells: [] }));
   return h(
     'div',
     { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'import-rows-title' },
@@ -127,7 +147,7 @@ function rowsTable(result, table) {
             { class: problems ? 'row-error' : 'row-ok' },
             h('th', { scope: 'row' }, String(row.line)),
             shownColumns.map((_, i) => h('td', {}, row.cells[i] ?? '')),
-            h('td', {}, problems ? h('ul', { class: 'row-problems' }, problems.map((p) => h('li', {}, h('span', { class: 'status-mark', 'aria-hidden': 'true' }, '✗ '), p))) : h('span', {}, h('span', { class: 'status-mark', 'aria-hidden': 'true' }, '✓ '), t('import.row_ok'))),
+            h('td', {}, problems ? h('ul', { class: 'row-problems' }, problems.map((p) => h('li', {}, h('span', { class: 'status-mark', 'aria-hidden': 'true' }, '✗ '), p))) : outcome(result, byLine.get(row.line))),
           );
         }),
       ),
@@ -137,7 +157,7 @@ function rowsTable(result, table) {
 
 function warnings(result) {
   if (!result.warnings.length) return null;
-  return h('details', { class: 'warnings' }, h('summary', {}, plural('import.warnings', result.warnings.length)), h('ul', {}, result.warnings.map((w) => h('li', {}, w))));
+  return h('details', { class: 'warnings' }, h('summary', {}, plural('import.warnings', result.warnings.length)), h('ul', {}, result.warnings.map((w) => h('li', {}, t('import.warning_line', { line: w.line, message: rowSentence(w.message) })))));
 }
 
 function showDryRun(report, result, table, values, run) {
@@ -157,7 +177,7 @@ function showDryRun(report, result, table, values, run) {
     try {
       const done = await run(skip.checked);
       const title = h('h2', { tabindex: '-1', id: 'import-done-title' }, done.written ? t('import.done') : t('import.not_written'));
-      outcome.replaceChildren(h('div', { class: done.written ? 'success' : 'failure', role: done.written ? 'status' : 'alert' }, title, counts(done), done.errors.length ? h('p', {}, plural('import.skipped', done.errors.length)) : null));
+      outcome.replaceChildren(h('div', { class: done.written ? 'success' : 'failure', role: done.written ? 'status' : 'alert' }, title, counts(done), done.refused ? h('p', {}, plural('import.skipped', done.refused)) : null));
       go.hidden = done.written;
       title.focus();
       announce(title.textContent);

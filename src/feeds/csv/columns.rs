@@ -131,6 +131,22 @@ const ALIASES: Aliases = &[
     ),
 ];
 
+/// A header without the columns every event needs. Said without naming any option: the feed
+/// adds how to map other columns (`csvColumns`), the importer has no such option.
+#[derive(Debug)]
+pub struct MissingColumns {
+    missing: &'static str,
+    found: String,
+}
+
+impl std::fmt::Display for MissingColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the header has no {}; columns found: {}", self.missing, self.found)
+    }
+}
+
+impl std::error::Error for MissingColumns {}
+
 /// Which column holds which target field: `csv_columns` first, so an explicit mapping wins
 /// over the aliases; `Err` when no column holds the title or the start.
 pub(super) fn columns<'t>(
@@ -161,19 +177,20 @@ pub(super) fn columns<'t>(
     if !has_title || !has_start {
         let missing = match (has_title, has_start) {
             (false, false) => {
-                "a title column (Titre, Nom de l'événement, title, name) and a start column (Date, Début, start, start_time)"
+                "title column (Titre, Nom de l'événement, title, name) and no start column (Date, Début, start, start_time)"
             }
-            (false, true) => "a title column (Titre, Nom de l'événement, title, name)",
-            _ => "a start column (Date, Début, start, start_time)",
+            (false, true) => "title column (Titre, Nom de l'événement, title, name)",
+            _ => "start column (Date, Début, start, start_time)",
         };
-        bail!(
-            "the CSV header has no {missing}; columns found: {} (map others with csv_columns)",
-            headers
+        return Err(MissingColumns {
+            missing,
+            found: headers
                 .iter()
                 .map(|h| format!("\"{h}\""))
                 .collect::<Vec<_>>()
-                .join(", ")
-        );
+                .join(", "),
+        }
+        .into());
     }
     Ok(columns)
 }

@@ -23,8 +23,9 @@ use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 
-use super::tabular::{HeaderError, Table};
+use super::tabular::{Columns, HeaderError, Table};
 use super::{FeedEvent, ParseOptions, Parsed, Rejected};
+pub use columns::MissingColumns;
 use columns::columns;
 use row::Row;
 
@@ -75,7 +76,10 @@ pub const FIELDS: &[&str] = &[
 /// Reads a CSV document; see the module documentation.
 pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
     let table = table(body)?;
-    let read = read(&table, options)?;
+    let read = read(&table, options, Cells::Lenient).map_err(|e| match e.downcast_ref::<MissingColumns>() {
+        Some(missing) => anyhow::anyhow!("{missing} (map others with csvColumns)"),
+        None => e,
+    })?;
     let mut parsed = Parsed::default();
     for notice in read.notices {
         match notice {
@@ -94,14 +98,17 @@ pub fn parse(body: &[u8], options: &ParseOptions) -> anyhow::Result<Parsed> {
 pub fn table(body: &[u8]) -> anyhow::Result<Table> {
     match Table::read(body) {
         Ok(table) => Ok(table),
-        Err(HeaderError::Missing) => bail!("the CSV document has no header line"),
-        Err(HeaderError::Unreadable(error)) => Err(error).context("the CSV header line is unreadable"),
+        Err(HeaderError::Missing) => bail!("the document has no header line"),
+        Err(HeaderError::Unreadable(error)) => Err(error).context("the header line is unreadable"),
+        Err(error @ HeaderError::Workbook(_)) => bail!("{error}"),
     }
 }
 
 /// What [`read`] found in a table, for readers who need the rows behind the events (the
 /// importer reads its own columns from them).
 pub struct Read<'t> {
+    /// Which column holds which target field (see [`FIELDS`]).
+    pub columns: Columns<'t>,
     /// The events, in the order of their rows.
     pub events: Vec<RowEvent<'t>>,
     /// What was reported, in the order of the document.
@@ -124,8 +131,20 @@ pub enum Notice {
     Rejected(Rejected),
 }
 
-/// The events of `table`; `Err` when its header has no usable title or start column.
-pub fn read<'t>(table: &'t Table, options: &ParseOptions) -> anyhow::Result<Read<'t>> {
+/// What a cell that cannot be used does to its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cells {
+    /// A feed's: the value is dropped with a warning and the event kept (the partner is not
+    /// there to correct it).
+    Lenient,
+    /// The importer's: the row is refused with every such cell, since the person importing
+    /// can correct the file and nothing is stored that the file did not say.
+    Strict,
+}
+
+/// The events of `table`; `Err` when its header has no usable title or start column (a
+/// [`MissingColumns`]).
+pub fn read<'t>(table: &'t Table, options: &ParseOptions, cells_rule: Cells) -> anyhow::Result<Read<'t>> {
     let mut warnings = Vec::new();
     let columns = columns(&table.headers, &options.csv_columns, &mut warnings)?;
     let mut notices: Vec<Notice> = warnings.into_iter().map(Notice::Warning).collect();
@@ -150,6 +169,7 @@ pub fn read<'t>(table: &'t Table, options: &ParseOptions) -> anyhow::Result<Read
             cells,
             columns: &columns,
             line,
+            strict: cells_rule == Cells::Strict,
         };
         let mut warnings = Vec::new();
         row.check_width(&mut warnings);
@@ -166,8 +186,12 @@ pub fn read<'t>(table: &'t Table, options: &ParseOptions) -> anyhow::Result<Read
                     events.push(RowEvent { line, cells, event });
                 }
             },
-            Err(rejected) => notices.push(Notice::Rejected(rejected)),
+            Err(rejected) => notices.extend(rejected.into_iter().map(Notice::Rejected)),
         }
     }
-    Ok(Read { events, notices })
+    Ok(Read {
+        columns,
+        events,
+        notices,
+    })
 }

@@ -3,7 +3,7 @@
 use chrono_tz::Tz;
 
 use super::dates::{When, parse_time, parse_when};
-use crate::feeds::tabular::{Columns, is_placeholder, normalise_header, parse_bool};
+use crate::feeds::tabular::{BOOLEAN_HINT, Columns, is_placeholder, normalise_header, parse_bool};
 use crate::feeds::{FeedEvent, ParseOptions, Rejected, time, uid};
 
 const DATE_HINT: &str = "dd/mm/yyyy [HH:MM]";
@@ -14,6 +14,24 @@ pub(super) struct Row<'a> {
     pub(super) cells: &'a csv::StringRecord,
     pub(super) columns: &'a Columns<'a>,
     pub(super) line: u64,
+    /// Cells that cannot be used refuse the row (`super::Cells::Strict`).
+    pub(super) strict: bool,
+}
+
+/// What reading a row found besides its event: warnings, and in strict mode the cells that
+/// refuse it.
+pub(super) struct Notes<'w> {
+    pub(super) warnings: &'w mut Vec<String>,
+    refused: Vec<Rejected>,
+}
+
+impl<'w> Notes<'w> {
+    pub(super) fn new(warnings: &'w mut Vec<String>) -> Self {
+        Notes {
+            warnings,
+            refused: Vec::new(),
+        }
+    }
 }
 
 impl Row<'_> {
@@ -60,9 +78,30 @@ impl Row<'_> {
         }
     }
 
-    /// The event of this row, or why it gives none.
-    pub(super) fn event(&self, options: &ParseOptions, warnings: &mut Vec<String>) -> Result<FeedEvent, Rejected> {
-        let line = self.line;
+    /// A cell that cannot be used: in strict mode it refuses the row, else the warning says
+    /// what was done instead (`fallback`).
+    fn unusable(&self, notes: &mut Notes, problem: Rejected, fallback: &str) {
+        if self.strict {
+            notes.refused.push(problem);
+        } else {
+            notes.warnings.push(format!("{problem}; {fallback}"));
+        }
+    }
+
+    /// The event of this row, or why it gives none (every unusable cell, in strict mode).
+    pub(super) fn event(&self, options: &ParseOptions, warnings: &mut Vec<String>) -> Result<FeedEvent, Vec<Rejected>> {
+        let mut notes = Notes::new(warnings);
+        let event = self
+            .read_event(options, &mut notes)
+            .map_err(|rejected| vec![rejected])?;
+        if notes.refused.is_empty() {
+            Ok(event)
+        } else {
+            Err(notes.refused)
+        }
+    }
+
+    fn read_event(&self, options: &ParseOptions, notes: &mut Notes) -> Result<FeedEvent, Rejected> {
         let Some(title) = self.get("title") else {
             return Err(self.problem("title", "no title, row skipped".into()));
         };
@@ -71,22 +110,23 @@ impl Row<'_> {
             Some(name) => match name.parse::<Tz>() {
                 Ok(zone) => zone,
                 Err(_) => {
-                    warnings.push(format!(
-                        "{}; read in {}",
-                        self.bad("timezone", name, "is not an IANA time zone"),
-                        options.default_timezone.name()
-                    ));
+                    let fallback = format!("read in {}", options.default_timezone.name());
+                    self.unusable(
+                        notes,
+                        self.bad("timezone", name, "is not an IANA time zone (Europe/Paris…)"),
+                        &fallback,
+                    );
                     options.default_timezone
                 }
             },
         };
         let start = self.start()?;
-        let all_day_flag = self.boolean("all_day", warnings);
+        let all_day_flag = self.boolean("all_day", notes);
         let all_day = matches!(start, When::Day(_)) || all_day_flag == Some(true);
         let end = match self.end(&start) {
             Ok(end) => end,
-            Err(warning) => {
-                warnings.push(format!("{warning}; end ignored"));
+            Err(problem) => {
+                self.unusable(notes, problem, "end ignored");
                 None
             }
         };
@@ -107,7 +147,12 @@ impl Row<'_> {
             (start.instant(zone), ends_at)
         };
         if ends_at.is_some_and(|end| end < starts_at) {
-            warnings.push(format!("line {line}: the end is before the start; end ignored"));
+            let column = if self.columns.has("end") { "end" } else { "end_time" };
+            self.unusable(
+                notes,
+                self.problem(column, "the end is before the start".into()),
+                "end ignored",
+            );
             ends_at = None;
         }
         let timezone = match start {
@@ -141,8 +186,8 @@ impl Row<'_> {
             address: self.text("address"),
             postal_code: self.text("postal_code"),
             city: self.text("city"),
-            latitude: self.coordinate("latitude", 90.0, warnings),
-            longitude: self.coordinate("longitude", 180.0, warnings),
+            latitude: self.coordinate("latitude", 90.0, notes),
+            longitude: self.coordinate("longitude", 180.0, notes),
             starts_at,
             ends_at,
             all_day,
@@ -150,7 +195,7 @@ impl Row<'_> {
             url: self.text("url"),
             author: self.text("author"),
             organiser: self.text("organiser"),
-            open_to_public: self.boolean("open_to_public", warnings),
+            open_to_public: self.boolean("open_to_public", notes),
             cancelled,
             categories: self
                 .get("categories")
@@ -248,25 +293,23 @@ impl Row<'_> {
     }
 
     /// A yes/no cell; an unrecognised value is reported and read as unknown.
-    fn boolean(&self, target: &str, warnings: &mut Vec<String>) -> Option<bool> {
+    fn boolean(&self, target: &str, notes: &mut Notes) -> Option<bool> {
         let value = self.get(target)?;
         let parsed = parse_bool(value);
         if parsed.is_none() {
-            warnings.push(format!(
-                "{}; left unknown",
-                self.bad(target, value, "is not yes/no (Oui/Non)")
-            ));
+            self.unusable(notes, self.bad(target, value, BOOLEAN_HINT), "left unknown");
         }
         parsed
     }
 
-    fn coordinate(&self, target: &str, limit: f64, warnings: &mut Vec<String>) -> Option<f64> {
+    fn coordinate(&self, target: &str, limit: f64, notes: &mut Notes) -> Option<f64> {
         let value = self.get(target)?;
         // French spreadsheets write decimal commas.
         match value.replace(',', ".").parse::<f64>() {
             Ok(number) if number.is_finite() && number.abs() <= limit => Some(number),
             _ => {
-                warnings.push(format!("{}; ignored", self.bad(target, value, "is not a coordinate")));
+                let what = format!("is not a coordinate (decimal degrees, at most {limit})");
+                self.unusable(notes, self.bad(target, value, &what), "ignored");
                 None
             }
         }

@@ -304,7 +304,7 @@ fn bad_rows_are_reported_with_their_line_and_column_and_good_rows_kept() {
             "line 7: 2 fields where the header has 8; the missing ones are read as empty",
             "line 7: Date: no start date, row skipped",
             "line 8: 9 fields where the header has 8; the extra ones are ignored",
-            "line 9: Ouvert: \"peut-être\" is not yes/no (Oui/Non); left unknown",
+            "line 9: Ouvert: \"peut-être\" is not yes or no (Oui, Non, yes, no, true, false, 1, 0, x); left unknown",
         ]
     );
     // The rows skipped, for importers, with their line and column apart.
@@ -331,8 +331,10 @@ fn documents_without_the_needed_columns_are_errors() {
     let error = parse(b"foo;bar\n1;2\n", &options())
         .expect_err("is refused")
         .to_string();
-    assert!(error.contains("no a title column"), "{error}");
+    assert!(error.contains("the header has no title column"), "{error}");
     assert!(error.contains("\"foo\", \"bar\""), "{error}");
+    // The feed names the option that maps other columns; the importer has none.
+    assert!(error.ends_with("(map others with csvColumns)"), "{error}");
     assert!(parse(b"", &options()).is_err());
     assert!(parse(b"\r\n\r\n", &options()).is_err());
 }

@@ -534,7 +534,8 @@ pub async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8],
     let operations = json!({
         "query": "mutation($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean = false, $skipInvalid: Boolean = false) { \
                   importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid) { \
-                  rows valid created updated unchanged written errors { line message } warnings } }",
+                  rows valid created updated unchanged skipped refused written errors { line column message } \
+                  warnings { line column message } lines { line outcome id label reason changes { field before after } } } }",
         "variables": variables,
     });
     let boundary = "passerelle-test-boundary-7d3a";
