@@ -19,6 +19,7 @@ mod instances;
 mod lists;
 mod mail;
 mod observability;
+mod reads;
 mod search;
 mod security;
 mod security_feeds;
