@@ -14,6 +14,8 @@ pub struct Model {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub audiences: Audiences,

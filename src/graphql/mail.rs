@@ -39,8 +39,9 @@ mirror_enum!(
 
 mirror_enum!(
     /// What a message is: an invitation (identifier and temporary password), a password reset
-    /// link, the notice that a password changed, or a digest.
-    MailKind = entity::MailKind { Invitation, PasswordReset, PasswordChanged, Digest }
+    /// link, the notice that a password changed, a digest, or the reminder (two days before)
+    /// that a borrowed kit is due back.
+    MailKind = entity::MailKind { Invitation, PasswordReset, PasswordChanged, Digest, KitLoanReminder }
 );
 
 mirror_enum!(

@@ -19,6 +19,8 @@ pub mod federation;
 pub mod feed;
 pub mod guard;
 pub mod import;
+pub mod indicators;
+pub mod kit;
 pub mod loaders;
 pub mod mail;
 pub mod node;
@@ -49,6 +51,8 @@ pub struct Query(
     federation::EntityQuery,
     calendar::CalendarQuery,
     search::SearchQuery,
+    kit::KitQuery,
+    indicators::IndicatorQuery,
     mail::MailQuery,
 );
 
@@ -67,6 +71,7 @@ pub struct Mutation(
     event::mutation::EventMutation,
     action::mutation::ActionMutation,
     experience_report::mutation::ExperienceReportMutation,
+    kit::mutation::KitMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;

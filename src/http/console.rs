@@ -333,6 +333,11 @@ mod tests {
             AppError::bad_input("title", "title must not be empty"),
             AppError::NotFound("event"),
             AppError::Conflict("taken".into()),
+            AppError::BookingConflict {
+                loan_id: uuid::Uuid::nil(),
+                from: chrono::NaiveDate::MIN,
+                until: chrono::NaiveDate::MAX,
+            },
             AppError::Unauthenticated,
             AppError::InvalidCredentials,
             AppError::Forbidden,
@@ -353,6 +358,7 @@ mod tests {
                 AppError::BadUserInput { .. }
                 | AppError::NotFound(_)
                 | AppError::Conflict(_)
+                | AppError::BookingConflict { .. }
                 | AppError::Unauthenticated
                 | AppError::InvalidCredentials
                 | AppError::Forbidden

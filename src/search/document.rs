@@ -205,6 +205,8 @@ mod tests {
             email: Some("claire@example.org".into()),
             phone: Some("+33 6 12 34 56 78".into()),
             region: None,
+            departement: None,
+            postal_code: None,
             city: Some("Besançon".into()),
             audiences: Default::default(),
             tags: Default::default(),

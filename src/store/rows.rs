@@ -97,11 +97,12 @@ pub fn organisation(row: &QueryResult, at: usize) -> Result<entity::organisation
         kind: stored(row, at + 4)?,
         region: stored_opt(row, at + 5)?,
         departement: get(row, at + 6)?,
-        city: get(row, at + 7)?,
-        website: get(row, at + 8)?,
-        description: get(row, at + 9)?,
-        created_at: get::<Time>(row, at + 10)?,
-        updated_at: get::<Time>(row, at + 11)?,
+        postal_code: get(row, at + 7)?,
+        city: get(row, at + 8)?,
+        website: get(row, at + 9)?,
+        description: get(row, at + 10)?,
+        created_at: get::<Time>(row, at + 11)?,
+        updated_at: get::<Time>(row, at + 12)?,
     })
 }
 
@@ -119,10 +120,16 @@ mod tests {
             ("id", "region", "starts_at", "audiences", "visibility", "updated_at")
         );
         let organisations: Vec<&str> = entity::organisation::Column::iter().map(|c| c.as_str()).collect();
-        assert_eq!(organisations.len(), 12);
+        assert_eq!(organisations.len(), 13);
         assert_eq!(
-            (organisations[3], organisations[4], organisations[9], organisations[11]),
-            ("name_key", "kind", "description", "updated_at")
+            (
+                organisations[3],
+                organisations[4],
+                organisations[7],
+                organisations[10],
+                organisations[12]
+            ),
+            ("name_key", "kind", "postal_code", "description", "updated_at")
         );
     }
 }

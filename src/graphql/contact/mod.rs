@@ -56,6 +56,13 @@ impl Contact {
     async fn region(&self) -> Option<Region> {
         self.0.region.map(Into::into)
     }
+    /// Département code (`25`, `2A`, `974`).
+    async fn departement(&self) -> Option<&str> {
+        self.0.departement.as_deref()
+    }
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
+    }
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }

@@ -19,7 +19,11 @@ pub struct CreateContactInput {
     pub job_title: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Filled from the postal code or city when left out.
     pub region: Option<Region>,
+    /// Département code (`25`, `2A`, `974`); filled from the postal code or city when left out.
+    pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     #[graphql(default)]
     pub audiences: Vec<Audience>,
@@ -41,6 +45,8 @@ impl CreateContactInput {
             email: self.email,
             phone: self.phone,
             region: self.region.map(Into::into),
+            departement: self.departement,
+            postal_code: self.postal_code,
             city: self.city,
             audiences: audiences(self.audiences),
             tags: self.tags,
@@ -62,6 +68,10 @@ pub struct UpdateContactInput {
     pub email: MaybeUndefined<String>,
     pub phone: MaybeUndefined<String>,
     pub region: MaybeUndefined<Region>,
+    pub departement: MaybeUndefined<String>,
+    /// A new postal code (or city) places the contact again: the département and région not
+    /// given with it follow the new place.
+    pub postal_code: MaybeUndefined<String>,
     pub city: MaybeUndefined<String>,
     pub audiences: MaybeUndefined<Vec<Audience>>,
     pub tags: MaybeUndefined<Vec<String>>,
@@ -80,6 +90,8 @@ impl UpdateContactInput {
             email: patch(self.email, Into::into),
             phone: patch(self.phone, Into::into),
             region: patch(self.region, Into::into),
+            departement: patch(self.departement, Into::into),
+            postal_code: patch(self.postal_code, Into::into),
             city: patch(self.city, Into::into),
             audiences: patch(self.audiences, audiences),
             tags: patch(self.tags, Into::into),

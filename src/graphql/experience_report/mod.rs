@@ -9,6 +9,7 @@ use super::action::Action;
 use super::connection::{connection, id_filter, page_args, root_list, scoped};
 use super::enums::ExperienceReportOrderBy;
 use super::event::Event;
+use super::kit::KitLoan;
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
 use crate::graphql::loaders::loaders;
@@ -40,6 +41,11 @@ impl ExperienceReport {
         let Some(id) = self.0.event_id else { return Ok(None) };
         Ok(loaders(ctx).events.load_one(id).await.gql()?.map(Event))
     }
+    /// The kit loan reported on (a borrower's « retour »), or null.
+    async fn kit_loan(&self, ctx: &Context<'_>) -> Result<Option<KitLoan>> {
+        let Some(id) = self.0.kit_loan_id else { return Ok(None) };
+        Ok(loaders(ctx).kit_loans.load_one(id).await.gql()?.map(KitLoan))
+    }
     async fn author(&self) -> &str {
         &self.0.author
     }
@@ -68,6 +74,7 @@ impl ExperienceReport {
 pub struct ExperienceReportFilter {
     pub action_id: Option<ID>,
     pub event_id: Option<ID>,
+    pub kit_loan_id: Option<ID>,
     /// Reports dated on or after this day.
     pub reported_after: Option<NaiveDate>,
     /// Reports dated before this day.
@@ -80,6 +87,7 @@ impl From<ExperienceReportFilter> for store::experience_reports::ExperienceRepor
             scope: Default::default(),
             action_id: id_filter(f.action_id),
             event_id: id_filter(f.event_id),
+            kit_loan_id: id_filter(f.kit_loan_id),
             reported_after: f.reported_after,
             reported_before: f.reported_before,
         }

@@ -15,6 +15,7 @@ use super::enums::{
 };
 use super::event::EventConnection;
 use super::event::EventFilter;
+use super::kit::{KitConnection, KitFilter, KitLoanConnection, KitLoanFilter, KitLoanOrderBy, KitLoanSide, KitOrderBy};
 use super::resource::ResourceConnection;
 use super::resource::ResourceFilter;
 use crate::error::AppError;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 pub(crate) const ORGANISATION_COLUMNS: &[(&str, &[C])] = &[
     ("region", &[C::Region]),
     ("departement", &[C::Departement]),
+    ("postalCode", &[C::PostalCode]),
     ("city", &[C::City]),
     ("website", &[C::Website]),
     ("description", &[C::Description]),
@@ -69,6 +71,9 @@ impl Organisation {
     /// Département code (`25`, `2A`, `974`).
     async fn departement(&self) -> Option<&str> {
         self.0.departement.as_deref()
+    }
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
     }
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
@@ -181,6 +186,53 @@ impl Organisation {
             args,
         )
         .await
+    }
+
+    /// The kits this organisation owns and lends.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kits(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<KitFilter>,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc")] order_by: KitOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<KitConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(
+            &loaders(ctx).organisation_kits,
+            self.0.id,
+            filter,
+            order_by.into(),
+            args,
+        )
+        .await
+    }
+
+    /// The kit loans this organisation borrows (`side: BORROWER`, the default) or those of
+    /// the kits it lends (`LENDER`), as the caller may see them.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kit_loans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "KitLoanSide::Borrower")] side: KitLoanSide,
+        filter: Option<KitLoanFilter>,
+        #[graphql(default_with = "KitLoanOrderBy::FromAsc")] order_by: KitLoanOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<KitLoanConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        let nested = match side {
+            KitLoanSide::Borrower => &loaders(ctx).organisation_borrowed_loans,
+            KitLoanSide::Lender => &loaders(ctx).organisation_lent_loans,
+        };
+        nested_list(nested, self.0.id, filter, order_by.into(), args).await
     }
 }
 

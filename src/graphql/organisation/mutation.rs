@@ -18,8 +18,11 @@ pub struct CreateOrganisationInput {
     pub slug: String,
     pub name: String,
     pub kind: OrganisationKind,
+    /// Filled from the postal code or city when left out.
     pub region: Option<Region>,
+    /// Filled from the postal code or city when left out.
     pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub website: Option<String>,
     pub description: Option<String>,
@@ -33,6 +36,7 @@ impl CreateOrganisationInput {
             kind: self.kind.into(),
             region: self.region.map(Into::into),
             departement: self.departement,
+            postal_code: self.postal_code,
             city: self.city,
             website: self.website,
             description: self.description,
@@ -49,6 +53,9 @@ pub struct UpdateOrganisationInput {
     pub kind: MaybeUndefined<OrganisationKind>,
     pub region: MaybeUndefined<Region>,
     pub departement: MaybeUndefined<String>,
+    /// A new postal code (or city) places the organisation again: the département and région
+    /// not given with it follow the new place.
+    pub postal_code: MaybeUndefined<String>,
     pub city: MaybeUndefined<String>,
     pub website: MaybeUndefined<String>,
     pub description: MaybeUndefined<String>,
@@ -62,6 +69,7 @@ impl UpdateOrganisationInput {
             kind: patch(self.kind, Into::into),
             region: patch(self.region, Into::into),
             departement: patch(self.departement, Into::into),
+            postal_code: patch(self.postal_code, Into::into),
             city: patch(self.city, Into::into),
             website: patch(self.website, Into::into),
             description: patch(self.description, Into::into),

@@ -5,8 +5,9 @@ pub mod mutation;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::connection::{connection, id_filter, page_args, root_list, scoped};
+use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
 use super::enums::{Audience, ResourceKind, ResourceOrderBy, Visibility, audiences_out};
+use super::kit::{KitConnection, KitFilter, KitOrderBy};
 use super::organisation::Organisation;
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
@@ -75,6 +76,23 @@ impl Resource {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+
+    /// The physical copies of this resource (a teaching kit's 24 mallettes).
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kits(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<KitFilter>,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc")] order_by: KitOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<KitConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(&loaders(ctx).resource_kits, self.0.id, filter, order_by.into(), args).await
     }
 }
 
