@@ -13,6 +13,7 @@ mod m20261201_000020_create_kits;
 mod m20261201_000021_add_report_kit_loan;
 mod m20261201_000022_add_place_columns;
 mod m20261201_000023_add_indicator_indexes;
+mod m20261201_000060_add_event_listing_index;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000022_add_place_columns::Migration),
             Box::new(m20261201_000023_add_indicator_indexes::Migration),
             Box::new(m20261201_000007_create_mail_outbox::Migration),
+            Box::new(m20261201_000060_add_event_listing_index::Migration),
         ]
     }
 }
