@@ -236,13 +236,14 @@ mod tests {
         documents.keep_parsed(h, query, doc);
         assert!(documents.parsed(&h).is_some());
         assert_eq!(documents.query(&h).as_deref(), Some(query));
-        // The oldest are forgotten past the capacity.
-        for i in 0..CAPACITY {
+        // The oldest are forgotten past the capacity: the parse first, then "0".
+        for i in 0..=CAPACITY {
             documents.remember(hash(&i.to_string()), &i.to_string());
         }
         assert!(documents.parsed(&h).is_none());
         assert!(documents.query(&hash("0")).is_none());
-        assert!(documents.query(&hash(&(CAPACITY - 1).to_string())).is_some());
+        assert!(documents.query(&hash("1")).is_some());
+        assert!(documents.query(&hash(&CAPACITY.to_string())).is_some());
     }
 
     #[test]
