@@ -58,7 +58,10 @@ impl BatchLoad<(Uuid, Omit), Arc<entity::event::Model>> for EventsWithOrganiser 
 /// Rows read in the statement of the rows that name them (the organisers joined to a page of
 /// events), by id, each with the columns its read left out: a resolver takes one only when
 /// it lacks nothing the resolver shows, and otherwise loads it.
-pub struct Joined<M>(Mutex<HashMap<Uuid, (Option<Arc<M>>, Omit)>>);
+pub struct Joined<M>(Mutex<HashMap<Uuid, JoinedRow<M>>>);
+
+/// A joined row (`None`: the id names nothing the caller may see) and the columns its read left out.
+type JoinedRow<M> = (Option<Arc<M>>, Omit);
 
 impl<M> Default for Joined<M> {
     fn default() -> Self {

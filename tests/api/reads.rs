@@ -13,14 +13,14 @@ const EVENT_FIELDS: &str = "id title description location { name address postalC
 
 async fn seed(app: &crate::common::TestApp) -> (String, String, String) {
     let org = organisation(
-        &app,
+        app,
         "cmq-bfc",
         "CMQ Bourgogne-Franche-Comté",
         json!({ "description": "Campus des métiers", "city": "Besançon", "website": "https://cmq.example.org" }),
     )
     .await;
     let with = event(
-        &app,
+        app,
         json!({ "title": "Forum des métiers", "description": "Ingénieures et techniciennes",
                 "startsAt": "2026-03-01T09:00:00Z", "endsAt": "2026-03-01T17:00:00Z", "organiserId": org,
                 "url": "https://forum.example.org", "author": "Léa",
@@ -30,7 +30,7 @@ async fn seed(app: &crate::common::TestApp) -> (String, String, String) {
     )
     .await;
     let without = event(
-        &app,
+        app,
         json!({ "title": "Exposition", "startsAt": "2026-03-02T09:00:00Z", "organiserName": "La ville" }),
     )
     .await;
