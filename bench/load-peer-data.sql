@@ -28,15 +28,26 @@ CREATE FUNCTION pg_temp.region(r text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     WHEN 'La Réunion' THEN 'la_reunion'
   END $$;
 
-INSERT INTO public.organisations (id, slug, name, kind, region, departement, city, website, description,
+INSERT INTO public.organisations (id, slug, name, name_key, kind, region, departement, city, website, description,
                                   created_at, updated_at)
-SELECT id, left(slug, 64), left(name, 200),
-       CASE kind WHEN 'association' THEN 'association' WHEN 'fondation' THEN 'association'
-                 WHEN 'entreprise' THEN 'company' WHEN 'établissement scolaire' THEN 'school'
-                 WHEN 'université' THEN 'school' WHEN 'collectivité' THEN 'public_body'
-                 WHEN 'réseau' THEN 'network' ELSE 'other' END,
-       pg_temp.region(region), NULL, NULL, website, description, created_at, updated_at
-FROM hub.organisations;
+-- name_key as entity::organisation::name_key folds the name (decomposed, no accents,
+-- lowercase, spaces folded); the seed's names that fold alike keep distinct keys with their
+-- id appended, as the migration that added the column did.
+SELECT id, slug, name,
+       CASE WHEN row_number() OVER (PARTITION BY name_key ORDER BY id) = 1 THEN name_key ELSE name_key || ' #' || id END,
+       kind, region, departement, city, website, description, created_at, updated_at
+FROM (
+  SELECT id, left(slug, 64) AS slug, left(name, 200) AS name,
+         btrim(regexp_replace(lower(regexp_replace(normalize(left(name, 200), NFKD), '[\u0300-\u036f]', '', 'g')),
+                              '\s+', ' ', 'g')) AS name_key,
+         CASE kind WHEN 'association' THEN 'association' WHEN 'fondation' THEN 'association'
+                   WHEN 'entreprise' THEN 'company' WHEN 'établissement scolaire' THEN 'school'
+                   WHEN 'université' THEN 'school' WHEN 'collectivité' THEN 'public_body'
+                   WHEN 'réseau' THEN 'network' ELSE 'other' END AS kind,
+         pg_temp.region(region) AS region, NULL AS departement, NULL AS city, website, description,
+         created_at, updated_at
+  FROM hub.organisations
+) o;
 
 INSERT INTO public.events (id, title, description, location_name, address, postal_code, city, departement,
                            region, latitude, longitude, starts_at, ends_at, all_day, timezone,
@@ -45,7 +56,12 @@ INSERT INTO public.events (id, title, description, location_name, address, posta
                            created_at, updated_at)
 SELECT id, left(title, 200), description, location_name, NULL, NULL, city, NULL,
        pg_temp.region(region), NULL, NULL, starts_at, ends_at, all_day, 'Europe/Paris',
-       open_to_public, url, NULL, organisation_id, NULL, '[]'::jsonb, '[]'::jsonb,
+       open_to_public, url, NULL, organisation_id, NULL,
+       -- The peer has no audiences: one per event, drawn from its id, for shape (d)'s filter.
+       jsonb_build_array((ARRAY['college', 'lycee', 'higher_education', 'apprentices', 'parents', 'teachers',
+                                'career_advisers', 'job_seekers', 'employees', 'companies',
+                                'general_public'])[1 + abs(hashtext(id::text)) % 11]),
+       '[]'::jsonb,
        'scheduled', 'public', NULL, external_uid, NULL, NULL, created_at, updated_at
 FROM hub.events;
 

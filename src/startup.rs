@@ -184,6 +184,14 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         config.security.rate_limit_anonymous,
         config.security.rate_limit_authenticated,
     ));
+    let limits = crate::graphql::guard::DocumentLimits {
+        max_tokens: security.max_tokens,
+        max_nesting: security.max_nesting,
+        max_fields: security.max_fields,
+        max_aliases: security.max_aliases,
+        max_root_fields: security.max_root_fields,
+    };
+    let documents = std::sync::Arc::new(crate::graphql::documents::Documents::new(limits));
     let schema = build_schema(
         db.clone(),
         puller.clone(),
@@ -199,6 +207,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             temporary_password_days: config.mail.temporary_password_days,
             digest_hour: config.mail.digest_hour,
         },
+        documents.clone(),
     );
     let state = AppState {
         schema,
@@ -206,13 +215,7 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
         max_body_bytes: config.max_body_bytes,
         trusted_proxies: security.trusted_proxies,
         public_url,
-        limits: crate::graphql::guard::DocumentLimits {
-            max_tokens: security.max_tokens,
-            max_nesting: security.max_nesting,
-            max_fields: security.max_fields,
-            max_aliases: security.max_aliases,
-            max_root_fields: security.max_root_fields,
-        },
+        limits,
         body_read_timeout: security.body_read_timeout,
         request_timeout: security.request_timeout,
         websockets: std::sync::Arc::new(crate::http::WebSocketCaps::new(
@@ -220,7 +223,8 @@ pub async fn start(config: &Config, demo: bool) -> anyhow::Result<Running> {
             security.ws_max_subscriptions,
         )),
         cors_origins: security.cors_origins.clone(),
-        persisted: Default::default(),
+        persisted: std::sync::Arc::new(crate::http::persisted::PersistedQueries::new(documents.clone())),
+        documents,
         max_upload_bytes: config.max_upload_bytes,
         changes: changes.clone(),
         search: backend,

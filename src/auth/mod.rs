@@ -29,16 +29,13 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
     let now = crate::store::now();
     match presented.kind {
         TokenKind::Session => {
-            let session = sessions::live(db, presented.id, now)
+            // One read: the session and its account together.
+            let (session, user) = sessions::live_with_user(db, presented.id, now)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
-            if !presented.matches(&session.secret_hash) {
+            if !presented.matches(&session.secret_hash) || user.disabled {
                 return Err(AppError::Unauthenticated);
             }
-            let user = users::by_id(db, session.user_id)
-                .await?
-                .filter(|u| !u.disabled)
-                .ok_or(AppError::Unauthenticated)?;
             sessions::touch(db, &session, now).await?;
             Ok(Viewer {
                 actor: Actor::User {

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Result, SimpleObject};
+use async_graphql::{Context, ID, Lookahead, Result, SimpleObject};
 use futures_util::future::BoxFuture;
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::error::IntoGql;
@@ -12,7 +13,7 @@ use super::exec::{db, viewer};
 use super::loaders::Nested;
 use crate::error::AppResult;
 use crate::store::list::{Filter, Row};
-use crate::store::page::{DEFAULT_PAGE_SIZE, Page, PageArgs};
+use crate::store::page::{DEFAULT_PAGE_SIZE, Found, Join, Listed, Omit, Page, PageArgs};
 
 /// Counts the whole list behind a connection, lazily.
 pub type CountFn = Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>;
@@ -139,7 +140,61 @@ pub fn page_args(
         last,
         before,
         light,
+        omit: Omit::default(),
     }
+}
+
+/// The selections of the items of the connection field being resolved (`nodes` and
+/// `edges { node }`).
+pub fn item_selections<'c>(ctx: &'c Context<'_>) -> [Lookahead<'c>; 2] {
+    let look = ctx.look_ahead();
+    [look.field("nodes"), look.field("edges").field("node")]
+}
+
+/// The columns of `E` that no field of `selections` reads: `fields` names, for each field of
+/// the type, the columns it reads (`location.city` for a field of a nested object). Columns
+/// `fields` does not name are read whatever the selection, so a field missing from it is
+/// still answered right; a field that reads a named column must be listed with it.
+pub fn unread<E: EntityTrait>(selections: &[Lookahead<'_>], fields: &[(&str, &[E::Column])]) -> Omit {
+    let (mut named, mut needed) = (0, 0);
+    for (path, columns) in fields {
+        let bits = columns.iter().fold(0, |bits, c| bits | Omit::of::<E>(*c).0);
+        named |= bits;
+        let selected = selections.iter().any(|look| {
+            let mut parts = path.split('.');
+            let first = look.field(parts.next().unwrap_or_default());
+            parts.fold(first, |look, part| look.field(part)).exists()
+        });
+        if selected {
+            needed |= bits;
+        }
+    }
+    Omit(named & !needed)
+}
+
+/// As [`root_list`], with a to-one relation of each row read in the same statement: `found`
+/// receives the related rows.
+pub(crate) async fn root_list_joined<F, C, P>(
+    ctx: &Context<'_>,
+    filter: F,
+    sort: F::Sort,
+    args: PageArgs,
+    join: Join<F::Entity>,
+    found: impl FnOnce(Found<P>),
+) -> Result<C>
+where
+    F: Filter,
+    C: From<(Page<Row<F>>, CountFn)>,
+    P: Listed<Model: sea_orm::FromQueryResult + Send + Sync>,
+{
+    let db = db(ctx).clone();
+    let (page, related) = filter.list_joined::<_, P>(&db, sort, &args, &join).await.gql()?;
+    found(related);
+    let count: CountFn = Arc::new(move || {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move { filter.count(&db).await })
+    });
+    Ok(C::from((page, count)))
 }
 
 /// The store filter of a list: the client's filter, narrowed to what the caller may see.

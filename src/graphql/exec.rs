@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
 use super::AppSchema;
+use super::documents::{Documents, ValidationKey};
 use super::guard::{self, DocumentLimits};
 use super::loaders::Loaders;
 use super::observe;
@@ -62,7 +63,7 @@ impl Checked {
 
 /// Checks `request`'s document against `limits` before anything parses it without bounds,
 /// then parses it once and measures every operation and fragment.
-fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Checked, AppError> {
+fn check_request(request: GqlRequest, limits: &DocumentLimits) -> Result<Checked, AppError> {
     let doc = match guard::parse(&request.query, limits) {
         Ok(doc) => doc,
         Err(guard::ParseRefusal::Limit(err)) => {
@@ -80,19 +81,28 @@ fn check_request(mut request: GqlRequest, limits: &DocumentLimits) -> Result<Che
             });
         }
     };
-    let operation_name = observe::operation_name(&doc, request.operation_name.as_deref());
-    let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
     if let Err(err) = guard::check_document(&doc, limits) {
-        observe::refused(operation_name.as_deref(), operation);
+        let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
+        observe::refused(
+            observe::operation_name(&doc, request.operation_name.as_deref()).as_deref(),
+            operation,
+        );
         return Err(err);
     }
+    Ok(checked_parse(request, doc))
+}
+
+/// `request` with its document `doc`, parsed and within the limits.
+fn checked_parse(mut request: GqlRequest, doc: ExecutableDocument) -> Checked {
+    let operation_name = observe::operation_name(&doc, request.operation_name.as_deref());
+    let operation = guard::selected_operation(&doc, request.operation_name.as_deref()).map(|op| op.node.ty);
     request.set_parsed_query(doc);
-    Ok(Checked {
+    Checked {
         request,
         operation,
         operation_name,
         parse_failed: false,
-    })
+    }
 }
 
 /// Gives every error of a request refused by the schema before execution a code: the limits
@@ -122,8 +132,34 @@ pub fn code_request_errors(response: &mut async_graphql::Response, parse_failed:
     }
 }
 
+/// Checks the parameters of a request (see [`check_request`]), with the parse and the
+/// validation outcome of a document seen before taken from `documents`, so that a repeated
+/// operation is neither parsed, measured nor validated again.
+pub fn check_cached(params: Params, documents: &Documents) -> Result<Checked, AppError> {
+    let hash = super::documents::hash(&params.query);
+    let key = ValidationKey::of(&hash, params.operation_name.as_deref(), params.variables.as_ref());
+    let seen = documents.parsed(&hash);
+    let request = request_of(params).data(key);
+    let Some(doc) = seen else {
+        let mut checked = check_request(request, documents.limits())?;
+        if !checked.parse_failed
+            && let Ok(doc) = checked.request.parsed_query()
+        {
+            let doc = doc.clone();
+            documents.keep_parsed(hash, &checked.request.query, doc);
+        }
+        return Ok(checked);
+    };
+    Ok(checked_parse(request, ExecutableDocument::clone(&doc)))
+}
+
 /// Checks the parameters of a request (see [`check_request`]).
 pub fn check(params: Params, limits: &DocumentLimits) -> Result<Checked, AppError> {
+    check_request(request_of(params), limits)
+}
+
+/// The async-graphql request of `params`.
+fn request_of(params: Params) -> GqlRequest {
     let mut request = GqlRequest::new(params.query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -138,7 +174,7 @@ pub fn check(params: Params, limits: &DocumentLimits) -> Result<Checked, AppErro
             }
         }
     }
-    check_request(request, limits)
+    request
 }
 
 /// The JSON body of a GraphQL response, and whether the request failed before execution

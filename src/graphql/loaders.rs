@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::Context;
 use sea_orm::{DatabaseConnection, FromQueryResult};
@@ -15,7 +15,7 @@ use super::connection::CountFn;
 use crate::domain::Scope;
 use crate::error::AppResult;
 use crate::store::list::{Filter, Relation, Row};
-use crate::store::page::{Listed, Page, PageArgs};
+use crate::store::page::{Listed, Omit, Page, PageArgs};
 use crate::store::{actions, contacts, events, experience_reports, feeds, kit_loans, kits, resources};
 
 /// Loads the records of `E` the caller may see, by id.
@@ -29,6 +29,68 @@ where
     async fn load(&self, keys: &[Uuid]) -> AppResult<HashMap<Uuid, Arc<E::Model>>> {
         let rows = crate::store::page::by_ids::<E>(&self.0, keys, self.1).await?;
         Ok(rows.into_iter().map(|(id, m)| (id, Arc::new(m))).collect())
+    }
+}
+
+/// Loads the events the caller may see by id, each with its organiser in the same statement;
+/// the organisers go to `organisers` (the key's `Omit`: the organisation columns left out).
+pub struct EventsWithOrganiser(DatabaseConnection, Scope, Arc<Joined<entity::organisation::Model>>);
+
+impl BatchLoad<(Uuid, Omit), Arc<entity::event::Model>> for EventsWithOrganiser {
+    async fn load(&self, keys: &[(Uuid, Omit)]) -> AppResult<HashMap<(Uuid, Omit), Arc<entity::event::Model>>> {
+        let mut groups: HashMap<Omit, Vec<Uuid>> = HashMap::new();
+        for (id, omit) in keys {
+            groups.entry(*omit).or_default().push(*id);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (omit, ids) in groups {
+            let join = events::organiser_join(self.1, omit);
+            let (rows, organisers) =
+                crate::store::page::by_ids_joined::<_, entity::organisation::Entity>(&self.0, &ids, self.1, &join)
+                    .await?;
+            self.2.put(organisers, omit);
+            out.extend(rows.into_iter().map(|(id, m)| ((id, omit), Arc::new(m))));
+        }
+        Ok(out)
+    }
+}
+
+/// Rows read in the statement of the rows that name them (the organisers joined to a page of
+/// events), by id, each with the columns its read left out: a resolver takes one only when
+/// it lacks nothing the resolver shows, and otherwise loads it.
+pub struct Joined<M>(Mutex<HashMap<Uuid, JoinedRow<M>>>);
+
+/// A joined row (`None`: the id names nothing the caller may see) and the columns its read left out.
+type JoinedRow<M> = (Option<Arc<M>>, Omit);
+
+impl<M> Default for Joined<M> {
+    fn default() -> Self {
+        Joined(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<M> Joined<M> {
+    /// Keeps `found` (`None`: the id names nothing the caller may see), read without `omit`.
+    pub fn put(&self, found: Vec<(Uuid, Option<M>)>, omit: Omit) {
+        let mut rows = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, row) in found {
+            let fuller = rows.get(&id).is_none_or(|(_, had)| !had.within(omit));
+            if fuller {
+                rows.insert(id, (row.map(Arc::new), omit));
+            }
+        }
+    }
+
+    /// The row of `id`, if one was read that lacks only columns in `allowed`.
+    pub fn get(&self, id: Uuid, allowed: Omit) -> Option<Option<Arc<M>>> {
+        let rows = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        rows.get(&id)
+            .filter(|(_, omit)| omit.within(allowed))
+            .map(|(row, _)| row.clone())
+    }
+
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 }
 
@@ -145,6 +207,10 @@ impl<F: Filter> Nested<F> {
 pub struct Loaders {
     pub organisations: ByIdLoader<entity::organisation::Entity>,
     pub events: ByIdLoader<entity::event::Entity>,
+    /// Events by id with their organiser joined, when the selection shows the organiser.
+    pub events_with_organiser: Arc<Batcher<(Uuid, Omit), Arc<entity::event::Model>, EventsWithOrganiser>>,
+    /// The organisers read with their events.
+    pub organisers: Arc<Joined<entity::organisation::Model>>,
     pub actions: ByIdLoader<entity::action::Entity>,
     pub resources: ByIdLoader<entity::resource::Entity>,
     pub contacts: ByIdLoader<entity::contact::Entity>,
@@ -170,9 +236,12 @@ pub struct Loaders {
 impl Loaders {
     /// Loaders reading what `scope` may see.
     pub fn new(db: &DatabaseConnection, scope: Scope) -> Self {
+        let organisers = Arc::new(Joined::default());
         Loaders {
             organisations: loader(ById(db.clone(), scope, PhantomData)),
             events: loader(ById(db.clone(), scope, PhantomData)),
+            events_with_organiser: loader(EventsWithOrganiser(db.clone(), scope, organisers.clone())),
+            organisers,
             actions: loader(ById(db.clone(), scope, PhantomData)),
             resources: loader(ById(db.clone(), scope, PhantomData)),
             contacts: loader(ById(db.clone(), scope, PhantomData)),
@@ -201,6 +270,8 @@ impl Loaders {
     pub fn clear(&self) {
         self.organisations.clear();
         self.events.clear();
+        self.events_with_organiser.clear();
+        self.organisers.clear();
         self.actions.clear();
         self.resources.clear();
         self.contacts.clear();

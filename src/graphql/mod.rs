@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod connection;
 pub mod contact;
 pub mod cost;
+pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod event;
@@ -97,6 +98,7 @@ pub fn build_schema(
     limits: Limits,
     cost: std::sync::Arc<cost::CostLimits>,
     mail: mail::MailPolicy,
+    documents: std::sync::Arc<documents::Documents>,
 ) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
@@ -110,7 +112,9 @@ pub fn build_schema(
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(50)
+        // The budget is spent on validation's complexity, remembered or not: the cache inside.
         .extension(cost::CostExtension(cost))
+        .extension(documents::ValidationCache(documents))
         .finish()
 }
 

@@ -335,7 +335,7 @@ pub async fn get(req: &Request, Data(state): Data<&Arc<AppState>>) -> Response {
 
 /// `params` checked against the document limits; over one, a refusal.
 fn check(params: exec::Params, state: &AppState, flavour: Flavour) -> Result<exec::Checked, Refused> {
-    exec::check(params, &state.limits).map_err(|err| Refused::new(executed(flavour, exec::refused(err))))
+    exec::check_cached(params, &state.documents).map_err(|err| Refused::new(executed(flavour, exec::refused(err))))
 }
 
 #[handler]

@@ -52,6 +52,8 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// Automatic persisted queries known to this instance.
     pub persisted: Arc<persisted::PersistedQueries>,
+    /// The documents this instance has seen, with their parses (the persisted queries' too).
+    pub documents: Arc<crate::graphql::documents::Documents>,
     /// The change bus (WebSocket connections close when the instance stops).
     pub changes: crate::changes::Changes,
     /// The search engine, whose health `/readyz` reports.

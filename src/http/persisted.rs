@@ -2,19 +2,12 @@
 //! instead of the query; on a miss it sends both once, and the hub remembers the pair.
 //!
 //! Hand-written: async-graphql's APQ extension runs inside its own request pipeline, which the
-//! hub replaces (see `graphql.rs`); the protocol itself is a hash check and a bounded map.
+//! hub replaces (see `graphql.rs`); the protocol itself is a hash check, and the bounded map is
+//! the instance's documents (`graphql::documents`).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
-/// Queries remembered per instance (each instance learns a query on its first miss)…
-const CAPACITY: usize = 10_000;
-/// …in this many bytes at most, whoever sends them (they are stored before authentication)…
-const MAX_TOTAL_BYTES: usize = 16 * 1024 * 1024;
-/// …and none longer than this: a larger query is run but not remembered.
-const MAX_QUERY_BYTES: usize = 64 * 1024;
+use crate::graphql::documents::{self, Documents};
 
 /// Why a persisted query could not be used.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,27 +20,42 @@ pub enum PersistedError {
     Invalid(&'static str),
 }
 
-#[derive(Default)]
+/// The persisted queries of an instance: kept in its documents (`graphql::documents`), with
+/// their parses, so the bounds there hold for both (each instance learns a query on its first
+/// miss).
 pub struct PersistedQueries {
-    inner: Mutex<Store>,
+    documents: Arc<Documents>,
 }
 
-#[derive(Default)]
-struct Store {
-    queries: HashMap<String, String>,
-    bytes: usize,
-    // Insertion order, to forget the oldest past the capacity.
-    order: VecDeque<String>,
+impl Default for PersistedQueries {
+    fn default() -> Self {
+        PersistedQueries::new(Arc::new(Documents::new(Default::default())))
+    }
 }
 
 pub fn sha256_hex(query: &str) -> String {
-    Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    documents::hex(&documents::hash(query))
+}
+
+/// The hash of `extensions.persistedQuery.sha256Hash`: 64 hexadecimal digits.
+fn parse_hash(text: &str) -> Option<documents::Hash> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 || !bytes.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut hash = [0; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let digits = std::str::from_utf8(pair).ok()?;
+        hash[i] = u8::from_str_radix(digits, 16).ok()?;
+    }
+    Some(hash)
 }
 
 impl PersistedQueries {
+    pub fn new(documents: Arc<Documents>) -> Self {
+        PersistedQueries { documents }
+    }
+
     /// Resolves the query of a request: `query` as sent (checked against and remembered under
     /// the hash when there is one), or the query remembered under the hash.
     pub fn resolve(
@@ -64,35 +72,22 @@ impl PersistedQueries {
         let hash = persisted
             .get("sha256Hash")
             .and_then(serde_json::Value::as_str)
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(parse_hash)
             .ok_or(PersistedError::Invalid(
                 "persistedQuery.sha256Hash must be 64 hexadecimal digits",
-            ))?
-            .to_ascii_lowercase();
-        let mut store = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            ))?;
         match query {
             Some(query) => {
-                if sha256_hex(&query) != hash {
+                if documents::hash(&query) != hash {
                     return Err(PersistedError::HashMismatch);
                 }
-                if query.len() <= MAX_QUERY_BYTES && !store.queries.contains_key(&hash) {
-                    store.bytes += query.len();
-                    store.queries.insert(hash.clone(), query.clone());
-                    store.order.push_back(hash);
-                    while store.order.len() > CAPACITY || store.bytes > MAX_TOTAL_BYTES {
-                        let Some(oldest) = store.order.pop_front() else { break };
-                        if let Some(gone) = store.queries.remove(&oldest) {
-                            store.bytes -= gone.len();
-                        }
-                    }
-                }
+                self.documents.remember(hash, &query);
                 Ok(Some(query))
             }
-            None => store
-                .queries
-                .get(&hash)
-                .cloned()
-                .map(Some)
+            None => self
+                .documents
+                .query(&hash)
+                .map(|q| Some(q.to_string()))
                 .ok_or(PersistedError::NotFound),
         }
     }

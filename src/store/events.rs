@@ -13,7 +13,7 @@ use super::{json_array_contains, text_equals_ci};
 pub use crate::domain::event::EventFields;
 use crate::error::AppResult;
 
-listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description]);
+listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description], read: super::rows::event);
 
 sort_keys!(EventSort for Events, m {
     StartsAtAsc => C::StartsAt, false, Time, m.starts_at;
@@ -41,6 +41,17 @@ pub struct EventFilter {
     pub audience: Option<Audience>,
     pub tag: Option<String>,
     pub status: Option<EventStatus>,
+}
+
+/// The organiser of each event, read in the events' statement without the columns `omit`
+/// names.
+pub fn organiser_join(scope: super::Scope, omit: page::Omit) -> page::Join<Events> {
+    page::Join {
+        key: C::OrganiserId,
+        key_of: |m: &Model| m.organiser_id,
+        scope,
+        omit,
+    }
 }
 
 /// The events of each organiser.

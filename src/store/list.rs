@@ -11,7 +11,7 @@ use sea_orm::{Condition, ConnectionTrait, DatabaseBackend, EntityTrait};
 use uuid::Uuid;
 
 use super::Scope;
-use super::page::{self, Listed, Page, PageArgs, SortKey};
+use super::page::{self, Found, Join, Listed, Page, PageArgs, SortKey};
 use crate::error::AppResult;
 
 /// The rows a filter lists.
@@ -39,6 +39,18 @@ pub trait Filter: Clone + Default + Eq + Hash + Send + Sync + 'static {
         args: &PageArgs,
     ) -> impl Future<Output = AppResult<Page<Row<Self>>>> + Send {
         page::fetch::<Self::Entity, _>(db, self.condition(db.get_database_backend()), sort, args)
+    }
+
+    /// One page of the list, with the row of `P` that `join` names for each of its rows, in
+    /// the same statement.
+    fn list_joined<C: ConnectionTrait + Sync, P: Listed<Model: sea_orm::FromQueryResult + Send + Sync>>(
+        &self,
+        db: &C,
+        sort: Self::Sort,
+        args: &PageArgs,
+        join: &Join<Self::Entity>,
+    ) -> impl Future<Output = AppResult<(Page<Row<Self>>, Found<P>)>> + Send {
+        page::fetch_joined::<Self::Entity, _, P>(db, self.condition(db.get_database_backend()), sort, args, join)
     }
 
     /// The number of rows in the whole list.

@@ -33,6 +33,7 @@ pub mod page;
 pub mod password_resets;
 pub mod record;
 pub mod resources;
+pub mod rows;
 pub mod sessions;
 pub mod throttle;
 pub mod unit;

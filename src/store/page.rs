@@ -102,25 +102,144 @@ pub trait Listed: EntityTrait {
     fn heavy_columns() -> Vec<Self::Column> {
         Vec::new()
     }
+    /// The model from the columns of `row` at `at`, `at + 1`… in column order, when the type
+    /// has a reader by position (`store::rows`); `None`: read it by name.
+    fn read_row(_row: &sea_orm::QueryResult, _at: usize) -> Option<Result<Self::Model, sea_orm::DbErr>> {
+        None
+    }
 }
 
-/// Selects every column of `E`, or, for a light read, every column but the long texts, which
-/// come back as NULL: a page that shows titles need not carry descriptions.
-fn select<E: Listed>(light: bool) -> sea_orm::Select<E> {
+/// Runs `query`, whose first columns are those of `E` in column order, and reads each row.
+async fn read_all<E>(db: &impl ConnectionTrait, query: &impl sea_orm::StatementBuilder) -> AppResult<Vec<E::Model>>
+where
+    E: Listed,
+    E::Model: FromQueryResult,
+{
+    let rows = db.query_all(query).await?;
+    let mut models = Vec::with_capacity(rows.len());
+    for row in &rows {
+        models.push(read_one::<E>(row, 0, "")?);
+    }
+    Ok(models)
+}
+
+/// The model of `E` in `row` at position `at`, or by name with `prefix`.
+fn read_one<E>(row: &sea_orm::QueryResult, at: usize, prefix: &str) -> Result<E::Model, sea_orm::DbErr>
+where
+    E: Listed,
+    E::Model: FromQueryResult,
+{
+    E::read_row(row, at).unwrap_or_else(|| E::Model::from_query_result(row, prefix))
+}
+
+/// The columns a read leaves out (they come back as NULL): bit `i` stands for the `i`-th column
+/// of the entity, in `Iterable` order. Only nullable columns are ever left out, so every row
+/// still makes a model; the GraphQL layer leaves out what the selection does not show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Omit(pub u64);
+
+impl Omit {
+    /// The bit of `column`.
+    pub fn of<E: EntityTrait>(column: E::Column) -> Omit {
+        use sea_orm::{IdenStatic, Iterable};
+        let at = E::Column::iter().position(|c| c.as_str() == column.as_str());
+        Omit(at.map_or(0, |i| 1 << i))
+    }
+
+    /// Whether a row read without `self`'s columns has everything a reader that may go without
+    /// `allowed` needs.
+    pub fn within(self, allowed: Omit) -> bool {
+        self.0 & !allowed.0 == 0
+    }
+}
+
+/// Selects every column of `E`, but the columns `omit` names and, for a light read, the long
+/// texts, as NULL: a page that shows titles need not carry descriptions.
+fn select<E: Listed>(light: bool, omit: Omit) -> sea_orm::Select<E> {
     use sea_orm::{IdenStatic, Iterable};
     let heavy = if light { E::heavy_columns() } else { Vec::new() };
-    if heavy.is_empty() {
+    if heavy.is_empty() && omit.0 == 0 {
         return E::find();
     }
     let mut select = E::find().select_only();
-    for column in E::Column::iter() {
-        if heavy.iter().any(|h| h.as_str() == column.as_str()) {
+    for (i, column) in E::Column::iter().enumerate() {
+        let left_out = omit.0 & (1 << i) != 0 || heavy.iter().any(|h| h.as_str() == column.as_str());
+        if left_out && column.def().is_null() {
             select = select.column_as(Expr::cust("NULL"), column.as_str());
         } else {
             select = select.column(column);
         }
     }
     select
+}
+
+/// A to-one relation read in the statement of its rows (the organiser of each event): `key`,
+/// a column of `E`, names a row of `P`, which is read too when `scope` may see it, with the
+/// columns `omit` leaves out.
+pub struct Join<E: EntityTrait> {
+    pub key: E::Column,
+    pub key_of: fn(&E::Model) -> Option<Uuid>,
+    pub scope: super::Scope,
+    pub omit: Omit,
+}
+
+/// The rows of `P` a joined read found, by the key of each row read: `None` when the key names
+/// no row `scope` may see.
+pub type Found<P> = Vec<(Uuid, Option<<P as EntityTrait>::Model>)>;
+
+/// The prefix of the joined table's columns in a joined read.
+const JOINED: &str = "j_";
+
+/// `query` (rows of `E`, read from `from`: the table or the alias of a subquery) with the
+/// columns of `P` that `join` names, prefixed with `JOINED`.
+fn add_join<E: Listed, P: Listed>(query: &mut sea_orm::sea_query::SelectStatement, from: Alias, join: &Join<E>) {
+    use sea_orm::{IdenStatic, Iterable};
+    let on = Condition::all()
+        .add(Expr::col((P::default(), P::id_column())).equals((from, join.key)))
+        .add(P::visible(join.scope));
+    query.join(JoinType::LeftJoin, P::default(), on);
+    for (i, column) in P::Column::iter().enumerate() {
+        let alias = Alias::new(format!("{JOINED}{}", column.as_str()));
+        if join.omit.0 & (1 << i) != 0 && column.def().is_null() {
+            query.expr_as(Expr::cust("NULL"), alias);
+        } else {
+            query.expr_as(Expr::col((P::default(), column)), alias);
+        }
+    }
+}
+
+/// Runs a joined read: each row of `E` and the row of `P` its key names.
+async fn joined_rows<E, P>(
+    db: &impl ConnectionTrait,
+    query: &sea_orm::sea_query::SelectStatement,
+    join: &Join<E>,
+) -> AppResult<(Vec<E::Model>, Found<P>)>
+where
+    E: Listed,
+    E::Model: FromQueryResult,
+    P: Listed,
+    P::Model: FromQueryResult,
+{
+    use sea_orm::{IdenStatic, Iterable};
+    let rows = db.query_all(query).await?;
+    // The joined columns follow those of `E`.
+    let at = E::Column::iter().count();
+    let mut models = Vec::with_capacity(rows.len());
+    let mut found = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let model = read_one::<E>(row, 0, "")?;
+        if let Some(key) = (join.key_of)(&model) {
+            // The LEFT JOIN found nothing when the id is NULL.
+            let id: Option<Uuid> = row.try_get(JOINED, P::id_column().as_str())?;
+            let parent = match id {
+                Some(_) => Some(read_one::<P>(row, at, JOINED)?),
+                None => None,
+            };
+            found.push((key, parent));
+        }
+        models.push(model);
+    }
+    Ok((models, found))
 }
 
 /// Relay pagination arguments as the client sent them.
@@ -132,6 +251,8 @@ pub struct PageArgs {
     pub before: Option<String>,
     /// Leave out the long texts (`Listed::heavy_columns`): the client did not ask for them.
     pub light: bool,
+    /// Leave out these columns too: no field the client selected reads them.
+    pub omit: Omit,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -319,16 +440,50 @@ where
     if plan.limit == 0 {
         return Ok(plan.finish::<E, S>(sort, Vec::new()));
     }
+    let rows = read_all::<E>(db, &page_query::<E, S>(&plan, condition, sort, args).into_query()).await?;
+    Ok(plan.finish::<E, S>(sort, rows))
+}
+
+/// One page of `E` matching `condition`, and in the same statement the row of `P` that
+/// `join.key` names for each of its rows.
+pub async fn fetch_joined<E, S, P>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    sort: S,
+    args: &PageArgs,
+    join: &Join<E>,
+) -> AppResult<(Page<E::Model>, Found<P>)>
+where
+    E: Listed,
+    E::Model: FromQueryResult + Send + Sync,
+    S: SortKey<E>,
+    P: Listed,
+    P::Model: FromQueryResult + Send + Sync,
+{
+    let plan = plan::<E, S>(args, sort)?;
+    if plan.limit == 0 {
+        return Ok((plan.finish::<E, S>(sort, Vec::new()), Vec::new()));
+    }
+    let mut query = page_query::<E, S>(&plan, condition, sort, args).into_query();
+    add_join::<E, P>(&mut query, Alias::new(E::default().table_name()), join);
+    let (rows, found) = joined_rows::<E, P>(db, &query, join).await?;
+    Ok((plan.finish::<E, S>(sort, rows), found))
+}
+
+/// The statement of one page: at most `limit + 1` rows past the cursors, in read order.
+fn page_query<E: Listed, S: SortKey<E>>(
+    plan: &Plan,
+    condition: Condition,
+    sort: S,
+    args: &PageArgs,
+) -> sea_orm::Select<E> {
     let order = plan.read_order::<E, S>(sort);
-    let rows = select::<E>(args.light)
+    select::<E>(args.light, args.omit)
         .filter(condition)
         .filter(plan.cursor_condition::<E, S>(sort))
         .order_by(sort.column(), order.clone())
         .order_by(E::id_column(), order)
         .limit(plan.limit + 1)
-        .all(db)
-        .await?;
-    Ok(plan.finish::<E, S>(sort, rows))
 }
 
 /// Counts the rows of `E` matching `condition`.
@@ -364,9 +519,11 @@ where
     }
     let order = plan.read_order::<E, S>(sort);
     let backend = db.get_database_backend();
+    // The parent column tells the pages apart: never left out.
+    let omit = Omit(args.omit.0 & !Omit::of::<E>(parent).0);
     // One page of one parent: an index range scan of at most `limit + 1` rows.
     let page_of = |parent_is: Expr| {
-        select::<E>(args.light)
+        select::<E>(args.light, omit)
             .filter(condition.clone())
             .filter(plan.cursor_condition::<E, S>(sort))
             .filter(Expr::col((E::default(), parent)).eq(parent_is))
@@ -389,7 +546,7 @@ where
             )
             .join_lateral(JoinType::InnerJoin, inner, Alias::new("page"), Expr::cust("TRUE"))
             .to_owned();
-        rows = E::find().from_raw_sql(backend.build(&outer)).all(db).await?;
+        rows = read_all::<E>(db, &outer).await?;
     } else {
         // SQLite has no LATERAL: the same page per parent, joined by UNION ALL (ranking every
         // row of every parent with ROW_NUMBER reads all of them, which a parent with thousands
@@ -417,7 +574,7 @@ where
                 .from_subquery(union, Alias::new("pages"))
                 .order_by(Alias::new("page_row"), Order::Asc)
                 .to_owned();
-            rows.extend(E::find().from_raw_sql(backend.build(&outer)).all(db).await?);
+            rows.extend(read_all::<E>(db, &outer).await?);
         }
     }
     let mut grouped: HashMap<Uuid, Vec<E::Model>> = parents.iter().map(|id| (*id, Vec::new())).collect();
@@ -475,12 +632,38 @@ where
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = E::find()
+    let query = E::find()
         .filter(E::id_column().is_in(ids.iter().copied()))
         .filter(E::visible(scope))
-        .all(db)
-        .await?;
+        .into_query();
+    let rows = read_all::<E>(db, &query).await?;
     Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+}
+
+/// Reads the rows of `E` with these ids that `scope` may see and, in the same statement, the
+/// row of `P` that `join.key` names for each.
+pub async fn by_ids_joined<E, P>(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    scope: super::Scope,
+    join: &Join<E>,
+) -> AppResult<(HashMap<Uuid, E::Model>, Found<P>)>
+where
+    E: Listed,
+    E::Model: FromQueryResult + Send + Sync,
+    P: Listed,
+    P::Model: FromQueryResult + Send + Sync,
+{
+    if ids.is_empty() {
+        return Ok((HashMap::new(), Vec::new()));
+    }
+    let mut query = E::find()
+        .filter(E::id_column().is_in(ids.iter().copied()))
+        .filter(E::visible(scope))
+        .into_query();
+    add_join::<E, P>(&mut query, Alias::new(E::default().table_name()), join);
+    let (rows, found) = joined_rows::<E, P>(db, &query, join).await?;
+    Ok((rows.into_iter().map(|m| (E::id_of(&m), m)).collect(), found))
 }
 
 /// Declares the orders a list can be read in, each a non-null column and a direction.
@@ -514,7 +697,7 @@ pub(crate) use sort_keys;
 
 /// Declares that an entity has a UUID `id` column and can be listed.
 macro_rules! listed {
-    ($entity:ty, $id:expr, |$scope:ident| $visible:expr $(, heavy: [$($heavy:expr),+ $(,)?])?) => {
+    ($entity:ty, $id:expr, |$scope:ident| $visible:expr $(, heavy: [$($heavy:expr),+ $(,)?])? $(, read: $read:path)?) => {
         impl $crate::store::page::Listed for $entity {
             fn id_column() -> <$entity as sea_orm::EntityTrait>::Column {
                 $id
@@ -528,6 +711,14 @@ macro_rules! listed {
             $(
                 fn heavy_columns() -> Vec<<$entity as sea_orm::EntityTrait>::Column> {
                     vec![$($heavy),+]
+                }
+            )?
+            $(
+                fn read_row(
+                    row: &sea_orm::QueryResult,
+                    at: usize,
+                ) -> Option<Result<<$entity as sea_orm::EntityTrait>::Model, sea_orm::DbErr>> {
+                    Some($read(row, at))
                 }
             )?
         }

@@ -25,6 +25,7 @@ mod observability;
 mod order;
 mod places;
 mod readme;
+mod reads;
 mod search;
 mod security;
 mod security_feeds;

@@ -5,15 +5,58 @@ pub mod mutation;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
+use super::connection::{
+    connection, id_filter, item_selections, nested_list, page_args, root_list, root_list_joined, scoped, unread,
+};
 use super::enums::{Audience, EventOrderBy, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
 use super::experience_report::ExperienceReportConnection;
 use super::experience_report::ExperienceReportFilter;
-use super::organisation::Organisation;
+use super::organisation::{ORGANISATION_COLUMNS, Organisation};
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
 use crate::graphql::loaders::loaders;
 use crate::store;
+use entity::event::{Column as C, Entity as Events};
+use entity::organisation::Entity as Organisations;
+
+/// The columns each field of `Event` reads, when a page leaves out the others (see
+/// `connection::unread`): a field that reads one of these columns must be listed with it.
+pub(crate) const EVENT_COLUMNS: &[(&str, &[C])] = &[
+    ("description", &[C::Description]),
+    ("location.name", &[C::LocationName]),
+    ("location.address", &[C::Address]),
+    ("location.postalCode", &[C::PostalCode]),
+    ("location.city", &[C::City]),
+    ("location.departement", &[C::Departement]),
+    ("location.region", &[C::Region]),
+    ("location.latitude", &[C::Latitude]),
+    ("location.longitude", &[C::Longitude]),
+    ("endsAt", &[C::EndsAt]),
+    ("url", &[C::Url]),
+    ("author", &[C::Author]),
+    ("organiser", &[C::OrganiserId]),
+    ("organiserName", &[C::OrganiserName]),
+    (
+        "provenance",
+        &[
+            C::FeedId,
+            C::SourceUid,
+            C::SourceUrl,
+            C::LastSeenAt,
+            C::Url,
+            C::OrganiserId,
+        ],
+    ),
+];
+
+/// The organiser of the events of `selections`, to read in their statement when they show it.
+fn organiser_join(ctx: &Context<'_>, selections: &[async_graphql::Lookahead<'_>]) -> Option<store::page::Join<Events>> {
+    let organiser: Vec<_> = selections.iter().map(|look| look.field("organiser")).collect();
+    organiser.iter().any(|look| look.exists()).then(|| {
+        let omit = unread::<Organisations>(&organiser, ORGANISATION_COLUMNS);
+        store::events::organiser_join(crate::graphql::exec::viewer(ctx).scope(), omit)
+    })
+}
 
 /// An event of the shared agenda: a forum, a workshop, an exhibition, a school visit…
 #[derive(Clone)]
@@ -96,7 +139,13 @@ impl Event {
     /// The organising organisation, when it is a member of the hub.
     async fn organiser(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
         let Some(id) = self.0.organiser_id else { return Ok(None) };
-        Ok(loaders(ctx).organisations.load_one(id).await.gql()?.map(Organisation))
+        let loaders = loaders(ctx);
+        // Read with the event, when its statement joined the organiser with what this shows.
+        let allowed = unread::<Organisations>(&[ctx.look_ahead()], ORGANISATION_COLUMNS);
+        if let Some(joined) = loaders.organisers.get(id, allowed) {
+            return Ok(joined.map(Organisation));
+        }
+        Ok(loaders.organisations.load_one(id).await.gql()?.map(Organisation))
     }
     /// The organiser as written by the source.
     async fn organiser_name(&self) -> Option<&str> {
@@ -214,7 +263,12 @@ pub struct EventQuery;
 impl EventQuery {
     async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
         let id = parse_id("id", &id)?;
-        Ok(loaders(ctx).events.load_one(id).await.gql()?.map(Event))
+        let loaders = loaders(ctx);
+        let event = match organiser_join(ctx, &[ctx.look_ahead()]) {
+            Some(join) => loaders.events_with_organiser.load_one((id, join.omit)).await,
+            None => loaders.events.load_one(id).await,
+        };
+        Ok(event.gql()?.map(Event))
     }
 
     /// Events, by default soonest first.
@@ -230,6 +284,18 @@ impl EventQuery {
         before: Option<String>,
     ) -> Result<EventConnection> {
         let filter: store::events::EventFilter = scoped(ctx, filter);
-        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
+        let selections = item_selections(ctx);
+        let mut args = page_args(ctx, first, after, last, before);
+        args.omit = unread::<Events>(&selections, EVENT_COLUMNS);
+        match organiser_join(ctx, &selections) {
+            Some(join) => {
+                let (organisers, omit) = (loaders(ctx).organisers.clone(), join.omit);
+                root_list_joined::<_, _, Organisations>(ctx, filter, order_by.into(), args, join, |found| {
+                    organisers.put(found, omit)
+                })
+                .await
+            }
+            None => root_list(ctx, filter, order_by.into(), args).await,
+        }
     }
 }

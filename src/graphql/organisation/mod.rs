@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::action::ActionConnection;
 use super::action::ActionFilter;
-use super::connection::{connection, nested_list, page_args, root_list, scoped};
+use super::connection::{connection, item_selections, nested_list, page_args, root_list, scoped, unread};
 use super::contact::ContactConnection;
 use super::contact::ContactFilter;
 use super::enums::{
@@ -25,7 +25,19 @@ use crate::graphql::error::to_gql;
 use crate::graphql::exec::db;
 use crate::graphql::loaders::loaders;
 use crate::store;
+use entity::organisation::{Column as C, Entity as Organisations};
 use std::sync::Arc;
+
+/// The columns each field of `Organisation` reads, when a read leaves out the others (see
+/// `connection::unread`): a field that reads one of these columns must be listed with it.
+pub(crate) const ORGANISATION_COLUMNS: &[(&str, &[C])] = &[
+    ("region", &[C::Region]),
+    ("departement", &[C::Departement]),
+    ("postalCode", &[C::PostalCode]),
+    ("city", &[C::City]),
+    ("website", &[C::Website]),
+    ("description", &[C::Description]),
+];
 
 /// A partner organisation: association, CMQ, company, school, public body or network.
 #[derive(Clone)]
@@ -92,7 +104,8 @@ impl Organisation {
         before: Option<String>,
     ) -> Result<EventConnection> {
         let filter = scoped(ctx, filter);
-        let args = page_args(ctx, first, after, last, before);
+        let mut args = page_args(ctx, first, after, last, before);
+        args.omit = unread::<entity::event::Entity>(&item_selections(ctx), super::event::EVENT_COLUMNS);
         nested_list(
             &loaders(ctx).organisation_events,
             self.0.id,
@@ -276,6 +289,8 @@ impl OrganisationQuery {
         before: Option<String>,
     ) -> Result<OrganisationConnection> {
         let filter: store::organisations::OrganisationFilter = scoped(ctx, filter);
-        root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
+        let mut args = page_args(ctx, first, after, last, before);
+        args.omit = unread::<Organisations>(&item_selections(ctx), ORGANISATION_COLUMNS);
+        root_list(ctx, filter, order_by.into(), args).await
     }
 }
