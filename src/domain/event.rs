@@ -181,7 +181,7 @@ fn title(value: &str) -> AppResult<String> {
 }
 
 fn description(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("description", value)
+    validate::opt_rich_text("description", value)
 }
 
 fn timezone(value: &str) -> AppResult<String> {
@@ -279,14 +279,10 @@ impl EventFields {
 
     /// An event as a partner's feed gives it, taken as it comes: texts too long are cut,
     /// values that break a rule dropped (a zone that is not one becomes `fallback_timezone`),
-    /// and only an event without a title is skipped (`Err`, the reason). A description is
-    /// HTML already sanitised: a cut one goes through `sanitise` again, so that no tag is
-    /// left open.
-    pub fn lenient(
-        d: EventDraft,
-        fallback_timezone: &str,
-        sanitise: impl FnOnce(&str) -> String,
-    ) -> Result<FromFeed, &'static str> {
+    /// and only an event without a title is skipped (`Err`, the reason). A description goes
+    /// through the one HTML rule (`rich_text::sanitise`), after it is cut when too long, so
+    /// that no tag is left open.
+    pub fn lenient(d: EventDraft, fallback_timezone: &str) -> Result<FromFeed, &'static str> {
         if d.title.is_empty() {
             return Err("no title, skipped");
         }
@@ -307,13 +303,16 @@ impl EventFields {
         let l = d.location;
         let fields = EventFields {
             title: cut(&d.title, TITLE_MAX),
-            description: d.description.map(|text| {
-                if text.chars().count() > LONG_TEXT_MAX {
-                    sanitise(&cut(&text, FEED_DESCRIPTION_CUT))
-                } else {
-                    text
-                }
-            }),
+            description: d
+                .description
+                .map(|text| {
+                    if text.chars().count() > LONG_TEXT_MAX {
+                        super::rich_text::sanitise(&cut(&text, FEED_DESCRIPTION_CUT))
+                    } else {
+                        super::rich_text::sanitise(&text)
+                    }
+                })
+                .filter(|text| !text.is_empty()),
             location_name: l.name.map(|v| cut(&v, TITLE_MAX)),
             address: l.address.map(|v| cut(&v, TITLE_MAX)),
             postal_code: l.postal_code.map(|v| cut(&v, FEED_POSTAL_CODE_MAX)),
@@ -544,13 +543,13 @@ mod tests {
             tags: many,
             ..draft()
         };
-        let taken = EventFields::lenient(d, "Europe/Brussels", |cut| format!("<p>{}</p>", cut.len())).expect("kept");
+        let taken = EventFields::lenient(d, "Europe/Brussels").expect("kept");
         let f = taken.fields;
         assert_eq!(taken.notes, ["ends before it starts, end dropped"]);
         assert_eq!(f.title.chars().count(), TITLE_MAX);
         assert_eq!(
-            f.description.as_deref(),
-            Some(format!("<p>{FEED_DESCRIPTION_CUT}</p>").as_str())
+            f.description.as_ref().map(|d| d.chars().count()),
+            Some(FEED_DESCRIPTION_CUT)
         );
         assert_eq!(f.postal_code.as_deref(), Some("F-25000 Besançon"));
         assert_eq!((f.latitude, f.longitude), (None, Some(6.0)), "no pair rule for feeds");
@@ -564,7 +563,7 @@ mod tests {
             ..draft()
         };
         assert_eq!(
-            EventFields::lenient(untitled, DEFAULT_TIMEZONE, str::to_string).err(),
+            EventFields::lenient(untitled, DEFAULT_TIMEZONE).err(),
             Some("no title, skipped")
         );
     }

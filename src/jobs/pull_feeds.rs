@@ -581,7 +581,7 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
             },
             visibility: feed.default_visibility,
         };
-        let taken = match EventFields::lenient(draft, &feed.timezone, feeds::text::description) {
+        let taken = match EventFields::lenient(draft, &feed.timezone) {
             Ok(taken) => taken,
             Err(skipped) => {
                 warnings.push(format!("{}: {skipped}", e.uid));

@@ -5,7 +5,7 @@ use entity::event::{Column as C, Entity as Events};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::common::{self, TestApp, apps, error_code, organisation};
+use crate::common::{self, apps, error_code, organisation, upload};
 
 /// The workshop's events layout, as Excel saves it in French: `;` and Windows-1252.
 const EVENTS_FR: &str = "Nom de l'événement;Lieu;Description;Auteur;Organisateur;Date;Ouvert;Lien\r\n\
@@ -25,47 +25,6 @@ fn windows_1252(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     assert!(!unmappable, "the fixture fits Windows-1252");
     bytes.into_owned()
-}
-
-/// Sends `importCsv` as a GraphQL multipart request (the upload specification).
-async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8], extra: Value) -> Value {
-    let mut variables = json!({ "kind": kind, "file": null });
-    if let (Some(v), Some(extra)) = (variables.as_object_mut(), extra.as_object()) {
-        for (k, x) in extra {
-            v.insert(k.clone(), x.clone());
-        }
-    }
-    let operations = json!({
-        "query": "mutation($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean = false, $skipInvalid: Boolean = false) { \
-                  importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid) { \
-                  rows valid created updated unchanged written errors { line message } warnings } }",
-        "variables": variables,
-    });
-    let boundary = "passerelle-test-boundary-7d3a";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("operations", operations.to_string()),
-        ("map", json!({ "0": ["variables.file"] }).to_string()),
-    ] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"import.csv\"\r\nContent-Type: text/csv\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut req = app
-        .client
-        .post(&app.url)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body);
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    req.send().await.expect("sent").json().await.expect("json")
 }
 
 #[tokio::test]

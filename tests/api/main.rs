@@ -13,6 +13,7 @@ mod crud;
 mod exports;
 mod federation;
 mod feeds;
+mod html_rule;
 mod http;
 mod imports;
 mod instances;
