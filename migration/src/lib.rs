@@ -9,6 +9,7 @@ mod m20261125_000004_create_calendar_subscriptions;
 mod m20261125_000005_create_search_outbox;
 mod m20261201_000006_add_organisation_name_key;
 mod m20261201_000007_create_mail_outbox;
+mod m20261201_000041_add_contact_email_key;
 mod m20261201_000042_create_data_passes;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_search_outbox::Migration),
             Box::new(m20261201_000006_add_organisation_name_key::Migration),
             Box::new(m20261201_000007_create_mail_outbox::Migration),
+            Box::new(m20261201_000041_add_contact_email_key::Migration),
             Box::new(m20261201_000042_create_data_passes::Migration),
         ]
     }

@@ -203,6 +203,7 @@ mod tests {
             last_name: "Martin".into(),
             job_title: Some("Ingénieure <b>procédés</b>".into()),
             email: Some("claire@example.org".into()),
+            email_key: Some("claire@example.org".into()),
             phone: Some("+33 6 12 34 56 78".into()),
             region: None,
             city: Some("Besançon".into()),

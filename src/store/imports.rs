@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::contacts::ContactFields;
 use super::events::EventFields;
-use super::record::{Record, WriteFields};
+use super::record::{Record, WriteFields, save_error};
 use super::resources::ResourceFields;
 use crate::error::AppResult;
 
@@ -35,13 +35,15 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
 {
     let now = super::now();
+    // A unique index refusing the row (another record took its key) is a `CONFLICT`.
+    let conflict = E::conflict(&fields);
     match existing {
         Some(m) if E::Fields::from(&m) == fields => Ok(Written::Unchanged),
         Some(m) => {
             let mut am = m.into_active_model();
             E::write(fields, &mut am);
             am.set(E::updated_column(), now.into());
-            let model = am.update(db).await?;
+            let model = am.update(db).await.map_err(|e| save_error(e, conflict))?;
             searchable::<E>(db, E::id_of(&model)).await?;
             Ok(Written::Updated)
         }
@@ -51,7 +53,7 @@ where
             am.set(E::created_column(), now.into());
             am.set(E::updated_column(), now.into());
             E::write(fields, &mut am);
-            let model = am.insert(db).await?;
+            let model = am.insert(db).await.map_err(|e| save_error(e, conflict))?;
             searchable::<E>(db, E::id_of(&model)).await?;
             Ok(Written::Created)
         }
@@ -193,7 +195,8 @@ pub async fn upsert_contact(
     if existing.is_none() {
         let mut query = contact::Entity::find().filter(C::OrganisationId.eq(organisation));
         query = match &fields.email {
-            Some(email) => query.filter(lower_eq(C::Email, email)),
+            // By the key the unique index holds contacts to (`entity::contact::email_key`).
+            Some(email) => query.filter(C::EmailKey.eq(entity::contact::email_key(email))),
             None => query
                 .filter(lower_eq(C::FirstName, &fields.first_name))
                 .filter(lower_eq(C::LastName, &fields.last_name)),
