@@ -65,7 +65,10 @@ mirror_enum!(
 mirror_enum!(
     /// The health of a feed.
     FeedStatus = pull_feeds::FeedStatus {
-        /// The last attempts succeeded (or too few failed to worry).
+        /// Registered (or enabled) and not pulled yet: its first pull is on its way.
+        Pending,
+        /// The last pull succeeded, or too few of the last ones failed to worry
+        /// (`PASSERELLE_FEEDS_FAILING_AFTER`).
         Ok,
         /// Several consecutive attempts failed; the feed is still retried, with backoff.
         Failing,
@@ -367,7 +370,8 @@ pub struct UpdateFeedPayload {
 
 #[derive(SimpleObject)]
 pub struct DeleteFeedPayload {
-    pub deleted_feed_id: ID,
+    /// The id of the feed deleted.
+    pub deleted_id: ID,
     /// Events deleted with the feed, or detached from it (kept as typed-in events).
     pub events_affected: i32,
 }
@@ -499,7 +503,7 @@ impl FeedMutation {
         .await
         .gql()?;
         Ok(DeleteFeedPayload {
-            deleted_feed_id: ID(id.to_string()),
+            deleted_id: ID(id.to_string()),
             events_affected: i32::try_from(affected).unwrap_or(i32::MAX),
         })
     }
@@ -524,3 +528,7 @@ impl FeedMutation {
         })
     }
 }
+        // Due now (see `store::feeds`): this instance's scheduler pulls it at once.
+        settings(ctx).wake();
+        // A new address or format, or a feed enabled again, is due now.
+        settings(ctx).wake();
