@@ -2,7 +2,7 @@
 //! data) are refused when a field breaks a rule; events a partner's feed brings are cut to
 //! fit instead (`EventFields::lenient`), since the partner is not there to correct them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{Audience, EventStatus, Region, Visibility};
 use uuid::Uuid;
 
@@ -18,6 +18,96 @@ const FEED_POSTAL_CODE_MAX: usize = 16;
 /// What a feed's too long description is cut to, leaving room for the tags its cleaning
 /// closes again.
 const FEED_DESCRIPTION_CUT: usize = LONG_TEXT_MAX - 100;
+
+/// An event's start or end as an entry point has it: an instant, or a calendar day (an
+/// all-day event given by its dates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    At(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+/// An event's start, end and all-day flag, once its moments are instants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Times {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+}
+
+/// The instants of an event given by moments that may be days, read in `timezone` (an IANA
+/// zone; one that is not falls back to `DEFAULT_TIMEZONE`, its own refusal coming from the
+/// zone's rule). A day makes the event all-day: a start is the midnight that begins its day,
+/// an end the midnight after its day (the last day, inclusive, as people write it; stored
+/// exclusive, as iCalendar has it). `all_day` is what the input says (`None`: not said); an
+/// event not said otherwise stays as `currently_all_day`, or becomes all-day when a day is
+/// given. A day with `all_day: Some(false)` is refused, naming its field.
+pub fn times(
+    starts: Moment,
+    ends: Option<Moment>,
+    all_day: Option<bool>,
+    currently_all_day: bool,
+    timezone: &str,
+) -> AppResult<Times> {
+    let any_day = matches!(starts, Moment::Day(_)) || matches!(ends, Some(Moment::Day(_)));
+    if all_day == Some(false) && any_day {
+        let field = if matches!(starts, Moment::Day(_)) {
+            "startsAt"
+        } else {
+            "endsAt"
+        };
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "{field} est une date seule : un événement donné par ses dates dure toute la journée (allDay: true, ou rien), \
+                 sinon donnez une date et une heure (2027-03-08T09:30:00+01:00) / \
+                 {field} is a date alone: an event given by its dates is all-day (allDay: true, or leave allDay out); \
+                 otherwise give a date and time (2027-03-08T09:30:00+01:00)"
+            ),
+        ));
+    }
+    let zone = timezone
+        .trim()
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::Europe::Paris);
+    let starts_at = match starts {
+        Moment::At(at) => at,
+        Moment::Day(day) => crate::feeds::time::midnight(zone, day),
+    };
+    let ends_at = match ends {
+        None => None,
+        Some(Moment::At(at)) => Some(at),
+        Some(Moment::Day(day)) => {
+            let after = day
+                .succ_opt()
+                .ok_or_else(|| AppError::bad_input("endsAt", "endsAt is out of range"))?;
+            Some(crate::feeds::time::midnight(zone, after))
+        }
+    };
+    Ok(Times {
+        starts_at,
+        ends_at,
+        all_day: all_day.unwrap_or(currently_all_day || any_day),
+    })
+}
+
+/// The days an event covers in its zone: the day it starts on and the day it ends on,
+/// inclusive. An end at a midnight after the start ends the day before (how all-day events
+/// are stored); no end, the day it starts on. A zone that is not one is read as UTC.
+pub fn local_days(starts_at: DateTime<Utc>, ends_at: Option<DateTime<Utc>>, timezone: &str) -> (NaiveDate, NaiveDate) {
+    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let first = starts_at.with_timezone(&zone).date_naive();
+    let last = ends_at.map_or(first, |end| {
+        let local = end.with_timezone(&zone);
+        let day = local.date_naive();
+        if local.time() == chrono::NaiveTime::MIN && day > first {
+            day.pred_opt().unwrap_or(day)
+        } else {
+            day.max(first)
+        }
+    });
+    (first, last)
+}
 
 /// Every field of an event a user can set, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -514,6 +604,67 @@ mod tests {
         })
         .expect_err("refused");
         assert_eq!(fields(&refused), ["startsAt", "status"]);
+    }
+
+    #[test]
+    fn days_make_an_event_all_day_in_its_zone() {
+        let day = |d| Moment::Day(NaiveDate::from_ymd_opt(2027, 3, d).expect("a day"));
+        let t = times(day(8), Some(day(9)), None, false, "Europe/Paris").expect("all-day");
+        assert!(t.all_day);
+        assert_eq!(t.starts_at, at("2027-03-08T00:00:00+01:00"));
+        assert_eq!(
+            t.ends_at,
+            Some(at("2027-03-10T00:00:00+01:00")),
+            "the last day is inclusive"
+        );
+        let t = times(day(8), None, Some(true), false, "America/Cayenne").expect("all-day");
+        assert_eq!(t.starts_at, at("2027-03-08T00:00:00-03:00"));
+        let timed = times(
+            Moment::At(at("2027-03-08T09:30:00+01:00")),
+            None,
+            None,
+            false,
+            "Europe/Paris",
+        );
+        assert_eq!(timed.map(|t| t.all_day).ok(), Some(false));
+        let kept = times(
+            Moment::At(at("2027-03-08T00:00:00+01:00")),
+            None,
+            None,
+            true,
+            "Europe/Paris",
+        );
+        assert_eq!(kept.map(|t| t.all_day).ok(), Some(true), "an all-day event stays so");
+        for (starts, ends, field) in [
+            (day(8), None, "startsAt"),
+            (Moment::At(at("2027-03-08T09:30:00+01:00")), Some(day(9)), "endsAt"),
+        ] {
+            match times(starts, ends, Some(false), false, "Europe/Paris") {
+                Err(AppError::BadUserInput { field: f, message }) => {
+                    assert_eq!(f, field);
+                    assert!(message.contains("allDay"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn local_days_are_inclusive_in_the_zone() {
+        let day = |d| NaiveDate::from_ymd_opt(2027, 3, d).expect("a day");
+        let starts = at("2027-03-08T00:00:00+01:00");
+        assert_eq!(
+            local_days(starts, Some(at("2027-03-10T00:00:00+01:00")), "Europe/Paris"),
+            (day(8), day(9))
+        );
+        assert_eq!(local_days(starts, None, "Europe/Paris"), (day(8), day(8)));
+        // 23:30 UTC is already the next day in Paris.
+        let late = at("2027-03-08T23:30:00+00:00");
+        assert_eq!(
+            local_days(late, Some(at("2027-03-09T01:00:00+00:00")), "Europe/Paris"),
+            (day(9), day(9))
+        );
+        assert_eq!(local_days(late, None, "UTC"), (day(8), day(8)));
     }
 
     #[test]

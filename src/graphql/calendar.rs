@@ -4,10 +4,10 @@
 use crate::store::audit::Subject;
 use std::sync::Arc;
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 
-use super::error::{IntoGql, parse_id};
+use super::error::{IntoGql, alone, parse_id};
 use super::event::EventFilter;
 use super::exec::{db, viewer};
 use super::write::{audit, in_transaction};
@@ -20,33 +20,43 @@ use crate::store::calendar_subscriptions::{self as links, SavedEventFilter};
 #[derive(Clone)]
 pub struct CalendarSubscription(pub Arc<entity::calendar_subscription::Model>);
 
+/// A private calendar link: an `.ics` address showing the events its creator may see, through
+/// the filter saved with it. The address is shown once, at creation (only a hash of its
+/// secret is kept); its creator (and administrators) list and revoke it.
 #[Object]
 impl CalendarSubscription {
+    /// The link's id (a UUID; not its secret).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Its name, as its creator gave it (the calendar's name in applications).
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// When a calendar application last read the link.
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
+    async fn last_used_at(&self) -> Option<DateTime> {
+        self.0.last_used_at.map(Into::into)
     }
 }
 
+/// What `createCalendarSubscription` did.
 #[derive(SimpleObject)]
 pub struct CreateCalendarSubscriptionPayload {
+    /// The link (without its address).
     pub subscription: CalendarSubscription,
     /// Shown once: the private `.ics` address to give a calendar application. It reads the
     /// events you may see at the time it is read; keep it secret.
     pub url: String,
 }
 
+/// What `revokeCalendarSubscription` did.
 #[derive(SimpleObject)]
 pub struct RevokeCalendarSubscriptionPayload {
+    /// The link revoked: its address answers 404 from now on.
     pub subscription: CalendarSubscription,
 }
 
@@ -56,18 +66,24 @@ pub struct CalendarQuery;
 #[Object]
 impl CalendarQuery {
     /// The caller's live calendar links, newest first.
-    async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<CalendarSubscription>> {
-        let viewer = viewer(ctx);
-        viewer.require_signed_in().gql()?;
-        let Some(user_id) = viewer.user_id() else {
-            return Ok(Vec::new());
-        };
-        Ok(links::of_user(db(ctx), user_id)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|l| CalendarSubscription(Arc::new(l)))
-            .collect())
+    async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<CalendarSubscription>>> {
+        alone(ctx, async {
+            let viewer = viewer(ctx);
+            viewer.require_signed_in().gql()?;
+            let Some(user_id) = viewer.user_id() else {
+                return Ok(Some(Vec::new()));
+            };
+            Ok(Some(
+                links::of_user(db(ctx), user_id)
+                    .await
+                    .gql()?
+                    .into_iter()
+                    .map(|l| CalendarSubscription(Arc::new(l)))
+                    .collect(),
+            ))
+        })
+        .await
+        .map(Option::flatten)
     }
 }
 
@@ -76,12 +92,17 @@ pub struct CalendarMutation;
 
 #[Object]
 impl CalendarMutation {
-    /// Creates a private calendar link over the events the caller may see (signed-in accounts).
+    /// Creates a private calendar link over the events the caller may see (signed-in persons;
+    /// an API key is `FORBIDDEN`), logged. The link shows what its creator may see on the day
+    /// it is read, and stops when the creator's account is disabled.
     async fn create_calendar_subscription(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The events the link shows, read at each download with the creator's rights of that day (as `events` reads the filter); left out, every event the creator may see."
+        )]
         filter: Option<EventFilter>,
-        name: Option<String>,
+        #[graphql(desc = "Its name, one line of at most 200 characters; default `Passerelle`.")] name: Option<String>,
     ) -> Result<CreateCalendarSubscriptionPayload> {
         let viewer = viewer(ctx);
         let filter: crate::store::events::EventFilter = filter.unwrap_or_default().into();
@@ -113,7 +134,7 @@ impl CalendarMutation {
     async fn revoke_calendar_subscription(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The link's id.")] id: ID,
     ) -> Result<RevokeCalendarSubscriptionPayload> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;

@@ -28,19 +28,26 @@ mirror_enum!(
 pub struct ImportRowError {
     /// Line in the file (the header is line 1).
     pub line: i32,
+    /// What is wrong, naming the column (`Date: "31/02/2027" is not a date`).
     pub message: String,
 }
 
 /// What an import found and did.
 #[derive(SimpleObject)]
 pub struct ImportReport {
+    /// What the file was read as.
     pub kind: ImportKind,
+    /// Whether it was a dry run (nothing written).
     pub dry_run: bool,
     /// Data rows read (blank lines aside).
     pub rows: i32,
+    /// Rows that passed every check.
     pub valid: i32,
+    /// Records created (0 in a dry run).
     pub created: i32,
+    /// Records changed (0 in a dry run).
     pub updated: i32,
+    /// Rows that matched a record already as they say (0 in a dry run).
     pub unchanged: i32,
     /// Every bad row, with its line.
     pub errors: Vec<ImportRowError>,
@@ -66,19 +73,38 @@ impl ImportMutation {
     async fn import_csv(
         &self,
         ctx: &Context<'_>,
-        kind: ImportKind,
+        #[graphql(desc = "What the file holds.")] kind: ImportKind,
+        #[graphql(desc = "The file, as a part of the multipart request (at most `PASSERELLE_MAX_UPLOAD_BYTES`).")]
         file: Upload,
+        #[graphql(
+            desc = "The organisation the records are for: the caller's (editors may leave it out) or any (administrators)."
+        )]
         organisation_id: Option<ID>,
-        #[graphql(default = false)] dry_run: bool,
-        #[graphql(default = false)] skip_invalid: bool,
+        #[graphql(
+            default = false,
+            desc = "Check every row and report, writing nothing; default false."
+        )]
+        dry_run: bool,
+        #[graphql(
+            default = false,
+            desc = "Write the good rows of a file that has bad ones (else nothing is written); default false."
+        )]
+        skip_invalid: bool,
+        #[graphql(
+            desc = "The visibility of rows that give none; left out, each kind's default (`PUBLIC`; contacts `PARTNERS`)."
+        )]
         visibility: Option<Visibility>,
-        #[graphql(default = "Europe/Paris")] timezone: String,
+        #[graphql(
+            default = "Europe/Paris",
+            desc = "The IANA zone of dates and times written without an offset; default `Europe/Paris`."
+        )]
+        timezone: String,
     ) -> Result<ImportReport> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let mut owner = opt_id("organisationId", organisation_id).gql()?;
         default_owner(viewer, &mut owner);
-        viewer.require_editor_of(owner).gql()?;
+        viewer.require_editor_of(owner, crate::auth::Task::ImportFiles).gql()?;
         let organisation_id =
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
         let organisation = crate::store::record::find::<entity::organisation::Entity>(
