@@ -12,6 +12,15 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A kit loan that would hold its kit while another does (`CONFLICT`, naming that loan).
+    #[error(
+        "cette mallette est déjà réservée du {from} au {until} (prêt {loan_id}) / this kit is already booked from {from} until {until} (loan {loan_id})"
+    )]
+    BookingConflict {
+        loan_id: uuid::Uuid,
+        from: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    },
     #[error("sign in to do this")]
     Unauthenticated,
     #[error("wrong e-mail or password")]
@@ -59,7 +68,7 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::BookingConflict { .. } => "CONFLICT",
             AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::RateLimited { .. } => "RATE_LIMITED",
@@ -118,6 +127,11 @@ pub(crate) mod catalogue {
             AppError::bad_input("title", "title must not be empty"),
             AppError::NotFound("event"),
             AppError::Conflict("taken".into()),
+            AppError::BookingConflict {
+                loan_id: uuid::Uuid::nil(),
+                from: chrono::NaiveDate::MIN,
+                until: chrono::NaiveDate::MAX,
+            },
             AppError::Unauthenticated,
             AppError::InvalidCredentials,
             AppError::Forbidden(crate::auth::Denial::new(
@@ -141,6 +155,7 @@ pub(crate) mod catalogue {
                 AppError::BadUserInput { .. }
                 | AppError::NotFound(_)
                 | AppError::Conflict(_)
+                | AppError::BookingConflict { .. }
                 | AppError::Unauthenticated
                 | AppError::InvalidCredentials
                 | AppError::Forbidden(_)

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod lock;
 pub mod mail;
 pub mod metrics;
+pub mod places;
 pub mod search;
 pub mod startup;
 pub mod store;

@@ -17,6 +17,8 @@ pub struct Model {
     pub email_key: Option<String>,
     pub phone: Option<String>,
     pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub audiences: Audiences,

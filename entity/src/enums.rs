@@ -68,6 +68,28 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Whether a kit can be lent.
+    KitStatus {
+        Available = "available",
+        InRepair = "in_repair",
+        Retired = "retired",
+    }
+);
+
+stored_enum!(
+    /// Where a kit loan stands: `requested` → `confirmed` → `out` → `returned`, or `cancelled`
+    /// (by either side, before it goes out) or `declined` (by the kit's owner).
+    KitLoanStatus {
+        Requested = "requested",
+        Confirmed = "confirmed",
+        Out = "out",
+        Returned = "returned",
+        Cancelled = "cancelled",
+        Declined = "declined",
+    }
+);
+
+stored_enum!(
     /// Lifecycle of an event.
     EventStatus {
         Scheduled = "scheduled",
@@ -201,12 +223,14 @@ stored_enum!(
 stored_enum!(
     /// What a message of the mail outbox is: a new account's invitation (identifier, temporary
     /// password, sign-in link), a self-service password reset link (its secret made when it is
-    /// sent), the notice that a password changed, or a digest of what is new.
+    /// sent), the notice that a password changed, a digest of what is new, or the reminder that
+    /// a borrowed kit is due back in two days.
     MailKind {
         Invitation = "invitation",
         PasswordReset = "password_reset",
         PasswordChanged = "password_changed",
         Digest = "digest",
+        KitLoanReminder = "kit_loan_reminder",
     }
 );
 

@@ -5,9 +5,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Exactly one of `action_id` and `event_id` is set.
+    /// Exactly one of `action_id`, `event_id` and `kit_loan_id` is set.
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
+    pub kit_loan_id: Option<Uuid>,
     pub author: String,
     /// The account that wrote the report, when written through the API.
     pub author_user_id: Option<Uuid>,

@@ -12,6 +12,8 @@ pub mod event;
 pub mod experience_report;
 pub mod feed;
 pub mod feed_run;
+pub mod kit;
+pub mod kit_loan;
 pub mod login_throttle;
 pub mod mail_outbox;
 pub mod organisation;

@@ -20,6 +20,7 @@ pub struct Model {
     pub kind: OrganisationKind,
     pub region: Option<Region>,
     pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub website: Option<String>,
     pub description: Option<String>,

@@ -9,6 +9,10 @@ mod m20261125_000004_create_calendar_subscriptions;
 mod m20261125_000005_create_search_outbox;
 mod m20261201_000006_add_organisation_name_key;
 mod m20261201_000007_create_mail_outbox;
+mod m20261201_000020_create_kits;
+mod m20261201_000021_add_report_kit_loan;
+mod m20261201_000022_add_place_columns;
+mod m20261201_000023_add_indicator_indexes;
 mod m20261201_000040_add_feed_url_key;
 mod m20261201_000041_add_contact_email_key;
 mod m20261201_000042_create_data_passes;
@@ -37,6 +41,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_calendar_subscriptions::Migration),
             Box::new(m20261125_000005_create_search_outbox::Migration),
             Box::new(m20261201_000006_add_organisation_name_key::Migration),
+            Box::new(m20261201_000020_create_kits::Migration),
+            Box::new(m20261201_000021_add_report_kit_loan::Migration),
+            Box::new(m20261201_000022_add_place_columns::Migration),
+            Box::new(m20261201_000023_add_indicator_indexes::Migration),
             Box::new(m20261201_000007_create_mail_outbox::Migration),
             Box::new(m20261201_000040_add_feed_url_key::Migration),
             Box::new(m20261201_000041_add_contact_email_key::Migration),

@@ -31,6 +31,11 @@ pub enum Task {
     ChooseLocale,
     CreateApiKeys,
     WriteExperienceReports,
+    ManageKits,
+    LendKits,
+    BorrowKits,
+    ChangeLoans,
+    ReportOnLoans,
 }
 
 impl Task {
@@ -66,6 +71,11 @@ impl Task {
             Task::ChooseLocale => ("choisir la langue de ses e-mails", "choose the language of its e-mail"),
             Task::CreateApiKeys => ("créer des clés d’API", "create API keys"),
             Task::WriteExperienceReports => ("écrire des retours d’expérience", "write experience reports"),
+            Task::ManageKits => ("gérer ses mallettes", "manage its kits"),
+            Task::LendKits => ("prêter ses mallettes", "lend its kits"),
+            Task::BorrowKits => ("emprunter des mallettes", "borrow kits"),
+            Task::ChangeLoans => ("faire avancer ou changer ce prêt", "move or change this loan"),
+            Task::ReportOnLoans => ("écrire un retour sur ce prêt", "report on this loan"),
         }
     }
 }
@@ -83,6 +93,11 @@ pub enum Rule {
     ReadOnlyKey,
     /// Only a person's account may (an API key has no inbox, no scope of its own).
     AccountsOnly,
+    /// Only the parties to a loan (the lender's editors, the borrowing side) and
+    /// administrators may.
+    PartiesOnly,
+    /// Only the members of an organisation may (an account of none may not).
+    MembersOnly,
 }
 
 impl Rule {
@@ -93,6 +108,8 @@ impl Rule {
             Rule::AuthorOnly => "AUTHOR_ONLY",
             Rule::ReadOnlyKey => "READ_ONLY_KEY",
             Rule::AccountsOnly => "ACCOUNTS_ONLY",
+            Rule::PartiesOnly => "PARTIES_ONLY",
+            Rule::MembersOnly => "MEMBERS_ONLY",
         }
     }
 }
@@ -215,6 +232,16 @@ impl std::fmt::Display for Denial {
             (Rule::AccountsOnly, ..) => (
                 format!("seul le compte d’une personne peut {task_fr}, pas une clé d’API"),
                 format!("only a person's account may {task_en}, not an API key"),
+            ),
+            (Rule::PartiesOnly, ..) => (
+                format!(
+                    "seuls les parties au prêt (le prêteur, l’emprunteur) et les administrateurs peuvent {task_fr}"
+                ),
+                format!("only the parties to the loan (the lender, the borrower) and administrators may {task_en}"),
+            ),
+            (Rule::MembersOnly, ..) => (
+                format!("seul le compte d’une organisation membre peut {task_fr}"),
+                format!("only an account of a member organisation may {task_en}"),
             ),
         };
         // The console shows one half or the other (`français / English`).

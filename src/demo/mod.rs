@@ -1,5 +1,6 @@
 //! Demo data from the partner documents (`seed.json`): organisations, resources, events,
-//! actions and experience reports they describe, and a few fictional contacts.
+//! actions and experience reports they describe, a few fictional contacts, the 24 physical
+//! « Femmes et Microtechniques » mallettes and a few fictional loans of them to schools.
 //! Loaded by `serve --demo` into an empty database only.
 
 use std::collections::HashMap;
@@ -15,10 +16,12 @@ use crate::domain::action::{ActionDraft, ActionFields};
 use crate::domain::contact::{ContactDraft, ContactFields};
 use crate::domain::event::{EventDraft, EventFields, LocationDraft};
 use crate::domain::experience_report::{ExperienceReportDraft, ExperienceReportFields};
+use crate::domain::kit::{KitDraft, KitFields};
+use crate::domain::kit_loan::{KitLoanDraft, KitLoanFields, LoanStep};
 use crate::domain::organisation::{OrganisationDraft, OrganisationFields};
 use crate::domain::resource::{ResourceDraft, ResourceFields};
 use crate::store::list::Filter;
-use crate::store::{organisations, record};
+use crate::store::{kit_loans, organisations, record};
 
 const SEED: &str = include_str!("seed.json");
 
@@ -31,6 +34,45 @@ struct Seed {
     events: Vec<Event>,
     actions: Vec<Action>,
     experience_reports: Vec<Report>,
+    kits: Vec<Kit>,
+    kit_loans: Vec<Loan>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Kit {
+    organisation: String,
+    /// The title of the resource it is a copy of.
+    resource: String,
+    inventory_code: String,
+    location: Option<String>,
+    condition_notes: Option<String>,
+    status: String,
+    visibility: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Loan {
+    /// The kit's inventory code.
+    kit: String,
+    borrower: String,
+    from: NaiveDate,
+    until: NaiveDate,
+    /// Where it stands: the steps that lead there are taken, as the kit's owner would.
+    status: String,
+    notes: Option<String>,
+    report: Option<LoanReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoanReport {
+    author: String,
+    text: String,
+    rating: Option<i32>,
+    people_reached: Option<i32>,
+    reported_on: NaiveDate,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +83,8 @@ struct Organisation {
     kind: String,
     region: Option<String>,
     departement: Option<String>,
+    #[serde(default)]
+    postal_code: Option<String>,
     city: Option<String>,
     website: Option<String>,
     description: Option<String>,
@@ -56,6 +100,8 @@ struct Contact {
     email: Option<String>,
     phone: Option<String>,
     region: Option<String>,
+    #[serde(default)]
+    postal_code: Option<String>,
     city: Option<String>,
     audiences: Vec<String>,
     tags: Vec<String>,
@@ -189,6 +235,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             kind: stored(&o.kind)?,
             region: stored_opt(o.region.as_deref())?,
             departement: o.departement,
+            postal_code: o.postal_code,
             city: o.city,
             website: o.website,
             description: o.description,
@@ -214,6 +261,8 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             email: c.email,
             phone: c.phone,
             region: stored_opt(c.region.as_deref())?,
+            departement: None,
+            postal_code: c.postal_code,
             city: c.city,
             audiences: stored_list(&c.audiences)?,
             tags: c.tags,
@@ -223,7 +272,9 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         })?;
         record::create::<entity::contact::Entity>(db, fields).await?;
     }
+    let mut resource_ids: HashMap<String, Uuid> = HashMap::new();
     for r in seed.resources {
+        let title = r.title.clone();
         let fields = ResourceFields::parse(ResourceDraft {
             organisation_id: org(r.organisation.as_deref())?,
             kind: stored(&r.kind)?,
@@ -239,7 +290,8 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             tags: r.tags,
             visibility: stored(&r.visibility)?,
         })?;
-        record::create::<entity::resource::Entity>(db, fields).await?;
+        let model = record::create::<entity::resource::Entity>(db, fields).await?;
+        resource_ids.insert(title, model.id);
     }
     let mut event_ids: HashMap<String, Uuid> = HashMap::new();
     for e in seed.events {
@@ -318,6 +370,7 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
         let fields = ExperienceReportFields::parse(ExperienceReportDraft {
             action_id,
             event_id,
+            kit_loan_id: None,
             author_user_id: None,
             author: r.author,
             text: r.text,
@@ -326,6 +379,71 @@ async fn load(db: &impl ConnectionTrait, seed: Seed) -> anyhow::Result<()> {
             reported_on: r.reported_on,
         })?;
         record::create::<entity::experience_report::Entity>(db, fields).await?;
+    }
+    let mut kits: HashMap<String, entity::kit::Model> = HashMap::new();
+    for k in seed.kits {
+        let fields = KitFields::parse(KitDraft {
+            organisation_id: org(Some(&k.organisation))?.unwrap_or_default(),
+            resource_id: *resource_ids
+                .get(&k.resource)
+                .with_context(|| format!("unknown demo resource {:?}", k.resource))?,
+            inventory_code: k.inventory_code.clone(),
+            location: k.location,
+            condition_notes: k.condition_notes,
+            status: stored(&k.status)?,
+            visibility: stored(&k.visibility)?,
+        })?;
+        let model = record::create::<entity::kit::Entity>(db, fields).await?;
+        kits.insert(k.inventory_code, model);
+    }
+    for l in seed.kit_loans {
+        let kit = kits
+            .get(&l.kit)
+            .with_context(|| format!("unknown demo kit {:?}", l.kit))?;
+        let fields = KitLoanFields::parse(KitLoanDraft {
+            kit_id: kit.id,
+            borrower_organisation_id: org(Some(&l.borrower))?.unwrap_or_default(),
+            borrower_contact_id: None,
+            from: l.from,
+            until: l.until,
+            notes: l.notes,
+        })?;
+        let mut loan = kit_loans::request(
+            db,
+            kit_loans::NewLoan {
+                fields,
+                lender_organisation_id: kit.organisation_id,
+                requested_by_user_id: None,
+                requested_by_organisation_id: org(Some(&l.borrower))?,
+            },
+        )
+        .await?;
+        let status: entity::KitLoanStatus = stored(&l.status)?;
+        let steps: &[LoanStep] = match status {
+            entity::KitLoanStatus::Requested => &[],
+            entity::KitLoanStatus::Confirmed => &[LoanStep::Confirm],
+            entity::KitLoanStatus::Out => &[LoanStep::Confirm, LoanStep::HandOut],
+            entity::KitLoanStatus::Returned => &[LoanStep::Confirm, LoanStep::HandOut, LoanStep::TakeBack],
+            entity::KitLoanStatus::Cancelled => &[LoanStep::Cancel],
+            entity::KitLoanStatus::Declined => &[LoanStep::Decline],
+        };
+        for step in steps {
+            loan = kit_loans::take_step(db, &loan, *step).await?;
+        }
+        if let Some(r) = l.report {
+            let fields = ExperienceReportFields::parse(ExperienceReportDraft {
+                action_id: None,
+                event_id: None,
+                kit_loan_id: Some(loan.id),
+                author_user_id: None,
+                author: r.author,
+                text: r.text,
+                rating: r.rating,
+                people_reached: r.people_reached,
+                reported_on: r.reported_on,
+            })?;
+            record::create::<entity::experience_report::Entity>(db, fields).await?;
+        }
     }
     Ok(())
 }

@@ -18,6 +18,9 @@ pub struct ContactFields {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub region: Option<Region>,
+    /// Département code (`25`, `2A`, `974`).
+    pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub audiences: Vec<Audience>,
     pub tags: Vec<String>,
@@ -36,6 +39,8 @@ impl From<&entity::contact::Model> for ContactFields {
             email: m.email.clone(),
             phone: m.phone.clone(),
             region: m.region,
+            departement: m.departement.clone(),
+            postal_code: m.postal_code.clone(),
             city: m.city.clone(),
             audiences: m.audiences.0.clone(),
             tags: m.tags.0.clone(),
@@ -46,7 +51,8 @@ impl From<&entity::contact::Model> for ContactFields {
     }
 }
 
-/// A new contact as an entry point has it.
+/// A new contact as an entry point has it. The département and région it lacks are filled
+/// from its postal code or city (`places`).
 #[derive(Clone, Debug)]
 pub struct ContactDraft {
     pub organisation_id: Option<Uuid>,
@@ -56,6 +62,8 @@ pub struct ContactDraft {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub region: Option<Region>,
+    pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub audiences: Vec<Audience>,
     pub tags: Vec<String>,
@@ -74,6 +82,8 @@ pub struct ContactPatch {
     pub email: Patch<String>,
     pub phone: Patch<String>,
     pub region: Patch<Region>,
+    pub departement: Patch<String>,
+    pub postal_code: Patch<String>,
     pub city: Patch<String>,
     pub audiences: Patch<Vec<Audience>>,
     pub tags: Patch<Vec<String>>,
@@ -92,6 +102,8 @@ pub struct ContactChange {
     email: Option<Option<String>>,
     phone: Option<Option<String>>,
     region: Option<Option<Region>>,
+    departement: Option<Option<String>>,
+    postal_code: Option<Option<String>>,
     city: Option<Option<String>>,
     audiences: Option<Vec<Audience>>,
     tags: Option<Vec<String>>,
@@ -124,6 +136,14 @@ fn city(value: Option<String>) -> AppResult<Option<String>> {
     validate::opt_text("city", value, TITLE_MAX)
 }
 
+fn departement(value: Option<String>) -> AppResult<Option<String>> {
+    validate::opt_departement("departement", value)
+}
+
+fn postal_code(value: Option<String>) -> AppResult<Option<String>> {
+    validate::opt_postal_code("postalCode", value)
+}
+
 fn audiences(values: Vec<Audience>) -> Vec<Audience> {
     validate::dedup(values)
 }
@@ -141,7 +161,7 @@ impl ContactFields {
     pub fn parse(d: ContactDraft) -> Result<ContactFields, Invalid> {
         let mut c = Checks::default();
         // Checked in the order written.
-        let fields = ContactFields {
+        let mut fields = ContactFields {
             organisation_id: d.organisation_id,
             first_name: c.value(first_name(&d.first_name)),
             last_name: c.value(last_name(&d.last_name)),
@@ -149,6 +169,8 @@ impl ContactFields {
             email: c.value(email(d.email)),
             phone: c.value(phone(d.phone)),
             region: d.region,
+            departement: c.value(departement(d.departement)),
+            postal_code: c.value(postal_code(d.postal_code)),
             city: c.value(city(d.city)),
             audiences: audiences(d.audiences),
             tags: c.value(tags(d.tags)),
@@ -156,7 +178,18 @@ impl ContactFields {
             visibility: d.visibility,
             consent_at: d.consent_at,
         };
+        fields.complete_place();
         c.finish(fields)
+    }
+
+    /// Fills the postal code, city, département and région it lacks (`places::complete`).
+    pub fn complete_place(&mut self) -> Option<crate::places::Note> {
+        super::complete_place(
+            &mut self.postal_code,
+            &mut self.city,
+            &mut self.departement,
+            &mut self.region,
+        )
     }
 }
 
@@ -173,6 +206,8 @@ impl ContactChange {
             email: c.optional(p.email, email),
             phone: c.optional(p.phone, phone),
             region: c.optional(p.region, Ok),
+            departement: c.optional(p.departement, departement),
+            postal_code: c.optional(p.postal_code, postal_code),
             city: c.optional(p.city, city),
             audiences: c.required("audiences", p.audiences, |v| Ok(audiences(v))),
             tags: c.required("tags", p.tags, tags),
@@ -183,7 +218,10 @@ impl ContactChange {
         c.finish(change)
     }
 
-    pub fn apply(self, f: &mut ContactFields) {
+    /// Applies the change. A new postal code or city it gives places the contact again: the
+    /// département and région it does not give follow the new place.
+    pub fn apply(mut self, f: &mut ContactFields) {
+        super::moved(&self.postal_code, &self.city, &mut self.departement, &mut self.region);
         put(&mut f.organisation_id, self.organisation_id);
         put(&mut f.first_name, self.first_name);
         put(&mut f.last_name, self.last_name);
@@ -191,12 +229,15 @@ impl ContactChange {
         put(&mut f.email, self.email);
         put(&mut f.phone, self.phone);
         put(&mut f.region, self.region);
+        put(&mut f.departement, self.departement);
+        put(&mut f.postal_code, self.postal_code);
         put(&mut f.city, self.city);
         put(&mut f.audiences, self.audiences);
         put(&mut f.tags, self.tags);
         put(&mut f.notes, self.notes);
         put(&mut f.visibility, self.visibility);
         put(&mut f.consent_at, self.consent_at);
+        f.complete_place();
     }
 }
 
@@ -214,6 +255,8 @@ mod tests {
             email: Some("Camille.Martin@Example.ORG".into()),
             phone: Some("+33 1  99 00 12 34".into()),
             region: None,
+            departement: None,
+            postal_code: None,
             city: Some("".into()),
             audiences: Vec::new(),
             tags: Vec::new(),
@@ -254,6 +297,46 @@ mod tests {
         let invalid = ContactFields::parse(bad).expect_err("refused");
         assert_eq!(fields(&invalid), ["firstName", "lastName", "email", "phone"]);
         assert_eq!(invalid.first().to_string(), "firstName must not be empty");
+    }
+
+    #[test]
+    fn a_contact_is_placed_by_its_city_or_postal_code_and_moves_with_them() {
+        let mut f = ContactFields::parse(ContactDraft {
+            city: Some("Besançon".into()),
+            ..draft()
+        })
+        .expect("valid");
+        assert_eq!(
+            (f.departement.as_deref(), f.region, f.postal_code.as_deref()),
+            (Some("25"), Some(Region::BourgogneFrancheComte), Some("25000"))
+        );
+        ContactChange::parse(ContactPatch {
+            postal_code: Patch::Set("97400".into()),
+            city: Patch::Clear,
+            ..Default::default()
+        })
+        .expect("valid")
+        .apply(&mut f);
+        assert_eq!(
+            (f.departement.as_deref(), f.region, f.city.as_deref()),
+            (Some("974"), Some(Region::LaReunion), Some("Saint-Denis"))
+        );
+        // A département given with the change is kept.
+        ContactChange::parse(ContactPatch {
+            postal_code: Patch::Set("20000".into()),
+            departement: Patch::Set("2B".into()),
+            ..Default::default()
+        })
+        .expect("valid")
+        .apply(&mut f);
+        assert_eq!((f.departement.as_deref(), f.region), (Some("2B"), Some(Region::Corse)));
+        let refused = ContactFields::parse(ContactDraft {
+            postal_code: Some("2500".into()),
+            departement: Some("20".into()),
+            ..draft()
+        })
+        .expect_err("refused");
+        assert_eq!(fields(&refused), ["departement", "postalCode"]);
     }
 
     #[test]

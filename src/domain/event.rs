@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::validate::{self, LONG_TEXT_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, URL_MAX, cut};
 use super::{Checks, Invalid, Patch, put};
 use crate::error::{AppError, AppResult};
+use crate::places::{self, PlaceParts};
 
 /// The zone of an event that names none.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Paris";
@@ -262,8 +263,8 @@ pub struct EventChange {
 #[derive(Clone, Debug)]
 pub struct FromFeed {
     pub fields: EventFields,
-    /// What was dropped to keep it, for the run's warnings.
-    pub notes: Vec<&'static str>,
+    /// What was dropped to keep it, or could not be placed, for the run's warnings.
+    pub notes: Vec<String>,
 }
 
 fn title(value: &str) -> AppResult<String> {
@@ -315,7 +316,7 @@ fn place(c: &mut Checks, l: LocationDraft) -> Place {
             "give both latitude and longitude, or neither",
         ));
     }
-    Place {
+    let mut place = Place {
         name,
         address,
         postal_code,
@@ -324,6 +325,28 @@ fn place(c: &mut Checks, l: LocationDraft) -> Place {
         region: l.region,
         latitude: latitude.flatten(),
         longitude: longitude.flatten(),
+    };
+    place.complete();
+    place
+}
+
+impl Place {
+    /// Fills the postal code, city, département and région it lacks from what it holds (or,
+    /// holding neither a postal code nor a city, from its name and address read as one line
+    /// each), never changing what it holds: see `places::complete`.
+    fn complete(&mut self) -> Option<places::Note> {
+        let mut parts = PlaceParts {
+            postal_code: self.postal_code.take(),
+            city: self.city.take(),
+            departement: self.departement.take(),
+            region: self.region.take(),
+        };
+        let note = places::complete(&mut parts, &[self.name.as_deref(), self.address.as_deref()]);
+        self.postal_code = parts.postal_code;
+        self.city = parts.city;
+        self.departement = parts.departement;
+        self.region = parts.region;
+        note
     }
 }
 
@@ -379,7 +402,7 @@ impl EventFields {
         let mut notes = Vec::new();
         let ends_at = match d.ends_at {
             Some(end) if end < d.starts_at => {
-                notes.push("ends before it starts, end dropped");
+                notes.push("ends before it starts, end dropped".to_string());
                 None
             }
             other => other,
@@ -425,7 +448,35 @@ impl EventFields {
             status: d.status,
             visibility: d.visibility,
         };
+        let mut fields = fields;
+        let mut place = Place {
+            name: fields.location_name.take(),
+            address: fields.address.take(),
+            postal_code: fields.postal_code.take(),
+            city: fields.city.take(),
+            departement: fields.departement.take(),
+            region: fields.region.take(),
+            latitude: None,
+            longitude: None,
+        };
+        if let Some(note) = place.complete() {
+            notes.push(note.to_string());
+        }
+        fields.location_name = place.name;
+        fields.address = place.address;
+        fields.postal_code = place.postal_code;
+        fields.city = place.city;
+        fields.departement = place.departement;
+        fields.region = place.region;
         Ok(FromFeed { fields, notes })
+    }
+
+    /// Why its place could not be completed, if it could not (a postal code the official
+    /// table does not know, and nothing else to place it by): for an import's warnings.
+    pub fn place_note(&self) -> Option<places::Note> {
+        let code = self.postal_code.as_deref()?;
+        let known = places::postal_code_in(code).is_some_and(places::is_known_postal_code);
+        (self.departement.is_none() && !known).then(|| places::Note::UnknownPostalCode(code.to_string()))
     }
 
     /// The rule across fields, asked of the whole record: of a new one, and of one a change
@@ -589,7 +640,12 @@ mod tests {
         })
         .expect("valid")
         .apply(&mut f);
-        assert_eq!((f.city.as_deref(), f.departement.as_deref()), (Some("Dole"), None));
+        // The département and région follow the new place (Dole is in the Jura).
+        assert_eq!(
+            (f.city.as_deref(), f.departement.as_deref()),
+            (Some("Dole"), Some("39"))
+        );
+        assert_eq!(f.region, Some(Region::BourgogneFrancheComte));
         EventChange::parse(EventPatch {
             location: Patch::Clear,
             ..Default::default()
@@ -665,6 +721,64 @@ mod tests {
             (day(9), day(9))
         );
         assert_eq!(local_days(late, None, "UTC"), (day(8), day(8)));
+    }
+
+    #[test]
+    fn places_are_completed_and_what_is_typed_is_kept() {
+        let f = EventFields::parse(EventDraft {
+            location: LocationDraft {
+                name: Some("Fablab de Villeurbanne, 12 rue des Arts, 69100 Villeurbanne".into()),
+                ..Default::default()
+            },
+            ..draft()
+        })
+        .expect("valid");
+        assert_eq!(
+            (
+                f.postal_code.as_deref(),
+                f.city.as_deref(),
+                f.departement.as_deref(),
+                f.region
+            ),
+            (
+                Some("69100"),
+                Some("Villeurbanne"),
+                Some("69"),
+                Some(Region::AuvergneRhoneAlpes)
+            )
+        );
+        assert_eq!(
+            f.location_name.as_deref(),
+            Some("Fablab de Villeurbanne, 12 rue des Arts, 69100 Villeurbanne"),
+            "the text stays as written"
+        );
+        let typed = EventFields::parse(EventDraft {
+            location: LocationDraft {
+                postal_code: Some("25000".into()),
+                region: Some(Region::IleDeFrance),
+                ..Default::default()
+            },
+            ..draft()
+        })
+        .expect("valid");
+        assert_eq!(
+            (typed.departement.as_deref(), typed.region),
+            (Some("25"), Some(Region::IleDeFrance))
+        );
+        let unknown = EventFields::lenient(
+            EventDraft {
+                location: LocationDraft {
+                    postal_code: Some("99999".into()),
+                    ..Default::default()
+                },
+                ..draft()
+            },
+            DEFAULT_TIMEZONE,
+        )
+        .expect("kept");
+        assert_eq!((unknown.fields.departement, unknown.fields.region), (None, None));
+        assert_eq!(unknown.notes.len(), 1);
+        assert!(unknown.notes[0].contains("99999"), "{:?}", unknown.notes);
     }
 
     #[test]

@@ -7,11 +7,24 @@ use super::validate::{self, LONG_TEXT_MAX, TITLE_MAX};
 use super::{Checks, Invalid, Patch, put};
 use crate::error::{AppError, AppResult};
 
-/// What a report is about: exactly one action or one event.
+/// What a report is about: exactly one action, one event or one kit loan (a school's
+/// « retour » on the kit it borrowed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExperienceReportSubject {
     Action(Uuid),
     Event(Uuid),
+    KitLoan(Uuid),
+}
+
+impl ExperienceReportSubject {
+    /// The input field that names it.
+    pub fn field(self) -> &'static str {
+        match self {
+            ExperienceReportSubject::Action(_) => "actionId",
+            ExperienceReportSubject::Event(_) => "eventId",
+            ExperienceReportSubject::KitLoan(_) => "kitLoanId",
+        }
+    }
 }
 
 /// Every field of a report a user can set, validated.
@@ -29,11 +42,12 @@ pub struct ExperienceReportFields {
 
 impl From<&entity::experience_report::Model> for ExperienceReportFields {
     fn from(m: &entity::experience_report::Model) -> Self {
-        let subject = match (m.action_id, m.event_id) {
-            (Some(a), _) => ExperienceReportSubject::Action(a),
-            (None, Some(e)) => ExperienceReportSubject::Event(e),
+        let subject = match (m.action_id, m.event_id, m.kit_loan_id) {
+            (Some(a), _, _) => ExperienceReportSubject::Action(a),
+            (None, Some(e), _) => ExperienceReportSubject::Event(e),
+            (None, None, Some(l)) => ExperienceReportSubject::KitLoan(l),
             // The table's CHECK constraint makes this unreachable; fall back to a nil action.
-            (None, None) => ExperienceReportSubject::Action(Uuid::nil()),
+            (None, None, None) => ExperienceReportSubject::Action(Uuid::nil()),
         };
         ExperienceReportFields {
             subject,
@@ -47,11 +61,12 @@ impl From<&entity::experience_report::Model> for ExperienceReportFields {
     }
 }
 
-/// A new report as an entry point has it: it names one action or one event.
+/// A new report as an entry point has it: it names one action, one event or one kit loan.
 #[derive(Clone, Debug)]
 pub struct ExperienceReportDraft {
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
+    pub kit_loan_id: Option<Uuid>,
     pub author_user_id: Option<Uuid>,
     pub author: String,
     pub text: String,
@@ -81,13 +96,18 @@ pub struct ExperienceReportChange {
     reported_on: Option<NaiveDate>,
 }
 
-fn subject(action: Option<Uuid>, event: Option<Uuid>) -> AppResult<ExperienceReportSubject> {
-    match (action, event) {
-        (Some(a), None) => Ok(ExperienceReportSubject::Action(a)),
-        (None, Some(e)) => Ok(ExperienceReportSubject::Event(e)),
-        _ => Err(AppError::bad_input(
+fn subject(action: Option<Uuid>, event: Option<Uuid>, loan: Option<Uuid>) -> AppResult<ExperienceReportSubject> {
+    match (action, event, loan) {
+        (Some(a), None, None) => Ok(ExperienceReportSubject::Action(a)),
+        (None, Some(e), None) => Ok(ExperienceReportSubject::Event(e)),
+        (None, None, Some(l)) => Ok(ExperienceReportSubject::KitLoan(l)),
+        (None, None, None) | (Some(_), Some(_), None) => Err(AppError::bad_input(
             "actionId",
             "give exactly one of actionId and eventId",
+        )),
+        _ => Err(AppError::bad_input(
+            "kitLoanId",
+            "give exactly one of actionId, eventId and kitLoanId",
         )),
     }
 }
@@ -115,7 +135,7 @@ impl ExperienceReportFields {
         // Checked in the order written. A refused subject's stand-in is never used: the
         // report is refused.
         let subject = c
-            .ok(subject(d.action_id, d.event_id))
+            .ok(subject(d.action_id, d.event_id, d.kit_loan_id))
             .unwrap_or(ExperienceReportSubject::Action(Uuid::nil()));
         let fields = ExperienceReportFields {
             subject,
@@ -162,6 +182,7 @@ mod tests {
         ExperienceReportDraft {
             action_id: Some(Uuid::now_v7()),
             event_id: None,
+            kit_loan_id: None,
             author_user_id: None,
             author: "Camille".into(),
             text: " Une belle rencontre. ".into(),
@@ -193,6 +214,28 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_report_may_be_about_a_kit_loan() {
+        let loan = Uuid::now_v7();
+        let f = ExperienceReportFields::parse(ExperienceReportDraft {
+            action_id: None,
+            kit_loan_id: Some(loan),
+            ..draft()
+        })
+        .expect("valid");
+        assert_eq!(f.subject, ExperienceReportSubject::KitLoan(loan));
+        assert_eq!(f.subject.field(), "kitLoanId");
+        let refused = ExperienceReportFields::parse(ExperienceReportDraft {
+            kit_loan_id: Some(loan),
+            ..draft()
+        })
+        .expect_err("refused");
+        assert_eq!(
+            refused.first().to_string(),
+            "give exactly one of actionId, eventId and kitLoanId"
+        );
     }
 
     #[test]

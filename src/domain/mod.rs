@@ -13,6 +13,9 @@ pub mod contact;
 pub mod event;
 pub mod experience_report;
 pub mod feed;
+pub mod indicators;
+pub mod kit;
+pub mod kit_loan;
 pub mod organisation;
 pub mod resource;
 pub mod rich_text;
@@ -155,6 +158,43 @@ impl Checks {
                 rest: errors.collect(),
             }),
         }
+    }
+}
+
+/// Completes a record's place from the official table (`places::complete`): what it lacks is
+/// filled, what it holds is kept.
+pub(crate) fn complete_place(
+    postal_code: &mut Option<String>,
+    city: &mut Option<String>,
+    departement: &mut Option<String>,
+    region: &mut Option<entity::Region>,
+) -> Option<crate::places::Note> {
+    let mut parts = crate::places::PlaceParts {
+        postal_code: postal_code.take(),
+        city: city.take(),
+        departement: departement.take(),
+        region: region.take(),
+    };
+    let note = crate::places::complete(&mut parts, &[]);
+    *postal_code = parts.postal_code;
+    *city = parts.city;
+    *departement = parts.departement;
+    *region = parts.region;
+    note
+}
+
+/// Before a change that gives a new postal code or city is applied: the département and
+/// région it does not give are derived again from the new place rather than kept from the old.
+pub(crate) fn moved<T, U, V>(
+    postal_code: &Option<Option<T>>,
+    city: &Option<Option<U>>,
+    departement: &mut Option<Option<V>>,
+    region: &mut Option<Option<entity::Region>>,
+) {
+    let new_place = matches!(postal_code, Some(Some(_))) || matches!(city, Some(Some(_)));
+    if new_place {
+        departement.get_or_insert(None);
+        region.get_or_insert(None);
     }
 }
 

@@ -14,6 +14,7 @@ pub struct OrganisationFields {
     pub kind: OrganisationKind,
     pub region: Option<Region>,
     pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub website: Option<String>,
     pub description: Option<String>,
@@ -27,6 +28,7 @@ impl From<&entity::organisation::Model> for OrganisationFields {
             kind: m.kind,
             region: m.region,
             departement: m.departement.clone(),
+            postal_code: m.postal_code.clone(),
             city: m.city.clone(),
             website: m.website.clone(),
             description: m.description.clone(),
@@ -34,7 +36,8 @@ impl From<&entity::organisation::Model> for OrganisationFields {
     }
 }
 
-/// A new organisation as an entry point has it.
+/// A new organisation as an entry point has it. The département and région it lacks are
+/// filled from its postal code or city (`places`).
 #[derive(Clone, Debug)]
 pub struct OrganisationDraft {
     pub slug: String,
@@ -42,6 +45,7 @@ pub struct OrganisationDraft {
     pub kind: OrganisationKind,
     pub region: Option<Region>,
     pub departement: Option<String>,
+    pub postal_code: Option<String>,
     pub city: Option<String>,
     pub website: Option<String>,
     pub description: Option<String>,
@@ -55,6 +59,7 @@ pub struct OrganisationPatch {
     pub kind: Patch<OrganisationKind>,
     pub region: Patch<Region>,
     pub departement: Patch<String>,
+    pub postal_code: Patch<String>,
     pub city: Patch<String>,
     pub website: Patch<String>,
     pub description: Patch<String>,
@@ -68,6 +73,7 @@ pub struct OrganisationChange {
     kind: Option<OrganisationKind>,
     region: Option<Option<Region>>,
     departement: Option<Option<String>>,
+    postal_code: Option<Option<String>>,
     city: Option<Option<String>>,
     website: Option<Option<String>>,
     description: Option<Option<String>>,
@@ -83,6 +89,10 @@ fn name(value: &str) -> AppResult<String> {
 
 fn departement(value: Option<String>) -> AppResult<Option<String>> {
     validate::opt_departement("departement", value)
+}
+
+fn postal_code(value: Option<String>) -> AppResult<Option<String>> {
+    validate::opt_postal_code("postalCode", value)
 }
 
 fn city(value: Option<String>) -> AppResult<Option<String>> {
@@ -102,17 +112,29 @@ impl OrganisationFields {
     pub fn parse(d: OrganisationDraft) -> Result<OrganisationFields, Invalid> {
         let mut c = Checks::default();
         // Checked in the order written.
-        let fields = OrganisationFields {
+        let mut fields = OrganisationFields {
             slug: c.value(slug(&d.slug)),
             name: c.value(name(&d.name)),
             kind: d.kind,
             region: d.region,
             departement: c.value(departement(d.departement)),
+            postal_code: c.value(postal_code(d.postal_code)),
             city: c.value(city(d.city)),
             website: c.value(website(d.website)),
             description: c.value(description(d.description)),
         };
+        fields.complete_place();
         c.finish(fields)
+    }
+
+    /// Fills the postal code, city, département and région it lacks (`places::complete`).
+    pub fn complete_place(&mut self) -> Option<crate::places::Note> {
+        super::complete_place(
+            &mut self.postal_code,
+            &mut self.city,
+            &mut self.departement,
+            &mut self.region,
+        )
     }
 }
 
@@ -127,6 +149,7 @@ impl OrganisationChange {
             kind: c.required("kind", p.kind, Ok),
             region: c.optional(p.region, Ok),
             departement: c.optional(p.departement, departement),
+            postal_code: c.optional(p.postal_code, postal_code),
             city: c.optional(p.city, city),
             website: c.optional(p.website, website),
             description: c.optional(p.description, description),
@@ -134,15 +157,20 @@ impl OrganisationChange {
         c.finish(change)
     }
 
-    pub fn apply(self, f: &mut OrganisationFields) {
+    /// Applies the change. A new postal code or city it gives places the organisation again:
+    /// the département and région it does not give follow the new place.
+    pub fn apply(mut self, f: &mut OrganisationFields) {
+        super::moved(&self.postal_code, &self.city, &mut self.departement, &mut self.region);
         put(&mut f.slug, self.slug);
         put(&mut f.name, self.name);
         put(&mut f.kind, self.kind);
         put(&mut f.region, self.region);
         put(&mut f.departement, self.departement);
+        put(&mut f.postal_code, self.postal_code);
         put(&mut f.city, self.city);
         put(&mut f.website, self.website);
         put(&mut f.description, self.description);
+        f.complete_place();
     }
 }
 
@@ -157,6 +185,7 @@ mod tests {
             kind: OrganisationKind::Cmq,
             region: None,
             departement: Some("2a".into()),
+            postal_code: None,
             city: None,
             website: None,
             description: Some("".into()),

@@ -60,8 +60,27 @@ fn text(value: &str) -> String {
     value.replace("\r\n", "\n").replace('\r', "\n").trim().to_string()
 }
 
+/// A kit loan as a calendar shows it, with the names it needs.
+pub struct LoanEntry<'a> {
+    pub loan: &'a entity::kit_loan::Model,
+    /// The kit's inventory code.
+    pub kit: &'a str,
+    /// The resource the kit is a copy of, when the reader may see it.
+    pub resource: Option<&'a str>,
+    pub lender: &'a str,
+    pub borrower: &'a str,
+    /// Where the kit goes (the borrower's city).
+    pub place: Option<&'a str>,
+}
+
 /// The calendar of `events` (in the order given).
 pub fn calendar(info: &CalendarInfo<'_>, events: &[Arc<Event>]) -> Vec<u8> {
+    calendar_with_loans(info, events, &[])
+}
+
+/// The calendar of `events`, then of `loans` (each an all-day span from its first day to the
+/// day the kit is back, excluded as `DTEND` is).
+pub fn calendar_with_loans(info: &CalendarInfo<'_>, events: &[Arc<Event>], loans: &[LoanEntry<'_>]) -> Vec<u8> {
     let mut out = String::with_capacity(1024 + events.len() * 700);
     out.push_str("BEGIN:VCALENDAR\r\n");
     line(&mut out, Property::new("VERSION", "2.0"));
@@ -109,8 +128,62 @@ pub fn calendar(info: &CalendarInfo<'_>, events: &[Arc<Event>]) -> Vec<u8> {
             Err(_) => tracing::warn!(event = %event.id, "an event could not be written to iCalendar"),
         }
     }
+    for entry in loans {
+        match loan_vevent(entry).try_into_string() {
+            Ok(text) => out.push_str(&text),
+            Err(_) => tracing::warn!(loan = %entry.loan.id, "a kit loan could not be written to iCalendar"),
+        }
+    }
     out.push_str("END:VCALENDAR\r\n");
     out.into_bytes()
+}
+
+/// A loan's status in French then English.
+fn loan_status_words(status: entity::KitLoanStatus) -> String {
+    let (fr, en) = crate::domain::kit_loan::status_words(status);
+    format!("{fr} / {en}")
+}
+
+fn loan_vevent(entry: &LoanEntry<'_>) -> icalendar::Event {
+    use entity::KitLoanStatus as S;
+    let loan = entry.loan;
+    let seconds = (loan.updated_at - loan.created_at)
+        .num_seconds()
+        .clamp(0, i64::from(i32::MAX));
+    let mut e = icalendar::Event::new();
+    e.uid(&format!("kit-loan-{}@passerelle", loan.id))
+        .timestamp(loan.updated_at)
+        .last_modified(loan.updated_at)
+        .created(loan.created_at)
+        .sequence(u32::try_from(seconds).unwrap_or(0))
+        .summary(&text(&format!(
+            "Prêt de la mallette {kit} à {borrower} / Kit {kit} lent to {borrower}",
+            kit = entry.kit,
+            borrower = entry.borrower
+        )))
+        .starts(loan.starts_on)
+        .ends(loan.ends_on)
+        .status(match loan.status {
+            S::Requested => icalendar::EventStatus::Tentative,
+            S::Confirmed | S::Out | S::Returned => icalendar::EventStatus::Confirmed,
+            S::Cancelled | S::Declined => icalendar::EventStatus::Cancelled,
+        })
+        // A loan takes no one's time: calendars show the span without marking anyone busy.
+        .add_property("TRANSP", "TRANSPARENT");
+    let mut lines = Vec::new();
+    if let Some(resource) = entry.resource {
+        lines.push(format!("Ressource / Resource : {resource}"));
+    }
+    lines.push(format!("Prêteur / Lender : {}", entry.lender));
+    lines.push(format!("Emprunteur / Borrower : {}", entry.borrower));
+    lines.push(format!("État / Status : {}", loan_status_words(loan.status)));
+    lines.push(format!("Retour le / Back on : {}", loan.ends_on.format("%d/%m/%Y")));
+    e.description(&text(&lines.join("\n")));
+    if let Some(place) = entry.place {
+        e.location(&text(place));
+    }
+    e.categories([String::from("Prêt de mallette"), String::from("Kit loan")]);
+    e.done()
 }
 
 /// `PT1H`-style duration (hours and minutes are all a refresh interval needs).

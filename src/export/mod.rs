@@ -8,6 +8,7 @@
 pub mod atom;
 pub mod csv;
 pub mod ics;
+pub mod indicators;
 pub mod vcard;
 
 use std::collections::HashMap;

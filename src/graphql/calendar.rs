@@ -41,6 +41,12 @@ impl CalendarSubscription {
     async fn last_used_at(&self) -> Option<DateTime> {
         self.0.last_used_at.map(Into::into)
     }
+    /// Whether the link also shows the kit loans of its creator's organisation (lent or
+    /// borrowed, requested, confirmed or out, not yet over); see
+    /// `updateCalendarSubscription`.
+    async fn kit_loans(&self) -> bool {
+        SavedEventFilter::from_stored(&self.0.filter).is_some_and(|f| f.shows_kit_loans())
+    }
 }
 
 /// What `createCalendarSubscription` did.
@@ -51,6 +57,13 @@ pub struct CreateCalendarSubscriptionPayload {
     /// Shown once: the private `.ics` address to give a calendar application. It reads the
     /// events you may see at the time it is read; keep it secret.
     pub url: String,
+}
+
+/// What `updateCalendarSubscription` did.
+#[derive(SimpleObject)]
+pub struct UpdateCalendarSubscriptionPayload {
+    /// The link after the change.
+    pub subscription: CalendarSubscription,
 }
 
 /// What `revokeCalendarSubscription` did.
@@ -127,6 +140,41 @@ impl CalendarMutation {
         Ok(CreateCalendarSubscriptionPayload {
             subscription: CalendarSubscription(Arc::new(link)),
             url: format!("{base}/calendar/{token}.ics"),
+        })
+    }
+
+    /// Changes one of the caller's calendar links (admins: anyone's): whether it shows the kit
+    /// loans of its creator's organisation beside the events (links do, from their creation).
+    async fn update_calendar_subscription(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The link's id.")] id: ID,
+        #[graphql(desc = "Whether the link shows the kit loans too; left out, unchanged.")] kit_loans: Option<bool>,
+    ) -> Result<UpdateCalendarSubscriptionPayload> {
+        let viewer = viewer(ctx);
+        viewer.require_signed_in().gql()?;
+        let id = parse_id("id", &id)?;
+        let link = in_transaction(ctx, async |txn| {
+            let link = links::by_id(txn, id)
+                .await?
+                .filter(|l| l.revoked_at.is_none())
+                .filter(|l| viewer.is_admin() || Some(l.user_id) == viewer.user_id())
+                .ok_or(AppError::NotFound("calendar subscription"))?;
+            let mut fields = Vec::new();
+            let link = match kit_loans {
+                Some(show) => {
+                    fields.push("kitLoans".to_string());
+                    links::show_kit_loans(txn, &link, show).await?
+                }
+                None => link,
+            };
+            audit(txn, viewer, Subject::CalendarSubscription, Some(id), "update", fields).await?;
+            Ok(link)
+        })
+        .await
+        .gql()?;
+        Ok(UpdateCalendarSubscriptionPayload {
+            subscription: CalendarSubscription(Arc::new(link)),
         })
     }
 

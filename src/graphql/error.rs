@@ -11,6 +11,10 @@ pub fn to_gql(err: AppError) -> async_graphql::Error {
         AppError::BadUserInput { field, .. } => Some(field.clone()),
         _ => None,
     };
+    let conflicting_loan = match &err {
+        AppError::BookingConflict { loan_id, .. } => Some(loan_id.to_string()),
+        _ => None,
+    };
     let retry_after = match &err {
         AppError::RateLimited { retry_after_secs } | AppError::Unavailable { retry_after_secs } => {
             Some(*retry_after_secs)
@@ -34,6 +38,9 @@ pub fn to_gql(err: AppError) -> async_graphql::Error {
         }
         if let Some(secs) = retry_after {
             ext.set("retryAfter", secs);
+        }
+        if let Some(loan) = conflicting_loan {
+            ext.set("conflictingLoanId", loan);
         }
         if let Some((reason, organisation, name)) = denial {
             ext.set("reason", reason);

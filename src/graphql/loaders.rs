@@ -16,7 +16,7 @@ use crate::domain::Scope;
 use crate::error::AppResult;
 use crate::store::list::{Filter, Relation, Row};
 use crate::store::page::{Listed, Page, PageArgs};
-use crate::store::{actions, contacts, events, experience_reports, feeds, resources};
+use crate::store::{actions, contacts, events, experience_reports, feeds, kit_loans, kits, resources};
 
 /// Loads the records of `E` the caller may see, by id.
 pub struct ById<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);
@@ -149,6 +149,8 @@ pub struct Loaders {
     pub resources: ByIdLoader<entity::resource::Entity>,
     pub contacts: ByIdLoader<entity::contact::Entity>,
     pub experience_reports: ByIdLoader<entity::experience_report::Entity>,
+    pub kits: ByIdLoader<entity::kit::Entity>,
+    pub kit_loans: ByIdLoader<entity::kit_loan::Entity>,
     pub organisation_events: Nested<events::EventFilter>,
     pub organisation_resources: Nested<resources::ResourceFilter>,
     pub organisation_contacts: Nested<contacts::ContactFilter>,
@@ -156,6 +158,12 @@ pub struct Loaders {
     pub action_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
     pub event_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
     pub feed_runs: Nested<feeds::FeedRunFilter>,
+    pub organisation_kits: Nested<kits::KitFilter>,
+    pub resource_kits: Nested<kits::KitFilter>,
+    pub kit_loans_of_kit: Nested<kit_loans::KitLoanFilter>,
+    pub organisation_borrowed_loans: Nested<kit_loans::KitLoanFilter>,
+    pub organisation_lent_loans: Nested<kit_loans::KitLoanFilter>,
+    pub kit_loan_experience_reports: Nested<experience_reports::ExperienceReportFilter>,
     pub feed_names: Arc<Batcher<Uuid, String, FeedNames>>,
 }
 
@@ -169,6 +177,8 @@ impl Loaders {
             resources: loader(ById(db.clone(), scope, PhantomData)),
             contacts: loader(ById(db.clone(), scope, PhantomData)),
             experience_reports: loader(ById(db.clone(), scope, PhantomData)),
+            kits: loader(ById(db.clone(), scope, PhantomData)),
+            kit_loans: loader(ById(db.clone(), scope, PhantomData)),
             organisation_events: Nested::new(db, events::BY_ORGANISER),
             organisation_resources: Nested::new(db, resources::BY_ORGANISATION),
             organisation_contacts: Nested::new(db, contacts::BY_ORGANISATION),
@@ -176,6 +186,12 @@ impl Loaders {
             action_experience_reports: Nested::new(db, experience_reports::BY_ACTION),
             event_experience_reports: Nested::new(db, experience_reports::BY_EVENT),
             feed_runs: Nested::new(db, feeds::RUNS_BY_FEED),
+            organisation_kits: Nested::new(db, kits::BY_ORGANISATION),
+            resource_kits: Nested::new(db, kits::BY_RESOURCE),
+            kit_loans_of_kit: Nested::new(db, kit_loans::BY_KIT),
+            organisation_borrowed_loans: Nested::new(db, kit_loans::BY_BORROWER),
+            organisation_lent_loans: Nested::new(db, kit_loans::BY_LENDER),
+            kit_loan_experience_reports: Nested::new(db, experience_reports::BY_KIT_LOAN),
             feed_names: loader(FeedNames(db.clone())),
         }
     }
@@ -196,6 +212,14 @@ impl Loaders {
         self.action_experience_reports.clear();
         self.event_experience_reports.clear();
         self.feed_runs.clear();
+        self.kits.clear();
+        self.kit_loans.clear();
+        self.organisation_kits.clear();
+        self.resource_kits.clear();
+        self.kit_loans_of_kit.clear();
+        self.organisation_borrowed_loans.clear();
+        self.organisation_lent_loans.clear();
+        self.kit_loan_experience_reports.clear();
         self.feed_names.clear();
     }
 }

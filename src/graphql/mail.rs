@@ -44,7 +44,8 @@ mirror_enum!(
 
 mirror_enum!(
     /// What a message is: an invitation (identifier and temporary password), a password reset
-    /// link, the notice that a password changed, or a digest.
+    /// link, the notice that a password changed, a digest, or the reminder (two days before)
+    /// that a borrowed kit is due back.
     MailKind = entity::MailKind {
         /// A new account's (or a reset account's) identifier and temporary password.
         Invitation,
@@ -54,6 +55,8 @@ mirror_enum!(
         PasswordChanged,
         /// A digest of the new and changed events and resources.
         Digest,
+        /// The reminder, two days before, that a borrowed kit is due back.
+        KitLoanReminder,
     }
 );
 

@@ -18,6 +18,8 @@ pub mod federation;
 pub mod feed;
 pub mod guard;
 pub mod import;
+pub mod indicators;
+pub mod kit;
 pub mod loaders;
 pub mod mail;
 pub mod node;
@@ -53,6 +55,8 @@ pub struct Query(
     federation::EntityQuery,
     calendar::CalendarQuery,
     search::SearchQuery,
+    kit::KitQuery,
+    indicators::IndicatorQuery,
     mail::MailQuery,
 );
 
@@ -73,6 +77,7 @@ pub struct Mutation(
     event::mutation::EventMutation,
     action::mutation::ActionMutation,
     experience_report::mutation::ExperienceReportMutation,
+    kit::mutation::KitMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -6,6 +6,7 @@ use super::error::{IntoGql, parse_id};
 use super::event::Event;
 use super::exec::db;
 use super::experience_report::ExperienceReport;
+use super::kit::{Kit, KitLoan};
 use super::loaders::loaders;
 use super::organisation::Organisation;
 use super::resource::Resource;
@@ -21,6 +22,8 @@ pub enum Node {
     Event(Event),
     Action(Action),
     ExperienceReport(ExperienceReport),
+    Kit(Kit),
+    KitLoan(KitLoan),
 }
 
 /// `node(id)`, the Relay way to read any object.
@@ -60,6 +63,8 @@ impl NodeQuery {
                 .await
                 .gql()?
                 .map(|m| Node::ExperienceReport(ExperienceReport(m))),
+            Some("Kit") => l.kits.load_one(id).await.gql()?.map(|m| Node::Kit(Kit(m))),
+            Some("KitLoan") => l.kit_loans.load_one(id).await.gql()?.map(|m| Node::KitLoan(KitLoan(m))),
             _ => None,
         };
         Ok(node)

@@ -33,10 +33,10 @@ const MAX_FEED_ENTRIES: usize = 200;
 /// Most rows of a CSV file or cards of an address book.
 const MAX_EXPORT_ROWS: usize = 10_000;
 
-const ICS: &str = "text/calendar; charset=utf-8";
+pub(super) const ICS: &str = "text/calendar; charset=utf-8";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const VCARD: &str = "text/vcard; charset=utf-8";
-const CSV: &str = "text/csv; charset=utf-8; header=present";
+pub(super) const CSV: &str = "text/csv; charset=utf-8; header=present";
 
 /// Adds the export routes to `route`.
 pub fn routes(route: Route) -> Route {
@@ -69,7 +69,7 @@ fn unauthorized() -> Response {
     resp
 }
 
-fn error(err: &AppError) -> Response {
+pub(super) fn error(err: &AppError) -> Response {
     match err {
         AppError::Unauthenticated => unauthorized(),
         AppError::BadUserInput { message, .. } => text(StatusCode::BAD_REQUEST, message),
@@ -80,7 +80,7 @@ fn error(err: &AppError) -> Response {
 }
 
 /// The caller, from `Authorization` (none is anonymous; a bad token is refused).
-async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
+pub(super) async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
     let viewer = auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await?;
     if viewer.must_change_password() {
         return Err(AppError::PasswordChangeRequired);
@@ -89,17 +89,17 @@ async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
 }
 
 /// The query string as a map (the last value of a repeated name wins).
-fn params(req: &Request) -> HashMap<String, String> {
+pub(super) fn params(req: &Request) -> HashMap<String, String> {
     url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
         .filter(|(_, v)| !v.is_empty())
         .collect()
 }
 
-struct Params(HashMap<String, String>);
+pub(super) struct Params(pub(super) HashMap<String, String>);
 
 impl Params {
-    fn get(&self, names: &[&str]) -> Option<&str> {
+    pub(super) fn get(&self, names: &[&str]) -> Option<&str> {
         names.iter().find_map(|n| self.0.get(*n)).map(String::as_str)
     }
 
@@ -120,7 +120,7 @@ impl Params {
     }
 
     /// A stored enum by its value or its GraphQL name (`ile_de_france`, `ILE_DE_FRANCE`).
-    fn choice<T: Iterable + Copy>(
+    pub(super) fn choice<T: Iterable + Copy>(
         &self,
         names: &[&str],
         value_of: fn(T) -> &'static str,
@@ -157,7 +157,7 @@ impl Params {
     }
 
     /// An organisation by id or slug; an unknown one matches nothing.
-    async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, AppError> {
+    pub(super) async fn organisation(&self, state: &AppState) -> Result<Option<Uuid>, AppError> {
         let Some(raw) = self.get(&["organisation", "organisationId", "organization"]) else {
             return Ok(None);
         };
@@ -228,7 +228,12 @@ fn not_modified(req: &Request, tag: &str) -> bool {
 }
 
 /// A body with its type, cache policy and ETag, or 304 when the client holds it already.
-fn cached(req: &Request, body: Vec<u8>, content_type: &'static str, cache_control: &'static str) -> Response {
+pub(super) fn cached(
+    req: &Request,
+    body: Vec<u8>,
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> Response {
     let tag = etag(&body);
     let mut resp = if not_modified(req, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
@@ -244,7 +249,7 @@ fn cached(req: &Request, body: Vec<u8>, content_type: &'static str, cache_contro
     resp
 }
 
-fn attachment(body: Vec<u8>, content_type: &'static str, file: &'static str, private: bool) -> Response {
+pub(super) fn attachment(body: Vec<u8>, content_type: &'static str, file: &'static str, private: bool) -> Response {
     Response::builder()
         .content_type(content_type)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))
@@ -278,12 +283,15 @@ async fn serve_calendar(
     Ok(cached(req, body, ICS, cache_control))
 }
 
-/// A private link: the events its creator may see now, through its saved filter.
+/// A private link: the events its creator may see now, through its saved filter, and the
+/// kit loans of the creator's organisation that are not over (unless the link leaves them out).
 async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) -> Result<Response, AppError> {
     let Some((link, scope)) = auth::calendar_link(&state.db, token).await? else {
         return Err(AppError::NotFound("calendar"));
     };
-    let filter = match SavedEventFilter::from_stored(&link.filter) {
+    let saved = SavedEventFilter::from_stored(&link.filter);
+    let with_loans = saved.as_ref().is_some_and(SavedEventFilter::shows_kit_loans);
+    let filter = match saved {
         Some(saved) => saved.with_scope(scope),
         // An unreadable filter shows nothing rather than everything.
         None => EventFilter {
@@ -292,7 +300,23 @@ async fn serve_link(req: &Request, state: &AppState, token: &str, limit: usize) 
             ..Default::default()
         },
     };
-    serve_calendar(req, state, &filter, &link.name, limit, "private, max-age=300").await
+    let events = store::exports::upcoming_events(&state.db, &filter, store::now(), limit).await?;
+    let organisation = match with_loans {
+        true => store::users::by_id(&state.db, link.user_id)
+            .await?
+            .and_then(|u| u.organisation_id),
+        false => None,
+    };
+    let loans = match organisation {
+        Some(org) => super::kits::open_loans_of(state, scope, org).await?,
+        None => super::kits::Loans::default(),
+    };
+    let info = export::ics::CalendarInfo {
+        name: &link.name,
+        refresh: Duration::hours(1),
+    };
+    let body = export::ics::calendar_with_loans(&info, &events, &loans.entries());
+    Ok(cached(req, body, ICS, "private, max-age=300"))
 }
 
 /// `GET /calendar.ics`: public upcoming events, or a private link's with `?token=`.

@@ -3,6 +3,8 @@
 mod console;
 mod export;
 mod graphql;
+mod indicators;
+mod kits;
 mod mail;
 mod observe;
 pub mod persisted;
@@ -62,7 +64,7 @@ pub struct AppState {
 
 /// Builds the HTTP application.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
-    console::routes(export::routes(Route::new()))
+    console::routes(indicators::routes(kits::routes(export::routes(Route::new()))))
         .at("/graphql", get(ws::UpgradeOr(graphql::get)).post(graphql::post))
         .at("/graphql/ws", get(ws::UpgradeOr(ws::upgrade_required)))
         .at("/healthz", get(healthz))

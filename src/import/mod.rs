@@ -252,6 +252,8 @@ const CONTACT_NAMES: Names = &[
     ("email", "email"),
     ("phone", "phone"),
     ("region", "region"),
+    ("departement", "departement"),
+    ("postalCode", "postal_code"),
     ("city", "city"),
     ("audiences", "audiences"),
     ("tags", "tags"),
@@ -488,6 +490,9 @@ fn events(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Vec<
         };
         match c.finish(EventFields::parse(draft)) {
             Ok(mut fields) => {
+                if let Some(note) = fields.place_note() {
+                    report.warnings.push(format!("line {line}: {note}"));
+                }
                 // An organiser column naming the organisation itself adds nothing.
                 fields.organiser_name = fields.organiser_name.filter(|name| {
                     entity::organisation::name_key(name) != entity::organisation::name_key(&options.organisation_name)
@@ -646,6 +651,8 @@ const CONTACT_COLUMNS: Aliases = &[
     ),
     ("phone", &["phone", "telephone", "tel", "portable", "mobile"]),
     ("region", &["region"]),
+    ("departement", &["departement", "dept", "dep"]),
+    ("postal_code", &["postalcode", "codepostal", "cp", "zip", "zipcode"]),
     ("city", &["city", "ville", "commune"]),
     ("audiences", &["audiences", "publics", "public", "cibles"]),
     ("tags", &["tags", "motscles", "themes"]),
@@ -695,6 +702,10 @@ fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Ve
             email: get("email").map(str::to_string),
             phone: get("phone").map(str::to_string),
             region,
+            departement: get("departement").map(str::to_string),
+            postal_code: get("postal_code")
+                .and_then(|v| crate::places::postal_code_in(v).or(Some(v)))
+                .map(str::to_string),
             city: get("city").map(str::to_string),
             audiences,
             tags: tags(get("tags")),
@@ -703,7 +714,17 @@ fn contacts(body: &[u8], options: &Options, report: &mut Report) -> AppResult<Ve
             consent_at,
         };
         match c.finish(ContactFields::parse(draft)) {
-            Ok(fields) => rows.push(Row::Contact(get("uid").map(str::to_string), fields)),
+            Ok(fields) => {
+                if let Some(code) = fields.postal_code.as_deref()
+                    && fields.departement.is_none()
+                {
+                    report.warnings.push(format!(
+                        "line {line}: {}",
+                        crate::places::Note::UnknownPostalCode(code.into())
+                    ));
+                }
+                rows.push(Row::Contact(get("uid").map(str::to_string), fields));
+            }
             Err(errors) => report.errors.extend(errors),
         }
     }

@@ -1,4 +1,5 @@
-//! The mail sender: queues the digests that fell due, then drains the mail outbox.
+//! The mail sender: queues the digests and kit loan reminders that fell due, then drains the
+//! mail outbox.
 //!
 //! It claims due messages with a lease (`store::mail::claim_due`), checks once per batch that
 //! mail can be handed over (the SMTP server answers and accepts the hub), then for each
@@ -23,9 +24,11 @@ use tokio::sync::{Mutex, watch};
 use uuid::Uuid;
 
 use crate::config::MailSettings;
-use crate::mail::compose::{self, Composed, DigestParams, InvitationParams, Links, NoticeParams, ResetParams};
+use crate::mail::compose::{
+    self, Composed, DigestParams, InvitationParams, KitLoanReminderParams, Links, NoticeParams, ResetParams,
+};
 use crate::mail::transport::{Outgoing, SendError};
-use crate::mail::{Mailer, digest, schedule};
+use crate::mail::{Mailer, digest, reminder, schedule};
 use crate::store::{self, digests, mail as outbox};
 
 /// How long a message's lease lasts: far longer than one hand-over (bounded by the SMTP
@@ -47,6 +50,8 @@ pub struct Pass {
     pub cancelled: u64,
     /// Digests queued for the periods that fell due.
     pub digests_queued: u64,
+    /// Reminders queued for the kits due back.
+    pub reminders_queued: u64,
 }
 
 impl Pass {
@@ -125,8 +130,12 @@ impl MailSender {
         let queued = digest::queue_due(&self.db, &self.owner, now, self.settle, self.settings.digest_hour)
             .await
             .context("cannot queue the due digests")?;
+        let reminders = reminder::queue_due(&self.db, now)
+            .await
+            .context("cannot queue the kit loan reminders")?;
         let mut pass = Pass {
             digests_queued: queued.queued,
+            reminders_queued: reminders,
             ..Pass::default()
         };
         pass.cancelled += outbox::cancel_expired(&self.db, now).await?;
@@ -358,6 +367,18 @@ impl MailSender {
                 Ok(Ready::to(
                     &p.display_name,
                     compose::password_changed(locale, &p, &self.links),
+                ))
+            }
+            MailKind::KitLoanReminder => {
+                let p: KitLoanReminderParams = serde_json::from_value(params(row)).map_err(failed)?;
+                if !reminder::still_due(&self.db, &p).await.map_err(failed)? {
+                    return Err(Prepared::Nothing(
+                        "le prêt n’est plus en cours ou sa date de retour a changé / the loan is no longer out or its return day moved",
+                    ));
+                }
+                Ok(Ready::to(
+                    &p.display_name,
+                    compose::kit_loan_reminder(locale, &p, &self.links),
                 ))
             }
             MailKind::Digest => {

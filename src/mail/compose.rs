@@ -100,6 +100,25 @@ pub struct DigestParams {
     pub until: DateTime<Utc>,
 }
 
+/// What the reminder that a borrowed kit is due back says (read again when it is sent: a loan
+/// returned or moved meanwhile is not reminded).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KitLoanReminderParams {
+    pub loan_id: Uuid,
+    /// Whom the message greets: the borrowing contact, or the member who asked for the loan.
+    pub display_name: String,
+    /// The resource the kit is a copy of.
+    pub kit_title: String,
+    pub inventory_code: String,
+    pub lender: String,
+    pub borrower: String,
+    /// The day the kit is due back (the loan's `until`).
+    pub until: chrono::NaiveDate,
+    /// Where the kit is kept, to bring it back to.
+    pub kept_at: Option<String>,
+}
+
 /// A digest's content, as read for its member.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DigestContent {
@@ -547,6 +566,72 @@ pub fn password_changed(locale: Locale, params: &NoticeParams, links: &Links) ->
         }
     }
     let (text, html) = body.footer(&footer_lines(locale, params.organisation.as_deref(), links));
+    Composed { subject, text, html }
+}
+
+pub fn kit_loan_reminder_subject(locale: Locale, params: &KitLoanReminderParams) -> String {
+    match locale {
+        Locale::Fr => format!(
+            "Passerelle : la mallette « {} » est à rendre le {}",
+            one_line(&params.kit_title),
+            french_date(params.until).replace(NB, " ")
+        ),
+        Locale::En => format!(
+            "Passerelle: the kit “{}” is due back on {}",
+            one_line(&params.kit_title),
+            english_date(params.until).replace(NB, " ")
+        ),
+    }
+}
+
+/// The reminder, two days before, that a borrowed kit is due back: which copy, from whom, by
+/// when and where to.
+pub fn kit_loan_reminder(locale: Locale, params: &KitLoanReminderParams, links: &Links) -> Composed {
+    let subject = kit_loan_reminder_subject(locale, params);
+    let mut body = Body::new(locale, &subject);
+    body.para(&greeting(locale, &params.display_name));
+    match locale {
+        Locale::Fr => {
+            body.para(&format!(
+                "la mallette « {} » (exemplaire {}), prêtée par {} à {}, est à rendre le {}.",
+                params.kit_title,
+                params.inventory_code,
+                params.lender,
+                params.borrower,
+                french_date(params.until)
+            ));
+            if let Some(place) = &params.kept_at {
+                body.para(&format!("Elle est à rapporter à : {place}."));
+            }
+            body.para(&format!(
+                "Pour garder la mallette plus longtemps, demandez à {} de prolonger le prêt. Une fois la mallette \
+                 rendue, votre retour d’expérience aide les prochains établissements : vous pouvez le déposer sur \
+                 Passerelle.",
+                params.lender
+            ));
+            body.link("Se connecter à Passerelle", &links.sign_in());
+        }
+        Locale::En => {
+            body.para(&format!(
+                "the kit “{}” (copy {}), lent by {} to {}, is due back on {}.",
+                params.kit_title,
+                params.inventory_code,
+                params.lender,
+                params.borrower,
+                english_date(params.until)
+            ));
+            if let Some(place) = &params.kept_at {
+                body.para(&format!("Please bring it back to: {place}."));
+            }
+            body.para(&format!(
+                "To keep the kit longer, ask {} to extend the loan. Once it is back, your experience report helps \
+                 the next schools: you can share it on Passerelle.",
+                params.lender
+            ));
+            body.link("Sign in to Passerelle", &links.sign_in());
+        }
+    }
+    let (text, html) = body.footer(&footer_lines(locale, Some(&params.lender), links));
     Composed { subject, text, html }
 }
 

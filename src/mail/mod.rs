@@ -7,12 +7,13 @@
 //! (`compose`, French or English, text and HTML), hands them over (`transport`: SMTP through
 //! lettre, or `.eml` files without `PASSERELLE_SMTP_URL`) and marks them sent; failures wait a
 //! growing time (`schedule::backoff`) and a 5xx refusal ends a message. `digest` reads what a
-//! digest lists, through the member's scope, when it is sent; `sign` signs the one-click
-//! unsubscribe links.
+//! digest lists, through the member's scope, when it is sent; `reminder` queues the reminders
+//! that borrowed kits are due back; `sign` signs the one-click unsubscribe links.
 
 pub mod compose;
 pub mod digest;
 pub mod queue;
+pub mod reminder;
 pub mod schedule;
 pub mod sign;
 pub mod smtp_url;

@@ -206,6 +206,8 @@ mod tests {
             email_key: Some("claire@example.org".into()),
             phone: Some("+33 6 12 34 56 78".into()),
             region: None,
+            departement: None,
+            postal_code: None,
             city: Some("Besançon".into()),
             audiences: Default::default(),
             tags: Default::default(),

@@ -76,6 +76,8 @@ pub enum Subject {
     User,
     ApiKey,
     CalendarSubscription,
+    Kit,
+    KitLoan,
     DigestSubscription,
 }
 
@@ -92,6 +94,8 @@ impl Subject {
             Subject::User => "User",
             Subject::ApiKey => "ApiKey",
             Subject::CalendarSubscription => "CalendarSubscription",
+            Subject::Kit => "Kit",
+            Subject::KitLoan => "KitLoan",
             Subject::DigestSubscription => "DigestSubscription",
         }
     }

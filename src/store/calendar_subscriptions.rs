@@ -26,6 +26,9 @@ pub struct SavedEventFilter {
     pub audience: Option<Audience>,
     pub tag: Option<String>,
     pub status: Option<EventStatus>,
+    /// Whether the link also shows the kit loans of its creator's organisation (lent or
+    /// borrowed, not yet over); links saved before loans existed show them (`None`).
+    pub kit_loans: Option<bool>,
 }
 
 impl From<&EventFilter> for SavedEventFilter {
@@ -41,11 +44,17 @@ impl From<&EventFilter> for SavedEventFilter {
             audience: f.audience,
             tag: f.tag.clone(),
             status: f.status,
+            kit_loans: None,
         }
     }
 }
 
 impl SavedEventFilter {
+    /// Whether the link shows its creator's organisation's kit loans.
+    pub fn shows_kit_loans(&self) -> bool {
+        self.kit_loans.unwrap_or(true)
+    }
+
     /// The event filter this link reads with `scope`.
     pub fn with_scope(self, scope: super::Scope) -> EventFilter {
         EventFilter {
@@ -119,6 +128,21 @@ pub async fn touch(db: &impl ConnectionTrait, link: &Model, now: DateTime<Utc>) 
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Whether the link shows its creator's organisation's kit loans (kept in its saved filter).
+pub async fn show_kit_loans(db: &impl ConnectionTrait, link: &Model, show: bool) -> AppResult<Model> {
+    let mut saved = SavedEventFilter::from_stored(&link.filter).unwrap_or_default();
+    saved.kit_loans = Some(show);
+    let filter = serde_json::to_value(&saved).map_err(AppError::internal)?;
+    Subscriptions::update_many()
+        .col_expr(C::Filter, Expr::value(filter))
+        .filter(C::Id.eq(link.id))
+        .exec(db)
+        .await?;
+    by_id(db, link.id)
+        .await?
+        .ok_or(AppError::NotFound("calendar subscription"))
 }
 
 pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Model> {

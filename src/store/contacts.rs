@@ -73,6 +73,8 @@ impl WriteFields<ActiveModel> for ContactFields {
         am.email = Set(self.email);
         am.phone = Set(self.phone);
         am.region = Set(self.region);
+        am.departement = Set(self.departement);
+        am.postal_code = Set(self.postal_code);
         am.city = Set(self.city);
         am.audiences = Set(Audiences(self.audiences));
         am.tags = Set(Tags(self.tags));

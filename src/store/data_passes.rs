@@ -21,7 +21,7 @@ const BATCH: u64 = 500;
 
 /// The tables with long texts, the columns that hold them (nullable ones first; the last of
 /// `experience_reports` is not null), and their search type.
-const LONG_TEXTS: [(&str, &[&str], Option<RecordType>); 6] = [
+const LONG_TEXTS: [(&str, &[&str], Option<RecordType>); 8] = [
     ("organisations", &["description"], Some(RecordType::Organisation)),
     ("resources", &["content", "description"], Some(RecordType::Resource)),
     ("events", &["description"], Some(RecordType::Event)),
@@ -41,6 +41,8 @@ const LONG_TEXTS: [(&str, &[&str], Option<RecordType>); 6] = [
     ),
     ("experience_reports", &["text"], None),
     ("contacts", &["notes"], Some(RecordType::Contact)),
+    ("kits", &["condition_notes"], None),
+    ("kit_loans", &["notes"], None),
 ];
 
 /// The name of the long-text pass of the rule's current version.

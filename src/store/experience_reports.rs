@@ -14,7 +14,7 @@ pub use crate::domain::experience_report::{ExperienceReportFields, ExperienceRep
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseBackend;
 
-// A report is visible when the action or event it is about is.
+// A report is visible when the action, event or kit loan it is about is.
 listed!(ExperienceReports, C::Id, |scope| match scope {
     super::Scope::All => Condition::all(),
     scope => Condition::any()
@@ -35,6 +35,15 @@ listed!(ExperienceReports, C::Id, |scope| match scope {
                     .filter(<entity::event::Entity as page::Listed>::visible(scope))
                     .into_query(),
             )
+        )
+        .add(
+            C::KitLoanId.in_subquery(
+                entity::kit_loan::Entity::find()
+                    .select_only()
+                    .column(entity::kit_loan::Column::Id)
+                    .filter(<entity::kit_loan::Entity as page::Listed>::visible(scope))
+                    .into_query(),
+            )
         ),
 });
 
@@ -51,6 +60,7 @@ pub struct ExperienceReportFilter {
     pub scope: super::Scope,
     pub action_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
+    pub kit_loan_id: Option<Uuid>,
     pub reported_after: Option<NaiveDate>,
     pub reported_before: Option<NaiveDate>,
 }
@@ -59,6 +69,8 @@ pub struct ExperienceReportFilter {
 pub const BY_ACTION: Relation<ExperienceReportFilter> = Relation::new(C::ActionId, |m: &Model| m.action_id);
 /// The reports on each event.
 pub const BY_EVENT: Relation<ExperienceReportFilter> = Relation::new(C::EventId, |m: &Model| m.event_id);
+/// The reports on each kit loan.
+pub const BY_KIT_LOAN: Relation<ExperienceReportFilter> = Relation::new(C::KitLoanId, |m: &Model| m.kit_loan_id);
 
 impl Filter for ExperienceReportFilter {
     type Entity = ExperienceReports;
@@ -76,6 +88,9 @@ impl Filter for ExperienceReportFilter {
         if let Some(v) = self.event_id {
             cond = cond.add(C::EventId.eq(v));
         }
+        if let Some(v) = self.kit_loan_id {
+            cond = cond.add(C::KitLoanId.eq(v));
+        }
         if let Some(v) = self.reported_after {
             cond = cond.add(C::ReportedOn.gte(v));
         }
@@ -88,12 +103,14 @@ impl Filter for ExperienceReportFilter {
 
 impl WriteFields<ActiveModel> for ExperienceReportFields {
     fn write(self, am: &mut ActiveModel) {
-        let (action, event) = match self.subject {
-            ExperienceReportSubject::Action(a) => (Some(a), None),
-            ExperienceReportSubject::Event(e) => (None, Some(e)),
+        let (action, event, loan) = match self.subject {
+            ExperienceReportSubject::Action(a) => (Some(a), None, None),
+            ExperienceReportSubject::Event(e) => (None, Some(e), None),
+            ExperienceReportSubject::KitLoan(l) => (None, None, Some(l)),
         };
         am.action_id = Set(action);
         am.event_id = Set(event);
+        am.kit_loan_id = Set(loan);
         am.author_user_id = Set(self.author_user_id);
         am.author = Set(self.author);
         am.text = Set(self.text);
@@ -107,12 +124,10 @@ async fn ensure_subject(db: &impl ConnectionTrait, subject: ExperienceReportSubj
     let found = match subject {
         ExperienceReportSubject::Action(id) => entity::action::Entity::find_by_id(id).count(db).await?,
         ExperienceReportSubject::Event(id) => entity::event::Entity::find_by_id(id).count(db).await?,
+        ExperienceReportSubject::KitLoan(id) => entity::kit_loan::Entity::find_by_id(id).count(db).await?,
     };
     if found == 0 {
-        let field = match subject {
-            ExperienceReportSubject::Action(_) => "actionId",
-            ExperienceReportSubject::Event(_) => "eventId",
-        };
+        let field = subject.field();
         return Err(AppError::bad_input(field, format!("{field} names no record")));
     }
     Ok(())

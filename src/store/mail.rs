@@ -124,6 +124,21 @@ pub async fn enqueue_once(db: &impl ConnectionTrait, new: NewMail) -> AppResult<
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
+/// Which of `keys` a message was already queued under.
+pub async fn queued_keys(db: &impl ConnectionTrait, keys: &[String]) -> AppResult<std::collections::HashSet<String>> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<Option<String>> = Outbox::find()
+        .select_only()
+        .column(C::DedupeKey)
+        .filter(C::DedupeKey.is_in(keys.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Model>> {
     Ok(Outbox::find_by_id(id).one(db).await?)
 }

@@ -7,13 +7,15 @@ use uuid::Uuid;
 use crate::error::AppResult;
 
 /// The tables whose rows are Relay nodes, with the GraphQL type of each.
-pub const NODE_TABLES: [(&str, &str); 6] = [
+pub const NODE_TABLES: [(&str, &str); 8] = [
     ("organisations", "Organisation"),
     ("contacts", "Contact"),
     ("resources", "Resource"),
     ("events", "Event"),
     ("actions", "Action"),
     ("experience_reports", "ExperienceReport"),
+    ("kits", "Kit"),
+    ("kit_loans", "KitLoan"),
 ];
 
 #[derive(FromQueryResult)]

@@ -64,6 +64,7 @@ impl WriteFields<ActiveModel> for OrganisationFields {
         am.kind = Set(self.kind);
         am.region = Set(self.region);
         am.departement = Set(self.departement);
+        am.postal_code = Set(self.postal_code);
         am.city = Set(self.city);
         am.website = Set(self.website);
         am.description = Set(self.description);
@@ -128,8 +129,8 @@ async fn ensure_unique(db: &impl ConnectionTrait, f: &OrganisationFields, before
     Ok(())
 }
 
-/// An organisation that still owns actions cannot be deleted (its contacts, resources and
-/// events stay, without organisation).
+/// An organisation that still owns actions or kits, or is party to kit loans, cannot be
+/// deleted (its contacts, resources and events stay, without organisation).
 pub async fn ensure_deletable(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
     let actions = entity::action::Entity::find()
         .filter(entity::action::Column::OrganisationId.eq(id))
@@ -138,6 +139,25 @@ pub async fn ensure_deletable(db: &impl ConnectionTrait, id: Uuid) -> AppResult<
     if actions > 0 {
         return Err(AppError::Conflict(format!(
             "this organisation still owns {actions} action(s): delete or move them first"
+        )));
+    }
+    let kits = entity::kit::Entity::find()
+        .filter(entity::kit::Column::OrganisationId.eq(id))
+        .count(db)
+        .await?;
+    use entity::kit_loan::Column as L;
+    let loans = entity::kit_loan::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(L::BorrowerOrganisationId.eq(id))
+                .add(L::LenderOrganisationId.eq(id)),
+        )
+        .count(db)
+        .await?;
+    if kits > 0 || loans > 0 {
+        return Err(AppError::Conflict(format!(
+            "cette organisation a {kits} mallette(s) et {loans} prêt(s) : elle garde leur historique / \
+             this organisation still has {kits} kit(s) and {loans} kit loan(s): their history stays"
         )));
     }
     Ok(())

@@ -147,7 +147,19 @@ where
         // Its records stay, without organisation: queued before the link is cut.
         outbox::enqueue_organisation_records(db, id).await?;
     }
-    let res = E::delete_many().filter(E::id_column().eq(id)).exec(db).await?;
+    let res = E::delete_many()
+        .filter(E::id_column().eq(id))
+        .exec(db)
+        .await
+        .map_err(|err| match err.sql_err() {
+            // Rows that must not lose it still name it (an organisation's actions or kits, a
+            // resource's kits, a kit's loans).
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict(format!(
+                "d'autres fiches dépendent de cet enregistrement ({name}) / other records still depend on this {name}",
+                name = E::NAME
+            )),
+            _ => AppError::from(err),
+        })?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound(E::NAME));
     }

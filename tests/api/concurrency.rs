@@ -641,6 +641,7 @@ async fn local_organisation(db: &sea_orm::DatabaseConnection, slug: &str, name: 
             kind: entity::OrganisationKind::Network,
             region: None,
             departement: None,
+            postal_code: None,
             city: None,
             website: None,
             description: None,

@@ -965,9 +965,10 @@ async fn an_editor_creates_an_event_after_a_refused_field() {
         b.fill("#event-url", "https://www.ens2m.fr/portes-ouvertes").await;
         b.click("form button[type=submit]").await;
         b.heading("Journée portes ouvertes Femmes et Microtechniques").await;
+        // The postal code is the commune's, filled from the official table.
         let page = b.text("main").await;
         assert!(
-            page.contains("14:00") && page.contains("17:30") && page.contains("ENSMM, Besançon"),
+            page.contains("14:00") && page.contains("17:30") && page.contains("ENSMM, 25000 Besançon"),
             "{page}"
         );
         b.check("l'événement créé").await;

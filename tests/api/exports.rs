@@ -609,7 +609,7 @@ async fn csv_exports_follow_visibility_and_neutralise_formulas() {
         let (headers, rows) = csv_body(get(&app, "/contacts.csv", Some(&app.admin_token), None).await).await;
         assert_eq!(
             headers.join(","),
-            "uid,first_name,last_name,email,phone,organisation,role,region,city,audiences,tags,notes,visibility,consent_at"
+            "uid,first_name,last_name,email,phone,organisation,role,postal_code,city,departement,region,audiences,tags,notes,visibility,consent_at"
         );
         let camille = rows.iter().find(|r| r[1] == "Camille").expect("Camille");
         assert_eq!(camille[column(&headers, "email")], "camille.martin@example.org");

@@ -1314,6 +1314,7 @@ async fn local_organisation(db: &sea_orm::DatabaseConnection, slug: &str) -> uui
             kind: entity::OrganisationKind::Network,
             region: None,
             departement: None,
+            postal_code: None,
             city: None,
             website: None,
             description: None,

@@ -109,6 +109,7 @@ async fn two_instances_pull_each_due_feed_exactly_once() {
             kind: entity::OrganisationKind::Cmq,
             region: None,
             departement: None,
+            postal_code: None,
             city: None,
             website: None,
             description: None,

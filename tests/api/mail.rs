@@ -943,3 +943,142 @@ async fn two_instances_on_one_postgres_database_deliver_each_message_once() {
     assert_eq!(ids.len(), received.len(), "one Message-ID per message");
     pair.stop().await;
 }
+
+const CONTACT: &str = "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }";
+
+#[tokio::test]
+async fn a_borrower_is_reminded_two_days_before_a_kit_is_due_back_and_only_once() {
+    use crate::common::kits;
+    let sink = SmtpSink::start().await;
+    for app in mail_apps(&sink).await {
+        let today = passerelle::mail::reminder::hub_day(chrono::Utc::now());
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        let cmq = common::organisation(&app, "cmq-microtech", "CMQ Microtechniques", json!({})).await;
+        let school = common::organisation(&app, "lycee-jean-moulin", "Lycée Jean Moulin", json!({})).await;
+        let teacher = format!("prof.{}@example.org", app.backend);
+        let contact = app
+            .data(
+                CONTACT,
+                json!({ "input": { "firstName": "Claire", "lastName": "Martin", "email": teacher, "organisationId": school } }),
+            )
+            .await["createContact"]["contact"]["id"]
+            .as_str()
+            .expect("a contact")
+            .to_string();
+        let member_email = format!("documentaliste.{}@example.org", app.backend);
+        let member = app.account(&member_email, entity::Role::Member, Some(&school)).await;
+        let resource = kits::resource(&app, &cmq, "Femmes et Microtechniques", json!({})).await;
+        let mut copies = Vec::new();
+        for code in ["FM-01", "FM-02", "FM-03", "FM-04"] {
+            copies.push(
+                kits::kit(
+                    &app,
+                    &cmq,
+                    &resource,
+                    code,
+                    json!({ "location": "CMQ, 12 rue de la Mécanique, Besançon" }),
+                )
+                .await,
+            );
+        }
+        let admin = app.admin_token.clone();
+        let ask = |kit: String, until: String, with_contact: bool| {
+            let (app, member, school, contact) = (&app, member.clone(), school.clone(), contact.clone());
+            async move {
+                let mut input =
+                    json!({ "kitId": kit, "borrowerOrganisationId": school, "from": day(-5), "until": until });
+                if with_contact {
+                    input["borrowerContactId"] = json!(contact);
+                }
+                let body = app
+                    .gql_as(
+                        Some(&member),
+                        "mutation($input: RequestKitLoanInput!) { requestKitLoan(input: $input) { kitLoan { id } } }",
+                        json!({ "input": input }),
+                    )
+                    .await;
+                body["data"]["requestKitLoan"]["kitLoan"]["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("[{}] {body:#}", app.backend))
+                    .to_string()
+            }
+        };
+        // Out, due back in two days, with a contact: the contact is reminded.
+        let due = ask(copies[0].clone(), day(2), true).await;
+        kits::steps(&app, &admin, &due, &["confirmKitLoan", "handOutKitLoan"]).await;
+        // Out, due back tomorrow, no contact: the member who asked is reminded.
+        let asked = ask(copies[1].clone(), day(1), false).await;
+        kits::steps(&app, &admin, &asked, &["confirmKitLoan", "handOutKitLoan"]).await;
+        // Out but due back in three days: not yet.
+        let later = ask(copies[2].clone(), day(3), true).await;
+        kits::steps(&app, &admin, &later, &["confirmKitLoan", "handOutKitLoan"]).await;
+        // Confirmed, never handed out: nothing to bring back.
+        let never_out = ask(copies[3].clone(), day(2), true).await;
+        kits::steps(&app, &admin, &never_out, &["confirmKitLoan"]).await;
+
+        let pass = send_digests(&app).await;
+        assert_eq!(pass.reminders_queued, 2, "[{}] {pass:?}", app.backend);
+        let to_teacher = sink.to(&teacher);
+        assert_eq!(to_teacher.len(), 1, "[{}]", app.backend);
+        let parsed = parse(&to_teacher[0]);
+        let subject = parsed["subject"].as_str().expect("a subject").replace('\u{a0}', " ");
+        assert!(
+            subject.starts_with("Passerelle : la mallette « Femmes et Microtechniques » est à rendre le "),
+            "{subject}"
+        );
+        let text = flat(parsed["text"].as_str().expect("text"));
+        for said in [
+            "Bonjour Claire Martin,",
+            "(exemplaire FM-01), prêtée par CMQ Microtechniques à Lycée Jean Moulin, est à rendre le",
+            "CMQ, 12 rue de la Mécanique, Besançon",
+        ] {
+            assert!(text.contains(said), "[{}] {said:?} in {text}", app.backend);
+        }
+        let to_member: Vec<_> = sink
+            .to(&member_email)
+            .into_iter()
+            .filter(|m| m.text().contains("FM-02"))
+            .collect();
+        assert_eq!(to_member.len(), 1, "[{}]", app.backend);
+        for other in ["FM-03", "FM-04"] {
+            assert!(
+                !sink.received().iter().any(|m| m.text().contains(other)),
+                "[{}] {other} was reminded",
+                app.backend
+            );
+        }
+
+        // Another pass, another instance's pass: nobody is reminded twice.
+        let pass = send_digests(&app).await;
+        assert_eq!(pass.reminders_queued, 0, "{pass:?}");
+        assert_eq!(sink.to(&teacher).len(), 1);
+
+        // A loan handed back before its reminder leaves is not reminded: FM-03's reminder is
+        // queued as tomorrow's pass would, then the kit comes back before the sender runs.
+        let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+        let queued = passerelle::mail::reminder::queue_due(app.db(), tomorrow)
+            .await
+            .expect("queued");
+        assert_eq!(queued, 1, "[{}]", app.backend);
+        kits::steps(&app, &admin, &later, &["returnKitLoan"]).await;
+        let pass = send_digests(&app).await;
+        assert!(pass.cancelled >= 1, "[{}] {pass:?}", app.backend);
+        assert!(!sink.received().iter().any(|m| m.text().contains("FM-03")));
+        let reminders: Vec<_> = rows(&app)
+            .await
+            .into_iter()
+            .filter(|m| m.kind == entity::MailKind::KitLoanReminder)
+            .map(|m| m.status)
+            .collect();
+        assert_eq!(reminders.len(), 3, "[{}] {reminders:?}", app.backend);
+        assert_eq!(
+            reminders
+                .iter()
+                .filter(|s| **s == entity::MailStatus::Cancelled)
+                .count(),
+            1,
+            "{reminders:?}"
+        );
+        app.stop().await;
+    }
+}

@@ -10,7 +10,7 @@ use uuid::Uuid;
 type ChronoDateTimeUtc = DateTime<Utc>;
 
 /// Migrations before the feed and contact keys (`m20261201_000040`).
-const BEFORE_KEYS: u32 = 7;
+const BEFORE_KEYS: u32 = 11;
 
 /// What removes a test database once its test is done.
 enum CleanUp {

@@ -69,6 +69,15 @@ impl Contact {
     async fn region(&self) -> Option<Region> {
         self.0.region.map(Into::into)
     }
+    /// Département code (`25`, `2A`, `974`), as typed or completed from the postal code;
+    /// null when not known.
+    async fn departement(&self) -> Option<&str> {
+        self.0.departement.as_deref()
+    }
+    /// French postal code, five digits; null when not known.
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
+    }
     /// The city the person works in; null when not said.
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()

@@ -31,8 +31,14 @@ pub struct CreateContactInput {
     /// Phone number: 6 to 15 digits, an optional leading `+`, spaces, dots, hyphens and
     /// brackets.
     pub phone: Option<String>,
-    /// The région the person works in.
+    /// The région the person works in; completed from the postal code or the city when left
+    /// out.
     pub region: Option<Region>,
+    /// Département code (`01`–`95`, `2A`, `2B`, `971`–`976`); completed from the postal code
+    /// or the city when left out.
+    pub departement: Option<String>,
+    /// French postal code: five digits.
+    pub postal_code: Option<String>,
     /// The city the person works in, one line of at most 200 characters.
     pub city: Option<String>,
     /// Audiences the person reaches (duplicates dropped); default none.
@@ -61,6 +67,8 @@ impl CreateContactInput {
             email: self.email,
             phone: self.phone,
             region: self.region.map(Into::into),
+            departement: self.departement,
+            postal_code: self.postal_code,
             city: self.city,
             audiences: audiences(self.audiences),
             tags: self.tags,
@@ -92,6 +100,11 @@ pub struct UpdateContactInput {
     pub phone: MaybeUndefined<String>,
     /// Région; null removes it.
     pub region: MaybeUndefined<Region>,
+    /// Département; null removes it.
+    pub departement: MaybeUndefined<String>,
+    /// A new postal code (or city) places the contact again: the département and région not
+    /// given with it follow the new place; null removes it.
+    pub postal_code: MaybeUndefined<String>,
     /// City; null removes it.
     pub city: MaybeUndefined<String>,
     /// Audiences, replacing the old (not null; `[]` for none).
@@ -116,6 +129,8 @@ impl UpdateContactInput {
             email: patch(self.email, Into::into),
             phone: patch(self.phone, Into::into),
             region: patch(self.region, Into::into),
+            departement: patch(self.departement, Into::into),
+            postal_code: patch(self.postal_code, Into::into),
             city: patch(self.city, Into::into),
             audiences: patch(self.audiences, audiences),
             tags: patch(self.tags, Into::into),

@@ -9,6 +9,7 @@ use super::action::Action;
 use super::connection::{connection, id_filter, page_args, root_list, scoped};
 use super::enums::ExperienceReportOrderBy;
 use super::event::Event;
+use super::kit::KitLoan;
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
 use crate::graphql::loaders::loaders;
@@ -43,6 +44,12 @@ impl ExperienceReport {
     async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
         let Some(id) = self.0.event_id else { return Ok(None) };
         Ok(loaders(ctx).events.load_one(id).await.gql()?.map(Event))
+    }
+    /// The kit loan reported on (a borrower's « retour »), or null when the report is about
+    /// an action or an event.
+    async fn kit_loan(&self, ctx: &Context<'_>) -> Result<Option<KitLoan>> {
+        let Some(id) = self.0.kit_loan_id else { return Ok(None) };
+        Ok(loaders(ctx).kit_loans.load_one(id).await.gql()?.map(KitLoan))
     }
     /// Who reports, as they sign (one line of at most 200 characters).
     async fn author(&self) -> &str {
@@ -82,6 +89,8 @@ pub struct ExperienceReportFilter {
     pub action_id: Option<ID>,
     /// Reports on this event (its id). An id that is not a UUID matches nothing.
     pub event_id: Option<ID>,
+    /// Reports on this kit loan (its id). An id that is not a UUID matches nothing.
+    pub kit_loan_id: Option<ID>,
     /// Reports dated on or after this day.
     pub reported_after: Option<Date>,
     /// Reports dated before this day.
@@ -94,6 +103,7 @@ impl From<ExperienceReportFilter> for store::experience_reports::ExperienceRepor
             scope: Default::default(),
             action_id: id_filter(f.action_id),
             event_id: id_filter(f.event_id),
+            kit_loan_id: id_filter(f.kit_loan_id),
             reported_after: f.reported_after.map(|d| d.0),
             reported_before: f.reported_before.map(|d| d.0),
         }

@@ -42,14 +42,17 @@ fn may_change_experience_report(viewer: &Viewer, report: &entity::experience_rep
     )))
 }
 
-/// A new experience report, on an action or an event the caller may see. A field that
+/// A new experience report, on an action, an event or a kit loan the caller may see. A field that
 /// breaks its rule is refused with `BAD_USER_INPUT` and `extensions.field` naming it.
 #[derive(InputObject)]
 pub struct CreateExperienceReportInput {
-    /// The action reported on (give this or `eventId`, not both).
+    /// The action reported on (give exactly one of `actionId`, `eventId` and `kitLoanId`).
     pub action_id: Option<ID>,
-    /// The event reported on (give this or `actionId`, not both).
+    /// The event reported on (give exactly one of `actionId`, `eventId` and `kitLoanId`).
     pub event_id: Option<ID>,
+    /// The kit loan reported on, once the kit is out or back (instead of `actionId` or
+    /// `eventId`): its lending, borrowing and requesting organisations' people write it.
+    pub kit_loan_id: Option<ID>,
     /// Who reports, as they sign: one line of 1 to 200 characters.
     pub author: String,
     /// The report: HTML or plain text, 1 to 20,000 characters once sanitised (see
@@ -68,6 +71,7 @@ impl CreateExperienceReportInput {
         let draft = ExperienceReportDraft {
             action_id: opt_id("actionId", self.action_id)?,
             event_id: opt_id("eventId", self.event_id)?,
+            kit_loan_id: opt_id("kitLoanId", self.kit_loan_id)?,
             author_user_id: None,
             author: self.author,
             text: self.text,
@@ -150,15 +154,36 @@ impl ExperienceReportMutation {
         fields.author_user_id = viewer.user_id();
         // The action or event reported on must be one the caller can see.
         let scope = viewer.scope();
-        let (visible, field) = match fields.subject {
-            ExperienceReportSubject::Action(id) => (
-                record::find::<entity::action::Entity>(db(ctx), scope, id).await.is_ok(),
-                "actionId",
-            ),
-            ExperienceReportSubject::Event(id) => (
-                record::find::<entity::event::Entity>(db(ctx), scope, id).await.is_ok(),
-                "eventId",
-            ),
+        let field = fields.subject.field();
+        let visible = match fields.subject {
+            ExperienceReportSubject::Action(id) => {
+                record::find::<entity::action::Entity>(db(ctx), scope, id).await.is_ok()
+            }
+            ExperienceReportSubject::Event(id) => {
+                record::find::<entity::event::Entity>(db(ctx), scope, id).await.is_ok()
+            }
+            ExperienceReportSubject::KitLoan(id) => {
+                let Ok(loan) = crate::store::kit_loans::find(db(ctx), scope, id).await else {
+                    return Err(to_gql(AppError::bad_input(field, format!("{field} names no record"))));
+                };
+                // A « retour » comes from the loan's parties, once the kit went out.
+                if !viewer.is_admin() && !crate::store::kit_loans::is_party(&loan, viewer.organisation_id()) {
+                    return Err(to_gql(AppError::Forbidden(Denial::new(
+                        Rule::PartiesOnly,
+                        crate::auth::Task::ReportOnLoans,
+                    ))));
+                }
+                if !matches!(
+                    loan.status,
+                    entity::KitLoanStatus::Out | entity::KitLoanStatus::Returned
+                ) {
+                    return Err(to_gql(AppError::Conflict(
+                        "un retour porte sur un prêt sorti ou rendu / a report is about a loan that is out or returned"
+                            .into(),
+                    )));
+                }
+                true
+            }
         };
         if !visible {
             return Err(to_gql(AppError::bad_input(field, format!("{field} names no record"))));

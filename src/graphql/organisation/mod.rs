@@ -15,6 +15,7 @@ use super::enums::{
 };
 use super::event::EventConnection;
 use super::event::EventFilter;
+use super::kit::{KitConnection, KitFilter, KitLoanConnection, KitLoanFilter, KitLoanOrderBy, KitLoanSide, KitOrderBy};
 use super::resource::ResourceConnection;
 use super::resource::ResourceFilter;
 use crate::error::AppError;
@@ -69,6 +70,10 @@ impl Organisation {
     /// Département code (`25`, `2A`, `974`); null when not said.
     async fn departement(&self) -> Option<&str> {
         self.0.departement.as_deref()
+    }
+    /// French postal code, five digits; null when not said.
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
     }
     /// Its city; null when not said.
     async fn city(&self) -> Option<&str> {
@@ -251,6 +256,87 @@ impl Organisation {
             args,
         )
         .await
+    }
+
+    /// The kits this organisation owns and lends.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
+        filter: Option<KitFilter>,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc", desc = "The order of the list.")] order_by: KitOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
+        before: Option<String>,
+    ) -> Result<KitConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(
+            &loaders(ctx).organisation_kits,
+            self.0.id,
+            filter,
+            order_by.into(),
+            args,
+        )
+        .await
+    }
+
+    /// The kit loans this organisation borrows (`side: BORROWER`, the default) or those of
+    /// the kits it lends (`LENDER`), as the caller may see them.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kit_loans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default_with = "KitLoanSide::Borrower",
+            desc = "Which loans: borrowed (the default) or lent."
+        )]
+        side: KitLoanSide,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
+        filter: Option<KitLoanFilter>,
+        #[graphql(default_with = "KitLoanOrderBy::FromAsc", desc = "The order of the list.")] order_by: KitLoanOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
+        before: Option<String>,
+    ) -> Result<KitLoanConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        let nested = match side {
+            KitLoanSide::Borrower => &loaders(ctx).organisation_borrowed_loans,
+            KitLoanSide::Lender => &loaders(ctx).organisation_lent_loans,
+        };
+        nested_list(nested, self.0.id, filter, order_by.into(), args).await
     }
 }
 

@@ -24,10 +24,13 @@ pub struct CreateOrganisationInput {
     pub name: String,
     /// What it is.
     pub kind: OrganisationKind,
-    /// Its région.
+    /// Its région; completed from the postal code or the city when left out.
     pub region: Option<Region>,
-    /// Its département code: `01`–`95` (not `20`), `2A`, `2B`, or `971`–`976`.
+    /// Its département code: `01`–`95` (not `20`), `2A`, `2B`, or `971`–`976`; completed
+    /// from the postal code or the city when left out.
     pub departement: Option<String>,
+    /// Its French postal code: five digits.
+    pub postal_code: Option<String>,
     /// Its city, one line of at most 200 characters.
     pub city: Option<String>,
     /// Its website: an absolute http or https URL.
@@ -44,6 +47,7 @@ impl CreateOrganisationInput {
             kind: self.kind.into(),
             region: self.region.map(Into::into),
             departement: self.departement,
+            postal_code: self.postal_code,
             city: self.city,
             website: self.website,
             description: self.description,
@@ -67,6 +71,9 @@ pub struct UpdateOrganisationInput {
     pub region: MaybeUndefined<Region>,
     /// Its département; null removes it.
     pub departement: MaybeUndefined<String>,
+    /// A new postal code (or city) places the organisation again: the département and région
+    /// not given with it follow the new place; null removes it.
+    pub postal_code: MaybeUndefined<String>,
     /// Its city; null removes it.
     pub city: MaybeUndefined<String>,
     /// Its website; null removes it.
@@ -83,6 +90,7 @@ impl UpdateOrganisationInput {
             kind: patch(self.kind, Into::into),
             region: patch(self.region, Into::into),
             departement: patch(self.departement, Into::into),
+            postal_code: patch(self.postal_code, Into::into),
             city: patch(self.city, Into::into),
             website: patch(self.website, Into::into),
             description: patch(self.description, Into::into),

@@ -5,8 +5,9 @@ pub mod mutation;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::connection::{connection, id_filter, page_args, root_list, scoped};
+use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
 use super::enums::{Audience, ResourceKind, ResourceOrderBy, Visibility, audiences_out};
+use super::kit::{KitConnection, KitFilter, KitOrderBy};
 use super::organisation::Organisation;
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
@@ -93,6 +94,38 @@ impl Resource {
     /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
+    }
+
+    /// The physical copies of this resource (a teaching kit's 24 mallettes).
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn kits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
+        filter: Option<KitFilter>,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc", desc = "The order of the list.")] order_by: KitOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
+        before: Option<String>,
+    ) -> Result<KitConnection> {
+        let filter = scoped(ctx, filter);
+        let args = page_args(ctx, first, after, last, before);
+        nested_list(&loaders(ctx).resource_kits, self.0.id, filter, order_by.into(), args).await
     }
 }
 

@@ -2,6 +2,7 @@
 //! Every test runs on SQLite, and on PostgreSQL when `PASSERELLE_TEST_DATABASE_URL` is set.
 
 pub mod feed_server;
+pub mod kits;
 pub mod mime;
 pub mod relay;
 pub mod smtp;
@@ -395,47 +396,6 @@ pub async fn feed(app: &TestApp, organisation_id: &str, url: &str, extra: Value)
     data["createFeed"]["feed"]["id"].as_str().expect("an id").to_string()
 }
 
-/// Sends `importCsv` as a GraphQL multipart request (the upload specification).
-pub async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8], extra: Value) -> Value {
-    let mut variables = json!({ "kind": kind, "file": null });
-    if let (Some(v), Some(extra)) = (variables.as_object_mut(), extra.as_object()) {
-        for (k, x) in extra {
-            v.insert(k.clone(), x.clone());
-        }
-    }
-    let operations = json!({
-        "query": "mutation($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean = false, $skipInvalid: Boolean = false) { \
-                  importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid) { \
-                  rows valid created updated unchanged written errors { line message } warnings } }",
-        "variables": variables,
-    });
-    let boundary = "passerelle-test-boundary-7d3a";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("operations", operations.to_string()),
-        ("map", json!({ "0": ["variables.file"] }).to_string()),
-    ] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"import.csv\"\r\nContent-Type: text/csv\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut req = app
-        .client
-        .post(&app.url)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body);
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    req.send().await.expect("sent").json().await.expect("json")
-}
-
 /// Pulls a feed now through `syncFeed` and returns the run and the feed after it.
 pub async fn sync(app: &TestApp, feed_id: &str) -> (Value, Value) {
     let data = app
@@ -507,4 +467,45 @@ impl PgPair {
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
             .await;
     }
+}
+
+/// Sends `importCsv` as a GraphQL multipart request (the upload specification).
+pub async fn upload(app: &TestApp, token: Option<&str>, kind: &str, file: &[u8], extra: Value) -> Value {
+    let mut variables = json!({ "kind": kind, "file": null });
+    if let (Some(v), Some(extra)) = (variables.as_object_mut(), extra.as_object()) {
+        for (k, x) in extra {
+            v.insert(k.clone(), x.clone());
+        }
+    }
+    let operations = json!({
+        "query": "mutation($kind: ImportKind!, $file: Upload!, $organisationId: ID, $dryRun: Boolean = false, $skipInvalid: Boolean = false) { \
+                  importCsv(kind: $kind, file: $file, organisationId: $organisationId, dryRun: $dryRun, skipInvalid: $skipInvalid) { \
+                  rows valid created updated unchanged written errors { line message } warnings } }",
+        "variables": variables,
+    });
+    let boundary = "passerelle-test-boundary-7d3a";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("operations", operations.to_string()),
+        ("map", json!({ "0": ["variables.file"] }).to_string()),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"import.csv\"\r\nContent-Type: text/csv\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut req = app
+        .client
+        .post(&app.url)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.expect("sent").json().await.expect("json")
 }
