@@ -301,12 +301,9 @@ impl AccountQuery {
                 email: filter.email,
             };
             let args = page_args(ctx, first, after, last, before);
-            root_list(ctx, filter, users::UserSort::CreatedAtAsc, args)
-                .await
-                .map(Some)
+            root_list(ctx, filter, users::UserSort::CreatedAtAsc, args).await
         })
         .await
-        .map(Option::flatten)
     }
 
     /// The API keys of an organisation, revoked ones included (its editors and
@@ -322,17 +319,14 @@ impl AccountQuery {
             viewer(ctx)
                 .require_editor_of(Some(org), crate::auth::Task::ManageApiKeys)
                 .gql()?;
-            Ok(Some(
-                api_keys::of_organisation(db(ctx), org)
-                    .await
-                    .gql()?
-                    .into_iter()
-                    .map(|k| ApiKey(Arc::new(k)))
-                    .collect(),
-            ))
+            Ok(api_keys::of_organisation(db(ctx), org)
+                .await
+                .gql()?
+                .into_iter()
+                .map(|k| ApiKey(Arc::new(k)))
+                .collect())
         })
         .await
-        .map(Option::flatten)
     }
 
     /// Every recorded change, newest first (administrators only). Null, with a `FORBIDDEN`
@@ -374,12 +368,9 @@ impl AccountQuery {
                 before: f.before_time.map(DateTime::instant),
             };
             let args = page_args(ctx, first, after, last, before);
-            root_list(ctx, filter, store::audit::AuditSort::AtDesc, args)
-                .await
-                .map(Some)
+            root_list(ctx, filter, store::audit::AuditSort::AtDesc, args).await
         })
         .await
-        .map(Option::flatten)
     }
 
     /// Everything the hub holds about an e-mail address, to answer a data-subject request
@@ -416,16 +407,15 @@ impl AccountQuery {
                 .into_iter()
                 .map(|m| super::mail::MailMessage(Arc::new(m)))
                 .collect();
-            Ok(Some(PersonalData {
+            Ok(PersonalData {
                 mail_messages,
                 email,
                 users: accounts.into_iter().map(|u| User(Arc::new(u))).collect(),
                 contacts: contacts.into_iter().map(|c| Contact(Arc::new(c))).collect(),
                 audit_entries,
-            }))
+            })
         })
         .await
-        .map(Option::flatten)
     }
 }
 

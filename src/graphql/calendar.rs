@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::error::{IntoGql, alone, parse_id};
 use super::event::EventFilter;
-use super::exec::{db, viewer};
+use super::exec::{own, viewer};
 use super::write::{audit, in_transaction};
 use crate::auth::accounts;
 use crate::error::AppError;
@@ -80,23 +80,8 @@ pub struct CalendarQuery;
 impl CalendarQuery {
     /// The caller's live calendar links, newest first.
     async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<CalendarSubscription>>> {
-        alone(ctx, async {
-            let viewer = viewer(ctx);
-            viewer.require_signed_in().gql()?;
-            let Some(user_id) = viewer.user_id() else {
-                return Ok(Some(Vec::new()));
-            };
-            Ok(Some(
-                links::of_user(db(ctx), user_id)
-                    .await
-                    .gql()?
-                    .into_iter()
-                    .map(|l| CalendarSubscription(Arc::new(l)))
-                    .collect(),
-            ))
-        })
-        .await
-        .map(Option::flatten)
+        let read = async |db: &sea_orm::DatabaseConnection, user| links::of_user(db, user).await;
+        alone(ctx, own(ctx, read, |l| CalendarSubscription(Arc::new(l)))).await
     }
 }
 

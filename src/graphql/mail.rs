@@ -13,7 +13,7 @@ use super::connection::{connection, page_args, root_list};
 use super::enums::mirror_enum;
 use super::error::{IntoGql, alone, parse_id};
 use super::event::EventFilter;
-use super::exec::{client_address, db, viewer};
+use super::exec::{client_address, db, own, viewer};
 use super::resource::ResourceFilter;
 use super::write::{audit, in_transaction, opt_id};
 use crate::error::AppError;
@@ -324,32 +324,16 @@ impl MailQuery {
     async fn mail_outbox(&self, ctx: &Context<'_>) -> Result<Option<MailOutbox>> {
         alone(ctx, async {
             viewer(ctx).require_admin(crate::auth::Task::ReadMailOutbox).gql()?;
-            Ok(Some(MailOutbox(store::mail::summary(db(ctx)).await.gql()?)))
+            Ok(MailOutbox(store::mail::summary(db(ctx)).await.gql()?))
         })
         .await
-        .map(Option::flatten)
     }
 
     /// The caller's digest subscriptions, newest first (empty for API keys; null, with an
     /// `UNAUTHENTICATED` error at this field, for anonymous callers).
     async fn digest_subscriptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<DigestSubscription>>> {
-        alone(ctx, async {
-            let viewer = viewer(ctx);
-            viewer.require_signed_in().gql()?;
-            let Some(user_id) = viewer.user_id() else {
-                return Ok(Some(Vec::new()));
-            };
-            Ok(Some(
-                digests::of_user(db(ctx), user_id)
-                    .await
-                    .gql()?
-                    .into_iter()
-                    .map(|s| DigestSubscription(Arc::new(s)))
-                    .collect(),
-            ))
-        })
-        .await
-        .map(Option::flatten)
+        let read = async |db: &sea_orm::DatabaseConnection, user| digests::of_user(db, user).await;
+        alone(ctx, own(ctx, read, |s| DigestSubscription(Arc::new(s)))).await
     }
 }
 

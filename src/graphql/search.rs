@@ -379,16 +379,15 @@ impl SearchQuery {
         alone(ctx, async {
             viewer(ctx).require_admin(crate::auth::Task::ReadSearchStatus).gql()?;
             let backlog = crate::store::outbox::backlog(db(ctx)).await.gql()?;
-            Ok(Some(SearchStatus {
+            Ok(SearchStatus {
                 engine: super::exec::search_backend(ctx).name().to_string(),
                 pending: backlog.pending as i64,
                 failing: backlog.failing as i64,
                 oldest_pending_at: backlog.oldest.map(Into::into),
                 last_error: backlog.last_error,
-            }))
+            })
         })
         .await
-        .map(Option::flatten)
     }
 }
 
