@@ -25,8 +25,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("wrong e-mail or password")]
     InvalidCredentials,
-    #[error("you may not do this")]
-    Forbidden,
+    /// Signed in, but not allowed: the denial says by which rule, and whose records.
+    #[error("{0}")]
+    Forbidden(crate::auth::Denial),
     #[error("too many requests: try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("change your temporary password first (changePassword)")]
@@ -69,7 +70,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::Conflict(_) | AppError::BookingConflict { .. } => "CONFLICT",
             AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
-            AppError::Forbidden => "FORBIDDEN",
+            AppError::Forbidden(_) => "FORBIDDEN",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             AppError::TemporaryPasswordExpired => "TEMPORARY_PASSWORD_EXPIRED",
@@ -109,3 +110,131 @@ impl From<sea_orm::DbErr> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Every code the hub answers, for the tests that hold the console's sentences and the
+/// README's list to them.
+#[cfg(test)]
+pub(crate) mod catalogue {
+    use std::collections::BTreeSet;
+
+    use super::AppError;
+
+    /// One error of each kind `AppError` has (the match has no wildcard: a new kind stops the
+    /// build here until it is added, given a sentence in the console and a line in the
+    /// README).
+    pub(crate) fn every_app_error() -> Vec<AppError> {
+        let all = vec![
+            AppError::bad_input("title", "title must not be empty"),
+            AppError::NotFound("event"),
+            AppError::Conflict("taken".into()),
+            AppError::BookingConflict {
+                loan_id: uuid::Uuid::nil(),
+                from: chrono::NaiveDate::MIN,
+                until: chrono::NaiveDate::MAX,
+            },
+            AppError::Unauthenticated,
+            AppError::InvalidCredentials,
+            AppError::Forbidden(crate::auth::Denial::new(
+                crate::auth::denial::Rule::AdminsOnly,
+                crate::auth::Task::ReadAuditLog,
+            )),
+            AppError::RateLimited { retry_after_secs: 1 },
+            AppError::PasswordChangeRequired,
+            AppError::TemporaryPasswordExpired,
+            AppError::QueryTooLarge(String::new()),
+            AppError::QueryTooDeep(String::new()),
+            AppError::QueryTooComplex(String::new()),
+            AppError::TooManyAliases(15),
+            AppError::QuerySyntax(String::new()),
+            AppError::QueryInvalid(String::new()),
+            AppError::Unavailable { retry_after_secs: 1 },
+            AppError::Internal(std::sync::Arc::new(anyhow::anyhow!("a cause"))),
+        ];
+        for error in &all {
+            match error {
+                AppError::BadUserInput { .. }
+                | AppError::NotFound(_)
+                | AppError::Conflict(_)
+                | AppError::BookingConflict { .. }
+                | AppError::Unauthenticated
+                | AppError::InvalidCredentials
+                | AppError::Forbidden(_)
+                | AppError::RateLimited { .. }
+                | AppError::PasswordChangeRequired
+                | AppError::TemporaryPasswordExpired
+                | AppError::QueryTooLarge(_)
+                | AppError::QueryTooDeep(_)
+                | AppError::QueryTooComplex(_)
+                | AppError::TooManyAliases(_)
+                | AppError::QuerySyntax(_)
+                | AppError::QueryInvalid(_)
+                | AppError::Unavailable { .. }
+                | AppError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    /// The codes the HTTP layer answers itself: the last literal of each `coded_error(…)`,
+    /// and each `"code": "…"`.
+    pub(crate) fn http_codes() -> BTreeSet<String> {
+        let mut codes = BTreeSet::new();
+        let graphql = include_str!("http/graphql.rs");
+        for call in graphql.split("coded_error(").skip(1) {
+            let args = &call[..call.find(')').unwrap_or(call.len())];
+            if let Some(code) = args.rsplit('"').nth(1)
+                && !code.is_empty()
+                && code.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            {
+                codes.insert(code.to_string());
+            }
+        }
+        for file in [graphql, include_str!("http/mod.rs")] {
+            for rest in file.split("\"code\": \"").skip(1) {
+                codes.insert(rest[..rest.find('"').unwrap_or(0)].to_string());
+            }
+        }
+        codes
+    }
+
+    /// Every `extensions.code` a client can meet.
+    pub(crate) fn every_code() -> BTreeSet<String> {
+        let mut codes: BTreeSet<String> = every_app_error().iter().map(|e| e.code().to_string()).collect();
+        let http = http_codes();
+        assert!(
+            http.contains("PAYLOAD_TOO_LARGE") && http.contains("TIMEOUT"),
+            "{http:?}"
+        );
+        codes.extend(http);
+        codes
+    }
+
+    /// The codes of the README's table of error codes: the first cell of each row between
+    /// the `<!-- error codes -->` markers.
+    fn readme_codes() -> BTreeSet<String> {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("<!-- error codes -->")
+            .expect("the README marks its table of error codes");
+        let end = readme[start..].find("<!-- /error codes -->").expect("the table ends") + start;
+        readme[start..end]
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|rest| rest.split('`').next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_lists_every_error_code_and_no_other() {
+        let readme = readme_codes();
+        let code = every_code();
+        let missing: Vec<_> = code.difference(&readme).collect();
+        let unknown: Vec<_> = readme.difference(&code).collect();
+        assert!(missing.is_empty(), "codes the README does not list: {missing:?}");
+        assert!(
+            unknown.is_empty(),
+            "codes the README lists that the hub never answers: {unknown:?}"
+        );
+    }
+}

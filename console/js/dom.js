@@ -56,12 +56,21 @@ export function uid(prefix = 'id') {
 const RICH = new Set(['P', 'BR', 'A', 'STRONG', 'B', 'EM', 'I', 'U', 'UL', 'OL', 'LI', 'BLOCKQUOTE', 'CODE', 'H3', 'H4']);
 
 /**
- * HTML held by a record (feed descriptions, sanitised by the hub) rebuilt element by element
- * into a fragment: only text formatting and http(s)/mailto links survive, never an attribute
- * but a link's address. Parsed in an inert document, which runs nothing.
+ * A long text of a record (HTML or plain text under the hub's one rule, sanitised by it)
+ * rebuilt element by element into a fragment: only text formatting and http(s)/mailto links
+ * survive, never an attribute but a link's address. Parsed in an inert document, which runs
+ * nothing. Text without markup keeps its line breaks.
  */
 export function richText(html) {
   const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  if (!doc.body.querySelector('*')) {
+    const out = document.createDocumentFragment();
+    doc.body.textContent.split('\n').forEach((line, i) => {
+      if (i > 0) out.append(document.createElement('br'));
+      out.append(document.createTextNode(line));
+    });
+    return out;
+  }
   return rebuild(doc.body, RICH);
 }
 

@@ -11,7 +11,8 @@ export function describe(err) {
   const code = err.code;
   const key = `error.code.${code}`;
   const own = bilingual(err.errors?.[0]?.message);
-  if (own && ['CONFLICT', 'BAD_USER_INPUT'].includes(code)) return own;
+  // The hub says which record is taken, which field is wrong, whose editors may write.
+  if (own && ['CONFLICT', 'BAD_USER_INPUT', 'FORBIDDEN'].includes(code)) return own;
   if (code === 'RATE_LIMITED' || code === 'UNAVAILABLE') {
     const seconds = err.retryAfter ?? 1;
     return t(key, { seconds });

@@ -16,6 +16,9 @@ pub struct Model {
     pub name_sort: Vec<u8>,
     pub job_title: Option<String>,
     pub email: Option<String>,
+    /// `email_key(email)`, unique within the organisation (a duplicate found when the column
+    /// was added keeps a distinct key: see the migration).
+    pub email_key: Option<String>,
     pub phone: Option<String>,
     pub region: Option<Region>,
     pub departement: Option<String>,
@@ -36,3 +39,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The form of a contact's e-mail address that "one contact per address and organisation" is
+/// judged on: trimmed and lowercased whole (`Camille.Martin@Example.org` and
+/// `camille.martin@example.org` are one person's).
+///
+/// Stored keys were computed with this rule (the migration that added the column calls it):
+/// changing it needs a migration that recomputes them.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}

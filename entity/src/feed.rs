@@ -14,6 +14,9 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub name_sort: Vec<u8>,
     pub url: String,
+    /// `url_key(url)`, unique within the organisation (a duplicate found when the column was
+    /// added keeps a distinct key: see the migration).
+    pub url_key: String,
     pub format: FeedFormat,
     pub interval_minutes: i32,
     pub enabled: bool,
@@ -44,3 +47,31 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The form of a feed's address that "one feed per address and organisation" is judged on: the
+/// address as the hub stores it (scheme and host lowercased, default port dropped, by the URL
+/// parser) without its fragment, which is never sent to the server; hashed (SHA-256, hex), so
+/// that any address fits the unique index.
+///
+/// Stored keys were computed with this rule (the migration that added the column calls it):
+/// changing it needs a migration that recomputes them.
+pub fn url_key(url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let without_fragment = url.split('#').next().unwrap_or_default().trim();
+    format!("{:x}", Sha256::digest(without_fragment.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_key;
+
+    #[test]
+    fn keys_ignore_the_fragment_only() {
+        let key = url_key("https://example.org/agenda.ics");
+        assert_eq!(key.len(), 64);
+        assert_eq!(url_key("https://example.org/agenda.ics#semaine"), key);
+        assert_eq!(url_key(" https://example.org/agenda.ics "), key);
+        assert_ne!(url_key("https://example.org/agenda.ics?all=1"), key);
+        assert_ne!(url_key("https://example.org/Agenda.ics"), key);
+    }
+}

@@ -16,6 +16,9 @@ mod m20261201_000023_add_indicator_indexes;
 mod m20261201_000030_add_sort_keys;
 mod m20261201_000031_add_address_book_links;
 mod m20261201_000032_add_resource_region;
+mod m20261201_000040_add_feed_url_key;
+mod m20261201_000041_add_contact_email_key;
+mod m20261201_000042_create_data_passes;
 mod m20261201_000060_add_event_listing_index;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
@@ -51,6 +54,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000031_add_address_book_links::Migration),
             Box::new(m20261201_000032_add_resource_region::Migration),
             Box::new(m20261201_000060_add_event_listing_index::Migration),
+            Box::new(m20261201_000040_add_feed_url_key::Migration),
+            Box::new(m20261201_000041_add_contact_email_key::Migration),
+            Box::new(m20261201_000042_create_data_passes::Migration),
         ]
     }
 }

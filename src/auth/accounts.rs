@@ -383,11 +383,7 @@ pub async fn create_private_link(
 ) -> AppResult<(entity::calendar_subscription::Model, String)> {
     use crate::store::calendar_subscriptions as links;
     // A link reads with its creator's scope, so it needs a person (an API key has none).
-    let user_id = viewer.user_id().ok_or(if viewer.is_anonymous() {
-        AppError::Unauthenticated
-    } else {
-        AppError::Forbidden
-    })?;
+    let user_id = viewer.require_person(crate::auth::Task::CreateCalendarLinks)?;
     let name = validate::text("name", name.unwrap_or("Passerelle"), validate::TITLE_MAX)?;
     let id = Uuid::now_v7();
     let kind = match filter.kind() {

@@ -2,6 +2,7 @@
 //! the account operations built on them.
 
 pub mod accounts;
+pub mod denial;
 pub mod password;
 pub mod reset;
 pub mod token;
@@ -9,6 +10,7 @@ pub mod viewer;
 
 use sea_orm::DatabaseConnection;
 
+pub use denial::{Denial, Task};
 pub use viewer::{Actor, Viewer};
 
 use crate::error::{AppError, AppResult};

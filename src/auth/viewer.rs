@@ -3,6 +3,7 @@
 use entity::{ApiKeyScope, Role};
 use uuid::Uuid;
 
+use super::denial::{Denial, Rule, Standing, Task};
 use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 
@@ -122,22 +123,40 @@ impl Viewer {
         Ok(())
     }
 
-    pub fn require_admin(&self) -> AppResult<()> {
+    /// Only administrators may do `task`.
+    pub fn require_admin(&self, task: Task) -> AppResult<()> {
         self.require_signed_in()?;
         if !self.is_admin() {
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden(Denial::new(Rule::AdminsOnly, task)));
         }
         Ok(())
     }
 
-    /// Editors write their own organisation's records, admins every record.
-    pub fn require_editor_of(&self, owner: Option<Uuid>) -> AppResult<()> {
+    /// Editors write their own organisation's records, admins every record: `task` on the
+    /// records of `owner` (an organisation; none for records that belong to none).
+    pub fn require_editor_of(&self, owner: Option<Uuid>, task: Task) -> AppResult<()> {
         self.require_signed_in()?;
         match self.role() {
             Some(Role::Admin) => Ok(()),
             Some(Role::Editor) if owner.is_some() && owner == self.organisation_id() => Ok(()),
-            _ => Err(AppError::Forbidden),
+            role => Err(AppError::Forbidden(Denial::editors_of(
+                owner,
+                task,
+                Standing::of(role, self.is_key(), self.organisation_id(), owner),
+            ))),
         }
+    }
+
+    /// Only a person's account may do `task` (an API key has no inbox and no scope of its
+    /// own); anonymous callers are asked to sign in.
+    pub fn require_person(&self, task: Task) -> AppResult<Uuid> {
+        self.require_signed_in()?;
+        self.user_id()
+            .ok_or(AppError::Forbidden(Denial::new(Rule::AccountsOnly, task)))
+    }
+
+    pub fn is_key(&self) -> bool {
+        matches!(self.actor, Actor::ApiKey { .. })
     }
 
     /// How the audit log names the caller: kind, id and a label.
@@ -176,23 +195,31 @@ mod tests {
         let org = Some(Uuid::new_v4());
         let other = Some(Uuid::new_v4());
         assert!(matches!(
-            Viewer::anonymous().require_editor_of(org),
+            Viewer::anonymous().require_editor_of(org, Task::ChangeEvents),
             Err(AppError::Unauthenticated)
         ));
-        assert!(user(Role::Editor, org).require_editor_of(org).is_ok());
+        assert!(
+            user(Role::Editor, org)
+                .require_editor_of(org, Task::ChangeEvents)
+                .is_ok()
+        );
         assert!(matches!(
-            user(Role::Editor, org).require_editor_of(other),
-            Err(AppError::Forbidden)
+            user(Role::Editor, org).require_editor_of(other, Task::ChangeEvents),
+            Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            user(Role::Editor, org).require_editor_of(None),
-            Err(AppError::Forbidden)
+            user(Role::Editor, org).require_editor_of(None, Task::ChangeEvents),
+            Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            user(Role::Member, org).require_editor_of(org),
-            Err(AppError::Forbidden)
+            user(Role::Member, org).require_editor_of(org, Task::ChangeEvents),
+            Err(AppError::Forbidden(_))
         ));
-        assert!(user(Role::Admin, None).require_editor_of(other).is_ok());
+        assert!(
+            user(Role::Admin, None)
+                .require_editor_of(other, Task::ChangeEvents)
+                .is_ok()
+        );
         let key = Viewer {
             actor: Actor::ApiKey {
                 id: Uuid::new_v4(),

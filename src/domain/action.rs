@@ -125,7 +125,7 @@ fn title(value: &str) -> AppResult<String> {
 
 /// The fiche's sections are free texts, each named after its field.
 fn section(field: &'static str) -> impl FnOnce(Option<String>) -> AppResult<Option<String>> {
-    move |value| validate::opt_long_text(field, value)
+    move |value| validate::opt_rich_text(field, value)
 }
 
 fn audiences(values: Vec<Audience>) -> Vec<Audience> {

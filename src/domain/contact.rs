@@ -153,7 +153,7 @@ fn tags(values: Vec<String>) -> AppResult<Vec<String>> {
 }
 
 fn notes(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("notes", value)
+    validate::opt_rich_text("notes", value)
 }
 
 impl ContactFields {

@@ -2,7 +2,7 @@
 //! data) are refused when a field breaks a rule; events a partner's feed brings are cut to
 //! fit instead (`EventFields::lenient`), since the partner is not there to correct them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{Audience, EventStatus, Region, Visibility};
 use uuid::Uuid;
 
@@ -19,6 +19,96 @@ const FEED_POSTAL_CODE_MAX: usize = 16;
 /// What a feed's too long description is cut to, leaving room for the tags its cleaning
 /// closes again.
 const FEED_DESCRIPTION_CUT: usize = LONG_TEXT_MAX - 100;
+
+/// An event's start or end as an entry point has it: an instant, or a calendar day (an
+/// all-day event given by its dates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    At(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+/// An event's start, end and all-day flag, once its moments are instants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Times {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+}
+
+/// The instants of an event given by moments that may be days, read in `timezone` (an IANA
+/// zone; one that is not falls back to `DEFAULT_TIMEZONE`, its own refusal coming from the
+/// zone's rule). A day makes the event all-day: a start is the midnight that begins its day,
+/// an end the midnight after its day (the last day, inclusive, as people write it; stored
+/// exclusive, as iCalendar has it). `all_day` is what the input says (`None`: not said); an
+/// event not said otherwise stays as `currently_all_day`, or becomes all-day when a day is
+/// given. A day with `all_day: Some(false)` is refused, naming its field.
+pub fn times(
+    starts: Moment,
+    ends: Option<Moment>,
+    all_day: Option<bool>,
+    currently_all_day: bool,
+    timezone: &str,
+) -> AppResult<Times> {
+    let any_day = matches!(starts, Moment::Day(_)) || matches!(ends, Some(Moment::Day(_)));
+    if all_day == Some(false) && any_day {
+        let field = if matches!(starts, Moment::Day(_)) {
+            "startsAt"
+        } else {
+            "endsAt"
+        };
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "{field} est une date seule : un événement donné par ses dates dure toute la journée (allDay: true, ou rien), \
+                 sinon donnez une date et une heure (2027-03-08T09:30:00+01:00) / \
+                 {field} is a date alone: an event given by its dates is all-day (allDay: true, or leave allDay out); \
+                 otherwise give a date and time (2027-03-08T09:30:00+01:00)"
+            ),
+        ));
+    }
+    let zone = timezone
+        .trim()
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::Europe::Paris);
+    let starts_at = match starts {
+        Moment::At(at) => at,
+        Moment::Day(day) => crate::feeds::time::midnight(zone, day),
+    };
+    let ends_at = match ends {
+        None => None,
+        Some(Moment::At(at)) => Some(at),
+        Some(Moment::Day(day)) => {
+            let after = day
+                .succ_opt()
+                .ok_or_else(|| AppError::bad_input("endsAt", "endsAt is out of range"))?;
+            Some(crate::feeds::time::midnight(zone, after))
+        }
+    };
+    Ok(Times {
+        starts_at,
+        ends_at,
+        all_day: all_day.unwrap_or(currently_all_day || any_day),
+    })
+}
+
+/// The days an event covers in its zone: the day it starts on and the day it ends on,
+/// inclusive. An end at a midnight after the start ends the day before (how all-day events
+/// are stored); no end, the day it starts on. A zone that is not one is read as UTC.
+pub fn local_days(starts_at: DateTime<Utc>, ends_at: Option<DateTime<Utc>>, timezone: &str) -> (NaiveDate, NaiveDate) {
+    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let first = starts_at.with_timezone(&zone).date_naive();
+    let last = ends_at.map_or(first, |end| {
+        let local = end.with_timezone(&zone);
+        let day = local.date_naive();
+        if local.time() == chrono::NaiveTime::MIN && day > first {
+            day.pred_opt().unwrap_or(day)
+        } else {
+            day.max(first)
+        }
+    });
+    (first, last)
+}
 
 /// Every field of an event a user can set, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -182,7 +272,7 @@ fn title(value: &str) -> AppResult<String> {
 }
 
 fn description(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("description", value)
+    validate::opt_rich_text("description", value)
 }
 
 fn timezone(value: &str) -> AppResult<String> {
@@ -302,14 +392,10 @@ impl EventFields {
 
     /// An event as a partner's feed gives it, taken as it comes: texts too long are cut,
     /// values that break a rule dropped (a zone that is not one becomes `fallback_timezone`),
-    /// and only an event without a title is skipped (`Err`, the reason). A description is
-    /// HTML already sanitised: a cut one goes through `sanitise` again, so that no tag is
-    /// left open.
-    pub fn lenient(
-        d: EventDraft,
-        fallback_timezone: &str,
-        sanitise: impl FnOnce(&str) -> String,
-    ) -> Result<FromFeed, &'static str> {
+    /// and only an event without a title is skipped (`Err`, the reason). A description goes
+    /// through the one HTML rule (`rich_text::sanitise`), after it is cut when too long, so
+    /// that no tag is left open.
+    pub fn lenient(d: EventDraft, fallback_timezone: &str) -> Result<FromFeed, &'static str> {
         if d.title.is_empty() {
             return Err("no title, skipped");
         }
@@ -330,13 +416,16 @@ impl EventFields {
         let l = d.location;
         let fields = EventFields {
             title: cut(&d.title, TITLE_MAX),
-            description: d.description.map(|text| {
-                if text.chars().count() > LONG_TEXT_MAX {
-                    sanitise(&cut(&text, FEED_DESCRIPTION_CUT))
-                } else {
-                    text
-                }
-            }),
+            description: d
+                .description
+                .map(|text| {
+                    if text.chars().count() > LONG_TEXT_MAX {
+                        super::rich_text::sanitise(&cut(&text, FEED_DESCRIPTION_CUT))
+                    } else {
+                        super::rich_text::sanitise(&text)
+                    }
+                })
+                .filter(|text| !text.is_empty()),
             location_name: l.name.map(|v| cut(&v, TITLE_MAX)),
             address: l.address.map(|v| cut(&v, TITLE_MAX)),
             postal_code: l.postal_code.map(|v| cut(&v, FEED_POSTAL_CODE_MAX)),
@@ -574,6 +663,67 @@ mod tests {
     }
 
     #[test]
+    fn days_make_an_event_all_day_in_its_zone() {
+        let day = |d| Moment::Day(NaiveDate::from_ymd_opt(2027, 3, d).expect("a day"));
+        let t = times(day(8), Some(day(9)), None, false, "Europe/Paris").expect("all-day");
+        assert!(t.all_day);
+        assert_eq!(t.starts_at, at("2027-03-08T00:00:00+01:00"));
+        assert_eq!(
+            t.ends_at,
+            Some(at("2027-03-10T00:00:00+01:00")),
+            "the last day is inclusive"
+        );
+        let t = times(day(8), None, Some(true), false, "America/Cayenne").expect("all-day");
+        assert_eq!(t.starts_at, at("2027-03-08T00:00:00-03:00"));
+        let timed = times(
+            Moment::At(at("2027-03-08T09:30:00+01:00")),
+            None,
+            None,
+            false,
+            "Europe/Paris",
+        );
+        assert_eq!(timed.map(|t| t.all_day).ok(), Some(false));
+        let kept = times(
+            Moment::At(at("2027-03-08T00:00:00+01:00")),
+            None,
+            None,
+            true,
+            "Europe/Paris",
+        );
+        assert_eq!(kept.map(|t| t.all_day).ok(), Some(true), "an all-day event stays so");
+        for (starts, ends, field) in [
+            (day(8), None, "startsAt"),
+            (Moment::At(at("2027-03-08T09:30:00+01:00")), Some(day(9)), "endsAt"),
+        ] {
+            match times(starts, ends, Some(false), false, "Europe/Paris") {
+                Err(AppError::BadUserInput { field: f, message }) => {
+                    assert_eq!(f, field);
+                    assert!(message.contains("allDay"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn local_days_are_inclusive_in_the_zone() {
+        let day = |d| NaiveDate::from_ymd_opt(2027, 3, d).expect("a day");
+        let starts = at("2027-03-08T00:00:00+01:00");
+        assert_eq!(
+            local_days(starts, Some(at("2027-03-10T00:00:00+01:00")), "Europe/Paris"),
+            (day(8), day(9))
+        );
+        assert_eq!(local_days(starts, None, "Europe/Paris"), (day(8), day(8)));
+        // 23:30 UTC is already the next day in Paris.
+        let late = at("2027-03-08T23:30:00+00:00");
+        assert_eq!(
+            local_days(late, Some(at("2027-03-09T01:00:00+00:00")), "Europe/Paris"),
+            (day(9), day(9))
+        );
+        assert_eq!(local_days(late, None, "UTC"), (day(8), day(8)));
+    }
+
+    #[test]
     fn places_are_completed_and_what_is_typed_is_kept() {
         let f = EventFields::parse(EventDraft {
             location: LocationDraft {
@@ -624,7 +774,6 @@ mod tests {
                 ..draft()
             },
             DEFAULT_TIMEZONE,
-            str::to_string,
         )
         .expect("kept");
         assert_eq!((unknown.fields.departement, unknown.fields.region), (None, None));
@@ -659,13 +808,13 @@ mod tests {
             tags: many,
             ..draft()
         };
-        let taken = EventFields::lenient(d, "Europe/Brussels", |cut| format!("<p>{}</p>", cut.len())).expect("kept");
+        let taken = EventFields::lenient(d, "Europe/Brussels").expect("kept");
         let f = taken.fields;
         assert_eq!(taken.notes, ["ends before it starts, end dropped"]);
         assert_eq!(f.title.chars().count(), TITLE_MAX);
         assert_eq!(
-            f.description.as_deref(),
-            Some(format!("<p>{FEED_DESCRIPTION_CUT}</p>").as_str())
+            f.description.as_ref().map(|d| d.chars().count()),
+            Some(FEED_DESCRIPTION_CUT)
         );
         assert_eq!(f.postal_code.as_deref(), Some("F-25000 Besançon"));
         assert_eq!((f.latitude, f.longitude), (None, Some(6.0)), "no pair rule for feeds");
@@ -679,7 +828,7 @@ mod tests {
             ..draft()
         };
         assert_eq!(
-            EventFields::lenient(untitled, DEFAULT_TIMEZONE, str::to_string).err(),
+            EventFields::lenient(untitled, DEFAULT_TIMEZONE).err(),
             Some("no title, skipped")
         );
     }

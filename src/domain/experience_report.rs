@@ -117,7 +117,7 @@ fn author(value: &str) -> AppResult<String> {
 }
 
 fn text(value: &str) -> AppResult<String> {
-    validate::long_text("text", value, LONG_TEXT_MAX)
+    validate::rich_text("text", value, LONG_TEXT_MAX)
 }
 
 fn rating(value: Option<i32>) -> AppResult<Option<i16>> {

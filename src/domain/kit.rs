@@ -4,7 +4,7 @@
 use entity::{KitStatus, Visibility};
 use uuid::Uuid;
 
-use super::validate::{self, LONG_TEXT_MAX};
+use super::validate;
 use super::{Checks, Invalid, Patch, put};
 use crate::error::AppResult;
 
@@ -83,10 +83,7 @@ fn location(value: Option<String>) -> AppResult<Option<String>> {
 }
 
 fn condition_notes(value: Option<String>) -> AppResult<Option<String>> {
-    match value {
-        Some(v) if !v.trim().is_empty() => validate::long_text("conditionNotes", &v, LONG_TEXT_MAX).map(Some),
-        _ => Ok(None),
-    }
+    validate::opt_rich_text("conditionNotes", value)
 }
 
 impl KitFields {

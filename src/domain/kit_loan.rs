@@ -121,7 +121,7 @@ pub struct KitLoanChange {
 }
 
 fn notes(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("notes", value)
+    validate::opt_rich_text("notes", value)
 }
 
 impl KitLoanFields {

@@ -5,7 +5,8 @@
 //! new record as plain values) parsed by `XFields::parse`, and a patch (a change, field by
 //! field) parsed by `XChange::parse`. Every entry point — GraphQL, the importer, the demo
 //! data, the command line, the feeds — goes through these, so each field's rule is written
-//! once. `validate` holds the building blocks (texts, URLs, e-mail addresses…).
+//! once. `validate` holds the building blocks (texts, URLs, e-mail addresses…), and
+//! `rich_text` the one HTML rule of every long text.
 
 pub mod action;
 pub mod contact;
@@ -17,6 +18,7 @@ pub mod kit;
 pub mod kit_loan;
 pub mod organisation;
 pub mod resource;
+pub mod rich_text;
 pub mod scope;
 pub mod site;
 pub mod validate;

@@ -104,7 +104,7 @@ fn website(value: Option<String>) -> AppResult<Option<String>> {
 }
 
 fn description(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("description", value)
+    validate::opt_rich_text("description", value)
 }
 
 impl OrganisationFields {

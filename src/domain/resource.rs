@@ -115,11 +115,11 @@ fn title(value: &str) -> AppResult<String> {
 }
 
 fn content(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("content", value)
+    validate::opt_rich_text("content", value)
 }
 
 fn description(value: Option<String>) -> AppResult<Option<String>> {
-    validate::opt_long_text("description", value)
+    validate::opt_rich_text("description", value)
 }
 
 fn url(value: Option<String>) -> AppResult<Option<String>> {

@@ -26,6 +26,20 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// `text` without its bidirectional controls, trimmed again: for texts taken as they come
+/// (feeds) and long texts, which lose them rather than being refused.
+pub fn without_bidi_controls(text: &str) -> String {
+    if text.chars().any(is_bidi_control) {
+        text.chars()
+            .filter(|c| !is_bidi_control(*c))
+            .collect::<String>()
+            .trim()
+            .to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 /// `text` cut to at most `max` characters (not bytes), for values from outside that may be
 /// shortened rather than refused.
 pub fn cut(text: &str, max: usize) -> String {
@@ -72,33 +86,44 @@ pub fn opt_text(field: &str, value: Option<String>, max: usize) -> AppResult<Opt
     }
 }
 
-/// A required multi-line text of 1..=max characters.
-pub fn long_text(field: &str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_input(field, format!("{field} must not be empty")));
+/// A required long text under the one HTML rule (`rich_text::sanitise`): no control
+/// character but line breaks and tabs, and 1..=max characters once sanitised (a text that
+/// holds nothing once its markup is removed is refused as empty).
+pub fn rich_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    match opt_rich_text_of(field, value, max)? {
+        Some(text) => Ok(text),
+        None => Err(AppError::bad_input(field, format!("{field} must not be empty"))),
     }
-    if value.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("{field} must be at most {max} characters"),
-        ));
+}
+
+/// An optional long text under the one HTML rule; blank, or nothing left once sanitised,
+/// means absent.
+pub fn opt_rich_text(field: &str, value: Option<String>) -> AppResult<Option<String>> {
+    match value {
+        Some(v) => opt_rich_text_of(field, &v, LONG_TEXT_MAX),
+        None => Ok(None),
     }
+}
+
+fn opt_rich_text_of(field: &str, value: &str, max: usize) -> AppResult<Option<String>> {
     if has_control(value, true) {
         return Err(AppError::bad_input(
             field,
             format!("{field} contains control characters"),
         ));
     }
-    Ok(value.to_string())
-}
-
-/// An optional multi-line text; blank means absent.
-pub fn opt_long_text(field: &str, value: Option<String>) -> AppResult<Option<String>> {
-    match value {
-        Some(v) if !v.trim().is_empty() => long_text(field, &v, LONG_TEXT_MAX).map(Some),
-        _ => Ok(None),
+    let value = super::rich_text::sanitise(value);
+    if value.is_empty() {
+        return Ok(None);
     }
+    // Counted once sanitised, so that what the hub stored is always accepted back.
+    if value.chars().count() > max {
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(value))
 }
 
 /// An absolute http(s) URL with a host.

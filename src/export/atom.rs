@@ -43,9 +43,9 @@ fn category(term: &str) -> Category {
 fn html(value: &str) -> Content {
     let mut content = Content::default();
     content.set_content_type("html".to_string());
-    // Texts typed in the API may hold markup or a bare `<`: readers render this as HTML, so
-    // it goes through the same sanitiser as feed descriptions.
-    content.set_value(crate::feeds::text::description(value));
+    // Stored long texts are under the one HTML rule already; a row written before the rule
+    // reached it goes through it here too (idempotent on what it produced).
+    content.set_value(crate::domain::rich_text::sanitise(value));
     content
 }
 

@@ -18,53 +18,9 @@ use uuid::Uuid;
 /// Organisations by id, to name the owner of each exported record.
 pub type Organisations = HashMap<Uuid, entity::organisation::Model>;
 
-/// Plain text from stored (sanitised) HTML: block ends and `<br>` become line breaks, list
-/// items get a dash, tags go, entities are decoded, and runs of blank lines shrink to one.
-///
-/// Hand-written on top of ammonia (which drops the tags) because the HTML is ammonia's own
-/// normalised output, whose few block tags are spelt one way; an HTML-to-text crate would add a
-/// second HTML stack for this.
-pub fn plain_text(html: &str) -> String {
-    let text = if html.contains('<') {
-        let mut marked = ammonia::clean(html).replace("<br>", "\n").replace("<li>", "<li>- ");
-        for tag in [
-            "</p>",
-            "</div>",
-            "</li>",
-            "</h1>",
-            "</h2>",
-            "</h3>",
-            "</h4>",
-            "</h5>",
-            "</h6>",
-            "</tr>",
-            "</blockquote>",
-            "</pre>",
-        ] {
-            marked = marked.replace(tag, &format!("{tag}\n"));
-        }
-        ammonia::Builder::empty().clean(&marked).to_string()
-    } else {
-        html.to_string()
-    };
-    let text = html_escape::decode_html_entities(&text)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
-    let mut out = String::with_capacity(text.len());
-    let mut blank = 0;
-    for line in text.lines().map(str::trim_end) {
-        if line.trim().is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line.trim_start());
-    }
-    out
-}
+/// Plain text from a stored long text, for the formats that carry text only (the one HTML
+/// rule's plain half).
+pub use crate::domain::rich_text::plain_text;
 
 /// The one-line address of an event: place, street, postal code and city.
 pub fn event_location(event: &entity::event::Model) -> Option<String> {
@@ -95,20 +51,4 @@ pub fn organiser_name(event: &entity::event::Model, organisations: &Organisation
         .and_then(|id| organisations.get(&id))
         .map(|o| o.name.clone())
         .or_else(|| event.organiser_name.clone())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_text_keeps_paragraphs_and_decodes_entities() {
-        let html = "<p>Atelier <strong>soudure</strong> &amp; robotique</p><ul><li>un</li><li>deux</li></ul><p>Fin<br>ligne</p>";
-        assert_eq!(
-            plain_text(html),
-            "Atelier soudure & robotique\n- un\n- deux\nFin\nligne"
-        );
-        assert_eq!(plain_text("a &lt; b"), "a < b");
-        assert_eq!(plain_text("  one\r\n\r\n\r\ntwo "), "one\n\ntwo");
-    }
 }

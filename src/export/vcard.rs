@@ -53,7 +53,8 @@ pub fn cards(contacts: &[Arc<Contact>], organisations: &Organisations) -> Vec<u8
                 ..Default::default()
             });
         }
-        if let Some(note) = some_text(contact.notes.as_deref()) {
+        // vCard's NOTE is text: the notes' plain half of the one HTML rule.
+        if let Some(note) = some_text(contact.notes.as_deref().map(super::plain_text).as_deref()) {
             card = card.note(note);
         }
         if !contact.tags.0.is_empty() {

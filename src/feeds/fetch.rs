@@ -285,7 +285,8 @@ impl Resolve for GuardedResolver {
             if permitted.is_empty() {
                 let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
                 return Err(Box::new(BlockedAddress(format!(
-                    "{host} resolves to a private or reserved address ({}), which feeds may not point at",
+                    "{host} resolves to a private or reserved address ({}), which feeds may not point at \
+                     unless the operator allows it in PASSERELLE_FEEDS_ALLOW_HOSTS",
                     shown.join(", ")
                 ))) as Box<dyn std::error::Error + Send + Sync>);
             }
@@ -314,7 +315,10 @@ pub fn check_url(url: &url::Url, allow: &AllowList) -> Result<(), FetchError> {
     } else {
         Err(FetchError::new(
             FailureKind::Blocked,
-            format!("{ip} is a private or reserved address, which feeds may not point at"),
+            format!(
+                "{ip} is a private or reserved address, which feeds may not point at unless the operator \
+                 allows it in PASSERELLE_FEEDS_ALLOW_HOSTS"
+            ),
         ))
     }
 }
@@ -485,7 +489,7 @@ impl Fetcher {
                 return FetchError::new(
                     Timeout,
                     format!(
-                        "could not connect to {at}: timed out after {} s",
+                        "could not connect to {at}: timed out after {} s (PASSERELLE_FEEDS_CONNECT_TIMEOUT_SECONDS)",
                         secs(self.limits.connect_timeout)
                     ),
                 );
@@ -496,7 +500,7 @@ impl Fetcher {
             return FetchError::new(
                 Timeout,
                 format!(
-                    "timed out: no complete answer within {} s",
+                    "timed out: no complete answer within {} s (PASSERELLE_FEEDS_TIMEOUT_SECONDS)",
                     secs(self.limits.total_timeout)
                 ),
             );
@@ -585,7 +589,7 @@ fn too_large(status: u16, max: usize) -> FetchError {
         kind: FailureKind::TooLarge,
         status: Some(status),
         retry_after: None,
-        message: format!("the body is larger than the {} byte limit", max),
+        message: format!("the body is larger than the {max} byte limit (PASSERELLE_FEEDS_MAX_BYTES)"),
         cause: None,
     }
 }
@@ -780,7 +784,10 @@ mod tests {
 
         let silent = raw_server(b"").await;
         let err = failure(&format!("http://{silent}/feed.ics?private=SECRET-4")).await;
-        assert_eq!(err.message, "timed out: no complete answer within 1 s");
+        assert_eq!(
+            err.message,
+            "timed out: no complete answer within 1 s (PASSERELLE_FEEDS_TIMEOUT_SECONDS)"
+        );
         assert_eq!(err.kind, FailureKind::Timeout);
 
         let missing = raw_server(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
@@ -801,7 +808,7 @@ mod tests {
         assert_eq!(
             err.message,
             "redirected to http://169.254.169.254: 169.254.169.254 is a private or reserved address, \
-             which feeds may not point at"
+             which feeds may not point at unless the operator allows it in PASSERELLE_FEEDS_ALLOW_HOSTS"
         );
     }
 

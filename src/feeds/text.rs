@@ -1,11 +1,12 @@
 //! Text in and out of the parsers: the one decoding of a document's bytes ([`decode`]), and the
 //! clean-up every parsed event goes through before it is stored: HTML entities decoded, text
-//! trimmed and NFC-normalised, descriptions sanitised, links limited to http(s).
+//! trimmed and NFC-normalised, descriptions put under the hub's one HTML rule
+//! (`domain::rich_text`), links limited to http(s).
 
 use unicode_normalization::UnicodeNormalization;
 
 use super::FeedEvent;
-use crate::domain::validate;
+use crate::domain::{rich_text, validate};
 
 /// How [`decode`] reads bytes that are not UTF-8 and name no encoding by a BOM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +58,10 @@ pub fn decode(body: &[u8], otherwise: NotUtf8) -> Decoded {
 pub fn clean(event: &mut FeedEvent) {
     event.uid = normalise(&event.uid);
     event.title = one_line(&plain(&event.title));
-    event.description = event.description.as_deref().and_then(|d| non_empty(description(d)));
+    event.description = event
+        .description
+        .as_deref()
+        .and_then(|d| non_empty(rich_text::sanitise(d)));
     for field in [
         &mut event.location_name,
         &mut event.address,
@@ -86,34 +90,10 @@ pub fn plain(raw: &str) -> String {
     } else {
         raw.to_string()
     };
-    without_bidi_controls(&normalise(&html_escape::decode_html_entities(&text)))
-}
-
-/// Partners' feeds are taken as they come: the bidirectional controls that names and titles
-/// typed into the hub refuse (`validate::is_bidi_control`) are removed rather than failing
-/// the event. Decoded entities (`&#x202E;`) are caught too, being removed after decoding.
-fn without_bidi_controls(text: &str) -> String {
-    if text.chars().any(validate::is_bidi_control) {
-        text.chars()
-            .filter(|c| !validate::is_bidi_control(*c))
-            .collect::<String>()
-            .trim()
-            .to_string()
-    } else {
-        text.to_string()
-    }
-}
-
-/// A description as safe HTML when it holds markup, else as plain text.
-pub fn description(raw: &str) -> String {
-    let decoded = html_escape::decode_html_entities(raw);
-    if looks_like_html(raw) || looks_like_html(&decoded) {
-        // ammonia's default allow-list: no script, no event handler, no javascript: link.
-        let source = if looks_like_html(raw) { raw } else { decoded.as_ref() };
-        without_bidi_controls(&normalise(&ammonia::clean(source)))
-    } else {
-        without_bidi_controls(&normalise(&decoded))
-    }
+    // Partners' feeds are taken as they come: the bidirectional controls that names and titles
+    // typed into the hub refuse are removed rather than failing the event. Decoded entities
+    // (`&#x202E;`) are caught too, being removed after decoding.
+    validate::without_bidi_controls(&normalise(&html_escape::decode_html_entities(&text)))
 }
 
 /// An http(s) link, or nothing.
@@ -121,13 +101,6 @@ pub fn link(raw: &str) -> Option<String> {
     let trimmed = html_escape::decode_html_entities(raw.trim()).to_string();
     let url = url::Url::parse(&trimmed).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| url.to_string())
-}
-
-fn looks_like_html(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 fn normalise(text: &str) -> String {
@@ -182,7 +155,6 @@ mod tests {
     fn bidirectional_controls_are_stripped() {
         assert_eq!(plain("Forum\u{202E} métiers\u{202C}"), "Forum métiers");
         assert_eq!(plain("\u{2067}Forum&#x202E;\u{200F}"), "Forum");
-        assert_eq!(description("<p>Salut\u{202E}</p>"), "<p>Salut</p>");
         let mut event = FeedEvent {
             title: "\u{202E}Atelier\u{202C} robotique".into(),
             city: Some("Besan\u{200E}çon".into()),
@@ -195,20 +167,6 @@ mod tests {
         assert_eq!(event.categories, vec!["stage".to_string()]);
         // What is left passes the strict validator the hub's own forms use.
         assert!(validate::text("title", &event.title, validate::TITLE_MAX).is_ok());
-    }
-
-    #[test]
-    fn descriptions_never_carry_scripts() {
-        let cleaned =
-            description("<p onclick=\"x()\">Salut</p><script>alert(1)</script><a href=\"javascript:x\">l</a>");
-        assert!(!cleaned.contains("script"), "{cleaned}");
-        assert!(!cleaned.contains("onclick"), "{cleaned}");
-        assert!(!cleaned.contains("javascript"), "{cleaned}");
-        assert!(cleaned.contains("<p>Salut</p>"), "{cleaned}");
-        // Markup hidden behind entities is sanitised too.
-        let escaped = description("&lt;script&gt;alert(1)&lt;/script&gt;&lt;p&gt;ok&lt;/p&gt;");
-        assert!(!escaped.contains("script"), "{escaped}");
-        assert_eq!(description("Ligne 1\nLigne 2 "), "Ligne 1\nLigne 2");
     }
 
     #[test]

@@ -6,16 +6,16 @@ use crate::store::audit::Subject;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::PrivateLinkKind;
 
 use super::contact::ContactFilter;
-use super::error::{IntoGql, parse_id};
+use super::error::{IntoGql, alone, parse_id};
 use super::event::EventFilter;
 use super::exec::{db, viewer};
 use super::write::{audit, in_transaction};
 use crate::auth::accounts;
 use crate::error::AppError;
+use crate::graphql::scalars::DateTime;
 use crate::store::calendar_subscriptions::{self as links, SavedContactFilter, SavedEventFilter, SavedFilter};
 
 /// Declares the GraphQL type of one kind of private link: its id, name and use.
@@ -28,18 +28,22 @@ macro_rules! link_type {
         $(#[$doc])*
         #[Object]
         impl $name {
+            /// The link's id (a UUID; not its secret).
             async fn id(&self) -> ID {
                 ID(self.0.id.to_string())
             }
+            /// Its name, as its creator gave it (the calendar's or address book's name in
+            /// applications).
             async fn name(&self) -> &str {
                 &self.0.name
             }
-            async fn created_at(&self) -> DateTime<Utc> {
-                self.0.created_at
+            /// When it was created.
+            async fn created_at(&self) -> DateTime {
+                self.0.created_at.into()
             }
             /// When an application last read the link.
-            async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-                self.0.last_used_at
+            async fn last_used_at(&self) -> Option<DateTime> {
+                self.0.last_used_at.map(Into::into)
             }
             $($field)*
         }
@@ -47,8 +51,9 @@ macro_rules! link_type {
 }
 
 link_type!(
-    /// A private calendar link: the events its creator may see, narrowed by a filter. The link
-    /// itself is shown once, at creation.
+    /// A private calendar link: an `.ics` address showing the events its creator may see,
+    /// through the filter saved with it. The address is shown once, at creation (only a hash of
+    /// its secret is kept); its creator (and administrators) list and revoke it.
     CalendarSubscription {
         /// Whether the link also shows the kit loans of its creator's organisation (lent or
         /// borrowed, requested, confirmed or out, not yet over); see
@@ -60,31 +65,41 @@ link_type!(
 );
 
 link_type!(
-    /// A private address-book link (vCard): the contacts its creator may see, as they may see
-    /// them, narrowed by a filter. The link itself is shown once, at creation.
+    /// A private address-book link: a vCard (`.vcf`) address showing the contacts its creator
+    /// may see, as they may see them, through the filter saved with it. The address is shown
+    /// once, at creation (only a hash of its secret is kept); its creator (and administrators)
+    /// list and revoke it.
     AddressBookSubscription {}
 );
 
+/// What `createCalendarSubscription` did.
 #[derive(SimpleObject)]
 pub struct CreateCalendarSubscriptionPayload {
+    /// The link (without its address).
     pub subscription: CalendarSubscription,
     /// Shown once: the private `.ics` address to give a calendar application. It reads the
     /// events you may see at the time it is read; keep it secret.
     pub url: String,
 }
 
+/// What `updateCalendarSubscription` did.
 #[derive(SimpleObject)]
 pub struct UpdateCalendarSubscriptionPayload {
+    /// The link after the change.
     pub subscription: CalendarSubscription,
 }
 
+/// What `revokeCalendarSubscription` did.
 #[derive(SimpleObject)]
 pub struct RevokeCalendarSubscriptionPayload {
+    /// The link revoked: its address answers 404 from now on.
     pub subscription: CalendarSubscription,
 }
 
+/// What `createAddressBookSubscription` did.
 #[derive(SimpleObject)]
 pub struct CreateAddressBookSubscriptionPayload {
+    /// The link (without its address).
     pub subscription: AddressBookSubscription,
     /// Shown once: the private `.vcf` address to give an address-book application (no
     /// `Authorization` header needed). It reads the contacts you may see at the time it is
@@ -92,8 +107,10 @@ pub struct CreateAddressBookSubscriptionPayload {
     pub url: String,
 }
 
+/// What `revokeAddressBookSubscription` did.
 #[derive(SimpleObject)]
 pub struct RevokeAddressBookSubscriptionPayload {
+    /// The link revoked: its address answers 404 from now on.
     pub subscription: AddressBookSubscription,
 }
 
@@ -171,15 +188,15 @@ pub struct CalendarQuery;
 #[Object]
 impl CalendarQuery {
     /// The caller's live calendar links, newest first.
-    async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<CalendarSubscription>> {
-        let links = live_links(ctx, PrivateLinkKind::Calendar).await?;
-        Ok(links.into_iter().map(CalendarSubscription).collect())
+    async fn calendar_subscriptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<CalendarSubscription>>> {
+        let links = alone(ctx, live_links(ctx, PrivateLinkKind::Calendar)).await?;
+        Ok(links.map(|l| l.into_iter().map(CalendarSubscription).collect()))
     }
 
     /// The caller's live address-book links, newest first.
-    async fn address_book_subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<AddressBookSubscription>> {
-        let links = live_links(ctx, PrivateLinkKind::AddressBook).await?;
-        Ok(links.into_iter().map(AddressBookSubscription).collect())
+    async fn address_book_subscriptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<AddressBookSubscription>>> {
+        let links = alone(ctx, live_links(ctx, PrivateLinkKind::AddressBook)).await?;
+        Ok(links.map(|l| l.into_iter().map(AddressBookSubscription).collect()))
     }
 }
 
@@ -188,12 +205,17 @@ pub struct CalendarMutation;
 
 #[Object]
 impl CalendarMutation {
-    /// Creates a private calendar link over the events the caller may see (signed-in accounts).
+    /// Creates a private calendar link over the events the caller may see (signed-in persons;
+    /// an API key is `FORBIDDEN`), logged. The link shows what its creator may see on the day
+    /// it is read, and stops when the creator's account is disabled.
     async fn create_calendar_subscription(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The events the link shows, read at each download with the creator's rights of that day (as `events` reads the filter); left out, every event the creator may see."
+        )]
         filter: Option<EventFilter>,
-        name: Option<String>,
+        #[graphql(desc = "Its name, one line of at most 200 characters; default `Passerelle`.")] name: Option<String>,
     ) -> Result<CreateCalendarSubscriptionPayload> {
         let filter: crate::store::events::EventFilter = filter.unwrap_or_default().into();
         let saved = SavedFilter::Events(SavedEventFilter::from(&filter));
@@ -209,8 +231,8 @@ impl CalendarMutation {
     async fn update_calendar_subscription(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        kit_loans: Option<bool>,
+        #[graphql(desc = "The link's id.")] id: ID,
+        #[graphql(desc = "Whether the link shows the kit loans too; left out, unchanged.")] kit_loans: Option<bool>,
     ) -> Result<UpdateCalendarSubscriptionPayload> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
@@ -243,7 +265,7 @@ impl CalendarMutation {
     async fn revoke_calendar_subscription(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The link's id.")] id: ID,
     ) -> Result<RevokeCalendarSubscriptionPayload> {
         let link = revoke_link(ctx, Subject::CalendarSubscription, PrivateLinkKind::Calendar, id).await?;
         Ok(RevokeCalendarSubscriptionPayload {
@@ -252,12 +274,17 @@ impl CalendarMutation {
     }
 
     /// Creates a private address-book link (`/contacts/<token>.vcf`) over the contacts the
-    /// caller may see (signed-in accounts), for an address-book application to subscribe to.
+    /// caller may see (signed-in persons; an API key is `FORBIDDEN`), logged, for an
+    /// address-book application to subscribe to. The link shows what its creator may see on
+    /// the day it is read, and stops when the creator's account is disabled.
     async fn create_address_book_subscription(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The contacts the link shows, read at each download with the creator's rights of that day (as `contacts` reads the filter); left out, every contact the creator may see."
+        )]
         filter: Option<ContactFilter>,
-        name: Option<String>,
+        #[graphql(desc = "Its name, one line of at most 200 characters; default `Passerelle`.")] name: Option<String>,
     ) -> Result<CreateAddressBookSubscriptionPayload> {
         let filter: crate::store::contacts::ContactFilter = filter.unwrap_or_default().into();
         let saved = SavedFilter::Contacts(SavedContactFilter::from(&filter));
@@ -272,7 +299,7 @@ impl CalendarMutation {
     async fn revoke_address_book_subscription(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The link's id.")] id: ID,
     ) -> Result<RevokeAddressBookSubscriptionPayload> {
         let link = revoke_link(ctx, Subject::AddressBookSubscription, PrivateLinkKind::AddressBook, id).await?;
         Ok(RevokeAddressBookSubscriptionPayload {

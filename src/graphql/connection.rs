@@ -18,11 +18,17 @@ use crate::store::page::{DEFAULT_PAGE_SIZE, Found, Join, Listed, Omit, Page, Pag
 /// Counts the whole list behind a connection, lazily.
 pub type CountFn = Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>;
 
+/// Where a page stands in its list (Relay's `PageInfo`).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// Whether records follow this page: ask for them with `after: endCursor`.
     pub has_next_page: bool,
+    /// Whether records come before this page: ask for them with `before: startCursor`
+    /// (and `last`).
     pub has_previous_page: bool,
+    /// The cursor of the page's first record; null when the page is empty.
     pub start_cursor: Option<String>,
+    /// The cursor of the page's last record; null when the page is empty.
     pub end_cursor: Option<String>,
 }
 
@@ -40,9 +46,14 @@ impl PageInfo {
 /// Declares `<Type>Connection` and `<Type>Edge` for a node type wrapping a model.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ident, $model:ty) => {
+        /// One record of a page, with the cursor that points at it.
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $edge {
+            /// An opaque cursor: give it as `after` (or `before`) to read the records that
+            /// follow (or precede) this one, in the same order. A cursor is valid for the order
+            /// it was read in only (`BAD_USER_INPUT` otherwise).
             pub cursor: String,
+            /// The record.
             pub node: $node,
         }
 
@@ -67,8 +78,13 @@ macro_rules! connection {
             }
         }
 
+        /// A page of a list (a Relay connection), read by keyset: its records with their
+        /// cursors (`edges`) or without (`nodes`), where the page stands (`pageInfo`), and the
+        /// size of the whole list on request (`totalCount`). Only records the caller may see
+        /// are in it.
         #[async_graphql::Object]
         impl $conn {
+            /// The page's records with their cursors, in the list's order.
             async fn edges(&self) -> Vec<$edge> {
                 self.page
                     .rows
@@ -80,15 +96,18 @@ macro_rules! connection {
                     .collect()
             }
 
+            /// The page's records, in the list's order (`edges` without the cursors).
             async fn nodes(&self) -> Vec<$node> {
                 self.page.rows.iter().map(|m| $node(m.clone())).collect()
             }
 
+            /// Where the page stands in the list.
             async fn page_info(&self) -> $crate::graphql::connection::PageInfo {
                 $crate::graphql::connection::PageInfo::of(&self.page)
             }
 
-            /// The number of records in the whole list (counted only when asked for).
+            /// The number of records in the whole list that the caller may see, whatever the
+            /// page (one more query, run only when this field is asked for).
             async fn total_count(&self) -> async_graphql::Result<i64> {
                 use $crate::graphql::error::IntoGql;
                 let n = (self.count)().await.gql()?;

@@ -449,6 +449,22 @@ pub fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
+/// The signed-in caller's own records (`read` with its account's id), each wrapped by `wrap`:
+/// none for an API key, which has no account; `UNAUTHENTICATED` for anonymous callers.
+pub(crate) async fn own<M, T>(
+    ctx: &async_graphql::Context<'_>,
+    read: impl AsyncFnOnce(&DatabaseConnection, uuid::Uuid) -> crate::error::AppResult<Vec<M>>,
+    wrap: impl Fn(M) -> T,
+) -> async_graphql::Result<Vec<T>> {
+    use super::error::IntoGql;
+    let viewer = viewer(ctx);
+    viewer.require_signed_in().gql()?;
+    let Some(user_id) = viewer.user_id() else {
+        return Ok(Vec::new());
+    };
+    Ok(read(db(ctx), user_id).await.gql()?.into_iter().map(wrap).collect())
+}
+
 /// The caller of the current request.
 pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::auth::Viewer {
     ctx.data_unchecked::<crate::auth::Viewer>()

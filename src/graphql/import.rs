@@ -77,6 +77,7 @@ pub struct ImportFieldChange {
 pub struct ImportRow {
     /// Line in the file, or row in the sheet.
     pub line: i32,
+    /// What the row did (for a dry run, what it would do).
     pub outcome: ImportOutcome,
     /// The record the row matched or created (null for a dry run's creations and refused rows).
     pub id: Option<ID>,
@@ -91,14 +92,19 @@ pub struct ImportRow {
 /// What an import found and did; for a dry run, what the real run would do.
 #[derive(SimpleObject)]
 pub struct ImportReport {
+    /// What the file was read as.
     pub kind: ImportKind,
+    /// Whether it was a dry run (nothing written).
     pub dry_run: bool,
     /// Data rows in the file (blank lines aside), each counted once.
     pub rows: i32,
     /// Rows without errors (skipped ones included).
     pub valid: i32,
+    /// Records created (0 in a dry run).
     pub created: i32,
+    /// Records changed (0 in a dry run).
     pub updated: i32,
+    /// Rows that matched a record already as they say (0 in a dry run).
     pub unchanged: i32,
     /// Rows left alone: another organisation's records, the same record twice.
     pub skipped: i32,
@@ -133,19 +139,38 @@ impl ImportMutation {
     async fn import_csv(
         &self,
         ctx: &Context<'_>,
-        kind: ImportKind,
+        #[graphql(desc = "What the file holds.")] kind: ImportKind,
+        #[graphql(desc = "The file, as a part of the multipart request (at most `PASSERELLE_MAX_UPLOAD_BYTES`).")]
         file: Upload,
+        #[graphql(
+            desc = "The organisation the records are for: the caller's (editors may leave it out) or any (administrators)."
+        )]
         organisation_id: Option<ID>,
-        #[graphql(default = false)] dry_run: bool,
-        #[graphql(default = false)] skip_invalid: bool,
+        #[graphql(
+            default = false,
+            desc = "Check every row and report, writing nothing; default false."
+        )]
+        dry_run: bool,
+        #[graphql(
+            default = false,
+            desc = "Write the good rows of a file that has bad ones (else nothing is written); default false."
+        )]
+        skip_invalid: bool,
+        #[graphql(
+            desc = "The visibility of rows that give none; left out, each kind's default (`PUBLIC`; contacts `PARTNERS`)."
+        )]
         visibility: Option<Visibility>,
-        #[graphql(default = "Europe/Paris")] timezone: String,
+        #[graphql(
+            default = "Europe/Paris",
+            desc = "The IANA zone of dates and times written without an offset; default `Europe/Paris`."
+        )]
+        timezone: String,
     ) -> Result<ImportReport> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let mut owner = opt_id("organisationId", organisation_id).gql()?;
         default_owner(viewer, &mut owner);
-        viewer.require_editor_of(owner).gql()?;
+        viewer.require_editor_of(owner, crate::auth::Task::ImportFiles).gql()?;
         let organisation_id =
             owner.ok_or_else(|| to_gql(AppError::bad_input("organisationId", "organisationId is required")))?;
         let organisation = crate::store::record::find::<entity::organisation::Entity>(

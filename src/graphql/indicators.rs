@@ -1,8 +1,8 @@
 //! `indicators(filter, groupBy)`: what the records the caller may see add up to, grouped, as
 //! `domain::indicators` defines each figure (people reached counted once).
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::NaiveDate;
 
 use super::enums::{ActionStatus, Audience, Region, ResourceKind};
 use super::organisation::Organisation;
@@ -51,14 +51,17 @@ impl From<IndicatorDimension> for Dimension {
 /// in Europe/Paris, both included.
 #[derive(InputObject, Default)]
 pub struct IndicatorFilter {
+    /// Records of one of these organisations (ids; `BAD_USER_INPUT` for one that is not a
+    /// UUID), as `IndicatorDimension.ORGANISATION` reads a record's organisation.
     pub organisation_ids: Option<Vec<ID>>,
+    /// Records in one of these régions, as `IndicatorDimension.REGION` reads a record's.
     pub regions: Option<Vec<Region>>,
     /// Records reaching one of these audiences.
     pub audiences: Option<Vec<Audience>>,
     /// The first day counted.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// The last day counted.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Date>,
 }
 
 impl IndicatorFilter {
@@ -71,8 +74,8 @@ impl IndicatorFilter {
             organisation_ids,
             regions: self.regions.unwrap_or_default().into_iter().map(Into::into).collect(),
             audiences: self.audiences.unwrap_or_default().into_iter().map(Into::into).collect(),
-            from: self.from,
-            until: self.until,
+            from: self.from.map(|d| d.0),
+            until: self.until.map(|d| d.0),
         })?)
     }
 }
@@ -81,8 +84,10 @@ impl IndicatorFilter {
 /// do not have, is null.
 pub struct IndicatorRow(GroupKey, Figures);
 
+/// The figures of one group: its values of the dimensions grouped by, then the counts.
 #[Object]
 impl IndicatorRow {
+    /// The group's région; null when not grouped by, or for records without one.
     async fn region(&self) -> Option<Region> {
         self.0.region.map(Into::into)
     }
@@ -91,9 +96,11 @@ impl IndicatorRow {
         let Some(id) = self.0.organisation else { return Ok(None) };
         Ok(loaders(ctx).organisations.load_one(id).await.gql()?.map(Organisation))
     }
+    /// The group's audience; null when not grouped by, or for records without one.
     async fn audience(&self) -> Option<Audience> {
         self.0.audience.map(Into::into)
     }
+    /// The group's year (Paris time); null when not grouped by year or month.
     async fn year(&self) -> Option<i32> {
         self.0.year
     }
@@ -101,9 +108,11 @@ impl IndicatorRow {
     async fn month(&self) -> Option<i32> {
         self.0.month.and_then(|m| i32::try_from(m).ok())
     }
+    /// The group's action status; null when not grouped by, or for records of no action.
     async fn action_status(&self) -> Option<ActionStatus> {
         self.0.action_status.map(Into::into)
     }
+    /// The group's resource kind; null when not grouped by, or for records of no resource.
     async fn resource_kind(&self) -> Option<ResourceKind> {
         self.0.resource_kind.map(Into::into)
     }
@@ -113,6 +122,7 @@ impl IndicatorRow {
     async fn people_reached(&self) -> i64 {
         self.1.people_reached
     }
+    /// Actions counted.
     async fn actions(&self) -> i64 {
         self.1.actions
     }
@@ -128,9 +138,11 @@ impl IndicatorRow {
     async fn events_upcoming(&self) -> i64 {
         self.1.events_upcoming
     }
+    /// Cancelled events.
     async fn events_cancelled(&self) -> i64 {
         self.1.events_cancelled
     }
+    /// Experience reports counted.
     async fn experience_reports(&self) -> i64 {
         self.1.experience_reports
     }
@@ -138,15 +150,19 @@ impl IndicatorRow {
     async fn mean_rating(&self) -> Option<f64> {
         self.1.mean_rating()
     }
+    /// Experience reports with a rating.
     async fn rated_reports(&self) -> i64 {
         self.1.rating_count
     }
+    /// Resources counted.
     async fn resources(&self) -> i64 {
         self.1.resources
     }
+    /// Resources free of rights.
     async fn resources_free_of_rights(&self) -> i64 {
         self.1.resources_free_of_rights
     }
+    /// Resources not free of rights.
     async fn resources_not_free_of_rights(&self) -> i64 {
         self.1.resources_not_free()
     }
@@ -172,8 +188,13 @@ impl IndicatorQuery {
     async fn indicators(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "What is counted (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<IndicatorFilter>,
-        #[graphql(default)] group_by: Vec<IndicatorDimension>,
+        #[graphql(default, desc = "Up to three dimensions to group by; none: one row of totals.")] group_by: Vec<
+            IndicatorDimension,
+        >,
     ) -> Result<Vec<IndicatorRow>> {
         let filter = filter.unwrap_or_default().parse().gql()?;
         let grouping = Grouping::parse(group_by.into_iter().map(Into::into).collect()).gql()?;

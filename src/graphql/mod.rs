@@ -26,7 +26,9 @@ pub mod mail;
 pub mod node;
 mod observe;
 pub mod organisation;
+pub mod refusal;
 pub mod resource;
+pub mod scalars;
 pub mod search;
 pub mod subscription;
 pub mod write;
@@ -36,7 +38,10 @@ use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 // Each feature's root fields, in the order the schema lists them.
-/// The root query: records and lists, accounts and the audit log.
+/// The root query: records and lists, accounts and the audit log. Every read goes through
+/// the caller's visibility: a record it may not see is absent (`null`, left out of lists and
+/// counts). Fields reserved to a role are nullable: refused, they answer `null` with an error
+/// at their path, and the rest of the answer stands.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -56,8 +61,10 @@ pub struct Query(
     mail::MailQuery,
 );
 
-// The root mutation: each feature's `createX(input)`, `updateX(id, input)`, `deleteX(id)`
-// and other writes, each one transaction.
+/// The root mutation: each feature's `createX(input)`, `updateX(id, input)` (only the fields
+/// given change; `null` clears an optional one) and `deleteX(id)` (answering `deletedId`), and
+/// other writes. Each runs in one transaction and is logged in the audit log; a refusal
+/// carries `extensions.code` (see the README's list).
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
@@ -100,8 +107,7 @@ pub fn build_schema(
     mail: mail::MailPolicy,
     documents: std::sync::Arc<documents::Documents>,
 ) -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
-        .enable_federation()
+    builder()
         .data(db)
         .data(puller)
         .data(search)
@@ -115,14 +121,121 @@ pub fn build_schema(
         // The budget is spent on validation's complexity, remembered or not: the cache inside.
         .extension(cost::CostExtension(cost))
         .extension(documents::ValidationCache(documents))
+        .extension(refusal::Explain)
         .finish()
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`: the subgraph SDL that
 /// `_service { sdl }` answers, so the contract is what a federation gateway composes.
 pub fn sdl() -> String {
+    builder().finish().sdl_with_options(federation::sdl_options())
+}
+
+/// The schema's types, as both the server and `sdl` build it.
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
-        .finish()
-        .sdl_with_options(federation::sdl_options())
+        .override_input_type_description::<async_graphql::Upload>(
+            "A file sent as a part of a GraphQL multipart request \
+             (https://github.com/jaydenseric/graphql-multipart-request-spec): the operation's \
+             variable is null in `operations` and `map` names the part that holds the file.",
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+
+    /// Every type, field, argument, input field and enum value of `sdl` that has no
+    /// description. Federation's own (`_Service`, `_Any`, `_entities`…) and the built-in
+    /// directives keep their specifications' words.
+    fn undescribed(sdl: &str) -> Vec<String> {
+        let doc = async_graphql::parser::parse_schema(sdl).expect("the SDL parses");
+        let mut missing = Vec::new();
+        for def in doc.definitions {
+            let TypeSystemDefinition::Type(ty) = def else { continue };
+            let ty = ty.node;
+            let name = ty.name.node.to_string();
+            if name.starts_with('_') {
+                continue;
+            }
+            if ty.description.is_none() {
+                missing.push(format!("type {name}"));
+            }
+            let mut inputs = Vec::new();
+            match &ty.kind {
+                TypeKind::Object(o) => {
+                    for field in &o.fields {
+                        let field = &field.node;
+                        let path = format!("{name}.{}", field.name.node);
+                        if field.name.node.starts_with('_') {
+                            continue;
+                        }
+                        if field.description.is_none() {
+                            missing.push(path.clone());
+                        }
+                        inputs.extend(
+                            field
+                                .arguments
+                                .iter()
+                                .map(|a| (format!("{path}({})", a.node.name.node), a)),
+                        );
+                    }
+                }
+                TypeKind::Interface(i) => {
+                    for field in &i.fields {
+                        if field.node.description.is_none() {
+                            missing.push(format!("{name}.{}", field.node.name.node));
+                        }
+                    }
+                }
+                TypeKind::InputObject(i) => {
+                    inputs.extend(i.fields.iter().map(|f| (format!("{name}.{}", f.node.name.node), f)));
+                }
+                TypeKind::Enum(e) => {
+                    for value in &e.values {
+                        if value.node.description.is_none() {
+                            missing.push(format!("{name}::{}", value.node.value.node));
+                        }
+                    }
+                }
+                TypeKind::Scalar | TypeKind::Union(_) => {}
+            }
+            missing.extend(
+                inputs
+                    .into_iter()
+                    .filter(|(_, input)| input.node.description.is_none())
+                    .map(|(path, _)| path),
+            );
+        }
+        missing
+    }
+
+    #[test]
+    fn every_type_field_argument_and_value_is_described() {
+        // The committed SDL (the subgraph's) and the whole schema with its subscriptions.
+        for sdl in [super::sdl(), super::builder().finish().sdl()] {
+            let missing = undescribed(&sdl);
+            assert!(
+                missing.is_empty(),
+                "{} without a description: {missing:#?}",
+                missing.len()
+            );
+        }
+        // The check sees what it should.
+        assert_eq!(
+            undescribed("\"\"\"A.\"\"\" type A { b(c: Int): Int } enum E { X }"),
+            ["A.b", "A.b(c)", "type E", "E::X"]
+        );
+    }
+
+    #[test]
+    fn the_scalars_have_the_api_s_names_and_descriptions() {
+        let sdl = super::sdl();
+        assert!(
+            !sdl.contains("NaiveDate") && !sdl.contains("Implement the"),
+            "Rust's names are gone"
+        );
+        assert!(sdl.contains("\nscalar Date\n") && sdl.contains("\nscalar DateTime\n"));
+    }
 }

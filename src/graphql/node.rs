@@ -14,7 +14,7 @@ use crate::store;
 
 /// An object with a globally unique id (Relay).
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's id, a UUID unique across every type."))]
 pub enum Node {
     Organisation(Organisation),
     Contact(Contact),
@@ -32,8 +32,13 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its id (Relay).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    /// Any object by its id (Relay): an organisation, a contact, a resource, an event, an
+    /// action or an experience report; null when there is none, or the caller may not see it.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The object's id (a UUID; `BAD_USER_INPUT` otherwise).")] id: ID,
+    ) -> Result<Option<Node>> {
         let id = parse_id("id", &id)?;
         let l = loaders(ctx);
         let node = match store::nodes::type_of(db(ctx), id).await.gql()? {

@@ -5,16 +5,16 @@
 //! other read: a hit the caller may not see (an index behind the database) is dropped. When
 //! the engine is unreachable the hub searches the database instead and says `degraded: true`.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
 
 use super::action::Action;
 use super::connection::PageInfo;
 use super::contact::Contact;
 use super::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
-use super::error::IntoGql;
+use super::error::{IntoGql, alone};
 use super::event::Event;
 use super::exec::{db, viewer};
 use super::loaders::loaders;
@@ -30,10 +30,15 @@ const DEFAULT_FIRST: usize = 20;
 /// The searchable record types.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchType {
+    /// Events of the agenda.
     Event,
+    /// Resources of the shared file.
     Resource,
+    /// Partner organisations.
     Organisation,
+    /// Contacts of the address book (searched without their e-mail, phone or notes).
     Contact,
+    /// Actions.
     Action,
 }
 
@@ -56,14 +61,21 @@ pub enum SearchFacet {
     Type,
     /// A resource's or an organisation's kind (`VIDEO`, `CMQ`, …).
     Kind,
+    /// The région (`BRETAGNE`, …).
     Region,
+    /// The département code (`25`, …).
     Departement,
+    /// The city, as written.
     City,
     /// The owning organisation's id.
     Organisation,
+    /// The audiences (`COLLEGE`, …).
     Audience,
+    /// The tags.
     Tag,
+    /// A resource's `freeOfRights` (`true`, `false`).
     FreeOfRights,
+    /// An event's `openToPublic` (`true`, `false`).
     OpenToPublic,
     /// An event's or an action's status.
     Status,
@@ -122,6 +134,7 @@ pub enum SearchSort {
     Relevance,
     /// Earliest start first; records without a start (not events) come last.
     StartsAtAsc,
+    /// Latest start first; records without a start (not events) come last.
     StartsAtDesc,
 }
 
@@ -129,23 +142,36 @@ pub enum SearchSort {
 /// fields combine with AND.
 #[derive(InputObject, Default)]
 pub struct SearchFilter {
+    /// Records of these organisations (ids; `BAD_USER_INPUT` for one that is not a UUID):
+    /// an event's organiser, a record's owner, an organisation itself.
     pub organisation_ids: Option<Vec<ID>>,
+    /// Records in these régions.
     pub regions: Option<Vec<Region>>,
-    /// Département codes (`25`, `2A`).
+    /// Records in these départements (`25`, `2A`).
     pub departements: Option<Vec<String>>,
+    /// Records in these cities (as written, trimmed).
     pub cities: Option<Vec<String>>,
+    /// Records for these audiences.
     pub audiences: Option<Vec<Audience>>,
+    /// Records with these tags (compared lowercase).
     pub tags: Option<Vec<String>>,
+    /// Resources of these kinds (other types are left out when given).
     pub resource_kinds: Option<Vec<ResourceKind>>,
+    /// Organisations of these kinds (other types are left out when given).
     pub organisation_kinds: Option<Vec<OrganisationKind>>,
+    /// Events with these statuses.
     pub event_statuses: Option<Vec<EventStatus>>,
+    /// Actions with these statuses.
     pub action_statuses: Option<Vec<ActionStatus>>,
+    /// Only resources free of rights (true), or not (false).
     pub free_of_rights: Option<bool>,
+    /// Only events open to the public (true), or not (false).
     pub open_to_public: Option<bool>,
-    /// Events starting at or after this instant (records without a start are left out).
-    pub starts_after: Option<DateTime<Utc>>,
-    /// Events starting before this instant.
-    pub starts_before: Option<DateTime<Utc>>,
+    /// Events starting at or after this instant (a date alone: from midnight, Paris time);
+    /// records without a start are left out.
+    pub starts_after: Option<DateTime>,
+    /// Events starting before this instant (a date alone: before midnight, Paris time).
+    pub starts_before: Option<DateTime>,
     /// Events that have not started yet (the same as `startsAfter: now`).
     pub upcoming: Option<bool>,
 }
@@ -177,9 +203,9 @@ impl SearchFilter {
         statuses.extend(strings(self.action_statuses, |s| {
             entity::ActionStatus::from(s).as_str().to_string()
         }));
-        let mut starts_after = self.starts_after.map(|t| t.timestamp());
+        let mut starts_after = self.starts_after.map(|t| t.instant().timestamp());
         if self.upcoming == Some(true) {
-            let now = Utc::now().timestamp();
+            let now = chrono::Utc::now().timestamp();
             starts_after = Some(starts_after.map_or(now, |t| t.max(now)));
         }
         Ok(search::Filter {
@@ -195,7 +221,7 @@ impl SearchFilter {
             free_of_rights: self.free_of_rights,
             open_to_public: self.open_to_public,
             starts_after,
-            starts_before: self.starts_before.map(|t| t.timestamp()),
+            starts_before: self.starts_before.map(|t| t.instant().timestamp()),
         })
     }
 }
@@ -215,25 +241,37 @@ pub enum SearchResult {
 pub struct SearchHighlight {
     /// `title`, `organisation`, `place` or `body`.
     pub field: String,
+    /// The matched part, cut around the matches: text with `<`, `>` and `&` escaped and the
+    /// matched words in `<mark>…</mark>`, safe to insert as HTML.
     pub snippet: String,
 }
 
+/// One search result, with its cursor and its highlights.
 #[derive(SimpleObject, Clone)]
 pub struct SearchEdge {
+    /// An opaque cursor: give it as `after` to read the results that follow, for the same
+    /// query, filter and sort.
     pub cursor: String,
+    /// The record found, read through the caller's visibility.
     pub node: SearchResult,
     /// The fields where words of the query matched.
     pub highlights: Vec<SearchHighlight>,
 }
 
+/// One value of a facet and how many results carry it.
 #[derive(SimpleObject, Clone)]
 pub struct FacetValue {
+    /// The value: an enum value as GraphQL spells it (`BRETAGNE`), an id, a code, a city,
+    /// a tag, or `true`/`false`.
     pub value: String,
+    /// The number of matching records that carry it (an estimate, as `estimatedTotal`).
     pub count: i64,
 }
 
+/// The counts of one facet.
 #[derive(SimpleObject, Clone)]
 pub struct SearchFacetCount {
+    /// The facet counted.
     pub facet: SearchFacet,
     /// Most frequent first, at most 100.
     pub values: Vec<FacetValue>,
@@ -242,8 +280,11 @@ pub struct SearchFacetCount {
 /// One page of search results.
 #[derive(SimpleObject, Clone)]
 pub struct SearchConnection {
+    /// The page's results with their cursors and highlights, best first (or in `sort` order).
     pub edges: Vec<SearchEdge>,
+    /// The page's results without cursors.
     pub nodes: Vec<SearchResult>,
+    /// Where the page stands (results go 1,000 deep at most).
     pub page_info: PageInfo,
     /// The engine's estimate of the number of matching records.
     pub estimated_total: i64,
@@ -286,8 +327,9 @@ pub struct SearchStatus {
     pub pending: i64,
     /// Rows whose indexing failed at least once (retried with backoff).
     pub failing: i64,
-    /// When the oldest waiting row was written.
-    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// When the oldest waiting row was written; null when none waits.
+    pub oldest_pending_at: Option<DateTime>,
+    /// The error of the last failed batch; null when none failed.
     pub last_error: Option<String>,
 }
 
@@ -301,13 +343,23 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The words to find, at most 500 characters: a typo is forgiven in words of 5 to 8 letters, two in longer ones (one on the first letter counts two), accents and case are ignored, French stop words skipped, and the last word may be a prefix. Empty: every record, by the filter."
+        )]
         query: String,
-        types: Option<Vec<SearchType>>,
+        #[graphql(desc = "The record types to search; left out, all.")] types: Option<Vec<SearchType>>,
+        #[graphql(
+            desc = "Narrows the results (each list keeps records having any of its values; the fields combine with AND); left out, every record the caller may see."
+        )]
         filter: Option<SearchFilter>,
-        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
-        after: Option<String>,
-        #[graphql(desc = "The facets to count.")] facets: Option<Vec<SearchFacet>>,
-        sort: Option<SearchSort>,
+        #[graphql(desc = "How many results to return: 0 to 100; default 20.")] first: Option<i32>,
+        #[graphql(desc = "The cursor of a result of this same search: the page starts after it.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "The facets to count over all the results (most frequent values first).")] facets: Option<
+            Vec<SearchFacet>,
+        >,
+        #[graphql(desc = "How results are ordered; default `RELEVANCE`.")] sort: Option<SearchSort>,
     ) -> Result<SearchConnection> {
         let args = SearchArgs {
             text: query,
@@ -321,17 +373,21 @@ impl SearchQuery {
         run(ctx, args).await.gql()
     }
 
-    /// The search engine and the backlog of its outbox: a stalled indexer shows here.
-    async fn search_status(&self, ctx: &Context<'_>) -> Result<SearchStatus> {
-        viewer(ctx).require_admin().gql()?;
-        let backlog = crate::store::outbox::backlog(db(ctx)).await.gql()?;
-        Ok(SearchStatus {
-            engine: super::exec::search_backend(ctx).name().to_string(),
-            pending: backlog.pending as i64,
-            failing: backlog.failing as i64,
-            oldest_pending_at: backlog.oldest,
-            last_error: backlog.last_error,
+    /// The search engine and the backlog of its outbox: a stalled indexer shows here
+    /// (administrators only; null, with a `FORBIDDEN` error at this field, for anyone else).
+    async fn search_status(&self, ctx: &Context<'_>) -> Result<Option<SearchStatus>> {
+        alone(ctx, async {
+            viewer(ctx).require_admin(crate::auth::Task::ReadSearchStatus).gql()?;
+            let backlog = crate::store::outbox::backlog(db(ctx)).await.gql()?;
+            Ok(SearchStatus {
+                engine: super::exec::search_backend(ctx).name().to_string(),
+                pending: backlog.pending as i64,
+                failing: backlog.failing as i64,
+                oldest_pending_at: backlog.oldest.map(Into::into),
+                last_error: backlog.last_error,
+            })
         })
+        .await
     }
 }
 

@@ -28,6 +28,7 @@ use crate::store::{self, record};
 /// How an event changed.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum EventChangeKind {
+    /// Added to the agenda (typed in, imported, or brought by a feed).
     Created,
     /// Any change but a cancellation.
     Updated,
@@ -51,7 +52,9 @@ impl From<changes::EventChangeKind> for EventChangeKind {
 /// One change to an event.
 #[derive(SimpleObject)]
 pub struct EventChange {
+    /// How it changed.
     pub kind: EventChangeKind,
+    /// The event's id (given even when it was deleted).
     pub event_id: ID,
     /// The event as it is now; null when it was deleted.
     pub event: Option<Event>,
@@ -145,6 +148,9 @@ async fn visible_run(
 #[derive(Default)]
 pub struct Subscription;
 
+/// Live changes over WebSocket (`graphql-transport-ws`, on `/graphql` or `/graphql/ws`):
+/// each subscriber hears only what it could read with a query, re-read through its scope
+/// when delivered.
 #[SubscriptionObject]
 impl Subscription {
     /// Events created, updated, cancelled or removed from now on, among those the caller may
@@ -152,6 +158,9 @@ impl Subscription {
     async fn event_changed<'ctx>(
         &self,
         ctx: &Context<'ctx>,
+        #[graphql(
+            desc = "Only changes to the events this filter lets through, as `events` reads it (without its default leaving out `REMOVED_UPSTREAM`: removals are announced); left out, every event the subscriber may see."
+        )]
         filter: Option<EventFilter>,
     ) -> Result<impl Stream<Item = Result<EventChange>>> {
         let filter: store::events::EventFilter = scoped(ctx, filter);
@@ -183,7 +192,7 @@ impl Subscription {
     async fn feed_run_finished<'ctx>(
         &self,
         ctx: &Context<'ctx>,
-        feed_id: ID,
+        #[graphql(desc = "The feed's id.")] feed_id: ID,
     ) -> Result<impl Stream<Item = Result<FeedRun>>> {
         let feed_id = parse_id("feedId", &feed_id)?;
         let scope = viewer(ctx).scope();

@@ -209,7 +209,6 @@ pub(crate) async fn graphiql(req: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::AppError;
     use std::collections::BTreeSet;
 
     fn text(path: &str) -> &'static str {
@@ -326,92 +325,11 @@ mod tests {
         assert!(missing.is_empty(), "keys without a text: {missing:#?}");
     }
 
-    /// One error of each kind `AppError` has (the match has no wildcard: a new kind stops the
-    /// build here until it is added, and given a sentence in the console).
-    fn every_app_error() -> Vec<AppError> {
-        let all = vec![
-            AppError::bad_input("title", "title must not be empty"),
-            AppError::NotFound("event"),
-            AppError::Conflict("taken".into()),
-            AppError::BookingConflict {
-                loan_id: uuid::Uuid::nil(),
-                from: chrono::NaiveDate::MIN,
-                until: chrono::NaiveDate::MAX,
-            },
-            AppError::Unauthenticated,
-            AppError::InvalidCredentials,
-            AppError::Forbidden,
-            AppError::RateLimited { retry_after_secs: 1 },
-            AppError::PasswordChangeRequired,
-            AppError::TemporaryPasswordExpired,
-            AppError::QueryTooLarge(String::new()),
-            AppError::QueryTooDeep(String::new()),
-            AppError::QueryTooComplex(String::new()),
-            AppError::TooManyAliases(15),
-            AppError::QuerySyntax(String::new()),
-            AppError::QueryInvalid(String::new()),
-            AppError::Unavailable { retry_after_secs: 1 },
-            AppError::Internal(std::sync::Arc::new(anyhow::anyhow!("a cause"))),
-        ];
-        for error in &all {
-            match error {
-                AppError::BadUserInput { .. }
-                | AppError::NotFound(_)
-                | AppError::Conflict(_)
-                | AppError::BookingConflict { .. }
-                | AppError::Unauthenticated
-                | AppError::InvalidCredentials
-                | AppError::Forbidden
-                | AppError::RateLimited { .. }
-                | AppError::PasswordChangeRequired
-                | AppError::TemporaryPasswordExpired
-                | AppError::QueryTooLarge(_)
-                | AppError::QueryTooDeep(_)
-                | AppError::QueryTooComplex(_)
-                | AppError::TooManyAliases(_)
-                | AppError::QuerySyntax(_)
-                | AppError::QueryInvalid(_)
-                | AppError::Unavailable { .. }
-                | AppError::Internal(_) => {}
-            }
-        }
-        all
-    }
-
-    /// The codes the HTTP layer answers itself: the last literal of each `coded_error(…)`,
-    /// and each `"code": "…"`.
-    fn http_codes() -> BTreeSet<String> {
-        let mut codes = BTreeSet::new();
-        let graphql = include_str!("graphql.rs");
-        for call in graphql.split("coded_error(").skip(1) {
-            let args = &call[..call.find(')').unwrap_or(call.len())];
-            if let Some(code) = args.rsplit('"').nth(1)
-                && !code.is_empty()
-                && code.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-            {
-                codes.insert(code.to_string());
-            }
-        }
-        for file in [graphql, include_str!("mod.rs")] {
-            for rest in file.split("\"code\": \"").skip(1) {
-                codes.insert(rest[..rest.find('"').unwrap_or(0)].to_string());
-            }
-        }
-        codes
-    }
-
     #[test]
     fn every_error_code_has_a_sentence_in_both_languages() {
         let fr = keys("js/messages/fr.js");
         let en = keys("js/messages/en.js");
-        let mut codes: BTreeSet<String> = every_app_error().iter().map(|e| e.code().to_string()).collect();
-        let http = http_codes();
-        assert!(
-            http.contains("PAYLOAD_TOO_LARGE") && http.contains("TIMEOUT"),
-            "{http:?}"
-        );
-        codes.extend(http);
-        for code in codes {
+        for code in crate::error::catalogue::every_code() {
             let key = format!("error.code.{code}");
             assert!(
                 fr.contains(key.as_str()) && en.contains(key.as_str()),

@@ -79,7 +79,7 @@ pub(super) fn error(err: &AppError) -> Response {
         AppError::Unauthenticated => unauthorized(),
         AppError::BadUserInput { message, .. } => text(StatusCode::BAD_REQUEST, message),
         AppError::NotFound(_) => text(StatusCode::NOT_FOUND, "not found"),
-        AppError::Forbidden | AppError::PasswordChangeRequired => text(StatusCode::FORBIDDEN, &err.to_string()),
+        AppError::Forbidden(_) | AppError::PasswordChangeRequired => text(StatusCode::FORBIDDEN, &err.to_string()),
         _ => text(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     }
 }
@@ -358,6 +358,7 @@ impl Params {
             audience: self.choice("audience", entity::Audience::as_str)?,
             tag: self.string("tag"),
             status: self.choice("status", entity::EventStatus::as_str)?,
+            hide_removed_upstream: false,
         })
     }
 

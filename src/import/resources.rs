@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::cells::{self, Cell};
 use super::{
     Checker, Names, Options, Planned, Report, Seen, Write, audiences, boolean, flag, given, joined, link, missing,
-    other_organisation, read_table, readable, region, same_as, settle_row, tags, text, unless_same, unless_same_opt, upper,
-    visibility, whose,
+    other_organisation, read_table, readable, region, same_as, settle_row, tags, text, unless_same, unless_same_opt,
+    upper, visibility, whose,
 };
 use crate::domain::Patch;
 use crate::domain::resource::{DEFAULT_LANGUAGE, ResourceChange, ResourceDraft, ResourceFields, ResourcePatch};

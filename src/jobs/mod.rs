@@ -51,7 +51,8 @@ impl Jobs {
 }
 
 /// Looks for due feeds every `poll_every` (with jitter, so instances started together
-/// spread out) until told to stop.
+/// spread out), and at once when woken (`Puller::wake`: a feed was registered), until told to
+/// stop.
 async fn schedule_feeds(puller: pull_feeds::Puller, mut stopped: watch::Receiver<bool>) {
     let every = puller.settings().poll_every;
     loop {
@@ -59,6 +60,7 @@ async fn schedule_feeds(puller: pull_feeds::Puller, mut stopped: watch::Receiver
             Duration::from_millis((uuid::Uuid::new_v4().as_u128() % 1000) as u64 * every.as_millis() as u64 / 4000);
         tokio::select! {
             _ = tokio::time::sleep(every + jitter) => {}
+            () = puller.woken() => {}
             _ = stopped.changed() => return,
         }
         tokio::select! {

@@ -35,6 +35,8 @@ const WARNINGS_KEPT: usize = 50;
 /// The health of a feed as the API shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeedStatus {
+    /// Enabled and not pulled yet.
+    Pending,
     Ok,
     Failing,
     Disabled,
@@ -43,6 +45,8 @@ pub enum FeedStatus {
 pub fn status(feed: &Feed, settings: &FeedSettings) -> FeedStatus {
     if !feed.enabled {
         FeedStatus::Disabled
+    } else if feed.last_fetched_at.is_none() {
+        FeedStatus::Pending
     } else if feed.consecutive_failures >= settings.failing_after {
         FeedStatus::Failing
     } else {
@@ -64,6 +68,9 @@ pub struct Puller {
     syncs: tokio_util::task::TaskTracker,
     /// Fired at shutdown: the syncs still running stop where they are.
     stopping: tokio_util::sync::CancellationToken,
+    /// Wakes this instance's scheduler before its next pass (a feed was registered, or made
+    /// due by a change): such a feed is pulled at once rather than at the next poll.
+    wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Puller {
@@ -84,6 +91,7 @@ impl Puller {
             changes,
             syncs: tokio_util::task::TaskTracker::new(),
             stopping: tokio_util::sync::CancellationToken::new(),
+            wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -104,6 +112,19 @@ impl Puller {
 
     pub fn settings(&self) -> &FeedSettings {
         &self.settings
+    }
+
+    /// Asks this instance's scheduler to look for due feeds now rather than at its next poll
+    /// (remembered when it is busy: it looks again once its pass ends). Without a scheduler
+    /// on this instance (`PASSERELLE_FEEDS_SCHEDULER=false`), the feeds are left to the other
+    /// instances' next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Resolves when `wake` was called (at once when it was called since the last time).
+    pub async fn woken(&self) {
+        self.wake.notified().await;
     }
 
     /// How long a claim holds: every page may take the whole timeout, plus the write.
@@ -267,9 +288,14 @@ impl Puller {
                 }
             }
         };
-        let run = store_feeds::finish_run(&self.db, run).await?;
+        // The run and the feed's state in one transaction: a reader never sees a finished run
+        // beside a feed that still says it was never pulled.
+        let txn = crate::store::unit::begin(&self.db).await?;
+        let run = store_feeds::finish_run(&txn, run).await?;
+        let held = store_feeds::release(&txn, feed.id, lease_of(&feed), &feed.url, result).await?;
+        txn.commit().await?;
         crate::metrics::feed_run(run.outcome.as_str(), timer.elapsed());
-        if !store_feeds::release(&self.db, feed.id, lease_of(&feed), &feed.url, result).await? {
+        if !held {
             tracing::warn!(feed = %feed.id, "the lease on the feed expired during its sync");
         }
         let finished = Change::FeedRunFinished {
@@ -370,7 +396,7 @@ impl Puller {
             if page + 1 == self.settings.max_pages {
                 partial = true;
                 warnings.push(format!(
-                    "more than {} pages: the rest was not read this time",
+                    "more than {} pages: the rest was not read this time (PASSERELLE_FEEDS_MAX_PAGES)",
                     self.settings.max_pages
                 ));
             }
@@ -581,7 +607,7 @@ fn to_incoming(feed: &Feed, events: Vec<(FeedEvent, String)>, warnings: &mut Vec
             },
             visibility: feed.default_visibility,
         };
-        let taken = match EventFields::lenient(draft, &feed.timezone, feeds::text::description) {
+        let taken = match EventFields::lenient(draft, &feed.timezone) {
             Ok(taken) => taken,
             Err(skipped) => {
                 warnings.push(format!("{}: {skipped}", e.uid));

@@ -205,6 +205,7 @@ mod tests {
             name_sort: entity::sort_key::sort_key_of(&["Martin", "Claire"]),
             job_title: Some("Ingénieure <b>procédés</b>".into()),
             email: Some("claire@example.org".into()),
+            email_key: Some("claire@example.org".into()),
             phone: Some("+33 6 12 34 56 78".into()),
             region: None,
             departement: None,

@@ -71,6 +71,7 @@ impl SavedEventFilter {
             audience: self.audience,
             tag: self.tag,
             status: self.status,
+            hide_removed_upstream: false,
         }
     }
 

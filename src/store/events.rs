@@ -41,6 +41,9 @@ pub struct EventFilter {
     pub audience: Option<Audience>,
     pub tag: Option<String>,
     pub status: Option<EventStatus>,
+    /// Leaves out the events their feed removed (`REMOVED_UPSTREAM`) when `status` asks for
+    /// none: what the GraphQL lists do by default.
+    pub hide_removed_upstream: bool,
 }
 
 /// The organiser of each event, read in the events' statement without the columns `omit`
@@ -94,8 +97,10 @@ impl Filter for EventFilter {
         if let Some(v) = &self.tag {
             cond = cond.add(json_array_contains(backend, "tags", &v.trim().to_lowercase()));
         }
-        if let Some(v) = self.status {
-            cond = cond.add(C::Status.eq(v));
+        match self.status {
+            Some(v) => cond = cond.add(C::Status.eq(v)),
+            None if self.hide_removed_upstream => cond = cond.add(C::Status.ne(EventStatus::RemovedUpstream)),
+            None => {}
         }
         cond
     }
@@ -157,7 +162,10 @@ impl EventFilter {
                 .tag
                 .as_ref()
                 .is_none_or(|v| e.tags.contains(&v.trim().to_lowercase()))
-            && self.status.is_none_or(|v| e.status == v)
+            && match self.status {
+                Some(v) => e.status == v,
+                None => !(self.hide_removed_upstream && e.status == EventStatus::RemovedUpstream),
+            }
     }
 }
 

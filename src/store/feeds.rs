@@ -101,6 +101,13 @@ impl WriteFields<ActiveModel> for FeedFields {
             am.lease_owner = Set(None);
             am.lease_expires_at = Set(None);
         }
+        let key = entity::feed::url_key(&self.url);
+        // A feed that repeated another's address when the key column was added keeps its
+        // distinct key (see the migration) while its address keeps that key.
+        let same_key = matches!(&am.url, ActiveValue::Unchanged(old) if entity::feed::url_key(old) == key);
+        if !same_key {
+            am.url_key = Set(key);
+        }
         am.organisation_id = Set(self.organisation_id);
         am.name_sort = Set(entity::sort_key::sort_key(&self.name));
         am.name = Set(self.name);
@@ -120,8 +127,43 @@ record!(Feeds, FeedFields, "feed", |db, f, before| {
     if before.is_none_or(|b| b.organisation_id != f.organisation_id) {
         super::organisations::ensure_exists(db, "organisationId", Some(f.organisation_id)).await?;
     }
-    Ok(())
-});
+    ensure_unique_url(db, f, before).await
+}, conflict: |_f| taken(None));
+
+/// The `CONFLICT` of an address another feed of the organisation has.
+fn taken(other: Option<&Model>) -> String {
+    match other {
+        Some(o) => format!(
+            "Cette organisation a déjà un flux à cette adresse : « {} » ({}) / \
+             this organisation already has a feed at this address: \"{}\" ({})",
+            o.name, o.id, o.name, o.id
+        ),
+        None => "Cette organisation a déjà un flux à cette adresse / \
+                 this organisation already has a feed at this address"
+            .to_string(),
+    }
+}
+
+/// Refuses (`CONFLICT`) an address another feed of the same organisation has (compared by
+/// `entity::feed::url_key`: the fragment aside), as the unique index does: its events would
+/// all come twice.
+async fn ensure_unique_url(db: &impl ConnectionTrait, f: &FeedFields, before: Option<&Model>) -> AppResult<()> {
+    let key = entity::feed::url_key(&f.url);
+    // A duplicate the migration found keeps its address (see `write`): not refused again.
+    if before.is_some_and(|b| b.organisation_id == f.organisation_id && entity::feed::url_key(&b.url) == key) {
+        return Ok(());
+    }
+    let mut others = Feeds::find()
+        .filter(C::OrganisationId.eq(f.organisation_id))
+        .filter(C::UrlKey.eq(key));
+    if let Some(before) = before {
+        others = others.filter(C::Id.ne(before.id));
+    }
+    match others.one(db).await? {
+        Some(other) => Err(crate::error::AppError::Conflict(taken(Some(&other)))),
+        None => Ok(()),
+    }
+}
 
 /// Every feed (of one organisation), by name: the command line's list.
 pub async fn all(db: &impl ConnectionTrait, organisation: Option<Uuid>) -> AppResult<Vec<Model>> {

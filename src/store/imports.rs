@@ -122,7 +122,8 @@ pub async fn contact_by_key(
     use contact::Column as C;
     let query = contact::Entity::find().filter(C::OrganisationId.eq(organisation));
     let query = match email {
-        Some(email) => query.filter(lower_eq(C::Email, email)),
+        // By the key the unique index holds contacts to (`entity::contact::email_key`).
+        Some(email) => query.filter(C::EmailKey.eq(entity::contact::email_key(email))),
         None => query
             .filter(lower_eq(C::FirstName, names.0))
             .filter(lower_eq(C::LastName, names.1)),

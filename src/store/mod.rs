@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar_subscriptions;
 pub mod contacts;
+pub mod data_passes;
 pub mod digests;
 pub mod documents;
 pub mod events;
@@ -209,20 +210,26 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
 /// Key of the PostgreSQL advisory lock that serialises migrations across instances.
 const MIGRATION_LOCK: i64 = 0x5041_5353_4D49_4752; // "PASSMIGR"
 
-/// Applies pending migrations. On PostgreSQL, instances starting together take turns through
-/// an advisory lock held by a transaction for as long as the migrations run.
+/// Applies pending migrations, then the data passes not run yet (`data_passes`). On
+/// PostgreSQL, instances starting together take turns through an advisory lock held by a
+/// transaction for as long as both run.
 /// Says nothing when the database is up to date; otherwise names the migrations it applies.
 /// Returns how many it applied.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
-        return apply_pending(db).await;
+        let applied = apply_pending(db).await?;
+        data_passes::run_pending(db).await?;
+        return Ok(applied);
     }
     use sea_orm::TransactionTrait;
     let lock = db.begin().await.context("cannot open the migration lock transaction")?;
     transaction_lock(&lock, MIGRATION_LOCK)
         .await
         .context("cannot take the migration lock")?;
-    let result = apply_pending(db).await;
+    let result = match apply_pending(db).await {
+        Ok(applied) => data_passes::run_pending(db).await.map(|()| applied),
+        Err(e) => Err(e),
+    };
     lock.commit().await.context("cannot release the migration lock")?;
     result
 }

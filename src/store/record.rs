@@ -43,7 +43,9 @@ pub trait Record: Listed {
     }
 }
 
-fn save_error(err: sea_orm::DbErr, conflict: Option<String>) -> AppError {
+/// The error of a refused write: a unique-key violation is `CONFLICT` when the type says what
+/// it means, anything else `INTERNAL` (or `UNAVAILABLE`).
+pub(crate) fn save_error(err: sea_orm::DbErr, conflict: Option<String>) -> AppError {
     match conflict {
         Some(message) => super::conflict_or_internal(err, || message),
         None => AppError::from(err),

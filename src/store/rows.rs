@@ -118,8 +118,18 @@ mod tests {
         let events: Vec<&str> = entity::event::Column::iter().map(|c| c.as_str()).collect();
         assert_eq!(events.len(), 31);
         assert_eq!(
-            (events[0], events[2], events[9], events[12], events[21], events[24], events[30]),
-            ("id", "title_sort", "region", "starts_at", "audiences", "visibility", "updated_at")
+            (
+                events[0], events[2], events[9], events[12], events[21], events[24], events[30]
+            ),
+            (
+                "id",
+                "title_sort",
+                "region",
+                "starts_at",
+                "audiences",
+                "visibility",
+                "updated_at"
+            )
         );
         let organisations: Vec<&str> = entity::organisation::Column::iter().map(|c| c.as_str()).collect();
         assert_eq!(organisations.len(), 14);
@@ -132,7 +142,14 @@ mod tests {
                 organisations[11],
                 organisations[13]
             ),
-            ("name_sort", "name_key", "kind", "postal_code", "description", "updated_at")
+            (
+                "name_sort",
+                "name_key",
+                "kind",
+                "postal_code",
+                "description",
+                "updated_at"
+            )
         );
     }
 }

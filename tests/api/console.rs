@@ -1027,6 +1027,43 @@ async fn an_editor_creates_an_event_after_a_refused_field() {
 }
 
 #[tokio::test]
+async fn an_editor_gives_an_all_day_event_by_its_dates() {
+    let app = demo_app().await;
+    let org = organisation_id(&app, "cmq-msi-bfc").await;
+    app.account("jours@example.org", entity::Role::Editor, Some(&org)).await;
+    let first = (chrono::Utc::now() + chrono::Duration::days(60)).date_naive();
+    let last = first + chrono::Duration::days(1);
+    in_browser(&app.base, "editor_all_day", async |b| {
+        b.sign_in("jours@example.org", PASSWORD).await;
+        b.heading("Bonjour").await;
+        b.open("/agenda").await;
+        b.click_text("main a", "Nouvel événement").await;
+        b.heading("Nouvel événement").await;
+        b.fill("#event-title", "Salon des métiers sur deux jours").await;
+        b.click("#event-all-day").await;
+        b.set_value("#event-start-date", &first.to_string()).await;
+        b.set_value("#event-end-date", &last.to_string()).await;
+        b.click("form button[type=submit]").await;
+        b.heading("Salon des métiers sur deux jours").await;
+    })
+    .await;
+    if browser_binaries().is_ok() {
+        let data = app
+            .data(
+                "{ events(filter: { region: null }, orderBy: CREATED_AT_DESC, first: 1) { nodes { title allDay firstDay lastDay } } }",
+                json!({}),
+            )
+            .await;
+        let event = &data["events"]["nodes"][0];
+        assert_eq!(event["title"], "Salon des métiers sur deux jours");
+        assert_eq!(event["allDay"], true);
+        assert_eq!(event["firstDay"], first.to_string().as_str(), "the dates as given");
+        assert_eq!(event["lastDay"], last.to_string().as_str(), "the last day inclusive");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_spreadsheet_is_checked_by_a_dry_run_then_imported() {
     let app = demo_app().await;
     let org = organisation_id(&app, "cmq-msi-bfc").await;

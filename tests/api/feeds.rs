@@ -827,7 +827,7 @@ async fn syncs_are_idempotent_track_changes_and_mark_removed_events() {
         // Deleting the feed keeps its events, detached.
         let deleted = app
             .data(
-                "mutation($id: ID!) { deleteFeed(id: $id) { deletedFeedId eventsAffected } }",
+                "mutation($id: ID!) { deleteFeed(id: $id) { deletedId eventsAffected } }",
                 json!({ "id": id }),
             )
             .await;
@@ -1418,8 +1418,26 @@ async fn the_command_line_adds_lists_and_syncs_feeds() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let added: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(added["format"], "ical");
-    assert_eq!(added["status"], "OK");
+    assert_eq!(added["status"], "PENDING", "not pulled yet");
     let id = added["id"].as_str().expect("an id").to_string();
+
+    // The same address again for the organisation is refused: its events would come twice.
+    let out = cli(&[
+        "feeds",
+        "add",
+        "--organisation",
+        "capital-filles",
+        "--name",
+        "Encore",
+        "--url",
+        &url,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already has a feed at this address"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = cli(&["feeds", "add", "--organisation", "nobody", "--name", "x", "--url", &url]);
     assert!(!out.status.success());
@@ -1435,7 +1453,11 @@ async fn the_command_line_adds_lists_and_syncs_feeds() {
         "http://10.1.1.1/a.ics",
     ]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("private or reserved"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("private or reserved") && stderr.contains("PASSERELLE_FEEDS_ALLOW_HOSTS"),
+        "the refusal names the setting that would allow it: {stderr}"
+    );
 
     let out = cli(&["feeds", "sync", &id, "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

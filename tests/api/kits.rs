@@ -283,7 +283,7 @@ async fn loans_that_touch_are_allowed_and_availability_is_right_around_the_edges
             let resource = l.resource.clone();
             async move {
                 app.data(
-                    "query($r: ID!, $from: NaiveDate!, $until: NaiveDate!) { kitAvailability(resourceId: $r, from: $from, until: $until) { \
+                    "query($r: ID!, $from: Date!, $until: Date!) { kitAvailability(resourceId: $r, from: $from, until: $until) { \
                      free { inventoryCode } busy { kit { inventoryCode } freeFrom loans { id } } unavailable { inventoryCode status } } }",
                     json!({ "r": resource, "from": from, "until": until }),
                 )

@@ -693,6 +693,7 @@ export default {
   'enum.FeedFormat.JSON_LD': 'Web page with JSON-LD',
   'enum.FeedFormat.OPEN_AGENDA': 'OpenAgenda',
   'enum.FeedFormat.CSV': 'CSV spreadsheet',
+  'enum.FeedStatus.PENDING': 'Waiting for its first pull',
   'enum.FeedStatus.OK': 'Healthy',
   'enum.FeedStatus.FAILING': 'Failing',
   'enum.FeedStatus.DISABLED': 'Paused',

@@ -693,6 +693,7 @@ export default {
   'enum.FeedFormat.JSON_LD': 'Page web avec JSON-LD',
   'enum.FeedFormat.OPEN_AGENDA': 'OpenAgenda',
   'enum.FeedFormat.CSV': 'Tableur CSV',
+  'enum.FeedStatus.PENDING': 'En attente de sa première lecture',
   'enum.FeedStatus.OK': 'En bonne santé',
   'enum.FeedStatus.FAILING': 'En échec',
   'enum.FeedStatus.DISABLED': 'En pause',

@@ -64,12 +64,13 @@ export function render(ctx) {
     input: (v, e) => {
       if (!v.startDate) throw localError({ startsAt: t('check.required') });
       const zone = v.timezone || 'Europe/Paris';
-      const startsAt = zonedToIso(v.startDate, v.allDay ? '00:00' : v.startTime || '00:00', zone);
-      let endsAt = null;
-      if (v.allDay) {
-        endsAt = zonedToIso(addDays(v.endDate || v.startDate, 1), '00:00', zone);
-      } else if (v.endDate || v.endTime) {
-        endsAt = zonedToIso(v.endDate || v.startDate, v.endTime || v.startTime || '00:00', zone);
+      // An all-day event is given by its days (the last one inclusive): the hub reads them in
+      // the event's zone.
+      let startsAt = v.startDate;
+      let endsAt = v.endDate || v.startDate;
+      if (!v.allDay) {
+        startsAt = zonedToIso(v.startDate, v.startTime || '00:00', zone);
+        endsAt = v.endDate || v.endTime ? zonedToIso(v.endDate || v.startDate, v.endTime || v.startTime || '00:00', zone) : null;
       }
       const input = {
         title: v.title ?? '',

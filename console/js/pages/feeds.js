@@ -18,7 +18,7 @@ const FEEDS = `query Feeds($after: String) {
 }`;
 
 export function statusBadge(feed) {
-  const kind = { OK: 'success', FAILING: 'danger', DISABLED: '' }[feed.status] ?? '';
+  const kind = { PENDING: '', OK: 'success', FAILING: 'danger', DISABLED: '' }[feed.status] ?? '';
   return badge(label('FeedStatus', feed.status), kind);
 }
 

@@ -5,8 +5,8 @@ pub mod mutation;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::{connection, id_filter, nested_list, page_args, root_list, scoped};
 use super::contact::Contact;
@@ -24,26 +24,66 @@ use crate::store;
 mirror_enum!(
     /// Whether a kit can be lent: `AVAILABLE`, `IN_REPAIR` (kept, not lent for now) or
     /// `RETIRED` (no longer lent; kept with its history).
-    KitStatus = entity::KitStatus { Available, InRepair, Retired }
+    KitStatus = entity::KitStatus {
+        /// It can be lent.
+        Available,
+        /// Kept, but not lent for now.
+        InRepair,
+        /// No longer lent; kept with its history.
+        Retired,
+    }
 );
 mirror_enum!(
     /// Where a loan stands: `REQUESTED` → `CONFIRMED` → `OUT` → `RETURNED`, or `CANCELLED`
     /// (by either side, before the kit goes out) or `DECLINED` (by the kit's owner).
-    KitLoanStatus = entity::KitLoanStatus { Requested, Confirmed, Out, Returned, Cancelled, Declined }
+    KitLoanStatus = entity::KitLoanStatus {
+        /// Asked for; the kit's owner has not answered yet (it holds no day).
+        Requested,
+        /// Accepted by the kit's owner: the kit is booked over the loan's days.
+        Confirmed,
+        /// Handed out: the kit is with the borrower.
+        Out,
+        /// Back with its owner.
+        Returned,
+        /// Called off by either side before the kit went out.
+        Cancelled,
+        /// Refused by the kit's owner.
+        Declined,
+    }
 );
 mirror_enum!(
     /// Orders of a kit list (default `INVENTORY_CODE_ASC`).
-    KitOrderBy = crate::store::kits::KitSort { InventoryCodeAsc, InventoryCodeDesc, CreatedAtAsc, CreatedAtDesc }
+    KitOrderBy = crate::store::kits::KitSort {
+        /// By inventory code, A to Z.
+        InventoryCodeAsc,
+        /// By inventory code, Z to A.
+        InventoryCodeDesc,
+        /// Oldest first.
+        CreatedAtAsc,
+        /// Newest first.
+        CreatedAtDesc,
+    }
 );
 mirror_enum!(
     /// Orders of a loan list (default `FROM_ASC`: the first day of the loan).
-    KitLoanOrderBy = crate::store::kit_loans::KitLoanSort { FromAsc, FromDesc, CreatedAtAsc, CreatedAtDesc }
+    KitLoanOrderBy = crate::store::kit_loans::KitLoanSort {
+        /// Earliest first day first.
+        FromAsc,
+        /// Latest first day first.
+        FromDesc,
+        /// Oldest request first.
+        CreatedAtAsc,
+        /// Newest request first.
+        CreatedAtDesc,
+    }
 );
 
 /// Which of an organisation's loans: those it borrows, or those of the kits it lends.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KitLoanSide {
+    /// The loans it borrows (or asked for).
     Borrower,
+    /// The loans of the kits it owns.
     Lender,
 }
 
@@ -71,8 +111,12 @@ async fn organisation(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Organisation>
         .ok_or_else(|| to_gql(AppError::NotFound("organisation")))
 }
 
+/// A physical copy of a resource (the resource describes it), owned and lent by an
+/// organisation. Who may read it follows its `visibility` and its organisation; that
+/// organisation's editors manage it.
 #[Object]
 impl Kit {
+    /// The kit's id (a UUID).
     pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -97,21 +141,26 @@ impl Kit {
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
-    /// What state it is in (missing parts, repairs…).
+    /// What state it is in (missing parts, repairs…): an HTML fragment or plain text under the
+    /// hub's one rule for long texts (see `Event.description`); null when none.
     async fn condition_notes(&self) -> Option<&str> {
         self.0.condition_notes.as_deref()
     }
+    /// Whether it can be lent.
     async fn status(&self) -> KitStatus {
         self.0.status.into()
     }
+    /// Who may read it.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the hub first stored it.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
     /// Its loans the caller may see, by default by first day. Anyone who sees the kit sees
@@ -121,11 +170,26 @@ impl Kit {
     async fn loans(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<KitLoanFilter>,
-        #[graphql(default_with = "KitLoanOrderBy::FromAsc")] order_by: KitLoanOrderBy,
+        #[graphql(default_with = "KitLoanOrderBy::FromAsc", desc = "The order of the list.")] order_by: KitLoanOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<KitLoanConnection> {
         let filter = scoped(ctx, filter);
@@ -134,8 +198,13 @@ impl Kit {
     }
 }
 
+/// A loan of a kit to an organisation (often a school), from `from` (the day it leaves) to
+/// `until` (the day it is back, free that day for the next loan). Anyone who sees the kit sees
+/// when it is booked; the parties (lending, borrowing and requesting organisations) see
+/// every loan they are party to, and its notes.
 #[Object]
 impl KitLoan {
+    /// The loan's id (a UUID).
     pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -166,21 +235,23 @@ impl KitLoan {
         Ok(loaders(ctx).organisations.load_one(id).await.gql()?.map(Organisation))
     }
     /// The day the kit leaves.
-    async fn from(&self) -> NaiveDate {
-        self.0.starts_on
+    async fn from(&self) -> Date {
+        self.0.starts_on.into()
     }
     /// The day the kit is back (the next loan may start that day).
-    async fn until(&self) -> NaiveDate {
-        self.0.ends_on
+    async fn until(&self) -> Date {
+        self.0.ends_on.into()
     }
     /// Days away: `until - from`.
     async fn loan_days(&self) -> i64 {
         (self.0.ends_on - self.0.starts_on).num_days()
     }
+    /// Where the loan stands.
     async fn status(&self) -> KitLoanStatus {
         self.0.status.into()
     }
-    /// Notes between the parties: shown to the lending, borrowing and requesting
+    /// Notes between the parties (an HTML fragment or plain text under the hub's one rule for
+    /// long texts): shown to the lending, borrowing and requesting
     /// organisations and to administrators only.
     async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
         let viewer = viewer(ctx);
@@ -190,29 +261,37 @@ impl KitLoan {
         }
         self.0.notes.as_deref()
     }
-    async fn requested_at(&self) -> DateTime<Utc> {
-        self.0.requested_at
+    /// When it was asked for.
+    async fn requested_at(&self) -> DateTime {
+        self.0.requested_at.into()
     }
-    async fn confirmed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.confirmed_at
+    /// When the kit's owner confirmed it; null before.
+    async fn confirmed_at(&self) -> Option<DateTime> {
+        self.0.confirmed_at.map(Into::into)
     }
-    async fn handed_out_at(&self) -> Option<DateTime<Utc>> {
-        self.0.handed_out_at
+    /// When the kit was handed out; null before.
+    async fn handed_out_at(&self) -> Option<DateTime> {
+        self.0.handed_out_at.map(Into::into)
     }
-    async fn returned_at(&self) -> Option<DateTime<Utc>> {
-        self.0.returned_at
+    /// When the kit came back; null before.
+    async fn returned_at(&self) -> Option<DateTime> {
+        self.0.returned_at.map(Into::into)
     }
-    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
-        self.0.cancelled_at
+    /// When it was cancelled; null unless `CANCELLED`.
+    async fn cancelled_at(&self) -> Option<DateTime> {
+        self.0.cancelled_at.map(Into::into)
     }
-    async fn declined_at(&self) -> Option<DateTime<Utc>> {
-        self.0.declined_at
+    /// When the kit's owner declined it; null unless `DECLINED`.
+    async fn declined_at(&self) -> Option<DateTime> {
+        self.0.declined_at.map(Into::into)
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the hub first stored it.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
     /// Experience reports on this loan (the borrowers' « retour »).
@@ -220,11 +299,30 @@ impl KitLoan {
     async fn experience_reports(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<ExperienceReportFilter>,
-        #[graphql(default_with = "ExperienceReportOrderBy::ReportedOnDesc")] order_by: ExperienceReportOrderBy,
+        #[graphql(
+            default_with = "ExperienceReportOrderBy::ReportedOnDesc",
+            desc = "The order of the list."
+        )]
+        order_by: ExperienceReportOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<ExperienceReportConnection> {
         let filter = scoped(ctx, filter);
@@ -240,12 +338,14 @@ impl KitLoan {
     }
 }
 
+/// What a list of kits can be narrowed to; the conditions given all apply.
 #[derive(InputObject, Default)]
 pub struct KitFilter {
     /// The owner's id.
     pub organisation_id: Option<ID>,
     /// The resource the kits are copies of.
     pub resource_id: Option<ID>,
+    /// Kits with this status.
     pub status: Option<KitStatus>,
 }
 
@@ -260,19 +360,24 @@ impl From<KitFilter> for store::kits::KitFilter {
     }
 }
 
+/// What a list of loans can be narrowed to; the conditions given all apply. An id that is not
+/// a UUID matches nothing.
 #[derive(InputObject, Default)]
 pub struct KitLoanFilter {
+    /// Loans of this kit.
     pub kit_id: Option<ID>,
     /// Loans this organisation lends or borrows.
     pub organisation_id: Option<ID>,
+    /// Loans this organisation borrows.
     pub borrower_organisation_id: Option<ID>,
+    /// Loans of the kits this organisation lends.
     pub lender_organisation_id: Option<ID>,
     /// Loans in one of these statuses (all when absent or empty).
     pub statuses: Option<Vec<KitLoanStatus>>,
     /// Loans holding their kit on this day or after (`until` after it).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Loans starting before this day.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Date>,
 }
 
 impl From<KitLoanFilter> for store::kit_loans::KitLoanFilter {
@@ -288,8 +393,8 @@ impl From<KitLoanFilter> for store::kit_loans::KitLoanFilter {
             borrower_organisation_id: id_filter(f.borrower_organisation_id),
             lender_organisation_id: id_filter(f.lender_organisation_id),
             statuses,
-            from: f.from,
-            until: f.until,
+            from: f.from.map(|d| d.0),
+            until: f.until.map(|d| d.0),
         }
     }
 }
@@ -297,10 +402,11 @@ impl From<KitLoanFilter> for store::kit_loans::KitLoanFilter {
 /// A copy that is booked over (part of) the period asked about.
 #[derive(SimpleObject)]
 pub struct BusyKit {
+    /// The kit.
     pub kit: Kit,
     /// The first day from which it is free again: the day the bookings holding it within the
     /// period end (bookings that follow on the same day included). It may be after the period.
-    pub free_from: NaiveDate,
+    pub free_from: Date,
     /// The confirmed or out loans that hold it within the period.
     pub loans: Vec<KitLoan>,
 }
@@ -308,8 +414,10 @@ pub struct BusyKit {
 /// What the copies of a resource the caller may see are doing over a period.
 #[derive(SimpleObject)]
 pub struct KitAvailability {
-    pub from: NaiveDate,
-    pub until: NaiveDate,
+    /// The first day of the period asked about.
+    pub from: Date,
+    /// The day after the period (when the kit would be back).
+    pub until: Date,
     /// Copies free over the whole period (`AVAILABLE` and booked on none of its days).
     pub free: Vec<Kit>,
     /// Copies booked on some day of the period, each with when it is free again.
@@ -323,7 +431,12 @@ pub struct KitQuery;
 
 #[Object]
 impl KitQuery {
-    async fn kit(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Kit>> {
+    /// One kit, by id; null when there is none, or the caller may not see it.
+    async fn kit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The kit's id (a UUID; `BAD_USER_INPUT` otherwise).")] id: ID,
+    ) -> Result<Option<Kit>> {
         let id = parse_id("id", &id)?;
         Ok(loaders(ctx).kits.load_one(id).await.gql()?.map(Kit))
     }
@@ -333,18 +446,38 @@ impl KitQuery {
     async fn kits(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<KitFilter>,
-        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc")] order_by: KitOrderBy,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc", desc = "The order of the list.")] order_by: KitOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<KitConnection> {
         let filter: store::kits::KitFilter = scoped(ctx, filter);
         root_list(ctx, filter, order_by.into(), page_args(ctx, first, after, last, before)).await
     }
 
-    async fn kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<KitLoan>> {
+    /// One loan, by id; null when there is none, or the caller may not see it.
+    async fn kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The loan's id (a UUID; `BAD_USER_INPUT` otherwise).")] id: ID,
+    ) -> Result<Option<KitLoan>> {
         let id = parse_id("id", &id)?;
         Ok(loaders(ctx).kit_loans.load_one(id).await.gql()?.map(KitLoan))
     }
@@ -354,11 +487,26 @@ impl KitQuery {
     async fn kit_loans(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<KitLoanFilter>,
-        #[graphql(default_with = "KitLoanOrderBy::FromAsc")] order_by: KitLoanOrderBy,
+        #[graphql(default_with = "KitLoanOrderBy::FromAsc", desc = "The order of the list.")] order_by: KitLoanOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<KitLoanConnection> {
         let filter: store::kit_loans::KitLoanFilter = scoped(ctx, filter);
@@ -372,12 +520,12 @@ impl KitQuery {
     async fn kit_availability(
         &self,
         ctx: &Context<'_>,
-        resource_id: ID,
-        from: NaiveDate,
-        until: NaiveDate,
+        #[graphql(desc = "The resource whose copies are asked about.")] resource_id: ID,
+        #[graphql(desc = "The first day of the period (the day a kit would leave).")] from: Date,
+        #[graphql(desc = "The day a kit would be back, after `from`.")] until: Date,
     ) -> Result<KitAvailability> {
         let resource = parse_id("resourceId", &resource_id)?;
-        let period = LoanPeriod::parse(from, until).gql()?;
+        let period = LoanPeriod::parse(from.0, until.0).gql()?;
         let scope = viewer(ctx).scope();
         if loaders(ctx).resources.load_one(resource).await.gql()?.is_none() {
             return Err(to_gql(AppError::NotFound("resource")));
@@ -385,7 +533,7 @@ impl KitQuery {
         let copies = store::kits::copies_of(db(ctx), scope, resource).await.gql()?;
         let ids: Vec<uuid::Uuid> = copies.iter().map(|k| k.id).collect();
         let mut holds: HashMap<uuid::Uuid, Vec<entity::kit_loan::Model>> = HashMap::new();
-        for loan in store::kit_loans::holds(db(ctx), &ids, from).await.gql()? {
+        for loan in store::kit_loans::holds(db(ctx), &ids, from.0).await.gql()? {
             holds.entry(loan.kit_id).or_default().push(loan);
         }
         let mut answer = KitAvailability {
@@ -419,7 +567,7 @@ impl KitQuery {
                         .collect();
                     answer.busy.push(BusyKit {
                         kit,
-                        free_from,
+                        free_from: free_from.into(),
                         loans: within,
                     });
                 }

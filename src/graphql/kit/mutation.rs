@@ -1,9 +1,10 @@
 use std::sync::Arc;
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
-use crate::auth::{Actor, Viewer};
+use crate::auth::denial::{Denial, Rule};
+use crate::auth::{Actor, Task, Viewer};
 use crate::domain::kit::{KitChange, KitDraft, KitFields, KitPatch};
 use crate::domain::kit_loan::{
     KitLoanChange, KitLoanDraft, KitLoanFields, KitLoanPatch, LoanStep, Party, who_moves_dates,
@@ -21,6 +22,8 @@ use crate::store::{kit_loans, kits, record};
 
 type Kits = entity::kit::Entity;
 
+/// A new kit. A field that breaks its rule is refused with `BAD_USER_INPUT` and
+/// `extensions.field` naming it.
 #[derive(InputObject)]
 pub struct CreateKitInput {
     /// The owner; editors who leave it out create for their own organisation.
@@ -31,9 +34,13 @@ pub struct CreateKitInput {
     pub inventory_code: String,
     /// Where it is kept.
     pub location: Option<String>,
+    /// What state it is in: HTML or plain text, sanitised (see
+    /// `CreateEventInput.description`).
     pub condition_notes: Option<String>,
+    /// Whether it can be lent; default `AVAILABLE`.
     #[graphql(default_with = "KitStatus::Available")]
     pub status: KitStatus,
+    /// Who may read it; default `PUBLIC`.
     #[graphql(default_with = "Visibility::Public")]
     pub visibility: Visibility,
 }
@@ -42,10 +49,15 @@ pub struct CreateKitInput {
 /// never change.
 #[derive(InputObject)]
 pub struct UpdateKitInput {
+    /// Its inventory code (not null), unique per organisation.
     pub inventory_code: MaybeUndefined<String>,
+    /// Where it is kept; null removes it.
     pub location: MaybeUndefined<String>,
+    /// What state it is in; null removes it.
     pub condition_notes: MaybeUndefined<String>,
+    /// Whether it can be lent (not null).
     pub status: MaybeUndefined<KitStatus>,
+    /// Who may read it (not null).
     pub visibility: MaybeUndefined<Visibility>,
 }
 
@@ -63,17 +75,21 @@ impl UpdateKitInput {
     }
 }
 
+/// A request for a loan.
 #[derive(InputObject)]
 pub struct RequestKitLoanInput {
+    /// The kit asked for.
     pub kit_id: ID,
     /// Who borrows it (often a school); by default the caller's organisation.
     pub borrower_organisation_id: Option<ID>,
     /// The borrower's contact person, from the address book.
     pub borrower_contact_id: Option<ID>,
     /// The day the kit leaves.
-    pub from: NaiveDate,
+    pub from: Date,
     /// The day it is back (after `from`; 366 days at most).
-    pub until: NaiveDate,
+    pub until: Date,
+    /// Notes for the parties: HTML or plain text, sanitised (see
+    /// `CreateEventInput.description`).
     pub notes: Option<String>,
 }
 
@@ -82,30 +98,41 @@ pub struct RequestKitLoanInput {
 /// bookings).
 #[derive(InputObject)]
 pub struct UpdateKitLoanInput {
+    /// The borrower's contact person; null removes it.
     pub borrower_contact_id: MaybeUndefined<ID>,
-    pub from: MaybeUndefined<NaiveDate>,
-    pub until: MaybeUndefined<NaiveDate>,
+    /// The day the kit leaves (not null).
+    pub from: MaybeUndefined<Date>,
+    /// The day it is back (not null).
+    pub until: MaybeUndefined<Date>,
+    /// Notes for the parties; null removes them.
     pub notes: MaybeUndefined<String>,
 }
 
+/// What `createKit` did.
 #[derive(SimpleObject)]
 pub struct CreateKitPayload {
+    /// The kit as stored.
     pub kit: Kit,
 }
 
+/// What `updateKit` did.
 #[derive(SimpleObject)]
 pub struct UpdateKitPayload {
+    /// The kit as stored after the change.
     pub kit: Kit,
 }
 
+/// What `deleteKit` did.
 #[derive(SimpleObject)]
 pub struct DeleteKitPayload {
+    /// The id of the kit deleted.
     pub deleted_id: ID,
 }
 
 /// The loan after a request, a step or a change.
 #[derive(SimpleObject)]
 pub struct KitLoanPayload {
+    /// The loan as stored.
     pub kit_loan: KitLoan,
 }
 
@@ -116,7 +143,7 @@ fn may_write(viewer: &Viewer) -> AppResult<()> {
         Actor::ApiKey {
             scope: entity::ApiKeyScope::Read,
             ..
-        } => Err(AppError::Forbidden),
+        } => Err(AppError::Forbidden(Denial::new(Rule::ReadOnlyKey, Task::BorrowKits))),
         _ => Ok(()),
     }
 }
@@ -129,7 +156,10 @@ fn parties(viewer: &Viewer, loan: &entity::kit_loan::Model) -> Vec<Party> {
     if may_write(viewer).is_err() {
         return sides;
     }
-    if viewer.require_editor_of(Some(loan.lender_organisation_id)).is_ok() {
+    if viewer
+        .require_editor_of(Some(loan.lender_organisation_id), Task::LendKits)
+        .is_ok()
+    {
         sides.push(Party::Lender);
     }
     let asked = viewer.user_id().is_some() && viewer.user_id() == loan.requested_by_user_id;
@@ -144,10 +174,13 @@ fn parties(viewer: &Viewer, loan: &entity::kit_loan::Model) -> Vec<Party> {
 
 fn require(viewer: &Viewer, loan: &entity::kit_loan::Model, allowed: &[Party]) -> AppResult<()> {
     if parties(viewer, loan).iter().any(|p| allowed.contains(p)) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
+        return Ok(());
     }
+    // The lender's own steps are its editors': the refusal names the lending organisation.
+    if allowed == [Party::Lender] {
+        viewer.require_editor_of(Some(loan.lender_organisation_id), Task::LendKits)?;
+    }
+    Err(AppError::Forbidden(Denial::new(Rule::PartiesOnly, Task::ChangeLoans)))
 }
 
 /// The audit log's verb of a step.
@@ -194,7 +227,11 @@ pub struct KitMutation;
 #[Object]
 impl KitMutation {
     /// Adds a kit to its owner's inventory (the owner's editors, administrators).
-    async fn create_kit(&self, ctx: &Context<'_>, input: CreateKitInput) -> Result<CreateKitPayload> {
+    async fn create_kit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new record.")] input: CreateKitInput,
+    ) -> Result<CreateKitPayload> {
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let mut owner = opt_id("organisationId", input.organisation_id).gql()?;
@@ -212,7 +249,7 @@ impl KitMutation {
         })
         .map_err(AppError::from)
         .gql()?;
-        viewer.require_editor_of(owner).gql()?;
+        viewer.require_editor_of(owner, Task::ManageKits).gql()?;
         // The resource described must be one the caller can see.
         if record::find::<entity::resource::Entity>(crate::graphql::exec::db(ctx), viewer.scope(), resource_id)
             .await
@@ -232,14 +269,19 @@ impl KitMutation {
     }
 
     /// Changes a kit (the owner's editors, administrators).
-    async fn update_kit(&self, ctx: &Context<'_>, id: ID, input: UpdateKitInput) -> Result<UpdateKitPayload> {
+    async fn update_kit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateKitInput,
+    ) -> Result<UpdateKitPayload> {
         let id = parse_id("id", &id)?;
         let model = update_record::<Kits>(
             ctx,
             Subject::Kit,
             id,
             |f| input.apply(f),
-            |v, before| v.require_editor_of(Some(before.organisation_id)),
+            |v, before| v.require_editor_of(Some(before.organisation_id), Task::ManageKits),
             |_, _| Ok(()),
         )
         .await
@@ -251,21 +293,27 @@ impl KitMutation {
 
     /// Deletes a kit that was never lent; one with loans is retired instead
     /// (`updateKit(status: RETIRED)`), to keep its history.
-    async fn delete_kit(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteKitPayload> {
+    async fn delete_kit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<DeleteKitPayload> {
         let uuid = parse_id("id", &id)?;
         let db = crate::graphql::exec::db(ctx);
         if kits::has_loans(db, uuid).await.gql()? {
             let viewer = viewer(ctx);
             // Only tell who may change the kit that it has a history.
             let kit = record::find::<Kits>(db, viewer.scope(), uuid).await.gql()?;
-            viewer.require_editor_of(Some(kit.organisation_id)).gql()?;
+            viewer
+                .require_editor_of(Some(kit.organisation_id), Task::ManageKits)
+                .gql()?;
             return Err(crate::graphql::error::to_gql(AppError::Conflict(
                 "cette mallette a des prêts : retirez-la (status RETIRED) plutôt / this kit has loans: retire it (status RETIRED) instead"
                     .into(),
             )));
         }
         delete_record::<Kits>(ctx, Subject::Kit, uuid, |v, m| {
-            v.require_editor_of(Some(m.organisation_id))
+            v.require_editor_of(Some(m.organisation_id), Task::ManageKits)
         })
         .await
         .gql()?;
@@ -275,11 +323,18 @@ impl KitMutation {
     /// Asks for a loan of a kit the caller can see: anyone of a partner organisation (not a
     /// read-only key), for their organisation by default or for another (a school). The
     /// loan is `REQUESTED` until the kit's owner confirms or declines it.
-    async fn request_kit_loan(&self, ctx: &Context<'_>, input: RequestKitLoanInput) -> Result<KitLoanPayload> {
+    async fn request_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new record.")] input: RequestKitLoanInput,
+    ) -> Result<KitLoanPayload> {
         let viewer = viewer(ctx);
         may_write(viewer).gql()?;
         if viewer.organisation_id().is_none() && !viewer.is_admin() {
-            return Err(crate::graphql::error::to_gql(AppError::Forbidden));
+            return Err(crate::graphql::error::to_gql(AppError::Forbidden(Denial::new(
+                Rule::MembersOnly,
+                Task::BorrowKits,
+            ))));
         }
         let kit_id = parse_id("kitId", &input.kit_id)?;
         let borrower = opt_id("borrowerOrganisationId", input.borrower_organisation_id)
@@ -296,8 +351,8 @@ impl KitMutation {
             kit_id,
             borrower_organisation_id: borrower,
             borrower_contact_id: contact,
-            from: input.from,
-            until: input.until,
+            from: input.from.0,
+            until: input.until.0,
             notes: input.notes,
         })
         .map_err(AppError::from)
@@ -336,40 +391,65 @@ impl KitMutation {
     /// Confirms a requested loan (the kit owner's editors). `CONFLICT`, with
     /// `extensions.conflictingLoanId`, when another confirmed or out loan holds the kit on one
     /// of its days; a loan that ends the day this one starts does not.
-    async fn confirm_kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<KitLoanPayload> {
+    async fn confirm_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<KitLoanPayload> {
         step(ctx, &id, LoanStep::Confirm).await
     }
 
     /// Declines a requested loan (the kit owner's editors).
-    async fn decline_kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<KitLoanPayload> {
+    async fn decline_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<KitLoanPayload> {
         step(ctx, &id, LoanStep::Decline).await
     }
 
     /// Hands the kit out on a confirmed loan (the kit owner's editors): the loan is `OUT`.
-    async fn hand_out_kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<KitLoanPayload> {
+    async fn hand_out_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<KitLoanPayload> {
         step(ctx, &id, LoanStep::HandOut).await
     }
 
     /// Takes the kit back (the kit owner's editors): the loan is `RETURNED`.
-    async fn return_kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<KitLoanPayload> {
+    async fn return_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<KitLoanPayload> {
         step(ctx, &id, LoanStep::TakeBack).await
     }
 
     /// Cancels a requested or confirmed loan (either side).
-    async fn cancel_kit_loan(&self, ctx: &Context<'_>, id: ID) -> Result<KitLoanPayload> {
+    async fn cancel_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> Result<KitLoanPayload> {
         step(ctx, &id, LoanStep::Cancel).await
     }
 
     /// Changes a loan's contact, notes or dates (see `UpdateKitLoanInput`).
-    async fn update_kit_loan(&self, ctx: &Context<'_>, id: ID, input: UpdateKitLoanInput) -> Result<KitLoanPayload> {
+    async fn update_kit_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateKitLoanInput,
+    ) -> Result<KitLoanPayload> {
         let id = parse_id("id", &id)?;
         let viewer = viewer(ctx);
         viewer.require_signed_in().gql()?;
         let contact = patch_id("borrowerContactId", input.borrower_contact_id).gql()?;
         let change = KitLoanChange::parse(KitLoanPatch {
             borrower_contact_id: contact,
-            from: patch(input.from, Into::into),
-            until: patch(input.until, Into::into),
+            from: patch(input.from, |d| d.0),
+            until: patch(input.until, |d| d.0),
             notes: patch(input.notes, Into::into),
         })
         .map_err(AppError::from)

@@ -2,8 +2,8 @@
 
 pub mod mutation;
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 
 use super::action::ActionConnection;
 use super::action::ActionFilter;
@@ -50,60 +50,94 @@ connection!(
     entity::organisation::Model
 );
 
+/// A partner organisation: association, CMQ, company, school, public body or network.
+/// Organisations are public: anyone may read them. Administrators create and delete them;
+/// an organisation's editors change its profile. Its lists (`events`, `resources`,
+/// `contacts`, `actions`) hold only what the caller may see.
 #[Object]
 impl Organisation {
+    /// The organisation's id (a UUID).
     pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Unique, URL-friendly name (`cmq-msi-bfc`).
+    /// Unique, URL-friendly name (`cmq-msi-bfc`): 2 to 64 lowercase letters or digits in
+    /// words joined by single hyphens. The exports and the command line name organisations
+    /// by it.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The name people know it by (`Capital Filles`), unique whatever its case, accents or
+    /// spacing.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What it is.
     async fn kind(&self) -> OrganisationKind {
         self.0.kind.into()
     }
+    /// Its région; null when not said.
     async fn region(&self) -> Option<Region> {
         self.0.region.map(Into::into)
     }
-    /// Département code (`25`, `2A`, `974`).
+    /// Département code (`25`, `2A`, `974`); null when not said.
     async fn departement(&self) -> Option<&str> {
         self.0.departement.as_deref()
     }
+    /// French postal code, five digits; null when not said.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
+    /// Its city; null when not said.
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
+    /// Its website (http or https); null when not said.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
+    /// What it does: an HTML fragment or plain text under the hub's one rule for long texts
+    /// (see `Event.description`); null when there is none.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the hub first stored it.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When its profile last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
-    /// Events this organisation organises.
+    /// Events this organisation organises that the caller may see, soonest first by default;
+    /// without those their feed removed unless `filter.status` asks for them.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<EventFilter>,
-        #[graphql(default_with = "EventOrderBy::StartsAtAsc")] order_by: EventOrderBy,
+        #[graphql(default_with = "EventOrderBy::StartsAtAsc", desc = "The order of the list.")] order_by: EventOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<EventConnection> {
-        let filter = scoped(ctx, filter);
+        let filter = super::event::listed(ctx, filter);
         let mut args = page_args(ctx, first, after, last, before);
         args.omit = unread::<entity::event::Entity>(&item_selections(ctx), super::event::EVENT_COLUMNS);
         nested_list(
@@ -116,16 +150,32 @@ impl Organisation {
         .await
     }
 
-    /// Resources this organisation shares.
+    /// Resources this organisation shares that the caller may see, newest first by default.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn resources(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<ResourceFilter>,
-        #[graphql(default_with = "ResourceOrderBy::CreatedAtDesc")] order_by: ResourceOrderBy,
+        #[graphql(default_with = "ResourceOrderBy::CreatedAtDesc", desc = "The order of the list.")]
+        order_by: ResourceOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<ResourceConnection> {
         let filter = scoped(ctx, filter);
@@ -140,16 +190,33 @@ impl Organisation {
         .await
     }
 
-    /// This organisation's contacts in the shared address book.
+    /// This organisation's contacts in the shared address book that the caller may see
+    /// (anonymous callers: public ones, without e-mail or phone), by last name by default.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<ContactFilter>,
-        #[graphql(default_with = "ContactOrderBy::LastNameAsc")] order_by: ContactOrderBy,
+        #[graphql(default_with = "ContactOrderBy::LastNameAsc", desc = "The order of the list.")]
+        order_by: ContactOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<ContactConnection> {
         let filter = scoped(ctx, filter);
@@ -164,16 +231,32 @@ impl Organisation {
         .await
     }
 
-    /// Actions this organisation leads.
+    /// Actions this organisation leads that the caller may see, newest first by default.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn actions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<ActionFilter>,
-        #[graphql(default_with = "ActionOrderBy::CreatedAtDesc")] order_by: ActionOrderBy,
+        #[graphql(default_with = "ActionOrderBy::CreatedAtDesc", desc = "The order of the list.")]
+        order_by: ActionOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let filter = scoped(ctx, filter);
@@ -193,11 +276,26 @@ impl Organisation {
     async fn kits(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<KitFilter>,
-        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc")] order_by: KitOrderBy,
+        #[graphql(default_with = "KitOrderBy::InventoryCodeAsc", desc = "The order of the list.")] order_by: KitOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<KitConnection> {
         let filter = scoped(ctx, filter);
@@ -218,12 +316,31 @@ impl Organisation {
     async fn kit_loans(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default_with = "KitLoanSide::Borrower")] side: KitLoanSide,
+        #[graphql(
+            default_with = "KitLoanSide::Borrower",
+            desc = "Which loans: borrowed (the default) or lent."
+        )]
+        side: KitLoanSide,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<KitLoanFilter>,
-        #[graphql(default_with = "KitLoanOrderBy::FromAsc")] order_by: KitLoanOrderBy,
+        #[graphql(default_with = "KitLoanOrderBy::FromAsc", desc = "The order of the list.")] order_by: KitLoanOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<KitLoanConnection> {
         let filter = scoped(ctx, filter);
@@ -236,9 +353,12 @@ impl Organisation {
     }
 }
 
+/// What a list of organisations can be narrowed to; the conditions given all apply.
 #[derive(InputObject, Default)]
 pub struct OrganisationFilter {
+    /// Organisations of this kind.
     pub kind: Option<OrganisationKind>,
+    /// Organisations in this région.
     pub region: Option<Region>,
 }
 
@@ -256,12 +376,13 @@ pub struct OrganisationQuery;
 
 #[Object]
 impl OrganisationQuery {
-    /// One organisation, by `id` or by `slug` (give exactly one).
+    /// One organisation, by `id` or by `slug` (give exactly one: `BAD_USER_INPUT`
+    /// otherwise); null when there is none.
     async fn organisation(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        slug: Option<String>,
+        #[graphql(desc = "The organisation's id (a UUID).")] id: Option<ID>,
+        #[graphql(desc = "The organisation's slug (`capital-filles`).")] slug: Option<String>,
     ) -> Result<Option<Organisation>> {
         match (id, slug) {
             (Some(id), None) => {
@@ -276,16 +397,32 @@ impl OrganisationQuery {
         }
     }
 
-    /// Organisations, by default in name order.
+    /// The organisations (they are public), by name by default.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn organisations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list (the conditions given all apply); left out, every record the caller may see."
+        )]
         filter: Option<OrganisationFilter>,
-        #[graphql(default_with = "OrganisationOrderBy::NameAsc")] order_by: OrganisationOrderBy,
+        #[graphql(default_with = "OrganisationOrderBy::NameAsc", desc = "The order of the list.")]
+        order_by: OrganisationOrderBy,
+        #[graphql(
+            desc = "How many records to return from the start of the list (after `after`): 0 to 100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many records to return from the end of the list (before `before`): 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The cursor of a record of this list in this order (`pageInfo.startCursor`): the page ends before it."
+        )]
         before: Option<String>,
     ) -> Result<OrganisationConnection> {
         let filter: store::organisations::OrganisationFilter = scoped(ctx, filter);

@@ -13,18 +13,29 @@ use crate::store::record;
 
 type Organisations = entity::organisation::Entity;
 
+/// A new organisation. Texts are trimmed; a blank optional text is none.
 #[derive(InputObject)]
 pub struct CreateOrganisationInput {
+    /// Its slug: 2 to 64 lowercase letters or digits in words joined by single hyphens
+    /// (`cmq-msi-bfc`); unique (`CONFLICT`).
     pub slug: String,
+    /// Its name, one line of 1 to 200 characters; unique whatever its case, accents or
+    /// spacing (`CONFLICT`).
     pub name: String,
+    /// What it is.
     pub kind: OrganisationKind,
-    /// Filled from the postal code or city when left out.
+    /// Its région; completed from the postal code or the city when left out.
     pub region: Option<Region>,
-    /// Filled from the postal code or city when left out.
+    /// Its département code: `01`–`95` (not `20`), `2A`, `2B`, or `971`–`976`; completed
+    /// from the postal code or the city when left out.
     pub departement: Option<String>,
+    /// Its French postal code: five digits.
     pub postal_code: Option<String>,
+    /// Its city, one line of at most 200 characters.
     pub city: Option<String>,
+    /// Its website: an absolute http or https URL.
     pub website: Option<String>,
+    /// What it does: HTML or plain text, sanitised (see `CreateEventInput.description`).
     pub description: Option<String>,
 }
 
@@ -45,19 +56,29 @@ impl CreateOrganisationInput {
     }
 }
 
-/// Only the fields given change; `null` clears an optional field.
+/// A change to an organisation's profile: only the fields given change; `null` clears an
+/// optional field and is refused for a required one. Each field follows the rule of its
+/// namesake in `CreateOrganisationInput`.
 #[derive(InputObject)]
 pub struct UpdateOrganisationInput {
+    /// The new slug (not null). Links and exports that named the old slug stop finding it.
     pub slug: MaybeUndefined<String>,
+    /// The new name (not null).
     pub name: MaybeUndefined<String>,
+    /// What it is (not null).
     pub kind: MaybeUndefined<OrganisationKind>,
+    /// Its région; null removes it.
     pub region: MaybeUndefined<Region>,
+    /// Its département; null removes it.
     pub departement: MaybeUndefined<String>,
     /// A new postal code (or city) places the organisation again: the département and région
-    /// not given with it follow the new place.
+    /// not given with it follow the new place; null removes it.
     pub postal_code: MaybeUndefined<String>,
+    /// Its city; null removes it.
     pub city: MaybeUndefined<String>,
+    /// Its website; null removes it.
     pub website: MaybeUndefined<String>,
+    /// What it does; null removes it.
     pub description: MaybeUndefined<String>,
 }
 
@@ -79,18 +100,24 @@ impl UpdateOrganisationInput {
     }
 }
 
+/// What `createOrganisation` did.
 #[derive(SimpleObject)]
 pub struct CreateOrganisationPayload {
+    /// The organisation as stored.
     pub organisation: Organisation,
 }
 
+/// What `updateOrganisation` did.
 #[derive(SimpleObject)]
 pub struct UpdateOrganisationPayload {
+    /// The organisation as stored after the change.
     pub organisation: Organisation,
 }
 
+/// What `deleteOrganisation` did.
 #[derive(SimpleObject)]
 pub struct DeleteOrganisationPayload {
+    /// The id of the organisation deleted.
     pub deleted_id: ID,
 }
 
@@ -99,27 +126,32 @@ pub struct OrganisationMutation;
 
 #[Object]
 impl OrganisationMutation {
+    /// Adds an organisation (administrators only), logged in the audit log.
     async fn create_organisation(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrganisationInput,
+        #[graphql(desc = "The new organisation.")] input: CreateOrganisationInput,
     ) -> Result<CreateOrganisationPayload> {
         let viewer = viewer(ctx);
-        viewer.require_admin().gql()?;
+        viewer.require_admin(crate::auth::Task::CreateOrganisations).gql()?;
         let fields = input.into_fields().gql()?;
-        let model = create_record::<Organisations>(ctx, Subject::Organisation, fields, |v, _| v.require_admin())
-            .await
-            .gql()?;
+        let model = create_record::<Organisations>(ctx, Subject::Organisation, fields, |v, _| {
+            v.require_admin(crate::auth::Task::CreateOrganisations)
+        })
+        .await
+        .gql()?;
         Ok(CreateOrganisationPayload {
             organisation: Organisation(std::sync::Arc::new(model)),
         })
     }
 
+    /// Changes an organisation's profile (its editors, administrators), logged in the audit
+    /// log; the search index follows its new name in every record that shows it.
     async fn update_organisation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateOrganisationInput,
+        #[graphql(desc = "The organisation's id.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateOrganisationInput,
     ) -> Result<UpdateOrganisationPayload> {
         let id = parse_id("id", &id)?;
         // Editors keep their own organisation's profile.
@@ -128,7 +160,7 @@ impl OrganisationMutation {
             Subject::Organisation,
             id,
             |f| input.apply(f),
-            |v, before| v.require_editor_of(Some(before.id)),
+            |v, before| v.require_editor_of(Some(before.id), crate::auth::Task::ChangeProfile),
             |_, _| Ok(()),
         )
         .await
@@ -138,12 +170,17 @@ impl OrganisationMutation {
         })
     }
 
-    /// Deletes an organisation; its contacts, resources and events are kept without
-    /// organisation. Refused (`CONFLICT`) while it still owns actions.
-    async fn delete_organisation(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteOrganisationPayload> {
+    /// Deletes an organisation (administrators only); its contacts, resources and events are
+    /// kept without organisation, and so are its accounts; its API keys and feeds are
+    /// deleted. Refused (`CONFLICT`) while it still owns actions.
+    async fn delete_organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organisation's id.")] id: ID,
+    ) -> Result<DeleteOrganisationPayload> {
         let uuid = parse_id("id", &id)?;
         let viewer = viewer(ctx);
-        viewer.require_admin().gql()?;
+        viewer.require_admin(crate::auth::Task::DeleteOrganisations).gql()?;
         in_transaction(ctx, async |txn| {
             organisations::ensure_deletable(txn, uuid).await?;
             record::delete::<Organisations>(txn, viewer.scope(), uuid, |_| Ok(())).await?;
