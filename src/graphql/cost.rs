@@ -93,7 +93,7 @@ pub struct CostLimits {
 
 /// What a request spent, for `extensions.cost`.
 #[derive(Clone, Copy, Debug)]
-struct Spent {
+pub(super) struct Spent {
     requested: u32,
     remaining: u32,
     reset_in: Duration,
@@ -152,7 +152,7 @@ impl CostLimits {
     }
 
     /// Spends `cost` points of `spender`'s budget, or refuses with the wait.
-    fn spend(&self, spender: &Spender, cost: usize) -> Result<Option<Spent>, AppError> {
+    pub(super) fn spend(&self, spender: &Spender, cost: usize) -> Result<Option<Spent>, AppError> {
         self.spend_points(spender, u32::try_from(cost.max(1)).unwrap_or(u32::MAX))
     }
 
@@ -235,17 +235,22 @@ impl Extension for PerRequest {
         let mut response = next.run(ctx).await;
         let spent = *self.spent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(spent) = spent {
-            let reset_at = chrono::Utc::now() + spent.reset_in;
-            let cost = Value::from_json(serde_json::json!({
-                "requested": spent.requested,
-                "remaining": spent.remaining,
-                "resetAt": reset_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            }));
-            if let Ok(cost) = cost {
-                response.extensions.insert("cost".into(), cost);
-            }
+            report(&mut response, spent);
         }
         response
+    }
+}
+
+/// Tells the client in `response`'s `extensions.cost` what the request spent and what is left.
+pub(super) fn report(response: &mut Response, spent: Spent) {
+    let reset_at = chrono::Utc::now() + spent.reset_in;
+    let cost = Value::from_json(serde_json::json!({
+        "requested": spent.requested,
+        "remaining": spent.remaining,
+        "resetAt": reset_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }));
+    if let Ok(cost) = cost {
+        response.extensions.insert("cost".into(), cost);
     }
 }
 

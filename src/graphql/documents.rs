@@ -150,7 +150,8 @@ impl Documents {
         store.bound();
     }
 
-    fn validated(&self, key: &Hash) -> Option<ValidationResult> {
+    /// The outcome of validation remembered under `key`: the document passed it.
+    pub fn validated(&self, key: &Hash) -> Option<ValidationResult> {
         let validations = self.validations.lock().unwrap_or_else(PoisonError::into_inner);
         validations.get(key).copied()
     }
@@ -167,6 +168,7 @@ impl Documents {
 
 /// What validation depends on besides the schema and its limits: the document, the operation
 /// and the variables (argument values and page sizes are checked and counted with them).
+#[derive(Clone, Copy)]
 pub struct ValidationKey(pub Hash);
 
 impl ValidationKey {

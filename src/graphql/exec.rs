@@ -5,11 +5,11 @@ use async_graphql::{Request as GqlRequest, Variables};
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
-use super::AppSchema;
 use super::documents::{Documents, ValidationKey};
 use super::guard::{self, DocumentLimits};
 use super::loaders::Loaders;
 use super::observe;
+use super::{AppSchema, Schemas};
 use crate::error::AppError;
 
 /// The parameters of a GraphQL request, as the specification defines them.
@@ -30,6 +30,9 @@ pub struct Checked {
     operation_name: Option<String>,
     /// The document is not GraphQL: the schema's errors get `GRAPHQL_PARSE_FAILED`.
     parse_failed: bool,
+    /// What the outcome of validation is remembered under (documents read through
+    /// [`check_cached`]).
+    validation: Option<ValidationKey>,
 }
 
 impl Checked {
@@ -78,6 +81,7 @@ fn check_request(request: GqlRequest, limits: &DocumentLimits) -> Result<Checked
                 request,
                 operation: None,
                 parse_failed: true,
+                validation: None,
             });
         }
     };
@@ -102,6 +106,7 @@ fn checked_parse(mut request: GqlRequest, doc: ExecutableDocument) -> Checked {
         operation,
         operation_name,
         parse_failed: false,
+        validation: None,
     }
 }
 
@@ -148,9 +153,12 @@ pub fn check_cached(params: Params, documents: &Documents) -> Result<Checked, Ap
             let doc = doc.clone();
             documents.keep_parsed(hash, &checked.request.query, doc);
         }
+        checked.validation = Some(key);
         return Ok(checked);
     };
-    Ok(checked_parse(request, ExecutableDocument::clone(&doc)))
+    let mut checked = checked_parse(request, ExecutableDocument::clone(&doc));
+    checked.validation = Some(key);
+    Ok(checked)
 }
 
 /// Checks the parameters of a request (see [`check_request`]).
@@ -290,23 +298,38 @@ fn error_body(err: AppError) -> String {
 }
 
 /// Executes one checked request for `caller`, with fresh loaders.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
+pub async fn execute(schemas: &Schemas, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
-    execute_timed(schema, db, caller, checked, timer).await
+    execute_timed(schemas, db, caller, checked, timer).await
 }
 
 /// Executes `checked` for `caller` under `timer`: refused before execution when the session
-/// may not run it, else run by the schema.
+/// may not run it, else run by the schema: the lean one when the document, operation and
+/// variables passed validation before (see [`Schemas`]).
 async fn execute_timed(
-    schema: &AppSchema,
+    schemas: &Schemas,
     db: &DatabaseConnection,
     caller: Caller,
     checked: Checked,
     timer: observe::Timer,
 ) -> Outcome {
     let parse_failed = checked.parse_failed;
+    let validated = checked.validation.and_then(|key| schemas.documents.validated(&key.0));
+    let spender = super::cost::Spender::of(&caller.viewer, caller.address);
+    let scope = caller.viewer.scope();
     match with_caller(db, caller, checked) {
-        Ok(request) => run(schema, request, timer, parse_failed).await,
+        Ok(request) => match validated {
+            Some(validated) => {
+                let lean = Lean {
+                    db,
+                    complexity: validated.complexity,
+                    spender,
+                    scope,
+                };
+                run_lean(schemas, lean, request, timer).await
+            }
+            None => run(&schemas.full, request, timer, parse_failed).await,
+        },
         Err(err) => {
             timer.refused();
             Outcome {
@@ -328,7 +351,43 @@ pub fn refused(err: AppError) -> Outcome {
 }
 
 async fn run(schema: &AppSchema, request: GqlRequest, timer: observe::Timer, parse_failed: bool) -> Outcome {
-    let mut response = schema.execute(request).await;
+    let response = schema.execute(request).await;
+    finish(response, timer, parse_failed)
+}
+
+/// What a request run by the lean schema needs for what the extensions would have done.
+struct Lean<'a> {
+    db: &'a DatabaseConnection,
+    /// The complexity validation measured (the query budget's cost).
+    complexity: usize,
+    spender: Option<super::cost::Spender>,
+    scope: crate::domain::Scope,
+}
+
+/// Runs a request already validated on the lean schema, doing around it what the full
+/// schema's extensions do: the budget is spent before (a refusal has no data), the
+/// refusals are explained and the cost reported after.
+async fn run_lean(schemas: &Schemas, lean: Lean<'_>, request: GqlRequest, timer: observe::Timer) -> Outcome {
+    let spent = match lean.spender.as_ref().map(|s| schemas.cost.spend(s, lean.complexity)) {
+        Some(Err(err)) => {
+            let response = async_graphql::Response::from_errors(vec![server_error(err)]);
+            return finish(response, timer, false);
+        }
+        Some(Ok(spent)) => spent,
+        None => None,
+    };
+    let mut response = schemas.lean.execute(request).await;
+    if !response.errors.is_empty() && !is_request_error(&response) {
+        super::refusal::explain(&Loaders::new(lean.db, lean.scope), &mut response.errors).await;
+    }
+    if let Some(spent) = spent {
+        super::cost::report(&mut response, spent);
+    }
+    finish(response, timer, false)
+}
+
+/// The outcome of `response`, counted by `timer`.
+fn finish(mut response: async_graphql::Response, timer: observe::Timer, parse_failed: bool) -> Outcome {
     code_request_errors(&mut response, parse_failed);
     timer.finish(&response);
     let request_error = is_request_error(&response);
@@ -387,7 +446,7 @@ const UPLOAD_FIELDS: [&str; 1] = ["importCsv"];
 /// Executes a GraphQL multipart request (the GraphQL multipart request specification: an
 /// `operations` part, a `map` part and the files), which carries file uploads.
 pub async fn execute_multipart(
-    schema: &AppSchema,
+    schemas: &Schemas,
     db: &DatabaseConnection,
     caller: Caller,
     content_type: &str,
@@ -435,7 +494,7 @@ pub async fn execute_multipart(
             "a multipart request carries only the importCsv mutation; send other operations as application/json",
         ));
     }
-    execute_timed(schema, db, caller, checked, timer).await
+    execute_timed(schemas, db, caller, checked, timer).await
 }
 
 /// The client's network address, for login throttling.

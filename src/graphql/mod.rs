@@ -106,23 +106,49 @@ pub fn build_schema(
     cost: std::sync::Arc<cost::CostLimits>,
     mail: mail::MailPolicy,
     documents: std::sync::Arc<documents::Documents>,
-) -> AppSchema {
-    builder()
-        .data(db)
-        .data(puller)
-        .data(search)
-        .data(changes)
-        .data(SyncWait(limits.sync_wait))
-        .data(mail)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(50)
+) -> Schemas {
+    let base = || {
+        builder()
+            .data(db.clone())
+            .data(puller.clone())
+            .data(search.clone())
+            .data(changes.clone())
+            .data(SyncWait(limits.sync_wait))
+            .data(mail)
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+            .limit_recursive_depth(32)
+            .limit_directives(50)
+    };
+    let full = base()
         // The budget is spent on validation's complexity, remembered or not: the cache inside.
-        .extension(cost::CostExtension(cost))
-        .extension(documents::ValidationCache(documents))
+        .extension(cost::CostExtension(cost.clone()))
+        .extension(documents::ValidationCache(documents.clone()))
         .extension(refusal::Explain)
-        .finish()
+        .finish();
+    Schemas {
+        full,
+        lean: base().finish(),
+        documents,
+        cost,
+    }
+}
+
+/// The schema twice, over the same data. `full` has the extensions: the validation cache, the
+/// query budget and the refusals' explanations. `lean` has none, and runs a document already
+/// validated with the same operation and variables: async-graphql resolves each field of a
+/// schema without extensions directly, where each extension otherwise wraps every field's
+/// resolution in a boxed future and builds its `ResolveInfo` (a list's type name formatted
+/// each time), more than half of a page of 50 events in the profile. What the extensions do
+/// is then done around the execution (`exec`): the budget spent from the remembered
+/// complexity, the refusals explained, the cost reported. (`lean` validates again, which is
+/// cheaper than the extensions' toll on every field.)
+#[derive(Clone)]
+pub struct Schemas {
+    pub full: AppSchema,
+    pub lean: AppSchema,
+    pub documents: std::sync::Arc<documents::Documents>,
+    pub cost: std::sync::Arc<cost::CostLimits>,
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`: the subgraph SDL that

@@ -42,6 +42,16 @@ impl Extension for Explain {
     }
 }
 
+/// What [`Explain`] does, for a response of the schema without extensions (see
+/// `graphql::Schemas`): `loaders` read the organisations' names.
+pub async fn explain(loaders: &Loaders, errors: &mut [ServerError]) {
+    if errors.is_empty() {
+        return;
+    }
+    name_organisations(loaders, errors).await;
+    code_field_errors(errors);
+}
+
 /// Fills in the organisation's name of each refusal that has only its id.
 async fn name_organisations(loaders: &Loaders, errors: &mut [ServerError]) {
     for error in errors {

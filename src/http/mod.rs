@@ -26,12 +26,13 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, h
 use sea_orm::DatabaseConnection;
 use tracing::Instrument;
 
-use crate::graphql::AppSchema;
+use crate::graphql::Schemas;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    /// The schema with its extensions and without (see `graphql::Schemas`).
+    pub schema: Schemas,
     pub db: DatabaseConnection,
     pub max_body_bytes: usize,
     /// Proxies in front of the hub whose `X-Forwarded-For` entries are believed.

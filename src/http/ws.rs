@@ -162,7 +162,7 @@ async fn accept(req: Request) -> Response {
                 let _ = sink.close().await;
             });
             let conn = Connection {
-                schema: state.schema.clone(),
+                schema: state.schema.full.clone(),
                 db: state.db.clone(),
                 changes: state.changes.clone(),
                 authorization,
