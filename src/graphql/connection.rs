@@ -170,15 +170,35 @@ pub fn item_selections<'c>(ctx: &'c Context<'_>) -> [Lookahead<'c>; 2] {
     [look.field("nodes"), look.field("edges").field("node")]
 }
 
-/// The columns of `E` that no field of `selections` reads: `fields` names, for each field of
-/// the type, the columns it reads (`location.city` for a field of a nested object). Columns
-/// `fields` does not name are read whatever the selection, so a field missing from it is
-/// still answered right; a field that reads a named column must be listed with it.
-pub fn unread<E: EntityTrait>(selections: &[Lookahead<'_>], fields: &[(&str, &[E::Column])]) -> Omit {
-    let (mut named, mut needed) = (0, 0);
-    for (path, columns) in fields {
-        let bits = columns.iter().fold(0, |bits, c| bits | Omit::of::<E>(*c).0);
-        named |= bits;
+/// For each field of a type, the columns of `E` it reads (`location.city` for a field of a
+/// nested object), as the bits of [`Omit`]. Columns it does not name are read whatever the
+/// selection, so a field missing from it is still answered right; a field that reads a named
+/// column must be listed with it. Built once (a `LazyLock`): finding a column's bit compares
+/// its name with each of the entity's, which the organiser of every event of a page would
+/// otherwise pay again.
+pub struct ColumnsRead {
+    fields: Vec<(&'static str, u64)>,
+    named: u64,
+}
+
+impl ColumnsRead {
+    pub fn of<E: EntityTrait>(fields: &[(&'static str, &[E::Column])]) -> ColumnsRead {
+        let fields: Vec<(&'static str, u64)> = fields
+            .iter()
+            .map(|(path, columns)| (*path, columns.iter().fold(0, |bits, c| bits | Omit::of::<E>(*c).0)))
+            .collect();
+        let named = fields.iter().fold(0, |bits, (_, b)| bits | b);
+        ColumnsRead { fields, named }
+    }
+}
+
+/// The columns that no field of `selections` reads, of those `read` names.
+pub fn unread(selections: &[Lookahead<'_>], read: &ColumnsRead) -> Omit {
+    let mut needed = 0;
+    for (path, bits) in &read.fields {
+        if needed & bits == *bits {
+            continue;
+        }
         let selected = selections.iter().any(|look| {
             let mut parts = path.split('.');
             let first = look.field(parts.next().unwrap_or_default());
@@ -188,7 +208,7 @@ pub fn unread<E: EntityTrait>(selections: &[Lookahead<'_>], fields: &[(&str, &[E
             needed |= bits;
         }
     }
-    Omit(named & !needed)
+    Omit(read.named & !needed)
 }
 
 /// As [`root_list`], with a to-one relation of each row read in the same statement: `found`

@@ -7,7 +7,8 @@ use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{
-    connection, id_filter, item_selections, nested_list, page_args, root_list, root_list_joined, scoped, unread,
+    ColumnsRead, connection, id_filter, item_selections, nested_list, page_args, root_list, root_list_joined, scoped,
+    unread,
 };
 use super::enums::{Audience, EventOrderBy, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
 use super::experience_report::ExperienceReportConnection;
@@ -22,41 +23,43 @@ use entity::organisation::Entity as Organisations;
 
 /// The columns each field of `Event` reads, when a page leaves out the others (see
 /// `connection::unread`): a field that reads one of these columns must be listed with it.
-pub(crate) const EVENT_COLUMNS: &[(&str, &[C])] = &[
-    ("description", &[C::Description]),
-    ("location.name", &[C::LocationName]),
-    ("location.address", &[C::Address]),
-    ("location.postalCode", &[C::PostalCode]),
-    ("location.city", &[C::City]),
-    ("location.departement", &[C::Departement]),
-    ("location.region", &[C::Region]),
-    ("location.latitude", &[C::Latitude]),
-    ("location.longitude", &[C::Longitude]),
-    ("endsAt", &[C::EndsAt]),
-    ("firstDay", &[C::EndsAt]),
-    ("lastDay", &[C::EndsAt]),
-    ("url", &[C::Url]),
-    ("author", &[C::Author]),
-    ("organiser", &[C::OrganiserId]),
-    ("organiserName", &[C::OrganiserName]),
-    (
-        "provenance",
-        &[
-            C::FeedId,
-            C::SourceUid,
-            C::SourceUrl,
-            C::LastSeenAt,
-            C::Url,
-            C::OrganiserId,
-        ],
-    ),
-];
+pub(crate) static EVENT_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::LazyLock::new(|| {
+    ColumnsRead::of::<Events>(&[
+        ("description", &[C::Description]),
+        ("location.name", &[C::LocationName]),
+        ("location.address", &[C::Address]),
+        ("location.postalCode", &[C::PostalCode]),
+        ("location.city", &[C::City]),
+        ("location.departement", &[C::Departement]),
+        ("location.region", &[C::Region]),
+        ("location.latitude", &[C::Latitude]),
+        ("location.longitude", &[C::Longitude]),
+        ("endsAt", &[C::EndsAt]),
+        ("firstDay", &[C::EndsAt]),
+        ("lastDay", &[C::EndsAt]),
+        ("url", &[C::Url]),
+        ("author", &[C::Author]),
+        ("organiser", &[C::OrganiserId]),
+        ("organiserName", &[C::OrganiserName]),
+        (
+            "provenance",
+            &[
+                C::FeedId,
+                C::SourceUid,
+                C::SourceUrl,
+                C::LastSeenAt,
+                C::Url,
+                C::OrganiserId,
+            ],
+        ),
+    ])
+});
 
 /// The organiser of the events of `selections`, to read in their statement when they show it.
 fn organiser_join(ctx: &Context<'_>, selections: &[async_graphql::Lookahead<'_>]) -> Option<store::page::Join<Events>> {
     let organiser: Vec<_> = selections.iter().map(|look| look.field("organiser")).collect();
     organiser.iter().any(|look| look.exists()).then(|| {
-        let omit = unread::<Organisations>(&organiser, ORGANISATION_COLUMNS);
+        let omit = unread(&organiser, &ORGANISATION_COLUMNS);
         store::events::organiser_join(crate::graphql::exec::viewer(ctx).scope(), omit)
     })
 }
@@ -191,7 +194,7 @@ impl Event {
         let Some(id) = self.0.organiser_id else { return Ok(None) };
         let loaders = loaders(ctx);
         // Read with the event, when its statement joined the organiser with what this shows.
-        let allowed = unread::<Organisations>(&[ctx.look_ahead()], ORGANISATION_COLUMNS);
+        let allowed = unread(&[ctx.look_ahead()], &ORGANISATION_COLUMNS);
         if let Some(joined) = loaders.organisers.get(id, allowed) {
             return Ok(joined.map(Organisation));
         }
@@ -400,7 +403,7 @@ impl EventQuery {
         let filter = listed(ctx, filter);
         let selections = item_selections(ctx);
         let mut args = page_args(ctx, first, after, last, before);
-        args.omit = unread::<Events>(&selections, EVENT_COLUMNS);
+        args.omit = unread(&selections, &EVENT_COLUMNS);
         match organiser_join(ctx, &selections) {
             Some(join) => {
                 let (organisers, omit) = (loaders(ctx).organisers.clone(), join.omit);

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::action::ActionConnection;
 use super::action::ActionFilter;
-use super::connection::{connection, item_selections, nested_list, page_args, root_list, scoped, unread};
+use super::connection::{ColumnsRead, connection, item_selections, nested_list, page_args, root_list, scoped, unread};
 use super::contact::ContactConnection;
 use super::contact::ContactFilter;
 use super::enums::{
@@ -25,19 +25,21 @@ use crate::graphql::error::to_gql;
 use crate::graphql::exec::db;
 use crate::graphql::loaders::loaders;
 use crate::store;
-use entity::organisation::{Column as C, Entity as Organisations};
+use entity::organisation::Column as C;
 use std::sync::Arc;
 
 /// The columns each field of `Organisation` reads, when a read leaves out the others (see
 /// `connection::unread`): a field that reads one of these columns must be listed with it.
-pub(crate) const ORGANISATION_COLUMNS: &[(&str, &[C])] = &[
-    ("region", &[C::Region]),
-    ("departement", &[C::Departement]),
-    ("postalCode", &[C::PostalCode]),
-    ("city", &[C::City]),
-    ("website", &[C::Website]),
-    ("description", &[C::Description]),
-];
+pub(crate) static ORGANISATION_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::LazyLock::new(|| {
+    ColumnsRead::of::<entity::organisation::Entity>(&[
+        ("region", &[C::Region]),
+        ("departement", &[C::Departement]),
+        ("postalCode", &[C::PostalCode]),
+        ("city", &[C::City]),
+        ("website", &[C::Website]),
+        ("description", &[C::Description]),
+    ])
+});
 
 /// A partner organisation: association, CMQ, company, school, public body or network.
 #[derive(Clone)]
@@ -139,7 +141,7 @@ impl Organisation {
     ) -> Result<EventConnection> {
         let filter = super::event::listed(ctx, filter);
         let mut args = page_args(ctx, first, after, last, before);
-        args.omit = unread::<entity::event::Entity>(&item_selections(ctx), super::event::EVENT_COLUMNS);
+        args.omit = unread(&item_selections(ctx), &super::event::EVENT_COLUMNS);
         nested_list(
             &loaders(ctx).organisation_events,
             self.0.id,
@@ -427,7 +429,7 @@ impl OrganisationQuery {
     ) -> Result<OrganisationConnection> {
         let filter: store::organisations::OrganisationFilter = scoped(ctx, filter);
         let mut args = page_args(ctx, first, after, last, before);
-        args.omit = unread::<Organisations>(&item_selections(ctx), ORGANISATION_COLUMNS);
+        args.omit = unread(&item_selections(ctx), &ORGANISATION_COLUMNS);
         root_list(ctx, filter, order_by.into(), args).await
     }
 }
