@@ -297,6 +297,13 @@ fn error_body(err: AppError) -> String {
     .unwrap_or_default()
 }
 
+/// The complexity (about the number of fields resolved) from which a validated document runs
+/// on the lean schema. Below it the full schema, whose validation cache skips validation,
+/// costs less: the extensions' toll is about 2,400 instructions a field, validating again
+/// 70,000 to 110,000 (callgrind, BENCHMARKS.md: an event by id, complexity 18, took 10 % more
+/// on the lean schema; a page of 50 events, complexity 450, 35 % less).
+const LEAN_FROM_COMPLEXITY: usize = 50;
+
 /// Executes one checked request for `caller`, with fresh loaders.
 pub async fn execute(schemas: &Schemas, db: &DatabaseConnection, caller: Caller, checked: Checked) -> Outcome {
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
@@ -319,7 +326,7 @@ async fn execute_timed(
     let scope = caller.viewer.scope();
     match with_caller(db, caller, checked) {
         Ok(request) => match validated {
-            Some(validated) => {
+            Some(validated) if validated.complexity >= LEAN_FROM_COMPLEXITY => {
                 let lean = Lean {
                     db,
                     complexity: validated.complexity,
@@ -328,7 +335,7 @@ async fn execute_timed(
                 };
                 run_lean(schemas, lean, request, timer).await
             }
-            None => run(&schemas.full, request, timer, parse_failed).await,
+            _ => run(&schemas.full, request, timer, parse_failed).await,
         },
         Err(err) => {
             timer.refused();

@@ -237,3 +237,56 @@ async fn a_repeated_document_is_answered_and_refused_as_the_first_time() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_large_document_seen_before_is_answered_refused_and_counted_as_the_first_time() {
+    // From about 50 fields a validated document runs on the schema without extensions
+    // (`exec::LEAN_FROM_COMPLEXITY`): what the extensions add must still be there.
+    let configured = apps_configured(false, |c| {
+        c.security.rate_limit_anonymous = 1_000_000;
+        c.security.rate_limit_authenticated = 1_000_000;
+    });
+    for app in configured.await {
+        let org = organisation(&app, "capital-filles", "Capital Filles", json!({})).await;
+        for i in 0..3 {
+            event(
+                &app,
+                json!({ "title": format!("E{i}"), "startsAt": format!("2026-03-0{}T09:00:00Z", i + 1) }),
+            )
+            .await;
+        }
+        let member = app
+            .account("membre@capital-filles.example.org", entity::Role::Member, Some(&org))
+            .await;
+        let query = "query($org: ID!) { events(first: 50) { nodes { id title startsAt endsAt } }
+            apiKeys(organisationId: $org) { id } }";
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let body = app.gql_as(Some(&member), query, json!({ "org": org })).await;
+            assert_eq!(
+                body["data"]["events"]["nodes"].as_array().map(Vec::len),
+                Some(3),
+                "[{}] {body}",
+                app.backend
+            );
+            assert_eq!(body["data"]["apiKeys"], Value::Null, "{body}");
+            let error = &body["errors"][0];
+            assert_eq!(error["extensions"]["code"], "FORBIDDEN", "{body}");
+            assert_eq!(error["extensions"]["organisationName"], "Capital Filles", "{body}");
+            assert_eq!(error["path"], json!(["apiKeys"]), "{body}");
+            let cost = &body["extensions"]["cost"];
+            assert!(cost["requested"].as_u64() >= Some(50), "{body}");
+            answers.push((
+                error["message"].clone(),
+                cost["requested"].clone(),
+                cost["remaining"].clone(),
+            ));
+        }
+        // The same refusal, the same cost, and the budget spent each time.
+        assert_eq!(answers[0].0, answers[2].0);
+        assert_eq!(answers[0].1, answers[2].1);
+        assert!(answers[2].2.as_u64() < answers[1].2.as_u64(), "{answers:?}");
+        assert!(answers[1].2.as_u64() < answers[0].2.as_u64(), "{answers:?}");
+        app.stop().await;
+    }
+}
