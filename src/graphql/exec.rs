@@ -322,20 +322,18 @@ async fn execute_timed(
 ) -> Outcome {
     let parse_failed = checked.parse_failed;
     let validated = checked.validation.and_then(|key| schemas.documents.validated(&key.0));
-    let spender = super::cost::Spender::of(&caller.viewer, caller.address);
-    let scope = caller.viewer.scope();
     match with_caller(db, caller, checked) {
-        Ok(request) => match validated {
+        Ok(attached) => match validated {
             Some(validated) if validated.complexity >= LEAN_FROM_COMPLEXITY => {
                 let lean = Lean {
                     db,
                     complexity: validated.complexity,
-                    spender,
-                    scope,
+                    spender: attached.spender,
+                    scope: attached.scope,
                 };
-                run_lean(schemas, lean, request, timer).await
+                run_lean(schemas, lean, attached.request, timer).await
             }
-            _ => run(&schemas.full, request, timer, parse_failed).await,
+            _ => run(&schemas.full, attached.request, timer, parse_failed).await,
         },
         Err(err) => {
             timer.refused();
@@ -422,7 +420,7 @@ pub(super) fn prepare(
     let parse_failed = checked.parse_failed;
     let timer = observe::Timer::start(checked.operation_name.clone(), checked.operation);
     match with_caller(db, caller, checked) {
-        Ok(request) => Ok((request, parse_failed, observe::StreamTimer::new(timer))),
+        Ok(attached) => Ok((attached.request, parse_failed, observe::StreamTimer::new(timer))),
         Err(err) => {
             timer.refused();
             Err(err)
@@ -431,20 +429,32 @@ pub(super) fn prepare(
 }
 
 /// `checked` with the caller's data and fresh loaders.
-fn with_caller(db: &DatabaseConnection, caller: Caller, mut checked: Checked) -> Result<GqlRequest, AppError> {
+fn with_caller(db: &DatabaseConnection, caller: Caller, mut checked: Checked) -> Result<Attached, AppError> {
     // A document that did not parse, or selects no operation, runs nothing: the schema says why.
     if caller.viewer.must_change_password() && !checked.selected(guard::only_before_password_change).unwrap_or(true) {
         return Err(AppError::PasswordChangeRequired);
     }
     let scope = caller.viewer.scope();
     let spender = super::cost::Spender::of(&caller.viewer, caller.address);
-    Ok(checked
+    let request = checked
         .request
-        .data(spender)
+        .data(spender.clone())
         .data(Loaders::new(db, scope))
         .data(caller.viewer)
         .data(ClientAddress(caller.address))
-        .data(BaseUrl(caller.base_url)))
+        .data(BaseUrl(caller.base_url));
+    Ok(Attached {
+        request,
+        spender,
+        scope,
+    })
+}
+
+/// A request with its caller's data, and what of the caller the lean run still needs.
+struct Attached {
+    request: GqlRequest,
+    spender: Option<super::cost::Spender>,
+    scope: crate::domain::Scope,
 }
 
 /// The only operation a multipart request may carry: the spreadsheet upload.

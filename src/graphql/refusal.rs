@@ -31,13 +31,10 @@ impl Extension for Explain {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        if response.errors.is_empty() {
-            return response;
+        match ctx.data_opt::<Loaders>() {
+            Some(loaders) => explain(loaders, &mut response.errors).await,
+            None => code_field_errors(&mut response.errors),
         }
-        if let Some(loaders) = ctx.data_opt::<Loaders>() {
-            name_organisations(loaders, &mut response.errors).await;
-        }
-        code_field_errors(&mut response.errors);
         response
     }
 }

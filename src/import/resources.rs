@@ -105,7 +105,7 @@ fn values(f: &ResourceFields) -> super::Values {
         ("freeOfRights", flag(f.free_of_rights)),
         ("licence", text(f.licence.as_deref())),
         ("language", Some(f.language.clone())),
-        ("region", f.region.map(|r| r.as_str().to_uppercase())),
+        ("region", f.region.and_then(|r| upper(r.as_str()))),
         ("audiences", joined(f.audiences.iter().map(|a| a.as_str()))),
         ("tags", joined(f.tags.iter().map(String::as_str))),
         ("visibility", upper(f.visibility.as_str())),

@@ -217,21 +217,23 @@ const MIGRATION_LOCK: i64 = 0x5041_5353_4D49_4752; // "PASSMIGR"
 /// Returns how many it applied.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
-        let applied = apply_pending(db).await?;
-        data_passes::run_pending(db).await?;
-        return Ok(applied);
+        return migrate_unlocked(db).await;
     }
     use sea_orm::TransactionTrait;
     let lock = db.begin().await.context("cannot open the migration lock transaction")?;
     transaction_lock(&lock, MIGRATION_LOCK)
         .await
         .context("cannot take the migration lock")?;
-    let result = match apply_pending(db).await {
-        Ok(applied) => data_passes::run_pending(db).await.map(|()| applied),
-        Err(e) => Err(e),
-    };
+    let result = migrate_unlocked(db).await;
     lock.commit().await.context("cannot release the migration lock")?;
     result
+}
+
+/// The pending migrations, then the data passes, without the lock; how many migrations ran.
+async fn migrate_unlocked(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let applied = apply_pending(db).await?;
+    data_passes::run_pending(db).await?;
+    Ok(applied)
 }
 
 /// Applies the pending migrations, if any, with one line before and one after.
