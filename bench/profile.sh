@@ -23,7 +23,7 @@ DATA=$(mktemp -d /tmp/passerelle-profile-data-XXXXXX)
 node "$TOOLS/lib/gql-body.mjs" "$QUERY" >"$BODY"
 
 PASSERELLE_DATABASE_URL=$HUB_DB_URL PASSERELLE_LISTEN=127.0.0.1:$PORT RUST_LOG=warn \
-  PASSERELLE_SEARCH_INDEXER=false PASSERELLE_FEEDS_SCHEDULER=false PASSERELLE_DATA_DIR=$DATA \
+  PASSERELLE_SEARCH_INDEXER=false PASSERELLE_FEEDS_SCHEDULER=false PASSERELLE_MAIL_SENDER=false PASSERELLE_DATA_DIR=$DATA \
   PASSERELLE_RATE_LIMIT_ANONYMOUS=0 PASSERELLE_RATE_LIMIT_AUTHENTICATED=0 \
   valgrind --tool=callgrind --callgrind-out-file=/tmp/passerelle-profile-%p.out \
   $BIN serve >/tmp/passerelle-profile-$PORT.log 2>&1 &

@@ -46,7 +46,7 @@ ensure_wrk
 # The hub as the benchmarks run it: no query budget (the peers have none), no background jobs.
 start_hub() { # PORT DATABASE_URL DATA_DIR -> pid
   PASSERELLE_DATABASE_URL=$2 PASSERELLE_LISTEN=127.0.0.1:$1 RUST_LOG=warn PASSERELLE_DATA_DIR=$3 \
-    PASSERELLE_SEARCH_INDEXER=false PASSERELLE_FEEDS_SCHEDULER=false \
+    PASSERELLE_SEARCH_INDEXER=false PASSERELLE_FEEDS_SCHEDULER=false PASSERELLE_MAIL_SENDER=false \
     PASSERELLE_RATE_LIMIT_ANONYMOUS=0 PASSERELLE_RATE_LIMIT_AUTHENTICATED=0 \
     $BIN serve >"$RESULTS/hub-$1.log" 2>&1 &
   echo $!

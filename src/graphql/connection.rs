@@ -43,9 +43,22 @@ impl PageInfo {
     }
 }
 
-/// Declares `<Type>Connection` and `<Type>Edge` for a node type wrapping a model.
+/// Declares `<Type>Connection` and `<Type>Edge` for a node type wrapping a model; with `fast`,
+/// its nodes are answered through `fast::Many` and `fast::Fast` (the node type is `fast::Plain`).
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ident, $model:ty) => {
+        $crate::graphql::connection::connection!(@declare $conn, $edge, $node, $model, $node, Vec<$node>, (std::convert::identity), (std::convert::identity));
+    };
+    ($conn:ident, $edge:ident, $node:ident, $model:ty, fast) => {
+        $crate::graphql::connection::connection!(
+            @declare $conn, $edge, $node, $model,
+            $crate::graphql::fast::Fast<$node>,
+            $crate::graphql::fast::Many<$node>,
+            ($crate::graphql::fast::Fast),
+            ($crate::graphql::fast::Many)
+        );
+    };
+    (@declare $conn:ident, $edge:ident, $node:ident, $model:ty, $one:ty, $many:ty, $wrap_one:tt, $wrap_many:tt) => {
         /// One record of a page, with the cursor that points at it.
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $edge {
@@ -54,7 +67,7 @@ macro_rules! connection {
             /// it was read in only (`BAD_USER_INPUT` otherwise).
             pub cursor: String,
             /// The record.
-            pub node: $node,
+            pub node: $one,
         }
 
         pub struct $conn {
@@ -91,14 +104,14 @@ macro_rules! connection {
                     .iter()
                     .map(|m| $edge {
                         cursor: self.page.cursor(m),
-                        node: $node(m.clone()),
+                        node: $wrap_one($node(m.clone())),
                     })
                     .collect()
             }
 
             /// The page's records, in the list's order (`edges` without the cursors).
-            async fn nodes(&self) -> Vec<$node> {
-                self.page.rows.iter().map(|m| $node(m.clone())).collect()
+            async fn nodes(&self) -> $many {
+                $wrap_many(self.page.rows.iter().map(|m| $node(m.clone())).collect())
             }
 
             /// Where the page stands in the list.
@@ -190,6 +203,21 @@ impl ColumnsRead {
         let named = fields.iter().fold(0, |bits, (_, b)| bits | b);
         ColumnsRead { fields, named }
     }
+}
+
+/// The columns of `read` that the field `ctx` (an object, or a connection whose rows are
+/// `selections`) leaves unread, worked out once per field of the document and request: every
+/// event of a page asks it of the same `organiser` field, every organisation of a page of the
+/// same `events` field.
+pub fn unread_once<'c, const N: usize>(
+    ctx: &'c Context<'_>,
+    read: &ColumnsRead,
+    selections: impl FnOnce() -> [Lookahead<'c>; N],
+) -> Omit {
+    let key = (std::ptr::from_ref(ctx.item) as usize, std::ptr::from_ref(read) as usize);
+    super::loaders::loaders(ctx)
+        .omits
+        .get_or(key, || unread(&selections(), read))
 }
 
 /// The columns that no field of `selections` reads, of those `read` names.

@@ -203,8 +203,32 @@ impl<F: Filter> Nested<F> {
     }
 }
 
+/// The columns each field of the document leaves unread (`connection::unread_once`), by the
+/// address of the field in the document and of the `ColumnsRead` asked: both live as long as
+/// the request (or the subscription) that holds these loaders.
+#[derive(Default)]
+pub struct Omits(Mutex<Vec<((usize, usize), Omit)>>);
+
+impl Omits {
+    /// The columns remembered for `key`, or those `work` finds, then remembered.
+    pub fn get_or(&self, key: (usize, usize), work: impl FnOnce() -> Omit) -> Omit {
+        if let Some((_, omit)) = self.lock().iter().find(|(k, _)| *k == key) {
+            return *omit;
+        }
+        let omit = work();
+        self.lock().push((key, omit));
+        omit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<((usize, usize), Omit)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
+    /// The columns each field of the document leaves unread.
+    pub omits: Omits,
     pub organisations: ByIdLoader<entity::organisation::Entity>,
     pub events: ByIdLoader<entity::event::Entity>,
     /// Events by id with their organiser joined, when the selection shows the organiser.
@@ -238,6 +262,7 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection, scope: Scope) -> Self {
         let organisers = Arc::new(Joined::default());
         Loaders {
+            omits: Omits::default(),
             organisations: loader(ById(db.clone(), scope, PhantomData)),
             events: loader(ById(db.clone(), scope, PhantomData)),
             events_with_organiser: loader(EventsWithOrganiser(db.clone(), scope, organisers.clone())),
@@ -272,6 +297,7 @@ impl Loaders {
         self.events.clear();
         self.events_with_organiser.clear();
         self.organisers.clear();
+        self.omits.lock().clear();
         self.actions.clear();
         self.resources.clear();
         self.contacts.clear();

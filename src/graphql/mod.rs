@@ -15,6 +15,7 @@ pub mod error;
 pub mod event;
 pub mod exec;
 pub mod experience_report;
+pub mod fast;
 pub mod federation;
 pub mod feed;
 pub mod guard;

@@ -13,7 +13,7 @@ use super::{json_array_contains, text_equals_ci};
 pub use crate::domain::event::EventFields;
 use crate::error::AppResult;
 
-listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description], read: super::rows::event);
+listed!(Events, C::Id, |scope| super::scope_condition(scope, C::Visibility, C::OrganiserId), heavy: [C::Description], read: super::rows::event, omittable: [C::TitleSort, C::AllDay, C::Timezone, C::OpenToPublic, C::Audiences, C::Tags, C::Status, C::Visibility, C::CreatedAt, C::UpdatedAt]);
 
 sort_keys!(EventSort for Events, m {
     StartsAtAsc => C::StartsAt, false, Time, m.starts_at;

@@ -12,7 +12,7 @@ pub use crate::domain::organisation::OrganisationFields;
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseBackend;
 
-listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description], read: super::rows::organisation);
+listed!(Organisations, C::Id, |_scope| Condition::all(), heavy: [C::Description], read: super::rows::organisation, omittable: [C::Slug, C::NameSort, C::NameKey, C::Kind, C::CreatedAt, C::UpdatedAt]);
 
 sort_keys!(OrganisationSort for Organisations, m {
     NameAsc => C::NameSort, false, Key, m.name_sort.clone();

@@ -102,6 +102,17 @@ pub trait Listed: EntityTrait {
     fn heavy_columns() -> Vec<Self::Column> {
         Vec::new()
     }
+    /// Columns that are never NULL but that a read may still leave out (as NULL): the type's
+    /// reader by position (`store::rows`) reads them as their default, which no field shows,
+    /// since a field that reads one asks for it (`graphql::connection::ColumnsRead`).
+    fn omittable_columns() -> Vec<Self::Column> {
+        Vec::new()
+    }
+    /// Whether a read may leave `column` out: nullable, or named by `omittable_columns`.
+    fn omittable(column: Self::Column) -> bool {
+        use sea_orm::{ColumnTrait, IdenStatic};
+        column.def().is_null() || Self::omittable_columns().iter().any(|c| c.as_str() == column.as_str())
+    }
     /// The model from the columns of `row` at `at`, `at + 1`… in column order, when the type
     /// has a reader by position (`store::rows`); `None`: read it by name.
     fn read_row(_row: &sea_orm::QueryResult, _at: usize) -> Option<Result<Self::Model, sea_orm::DbErr>> {
@@ -133,8 +144,9 @@ where
 }
 
 /// The columns a read leaves out (they come back as NULL): bit `i` stands for the `i`-th column
-/// of the entity, in `Iterable` order. Only nullable columns are ever left out, so every row
-/// still makes a model; the GraphQL layer leaves out what the selection does not show.
+/// of the entity, in `Iterable` order. Only nullable columns, and those a reader by position
+/// reads as their default (`Listed::omittable_columns`), are ever left out, so every row still
+/// makes a model; the GraphQL layer leaves out what the selection does not show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Omit(pub u64);
 
@@ -164,7 +176,7 @@ fn select<E: Listed>(light: bool, omit: Omit) -> sea_orm::Select<E> {
     let mut select = E::find().select_only();
     for (i, column) in E::Column::iter().enumerate() {
         let left_out = omit.0 & (1 << i) != 0 || heavy.iter().any(|h| h.as_str() == column.as_str());
-        if left_out && column.def().is_null() {
+        if left_out && E::omittable(column) {
             select = select.column_as(Expr::cust("NULL"), column.as_str());
         } else {
             select = select.column(column);
@@ -200,7 +212,7 @@ fn add_join<E: Listed, P: Listed>(query: &mut sea_orm::sea_query::SelectStatemen
     query.join(JoinType::LeftJoin, P::default(), on);
     for (i, column) in P::Column::iter().enumerate() {
         let alias = Alias::new(format!("{JOINED}{}", column.as_str()));
-        if join.omit.0 & (1 << i) != 0 && column.def().is_null() {
+        if join.omit.0 & (1 << i) != 0 && P::omittable(column) {
             query.expr_as(Expr::cust("NULL"), alias);
         } else {
             query.expr_as(Expr::col((P::default(), column)), alias);
@@ -478,7 +490,8 @@ fn page_query<E: Listed, S: SortKey<E>>(
     args: &PageArgs,
 ) -> sea_orm::Select<E> {
     let order = plan.read_order::<E, S>(sort);
-    select::<E>(args.light, args.omit)
+    // The sort column makes the cursors: never left out.
+    select::<E>(args.light, Omit(args.omit.0 & !Omit::of::<E>(sort.column()).0))
         .filter(condition)
         .filter(plan.cursor_condition::<E, S>(sort))
         .order_by(sort.column(), order.clone())
@@ -519,8 +532,9 @@ where
     }
     let order = plan.read_order::<E, S>(sort);
     let backend = db.get_database_backend();
-    // The parent column tells the pages apart: never left out.
-    let omit = Omit(args.omit.0 & !Omit::of::<E>(parent).0);
+    // The parent column tells the pages apart and the sort column makes the cursors: never
+    // left out.
+    let omit = Omit(args.omit.0 & !Omit::of::<E>(parent).0 & !Omit::of::<E>(sort.column()).0);
     // One page of one parent: an index range scan of at most `limit + 1` rows.
     let page_of = |parent_is: Expr| {
         select::<E>(args.light, omit)
@@ -697,7 +711,7 @@ pub(crate) use sort_keys;
 
 /// Declares that an entity has a UUID `id` column and can be listed.
 macro_rules! listed {
-    ($entity:ty, $id:expr, |$scope:ident| $visible:expr $(, heavy: [$($heavy:expr),+ $(,)?])? $(, read: $read:path)?) => {
+    ($entity:ty, $id:expr, |$scope:ident| $visible:expr $(, heavy: [$($heavy:expr),+ $(,)?])? $(, read: $read:path $(, omittable: [$($omittable:expr),+ $(,)?])?)?) => {
         impl $crate::store::page::Listed for $entity {
             fn id_column() -> <$entity as sea_orm::EntityTrait>::Column {
                 $id
@@ -720,6 +734,11 @@ macro_rules! listed {
                 ) -> Option<Result<<$entity as sea_orm::EntityTrait>::Model, sea_orm::DbErr>> {
                     Some($read(row, at))
                 }
+                $(
+                    fn omittable_columns() -> Vec<<$entity as sea_orm::EntityTrait>::Column> {
+                        vec![$($omittable),+]
+                    }
+                )?
             )?
         }
     };

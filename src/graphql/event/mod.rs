@@ -8,11 +8,12 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{
     ColumnsRead, connection, id_filter, item_selections, nested_list, page_args, root_list, root_list_joined, scoped,
-    unread,
+    unread, unread_once,
 };
 use super::enums::{Audience, EventOrderBy, EventStatus, ExperienceReportOrderBy, Region, Visibility, audiences_out};
 use super::experience_report::ExperienceReportConnection;
 use super::experience_report::ExperienceReportFilter;
+use super::fast::{Fast, Plain};
 use super::organisation::{ORGANISATION_COLUMNS, Organisation};
 use crate::graphql::error::IntoGql;
 use crate::graphql::error::parse_id;
@@ -35,12 +36,23 @@ pub(crate) static EVENT_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::L
         ("location.latitude", &[C::Latitude]),
         ("location.longitude", &[C::Longitude]),
         ("endsAt", &[C::EndsAt]),
-        ("firstDay", &[C::EndsAt]),
-        ("lastDay", &[C::EndsAt]),
+        ("allDay", &[C::AllDay]),
+        ("timezone", &[C::Timezone]),
+        ("firstDay", &[C::EndsAt, C::Timezone]),
+        ("lastDay", &[C::EndsAt, C::Timezone]),
+        ("openToPublic", &[C::OpenToPublic]),
+        ("status", &[C::Status]),
+        ("visibility", &[C::Visibility]),
         ("url", &[C::Url]),
         ("author", &[C::Author]),
         ("organiser", &[C::OrganiserId]),
         ("organiserName", &[C::OrganiserName]),
+        // No field reads the sort key: always left out, but when the list sorts by title.
+        ("", &[C::TitleSort]),
+        ("audiences", &[C::Audiences]),
+        ("tags", &[C::Tags]),
+        ("createdAt", &[C::CreatedAt]),
+        ("updatedAt", &[C::UpdatedAt]),
         (
             "provenance",
             &[
@@ -68,10 +80,33 @@ fn organiser_join(ctx: &Context<'_>, selections: &[async_graphql::Lookahead<'_>]
 #[derive(Clone)]
 pub struct Event(pub std::sync::Arc<entity::event::Model>);
 
-connection!(EventConnection, EventEdge, Event, entity::event::Model);
+connection!(EventConnection, EventEdge, Event, entity::event::Model, fast);
+
+impl Plain for Event {
+    fn ready(&self, ctx: &Context<'_>) -> bool {
+        match ctx.item.node.name.node.as_str() {
+            "id" | "title" | "description" | "location" | "startsAt" | "endsAt" | "allDay" | "firstDay" | "lastDay"
+            | "timezone" | "openToPublic" | "url" | "author" | "organiserName" | "audiences" | "tags" | "status"
+            | "visibility" | "createdAt" | "updatedAt" => true,
+            "organiser" => self.0.organiser_id.is_none() || self.joined_organiser(ctx).is_some(),
+            "provenance" => self.0.feed_id.is_none(),
+            _ => false,
+        }
+    }
+}
+
+impl Event {
+    /// The organiser, when the event's statement joined it with what `ctx` (the `organiser`
+    /// field) shows: `Some(None)` when the caller may not see it.
+    fn joined_organiser(&self, ctx: &Context<'_>) -> Option<Option<std::sync::Arc<entity::organisation::Model>>> {
+        let id = self.0.organiser_id?;
+        let allowed = unread_once(ctx, &ORGANISATION_COLUMNS, || [ctx.look_ahead()]);
+        loaders(ctx).organisers.get(id, allowed)
+    }
+}
 
 /// Where an event takes place. Every field is null when not known.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct Location {
     /// Name of the place (`ENSMM`, `Lycée Jules Haag`).
     pub name: Option<String>,
@@ -89,6 +124,12 @@ pub struct Location {
     pub latitude: Option<f64>,
     /// Longitude in decimal degrees (WGS 84), -180 to 180.
     pub longitude: Option<f64>,
+}
+
+impl Plain for Location {
+    fn ready(&self, _: &Context<'_>) -> bool {
+        true
+    }
 }
 
 /// Where an event pulled from a partner feed came from.
@@ -132,9 +173,9 @@ impl Event {
         self.0.description.as_deref()
     }
     /// Where it takes place.
-    async fn location(&self) -> Location {
+    async fn location(&self) -> Fast<Location> {
         let m = &self.0;
-        Location {
+        Fast(Location {
             name: m.location_name.clone(),
             address: m.address.clone(),
             postal_code: m.postal_code.clone(),
@@ -143,7 +184,7 @@ impl Event {
             region: m.region.map(Into::into),
             latitude: m.latitude,
             longitude: m.longitude,
-        }
+        })
     }
     /// When it starts, as an instant (UTC). An all-day event starts at the midnight that
     /// begins its first day in `timezone`: read its days with `firstDay` and `lastDay`.
@@ -190,15 +231,18 @@ impl Event {
     }
     /// The organising organisation, when it is a member of the hub (null otherwise, or when
     /// it is not known: see `organiserName`). Its editors change the event.
-    async fn organiser(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+    async fn organiser(&self, ctx: &Context<'_>) -> Result<Option<Fast<Organisation>>> {
         let Some(id) = self.0.organiser_id else { return Ok(None) };
-        let loaders = loaders(ctx);
         // Read with the event, when its statement joined the organiser with what this shows.
-        let allowed = unread(&[ctx.look_ahead()], &ORGANISATION_COLUMNS);
-        if let Some(joined) = loaders.organisers.get(id, allowed) {
-            return Ok(joined.map(Organisation));
+        if let Some(joined) = self.joined_organiser(ctx) {
+            return Ok(joined.map(|o| Fast(Organisation(o))));
         }
-        Ok(loaders.organisations.load_one(id).await.gql()?.map(Organisation))
+        Ok(loaders(ctx)
+            .organisations
+            .load_one(id)
+            .await
+            .gql()?
+            .map(|o| Fast(Organisation(o))))
     }
     /// The organiser as written by the source (a feed, a spreadsheet's « Organisateur »,
     /// an editor), whether or not it is a member of the hub; null when not written.
@@ -366,14 +410,14 @@ impl EventQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The event's id (a UUID; `BAD_USER_INPUT` otherwise).")] id: ID,
-    ) -> Result<Option<Event>> {
+    ) -> Result<Option<Fast<Event>>> {
         let id = parse_id("id", &id)?;
         let loaders = loaders(ctx);
         let event = match organiser_join(ctx, &[ctx.look_ahead()]) {
             Some(join) => loaders.events_with_organiser.load_one((id, join.omit)).await,
             None => loaders.events.load_one(id).await,
         };
-        Ok(event.gql()?.map(Event))
+        Ok(event.gql()?.map(|e| Fast(Event(e))))
     }
 
     /// The events the caller may see, soonest first by default: anonymous callers see

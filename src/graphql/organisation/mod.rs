@@ -7,7 +7,9 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::action::ActionConnection;
 use super::action::ActionFilter;
-use super::connection::{ColumnsRead, connection, item_selections, nested_list, page_args, root_list, scoped, unread};
+use super::connection::{
+    ColumnsRead, connection, item_selections, nested_list, page_args, root_list, scoped, unread, unread_once,
+};
 use super::contact::ContactConnection;
 use super::contact::ContactFilter;
 use super::enums::{
@@ -32,12 +34,19 @@ use std::sync::Arc;
 /// `connection::unread`): a field that reads one of these columns must be listed with it.
 pub(crate) static ORGANISATION_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::LazyLock::new(|| {
     ColumnsRead::of::<entity::organisation::Entity>(&[
+        ("slug", &[C::Slug]),
+        ("kind", &[C::Kind]),
+        // No field reads the sort and uniqueness keys: always left out, but when the list
+        // sorts by name.
+        ("", &[C::NameSort, C::NameKey]),
         ("region", &[C::Region]),
         ("departement", &[C::Departement]),
         ("postalCode", &[C::PostalCode]),
         ("city", &[C::City]),
         ("website", &[C::Website]),
         ("description", &[C::Description]),
+        ("createdAt", &[C::CreatedAt]),
+        ("updatedAt", &[C::UpdatedAt]),
     ])
 });
 
@@ -49,8 +58,28 @@ connection!(
     OrganisationConnection,
     OrganisationEdge,
     Organisation,
-    entity::organisation::Model
+    entity::organisation::Model,
+    fast
 );
+
+impl super::fast::Plain for Organisation {
+    fn ready(&self, ctx: &Context<'_>) -> bool {
+        matches!(
+            ctx.item.node.name.node.as_str(),
+            "id" | "slug"
+                | "name"
+                | "kind"
+                | "region"
+                | "departement"
+                | "postalCode"
+                | "city"
+                | "website"
+                | "description"
+                | "createdAt"
+                | "updatedAt"
+        )
+    }
+}
 
 /// A partner organisation: association, CMQ, company, school, public body or network.
 /// Organisations are public: anyone may read them. Administrators create and delete them;
@@ -141,7 +170,7 @@ impl Organisation {
     ) -> Result<EventConnection> {
         let filter = super::event::listed(ctx, filter);
         let mut args = page_args(ctx, first, after, last, before);
-        args.omit = unread(&item_selections(ctx), &super::event::EVENT_COLUMNS);
+        args.omit = unread_once(ctx, &super::event::EVENT_COLUMNS, || item_selections(ctx));
         nested_list(
             &loaders(ctx).organisation_events,
             self.0.id,
