@@ -186,21 +186,20 @@ pub fn item_selections<'c>(ctx: &'c Context<'_>) -> [Lookahead<'c>; 2] {
 /// For each field of a type, the columns of `E` it reads (`location.city` for a field of a
 /// nested object), as the bits of [`Omit`]. Columns it does not name are read whatever the
 /// selection, so a field missing from it is still answered right; a field that reads a named
-/// column must be listed with it. Built once (a `LazyLock`): finding a column's bit compares
-/// its name with each of the entity's, which the organiser of every event of a page would
-/// otherwise pay again.
+/// column must be listed with it; `unshown` are columns no field reads (sort keys), always left
+/// out (but the sort column, which a page always reads). Built once (a `LazyLock`): finding a
+/// column's bit compares its name with each of the entity's, which the organiser of every event
+/// of a page would otherwise pay again.
 pub struct ColumnsRead {
     fields: Vec<(&'static str, u64)>,
     named: u64,
 }
 
 impl ColumnsRead {
-    pub fn of<E: EntityTrait>(fields: &[(&'static str, &[E::Column])]) -> ColumnsRead {
-        let fields: Vec<(&'static str, u64)> = fields
-            .iter()
-            .map(|(path, columns)| (*path, columns.iter().fold(0, |bits, c| bits | Omit::of::<E>(*c).0)))
-            .collect();
-        let named = fields.iter().fold(0, |bits, (_, b)| bits | b);
+    pub fn of<E: EntityTrait>(fields: &[(&'static str, &[E::Column])], unshown: &[E::Column]) -> ColumnsRead {
+        let bits = |columns: &[E::Column]| columns.iter().fold(0, |bits, c| bits | Omit::of::<E>(*c).0);
+        let fields: Vec<(&'static str, u64)> = fields.iter().map(|(path, columns)| (*path, bits(columns))).collect();
+        let named = fields.iter().fold(bits(unshown), |named, (_, b)| named | b);
         ColumnsRead { fields, named }
     }
 }

@@ -58,7 +58,8 @@ impl<T: Plain> OutputType for Fast<T> {
     }
 }
 
-/// `[T!]!` in the schema: each item answered at once when all its fields are ready.
+/// `[T!]!` in the schema: each item answered at once when all its fields are ready, the others
+/// once their fields that wait are resolved.
 pub struct Many<T>(pub Vec<T>);
 
 impl<T: Plain> OutputType for Many<T> {
@@ -78,20 +79,27 @@ impl<T: Plain> OutputType for Many<T> {
         let mut values = Vec::with_capacity(self.0.len());
         let mut waiting = Vec::new();
         for (idx, item) in self.0.iter().enumerate() {
-            match now(&ctx.with_index(idx), item) {
-                Some(Ok(value)) => values.push(value),
-                Some(Err(err)) => return Err(ctx.with_index(idx).set_error_path(err)),
-                None => {
-                    values.push(Value::Null);
-                    waiting.push(async move {
-                        let ctx_idx = ctx.with_index(idx);
-                        resolve(&ctx_idx, item)
-                            .await
-                            .map(|value| (idx, value))
-                            .map_err(|err| ctx_idx.set_error_path(err))
-                    });
+            let ctx_idx = ctx.with_index(idx);
+            let split = match split(&ctx_idx, item) {
+                None => None,
+                Some(Err(err)) => return Err(ctx_idx.set_error_path(err)),
+                Some(Ok(split)) if split.waiting.is_empty() => {
+                    values.push(object(split.answered));
+                    continue;
                 }
-            }
+                Some(Ok(split)) => Some(split),
+            };
+            values.push(Value::Null);
+            waiting.push(async move {
+                let ctx_idx = ctx.with_index(idx);
+                let value = match split {
+                    Some(split) => finish(&ctx_idx, item, split).await,
+                    None => resolve_container(&ctx_idx, item).await,
+                };
+                value
+                    .map(|value| (idx, value))
+                    .map_err(|err| ctx_idx.set_error_path(err))
+            });
         }
         for (idx, value) in futures_util::future::try_join_all(waiting).await? {
             values[idx] = value;
@@ -102,55 +110,57 @@ impl<T: Plain> OutputType for Many<T> {
 
 /// The fields of `ctx`'s selection on `root`, the ready ones answered on the spot.
 pub async fn resolve<'a, T: Plain>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
-    if let Some(answer) = now(ctx, root) {
-        return answer;
+    match split(ctx, root) {
+        Some(split) => finish(ctx, root, split?).await,
+        None => resolve_container(ctx, root).await,
     }
-    let Some(fields) = plain_fields(ctx) else {
-        return resolve_container(ctx, root).await;
+}
+
+/// A selection's fields answered now, in order (those that must wait hold `Null` for now),
+/// and the slots and fields that must wait.
+struct Split<'a> {
+    answered: Vec<(Name, Value)>,
+    waiting: Vec<(usize, &'a Positioned<Field>)>,
+}
+
+/// The ready fields of `ctx`'s selection on `root` answered, the others set aside; `None` when
+/// the selection has a fragment or a directive.
+fn split<'a, T: Plain>(ctx: &ContextSelectionSet<'a>, root: &T) -> Option<ServerResult<Split<'a>>> {
+    let fields = plain_fields(ctx)?;
+    let mut split = Split {
+        answered: Vec::with_capacity(fields.len()),
+        waiting: Vec::new(),
     };
-    let mut answered = Vec::with_capacity(fields.len());
-    let mut waiting = Vec::new();
     for (slot, field) in fields.into_iter().enumerate() {
         let key = field.node.response_key().node.clone();
-        let ctx_field = ctx.with_field(field);
-        match answer(root, &ctx_field) {
-            Some(value) => answered.push((key, value?)),
+        match answer(root, &ctx.with_field(field)) {
+            Some(Ok(value)) => split.answered.push((key, value)),
+            Some(Err(err)) => return Some(Err(err)),
             None => {
-                answered.push((key, Value::Null));
-                let ctx = ctx.clone();
-                waiting.push(async move {
-                    let ctx_field = ctx.with_field(field);
-                    let value = root.resolve_field(&ctx_field).await?.unwrap_or_default();
-                    Ok::<_, async_graphql::ServerError>((slot, value))
-                });
+                split.answered.push((key, Value::Null));
+                split.waiting.push((slot, field));
             }
         }
     }
-    for (slot, value) in futures_util::future::try_join_all(waiting).await? {
+    Some(Ok(split))
+}
+
+/// `split`'s object, once the fields that wait are resolved on async-graphql's path.
+async fn finish<'a, T: Plain>(ctx: &ContextSelectionSet<'a>, root: &'a T, split: Split<'a>) -> ServerResult<Value> {
+    let Split { mut answered, waiting } = split;
+    let mut futures = Vec::with_capacity(waiting.len());
+    for (slot, field) in waiting {
+        let ctx = ctx.clone();
+        futures.push(async move {
+            let ctx_field = ctx.with_field(field);
+            let value = root.resolve_field(&ctx_field).await?.unwrap_or_default();
+            Ok::<_, async_graphql::ServerError>((slot, value))
+        });
+    }
+    for (slot, value) in futures_util::future::try_join_all(futures).await? {
         answered[slot].1 = value;
     }
     Ok(object(answered))
-}
-
-/// The answer of `ctx`'s selection on `root` when every field of it is ready; `None` when one
-/// must wait, or the selection has a fragment or a directive.
-pub fn now<T: Plain>(ctx: &ContextSelectionSet<'_>, root: &T) -> Option<ServerResult<Value>> {
-    let fields = plain_fields(ctx)?;
-    let ready = fields
-        .iter()
-        .all(|field| field.node.name.node == "__typename" || root.ready(&ctx.with_field(field)));
-    if !ready {
-        return None;
-    }
-    let mut answered = Vec::with_capacity(fields.len());
-    for field in fields {
-        let key = field.node.response_key().node.clone();
-        match answer(root, &ctx.with_field(field))? {
-            Ok(value) => answered.push((key, value)),
-            Err(err) => return Some(Err(err)),
-        }
-    }
-    Some(Ok(object(answered)))
 }
 
 /// The fields of a selection set, or `None` when it has a fragment or a directive.

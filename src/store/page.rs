@@ -108,10 +108,17 @@ pub trait Listed: EntityTrait {
     fn omittable_columns() -> Vec<Self::Column> {
         Vec::new()
     }
-    /// Whether a read may leave `column` out: nullable, or named by `omittable_columns`.
-    fn omittable(column: Self::Column) -> bool {
-        use sea_orm::{ColumnTrait, IdenStatic};
-        column.def().is_null() || Self::omittable_columns().iter().any(|c| c.as_str() == column.as_str())
+    /// The columns a read may leave out: the nullable ones and `omittable_columns`.
+    fn omittable() -> Omit {
+        use sea_orm::{ColumnTrait, Iterable};
+        let nullable = Self::Column::iter()
+            .enumerate()
+            .filter(|(_, c)| c.def().is_null())
+            .fold(0, |bits, (i, _)| bits | 1 << i);
+        let named = Self::omittable_columns()
+            .into_iter()
+            .fold(0, |bits, c| bits | Omit::of::<Self>(c).0);
+        Omit(nullable | named)
     }
     /// The model from the columns of `row` at `at`, `at + 1`… in column order, when the type
     /// has a reader by position (`store::rows`); `None`: read it by name.
@@ -173,10 +180,11 @@ fn select<E: Listed>(light: bool, omit: Omit) -> sea_orm::Select<E> {
     if heavy.is_empty() && omit.0 == 0 {
         return E::find();
     }
+    let may = E::omittable();
     let mut select = E::find().select_only();
     for (i, column) in E::Column::iter().enumerate() {
         let left_out = omit.0 & (1 << i) != 0 || heavy.iter().any(|h| h.as_str() == column.as_str());
-        if left_out && E::omittable(column) {
+        if left_out && may.0 & (1 << i) != 0 {
             select = select.column_as(Expr::cust("NULL"), column.as_str());
         } else {
             select = select.column(column);
@@ -210,9 +218,10 @@ fn add_join<E: Listed, P: Listed>(query: &mut sea_orm::sea_query::SelectStatemen
         .add(Expr::col((P::default(), P::id_column())).equals((from, join.key)))
         .add(P::visible(join.scope));
     query.join(JoinType::LeftJoin, P::default(), on);
+    let left_out = join.omit.0 & P::omittable().0;
     for (i, column) in P::Column::iter().enumerate() {
         let alias = Alias::new(format!("{JOINED}{}", column.as_str()));
-        if join.omit.0 & (1 << i) != 0 && P::omittable(column) {
+        if left_out & (1 << i) != 0 {
             query.expr_as(Expr::cust("NULL"), alias);
         } else {
             query.expr_as(Expr::col((P::default(), column)), alias);

@@ -74,11 +74,6 @@ fn json<T: serde::de::DeserializeOwned + Default + 'static>(row: &QueryResult, i
         .unwrap_or_default())
 }
 
-/// A time that is never NULL at position `i`; its default when the read left it out.
-fn omittable_time(row: &QueryResult, i: usize) -> Result<Time, DbErr> {
-    Ok(get::<Option<Time>>(row, i)?.unwrap_or_default())
-}
-
 type Time = DateTime<Utc>;
 
 /// An event from the columns at `at`, `at + 1`… in `entity::event::Column` order.
@@ -113,8 +108,8 @@ pub fn event(row: &QueryResult, at: usize) -> Result<entity::event::Model, DbErr
         source_uid: get(row, at + 26)?,
         source_url: get(row, at + 27)?,
         last_seen_at: get::<Option<Time>>(row, at + 28)?,
-        created_at: omittable_time(row, at + 29)?,
-        updated_at: omittable_time(row, at + 30)?,
+        created_at: omittable(row, at + 29)?,
+        updated_at: omittable(row, at + 30)?,
     })
 }
 
@@ -133,8 +128,8 @@ pub fn organisation(row: &QueryResult, at: usize) -> Result<entity::organisation
         city: get(row, at + 9)?,
         website: get(row, at + 10)?,
         description: get(row, at + 11)?,
-        created_at: omittable_time(row, at + 12)?,
-        updated_at: omittable_time(row, at + 13)?,
+        created_at: omittable(row, at + 12)?,
+        updated_at: omittable(row, at + 13)?,
     })
 }
 

@@ -25,46 +25,48 @@ use entity::organisation::Entity as Organisations;
 /// The columns each field of `Event` reads, when a page leaves out the others (see
 /// `connection::unread`): a field that reads one of these columns must be listed with it.
 pub(crate) static EVENT_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::LazyLock::new(|| {
-    ColumnsRead::of::<Events>(&[
-        ("description", &[C::Description]),
-        ("location.name", &[C::LocationName]),
-        ("location.address", &[C::Address]),
-        ("location.postalCode", &[C::PostalCode]),
-        ("location.city", &[C::City]),
-        ("location.departement", &[C::Departement]),
-        ("location.region", &[C::Region]),
-        ("location.latitude", &[C::Latitude]),
-        ("location.longitude", &[C::Longitude]),
-        ("endsAt", &[C::EndsAt]),
-        ("allDay", &[C::AllDay]),
-        ("timezone", &[C::Timezone]),
-        ("firstDay", &[C::EndsAt, C::Timezone]),
-        ("lastDay", &[C::EndsAt, C::Timezone]),
-        ("openToPublic", &[C::OpenToPublic]),
-        ("status", &[C::Status]),
-        ("visibility", &[C::Visibility]),
-        ("url", &[C::Url]),
-        ("author", &[C::Author]),
-        ("organiser", &[C::OrganiserId]),
-        ("organiserName", &[C::OrganiserName]),
-        // No field reads the sort key: always left out, but when the list sorts by title.
-        ("", &[C::TitleSort]),
-        ("audiences", &[C::Audiences]),
-        ("tags", &[C::Tags]),
-        ("createdAt", &[C::CreatedAt]),
-        ("updatedAt", &[C::UpdatedAt]),
-        (
-            "provenance",
-            &[
-                C::FeedId,
-                C::SourceUid,
-                C::SourceUrl,
-                C::LastSeenAt,
-                C::Url,
-                C::OrganiserId,
-            ],
-        ),
-    ])
+    ColumnsRead::of::<Events>(
+        &[
+            ("description", &[C::Description]),
+            ("location.name", &[C::LocationName]),
+            ("location.address", &[C::Address]),
+            ("location.postalCode", &[C::PostalCode]),
+            ("location.city", &[C::City]),
+            ("location.departement", &[C::Departement]),
+            ("location.region", &[C::Region]),
+            ("location.latitude", &[C::Latitude]),
+            ("location.longitude", &[C::Longitude]),
+            ("endsAt", &[C::EndsAt]),
+            ("allDay", &[C::AllDay]),
+            ("timezone", &[C::Timezone]),
+            ("firstDay", &[C::EndsAt, C::Timezone]),
+            ("lastDay", &[C::EndsAt, C::Timezone]),
+            ("openToPublic", &[C::OpenToPublic]),
+            ("status", &[C::Status]),
+            ("visibility", &[C::Visibility]),
+            ("url", &[C::Url]),
+            ("author", &[C::Author]),
+            ("organiser", &[C::OrganiserId]),
+            ("organiserName", &[C::OrganiserName]),
+            ("audiences", &[C::Audiences]),
+            ("tags", &[C::Tags]),
+            ("createdAt", &[C::CreatedAt]),
+            ("updatedAt", &[C::UpdatedAt]),
+            (
+                "provenance",
+                &[
+                    C::FeedId,
+                    C::SourceUid,
+                    C::SourceUrl,
+                    C::LastSeenAt,
+                    C::Url,
+                    C::OrganiserId,
+                ],
+            ),
+        ],
+        // No field reads the title's sort key.
+        &[C::TitleSort],
+    )
 });
 
 /// The organiser of the events of `selections`, to read in their statement when they show it.

@@ -33,21 +33,22 @@ use std::sync::Arc;
 /// The columns each field of `Organisation` reads, when a read leaves out the others (see
 /// `connection::unread`): a field that reads one of these columns must be listed with it.
 pub(crate) static ORGANISATION_COLUMNS: std::sync::LazyLock<ColumnsRead> = std::sync::LazyLock::new(|| {
-    ColumnsRead::of::<entity::organisation::Entity>(&[
-        ("slug", &[C::Slug]),
-        ("kind", &[C::Kind]),
-        // No field reads the sort and uniqueness keys: always left out, but when the list
-        // sorts by name.
-        ("", &[C::NameSort, C::NameKey]),
-        ("region", &[C::Region]),
-        ("departement", &[C::Departement]),
-        ("postalCode", &[C::PostalCode]),
-        ("city", &[C::City]),
-        ("website", &[C::Website]),
-        ("description", &[C::Description]),
-        ("createdAt", &[C::CreatedAt]),
-        ("updatedAt", &[C::UpdatedAt]),
-    ])
+    ColumnsRead::of::<entity::organisation::Entity>(
+        &[
+            ("slug", &[C::Slug]),
+            ("kind", &[C::Kind]),
+            ("region", &[C::Region]),
+            ("departement", &[C::Departement]),
+            ("postalCode", &[C::PostalCode]),
+            ("city", &[C::City]),
+            ("website", &[C::Website]),
+            ("description", &[C::Description]),
+            ("createdAt", &[C::CreatedAt]),
+            ("updatedAt", &[C::UpdatedAt]),
+        ],
+        // No field reads the name's sort and uniqueness keys.
+        &[C::NameSort, C::NameKey],
+    )
 });
 
 /// A partner organisation: association, CMQ, company, school, public body or network.
