@@ -21,13 +21,25 @@ use super::audit;
 use crate::error::{AppError, AppResult};
 
 /// Begins a write transaction on `db` (see the module's documentation).
+///
+/// The `BEGIN` runs on a task of its own, so that it always finishes even when the caller is
+/// dropped half-way (a client hanging up, a request timing out). sqlx 0.9.0 marks the
+/// connection as inside a transaction only once `BEGIN` has answered: a future dropped while
+/// `BEGIN` is in flight returns the connection to the pool with the server's session still
+/// inside the transaction, and the next borrower's writes then land in it and are lost when
+/// that session is next rolled back (transact-rs/sqlx#4393, fixed by #4394 after 0.9.0). Finished on
+/// its own task, `BEGIN` always yields a transaction whose drop rolls it back.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
     let options = TransactionOptions {
         sqlite_transaction_mode: (db.get_database_backend() == DatabaseBackend::Sqlite)
             .then_some(SqliteTransactionMode::Immediate),
         ..Default::default()
     };
-    db.begin_with_options(options).await.map_err(AppError::from)
+    let db = db.clone();
+    tokio::spawn(async move { db.begin_with_options(options).await })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("the task beginning a transaction failed: {e}")))?
+        .map_err(AppError::from)
 }
 
 /// An open unit of work.

@@ -674,3 +674,75 @@ async fn local_feed(db: &sea_orm::DatabaseConnection, organisation: uuid::Uuid, 
     .expect("a feed")
     .id
 }
+
+/// Polls `fut` at most `polls` times, then drops it: `Some` when it finished first.
+async fn cancel_after<F: Future>(fut: F, polls: usize) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut left = polls;
+    std::future::poll_fn(move |cx| match fut.as_mut().poll(cx) {
+        std::task::Poll::Ready(out) => std::task::Poll::Ready(Some(out)),
+        std::task::Poll::Pending if left <= 1 => std::task::Poll::Ready(None),
+        std::task::Poll::Pending => {
+            left -= 1;
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+/// A request dropped while its write transaction is beginning (the client hung up, the
+/// request timed out) must not hand its connection back still inside that transaction: the
+/// next borrower's writes would land in it and be lost. One connection in the pool, so every
+/// statement after a cancelled `BEGIN` runs on the connection it used.
+#[tokio::test]
+async fn a_write_cancelled_at_its_begin_leaves_no_transaction_open_on_its_connection() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    for mut fresh in common::fresh_databases().await {
+        fresh.config.db_max_connections = 1;
+        let (db, _) = passerelle::store::connect(&fresh.config).await.expect("the pool opens");
+        let backend = db.get_database_backend();
+        let mut cancelled = 0;
+        for attempt in 0..400 {
+            match cancel_after(passerelle::store::unit::begin(&db), attempt % 64 + 1).await {
+                None => cancelled += 1,
+                Some(txn) => drop(txn.expect("BEGIN succeeds")),
+            }
+            if backend == DatabaseBackend::Postgres {
+                // A transaction-local setting outlives its statement only inside an open
+                // transaction.
+                db.execute_unprepared("SELECT set_config('passerelle.probe', 'set', true)")
+                    .await
+                    .expect("set_config");
+                let row = db
+                    .query_one_raw(Statement::from_string(
+                        backend,
+                        "SELECT coalesce(current_setting('passerelle.probe', true), '') AS v",
+                    ))
+                    .await
+                    .expect("current_setting")
+                    .expect("a row");
+                let v: String = row.try_get("", "v").expect("a text");
+                assert_eq!(
+                    v, "",
+                    "{}: attempt {attempt} left the connection inside a transaction",
+                    fresh.backend
+                );
+            } else {
+                db.execute_unprepared("BEGIN").await.unwrap_or_else(|e| {
+                    panic!(
+                        "{}: attempt {attempt} left the connection inside a transaction: {e}",
+                        fresh.backend
+                    )
+                });
+                db.execute_unprepared("ROLLBACK").await.expect("ROLLBACK");
+            }
+        }
+        assert!(
+            cancelled >= 5,
+            "{}: only {cancelled} BEGINs were cancelled in flight",
+            fresh.backend
+        );
+        db.close().await.expect("the pool closes");
+        fresh.remove().await;
+    }
+}
