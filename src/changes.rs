@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::auth::cache::SessionCache;
 use crate::error::AppResult;
 use crate::store::events::EventFacts;
 use crate::store::notify::{self, Listener};
@@ -101,18 +102,20 @@ struct Inner {
     /// Set when the instance stops: WebSocket connections close.
     stopping: watch::Sender<bool>,
     listener: Mutex<Option<JoinHandle<()>>>,
+    /// The sessions this instance has seen, forgotten as the database announces changes.
+    sessions: SessionCache,
 }
 
 impl Changes {
-    fn new(postgres: bool) -> Changes {
+    fn new(postgres: bool, stopping: watch::Sender<bool>, sessions: SessionCache) -> Changes {
         let (sender, _) = broadcast::channel(CAPACITY);
-        let (stopping, _) = watch::channel(false);
         Changes {
             inner: Arc::new(Inner {
                 sender,
                 postgres,
                 stopping,
                 listener: Mutex::new(None),
+                sessions,
             }),
         }
     }
@@ -120,13 +123,21 @@ impl Changes {
     /// A bus that publishes but has no listener: for commands that write and exit (on
     /// PostgreSQL their changes still reach the running instances).
     pub fn publisher(db: &DatabaseConnection) -> Changes {
-        Changes::new(db.get_database_backend() == DatabaseBackend::Postgres)
+        let (stopping, _) = watch::channel(false);
+        Changes::new(
+            db.get_database_backend() == DatabaseBackend::Postgres,
+            stopping,
+            SessionCache::off(),
+        )
     }
 
-    /// Starts the bus of a serving instance. On PostgreSQL it listens before returning, so
-    /// that no change committed after the start is missed.
+    /// Starts the bus of a serving instance, and its session cache. On PostgreSQL both listen
+    /// before returning, so that no change committed after the start is missed.
     pub async fn start(db: &DatabaseConnection, url: &str) -> anyhow::Result<Changes> {
-        let changes = Changes::publisher(db);
+        let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
+        let (stopping, _) = watch::channel(false);
+        let sessions = SessionCache::start(postgres, url, stopping.subscribe()).await?;
+        let changes = Changes::new(postgres, stopping, sessions);
         if changes.inner.postgres {
             let listener = Listener::connect(url, CHANNEL).await?;
             let task = tokio::spawn(listen(
@@ -152,6 +163,12 @@ impl Changes {
         if let Some(task) = task {
             let _ = task.await;
         }
+        self.inner.sessions.stop().await;
+    }
+
+    /// The sessions this instance has seen (see `auth::cache`).
+    pub fn sessions(&self) -> &SessionCache {
+        &self.inner.sessions
     }
 
     /// Resolves when the instance stops.

@@ -20,6 +20,7 @@ mod m20261201_000040_add_feed_url_key;
 mod m20261201_000041_add_contact_email_key;
 mod m20261201_000042_create_data_passes;
 mod m20261201_000060_add_event_listing_index;
+mod m20261202_000070_add_credential_notices;
 
 pub use m20261125_000005_create_search_outbox::SEARCH_SHARDS;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000040_add_feed_url_key::Migration),
             Box::new(m20261201_000041_add_contact_email_key::Migration),
             Box::new(m20261201_000042_create_data_passes::Migration),
+            Box::new(m20261202_000070_add_credential_notices::Migration),
         ]
     }
 }

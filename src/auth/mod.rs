@@ -2,6 +2,7 @@
 //! the account operations built on them.
 
 pub mod accounts;
+pub mod cache;
 pub mod denial;
 pub mod password;
 pub mod reset;
@@ -10,6 +11,7 @@ pub mod viewer;
 
 use sea_orm::DatabaseConnection;
 
+pub use cache::SessionCache;
 pub use denial::{Denial, Task};
 pub use viewer::{Actor, Viewer};
 
@@ -18,8 +20,13 @@ use crate::store::{api_keys, calendar_subscriptions, sessions, users};
 use token::TokenKind;
 
 /// Finds the caller from an `Authorization` header: none is anonymous; a bad, expired or
-/// revoked token is `UNAUTHENTICATED` (never silently anonymous).
-pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) -> AppResult<Viewer> {
+/// revoked token is `UNAUTHENTICATED` (never silently anonymous). A session seen lately is
+/// answered from `recent` when nothing about it changed since (see `auth::cache`).
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    recent: &SessionCache,
+    authorization: Option<&str>,
+) -> AppResult<Viewer> {
     let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
         return Ok(Viewer::anonymous());
     };
@@ -31,22 +38,48 @@ pub async fn authenticate(db: &DatabaseConnection, authorization: Option<&str>) 
     let now = crate::store::now();
     match presented.kind {
         TokenKind::Session => {
-            // One read: the session and its account together.
-            let (session, user) = sessions::live_with_user(db, presented.id, now)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            if !presented.matches(&session.secret_hash) || user.disabled {
+            let entry = match recent.get(presented.id, now) {
+                Some(entry) => entry,
+                None => {
+                    let generation = recent.generation();
+                    // One read: the session and its account together.
+                    let (session, user) = sessions::live_with_user(db, presented.id, now)
+                        .await?
+                        .ok_or(AppError::Unauthenticated)?;
+                    if user.disabled {
+                        return Err(AppError::Unauthenticated);
+                    }
+                    let entry = cache::Entry {
+                        session_id: session.id,
+                        user_id: user.id,
+                        secret_hash: session.secret_hash,
+                        expires_at: session.expires_at,
+                        last_used_at: session.last_used_at,
+                        email: user.email,
+                        role: user.role,
+                        organisation_id: user.organisation_id,
+                        must_change_password: user.must_change_password,
+                    };
+                    // Kept even when the secret presented is wrong: the next guess is checked
+                    // against the same stored hash, without a read.
+                    recent.insert(generation, entry.clone());
+                    entry
+                }
+            };
+            if !presented.matches(&entry.secret_hash) {
                 return Err(AppError::Unauthenticated);
             }
-            sessions::touch(db, &session, now).await?;
+            if sessions::touch(db, entry.session_id, entry.last_used_at, now).await? {
+                recent.used(entry.session_id, now);
+            }
             Ok(Viewer {
                 actor: Actor::User {
-                    id: user.id,
-                    email: user.email,
-                    role: user.role,
-                    organisation_id: user.organisation_id,
-                    must_change_password: user.must_change_password,
-                    session_id: session.id,
+                    id: entry.user_id,
+                    email: entry.email,
+                    role: entry.role,
+                    organisation_id: entry.organisation_id,
+                    must_change_password: entry.must_change_password,
+                    session_id: entry.session_id,
                 },
             })
         }

@@ -13,7 +13,7 @@ use super::connection::page_args;
 use super::connection::root_list;
 use super::contact::Contact;
 use super::error::{IntoGql, alone, parse_id, to_gql};
-use super::exec::{db, viewer};
+use super::exec::{changes, db, viewer};
 use super::organisation::Organisation;
 use super::write::{audit, in_transaction, opt_id};
 use crate::auth::accounts;
@@ -571,6 +571,9 @@ impl AccountMutation {
         })
         .await
         .gql()?;
+        if let crate::auth::Actor::User { session_id, .. } = &viewer.actor {
+            changes(ctx).sessions().forget_session(*session_id);
+        }
         Ok(LogoutPayload { ok: true })
     }
 
@@ -608,6 +611,7 @@ impl AccountMutation {
         })
         .await
         .gql()?;
+        changes(ctx).sessions().forget_user(user.id);
         Ok(ChangePasswordPayload {
             user: User(Arc::new(user)),
         })
@@ -675,6 +679,7 @@ impl AccountMutation {
         })
         .await
         .gql()?;
+        changes(ctx).sessions().forget_user(id);
         Ok(ResetPasswordPayload {
             user: User(Arc::new(user)),
             temporary_password,
@@ -777,6 +782,7 @@ impl AccountMutation {
         })
         .await
         .gql()?;
+        changes(ctx).sessions().forget_user(id);
         Ok(UpdateUserPayload {
             user: User(Arc::new(user)),
         })

@@ -376,6 +376,7 @@ impl MailMutation {
         let user = crate::auth::reset::complete(db(ctx), &token, &new_password)
             .await
             .gql()?;
+        super::exec::changes(ctx).sessions().forget_user(user.id);
         Ok(CompletePasswordResetPayload {
             ok: true,
             email: user.email,

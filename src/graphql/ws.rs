@@ -257,7 +257,7 @@ impl State {
         let Ok(credentials) = credentials(payload, self.conn.authorization.as_deref()) else {
             return Flow::Close(4403, "Forbidden".into());
         };
-        match crate::auth::authenticate(&self.conn.db, credentials.as_deref()).await {
+        match crate::auth::authenticate(&self.conn.db, self.conn.changes.sessions(), credentials.as_deref()).await {
             Ok(viewer) => {
                 let credentials = credentials.filter(|_| !viewer.is_anonymous());
                 self.session = Some(Session { viewer, credentials });
@@ -274,7 +274,7 @@ impl State {
         let Some(credentials) = self.session.as_ref().and_then(|s| s.credentials.as_deref()) else {
             return Flow::Continue;
         };
-        match crate::auth::authenticate(&self.conn.db, Some(credentials)).await {
+        match crate::auth::authenticate(&self.conn.db, self.conn.changes.sessions(), Some(credentials)).await {
             Ok(_) => Flow::Continue,
             Err(AppError::Unauthenticated) => Flow::Close(4403, "Forbidden".into()),
             Err(_) => Flow::Continue,

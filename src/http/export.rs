@@ -129,7 +129,7 @@ fn refused(r: Refused) -> Response {
 
 /// The caller, from `Authorization` (none is anonymous; a bad token is refused).
 pub(super) async fn viewer(req: &Request, state: &AppState) -> Result<Viewer, AppError> {
-    let viewer = auth::authenticate(&state.db, req.header(header::AUTHORIZATION)).await?;
+    let viewer = auth::authenticate(&state.db, state.changes.sessions(), req.header(header::AUTHORIZATION)).await?;
     if viewer.must_change_password() {
         return Err(AppError::PasswordChangeRequired);
     }

@@ -171,7 +171,11 @@ pub async fn reset_submit(body: Body, state: Data<&Arc<AppState>>) -> Response {
             ),
         );
     }
-    match crate::auth::reset::complete(&state.db, token, password).await {
+    let done = crate::auth::reset::complete(&state.db, token, password).await;
+    if let Ok(user) = &done {
+        state.changes.sessions().forget_user(user.id);
+    }
+    match done {
         Ok(user) => page(
             StatusCode::OK,
             "Mot de passe enregistré / Password saved",

@@ -48,17 +48,23 @@ pub async fn live_with_user(
     Ok(found.and_then(|(session, user)| Some((session, user?))))
 }
 
-/// Records use; written at most once a minute per session to spare the database.
-pub async fn touch(db: &impl ConnectionTrait, session: &Model, now: DateTime<Utc>) -> AppResult<()> {
-    if now - session.last_used_at < Duration::minutes(1) {
-        return Ok(());
+/// Records use of session `id`, last recorded at `last_used_at`; written at most once a
+/// minute per session to spare the database. True when it wrote.
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    last_used_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    if now - last_used_at < Duration::minutes(1) {
+        return Ok(false);
     }
     Sessions::update_many()
         .col_expr(C::LastUsedAt, Expr::value(now))
-        .filter(C::Id.eq(session.id))
+        .filter(C::Id.eq(id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {

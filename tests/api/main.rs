@@ -34,4 +34,5 @@ mod search;
 mod security;
 mod security_feeds;
 mod security_passwords;
+mod sessions;
 mod subscriptions;

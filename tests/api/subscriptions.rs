@@ -591,7 +591,7 @@ async fn a_change_on_one_instance_reaches_subscribers_of_another() {
     // The listener of instance two loses its connection: it reconnects, and changes made
     // afterwards are delivered again.
     let listeners = format!(
-        "SELECT pid FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'LISTEN%passerelle_changes%' AND pid <> pg_backend_pid()"
     );
     let pids = |rows: Vec<sea_orm::QueryResult>| -> Vec<i32> {
         rows.iter().filter_map(|r| r.try_get_by_index::<i32>(0).ok()).collect()
@@ -608,7 +608,7 @@ async fn a_change_on_one_instance_reaches_subscribers_of_another() {
     assert_eq!(before.len(), 2, "one listener per instance: {before:?}");
     admin
         .execute_unprepared(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'LISTEN%'"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'LISTEN%passerelle_changes%'"
         ))
         .await
         .expect("terminated");
