@@ -160,9 +160,7 @@ pgbench_of() { # SHAPE -> "tps latency" or "- -"
   [ "$PGBENCH" = 1 ] || { echo "- -"; return; }
   case $1 in
     a | b | c | d) pgb "bench/sql/$1.sql" ;;
-    e) local sid; sid=$("${PSQL[@]}" -c "select s.id from public.sessions s join public.users u on u.id = s.user_id
-         where u.role = 'member' order by s.created_at desc limit 1" "$DB_URL")
-       pgb bench/sql/e.sql -D "sid=$sid" -D "org=$ORG_ID" ;;
+    e) pgb bench/sql/e.sql -D "org=$ORG_ID" ;;
     f) pgb bench/sql/f.sql -D "org=$ORG_ID" ;;
     g1) pgb bench/sql/g.sql -D "ts=1970-01-01T00:00:00Z" -D "id=00000000-0000-0000-0000-000000000000" ;;
     g500) pgb bench/sql/g.sql -D "ts=$G_TS" -D "id=$G_ID" ;;

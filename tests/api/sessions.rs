@@ -15,18 +15,20 @@ const WAIT: Duration = Duration::from_secs(10);
 
 const ME: &str = "{ me { email } }";
 
+/// Posts `query` with `variables` to the hub at `addr`, as `token` (none: anonymous).
+async fn send(addr: SocketAddr, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.expect("sent").json().await.expect("JSON")
+}
+
 /// Posts `query` to the hub at `addr`, as `token`.
 async fn post(addr: SocketAddr, token: &str, query: &str) -> Value {
-    reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON")
+    send(addr, Some(token), query, json!({})).await
 }
 
 /// Whether `token` opens the hub at `addr` (its `me` is answered), failing on anything but
@@ -86,18 +88,13 @@ async fn a_signed_in_request_reads_its_session_once_while_nothing_changes() {
 
 /// Signs in `email` (an admin whose temporary password was changed) on `addr`.
 async fn login(addr: SocketAddr, email: &str, password: &str) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .json(&json!({
-            "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-            "variables": { "e": email, "p": password },
-        }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let body = send(
+        addr,
+        None,
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+        json!({ "e": email, "p": password }),
+    )
+    .await;
     body["data"]["login"]["token"]
         .as_str()
         .unwrap_or_else(|| panic!("signed in: {body}"))
