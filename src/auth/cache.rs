@@ -67,7 +67,7 @@ struct Kept {
 
 #[derive(Default)]
 struct Store {
-    /// Off while the listener is not connected (and always on SQLite).
+    /// Off while the listener is not connected, and always on SQLite and for commands.
     on: bool,
     /// Bumped by every forgetting: a reader adds what it read only if none came between.
     generation: u64,
@@ -197,11 +197,6 @@ impl SessionCache {
     /// How many sessions are kept (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().entries.len()
-    }
-
-    /// Whether the cache keeps anything at all now.
-    pub fn is_on(&self) -> bool {
-        self.lock().on
     }
 
     /// Whether no session is kept.

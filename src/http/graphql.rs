@@ -226,32 +226,32 @@ fn settle(req: &Request, state: &AppState, answer: Answer) -> Response {
 
 /// Who is calling: a bad, expired or revoked token is answered 401 before anything runs.
 async fn caller(req: &Request, state: &AppState, flavour: Flavour) -> Result<Caller, Answer> {
-    let viewer =
-        match crate::auth::authenticate(&state.db, state.changes.sessions(), req.header(header::AUTHORIZATION)).await {
-            Ok(viewer) => viewer,
-            Err(err @ AppError::Unauthenticated) => {
-                let mut resp = coded_error(StatusCode::UNAUTHORIZED, flavour, &err.to_string(), err.code());
-                resp.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-                // A bad token is a refusal too.
-                return Err(Err(Refused::new(resp)));
+    let sessions = state.changes.sessions();
+    let viewer = match crate::auth::authenticate(&state.db, sessions, req.header(header::AUTHORIZATION)).await {
+        Ok(viewer) => viewer,
+        Err(err @ AppError::Unauthenticated) => {
+            let mut resp = coded_error(StatusCode::UNAUTHORIZED, flavour, &err.to_string(), err.code());
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            // A bad token is a refusal too.
+            return Err(Err(Refused::new(resp)));
+        }
+        Err(err @ AppError::Unavailable { retry_after_secs }) => {
+            let mut resp = coded_error(StatusCode::SERVICE_UNAVAILABLE, flavour, &err.to_string(), err.code());
+            if let Ok(value) = retry_after_secs.to_string().parse() {
+                resp.headers_mut().insert(header::RETRY_AFTER, value);
             }
-            Err(err @ AppError::Unavailable { retry_after_secs }) => {
-                let mut resp = coded_error(StatusCode::SERVICE_UNAVAILABLE, flavour, &err.to_string(), err.code());
-                if let Ok(value) = retry_after_secs.to_string().parse() {
-                    resp.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                return Err(Ok(resp));
-            }
-            Err(err) => {
-                return Err(Ok(coded_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    flavour,
-                    "internal error",
-                    err.code(),
-                )));
-            }
-        };
+            return Err(Ok(resp));
+        }
+        Err(err) => {
+            return Err(Ok(coded_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                flavour,
+                "internal error",
+                err.code(),
+            )));
+        }
+    };
     Ok(Caller {
         viewer,
         address: super::client_address(req, state.trusted_proxies),
