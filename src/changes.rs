@@ -9,7 +9,6 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use serde::{Deserialize, Serialize};
@@ -30,9 +29,6 @@ const PAYLOAD_LIMIT: usize = 7900;
 const IDS_PER_NOTICE: usize = 150;
 /// Notifications a slow subscriber may fall behind before it misses some.
 const CAPACITY: usize = 1024;
-/// Waits between two attempts to reconnect the listener.
-const BACKOFF_MIN: Duration = Duration::from_millis(200);
-const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// How an event changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,25 +246,11 @@ async fn listen(
             Ok(None) => tracing::warn!("the change listener reconnected: changes made meanwhile were not delivered"),
             Err(e) => {
                 tracing::warn!(error = %e, "the change listener lost its connection");
-                let mut wait = BACKOFF_MIN;
-                listener = loop {
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = &mut stop => return,
-                    }
-                    match Listener::connect(&url, CHANNEL).await {
-                        Ok(listener) => {
-                            tracing::info!(
-                                "the change listener reconnected: changes made meanwhile were not delivered"
-                            );
-                            break listener;
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "the change listener cannot reconnect");
-                            wait = (wait * 2).min(BACKOFF_MAX);
-                        }
-                    }
+                let Some(again) = Listener::reconnect(&url, CHANNEL, "changes", &mut stop).await else {
+                    return;
                 };
+                tracing::info!("the change listener reconnected: changes made meanwhile were not delivered");
+                listener = again;
             }
         }
     }

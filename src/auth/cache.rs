@@ -42,9 +42,6 @@ pub const CHANNEL: &str = "passerelle_credentials";
 pub const CAPACITY: usize = 20_000;
 /// The longest an entry is used without reading the database again.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
-/// Waits between two attempts to reconnect the listener.
-const BACKOFF_MIN: Duration = Duration::from_millis(200);
-const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// What a live session and its account say, as last read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,20 +250,12 @@ async fn listen(store: Arc<Mutex<Store>>, mut listener: Listener, url: String, m
                         "the session cache's listener was cut: sessions are read on every request until it listens again"
                     ),
                 }
-                let mut wait = BACKOFF_MIN;
-                listener = loop {
-                    match Listener::connect(&url, CHANNEL).await {
-                        Ok(listener) => break listener,
-                        Err(e) => {
-                            tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "the session cache cannot reconnect its listener");
-                        }
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = stopping.wait_for(|s| *s) => return,
-                    }
-                    wait = (wait * 2).min(BACKOFF_MAX);
+                let stop = stopping.wait_for(|s| *s);
+                tokio::pin!(stop);
+                let Some(again) = Listener::reconnect(&url, CHANNEL, "sessions", &mut stop).await else {
+                    return;
                 };
+                listener = again;
                 let mut store = lock();
                 store.clear();
                 store.on = true;

@@ -1,5 +1,8 @@
 //! PostgreSQL `NOTIFY` and `LISTEN`, the transport of the change bus between instances.
 
+use std::future::Future;
+use std::time::Duration;
+
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
@@ -17,6 +20,10 @@ pub async fn notify(db: &impl ConnectionTrait, channel: &str, payload: &str) -> 
     Ok(())
 }
 
+/// Waits between two attempts to reconnect a listener.
+const BACKOFF_MIN: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
 /// A connection of its own that listens on one channel.
 pub struct Listener(PgListener);
 
@@ -26,6 +33,26 @@ impl Listener {
         let mut listener = PgListener::connect(url).await?;
         listener.listen(channel).await?;
         Ok(Listener(listener))
+    }
+
+    /// A new listener on `channel`, after its connection was lost: tried after 200 ms, then
+    /// after waits doubling up to 30 s, until it listens; `None` once `stop` resolves. `what`
+    /// names the listener in the log.
+    pub async fn reconnect(url: &str, channel: &str, what: &str, stop: &mut (impl Future + Unpin)) -> Option<Listener> {
+        let mut wait = BACKOFF_MIN;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = &mut *stop => return None,
+            }
+            match Listener::connect(url, channel).await {
+                Ok(listener) => return Some(listener),
+                Err(e) => {
+                    tracing::warn!(listener = what, error = %e, retry_in_ms = wait.as_millis() as u64, "a listener cannot reconnect");
+                    wait = (wait * 2).min(BACKOFF_MAX);
+                }
+            }
+        }
     }
 
     /// The next payload; `None` when the connection was lost and re-established (and listens
