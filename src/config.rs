@@ -19,6 +19,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `PASSERELLE_DB_MAX_CONNECTIONS`; default 10 (PostgreSQL) — SQLite uses its own small pool.
     pub db_max_connections: u32,
+    /// `PASSERELLE_DB_MIN_CONNECTIONS`; default: on PostgreSQL the whole pool, opened at start,
+    /// so that no request waits for a connection to be set up under load (sqlx opens a missing
+    /// connection inside the request that needs it); on SQLite, 1.
+    pub db_min_connections: Option<u32>,
     /// `PASSERELLE_DB_BUSY_TIMEOUT_MS`; default 5000: on SQLite, how long a write waits for the
     /// write lock before it is answered `UNAVAILABLE` (retryable).
     pub db_busy_timeout: std::time::Duration,
@@ -509,6 +513,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("db_max_connections", &self.db_max_connections)
+            .field("db_min_connections", &self.db_min_connections)
             .field("db_busy_timeout", &self.db_busy_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
@@ -582,6 +587,9 @@ impl Config {
             listen,
             data_dir,
             db_max_connections: parsed("PASSERELLE_DB_MAX_CONNECTIONS", 10)?,
+            db_min_connections: var("PASSERELLE_DB_MIN_CONNECTIONS")
+                .map(|raw| parse_setting("PASSERELLE_DB_MIN_CONNECTIONS", Some(raw), 0))
+                .transpose()?,
             db_busy_timeout: std::time::Duration::from_millis(parsed("PASSERELLE_DB_BUSY_TIMEOUT_MS", 5000u64)?),
             max_body_bytes: parsed("PASSERELLE_MAX_BODY_BYTES", 1024 * 1024)?,
             max_upload_bytes: parsed("PASSERELLE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
@@ -606,6 +614,12 @@ impl Config {
         }
         if self.db_max_connections == 0 {
             bail!("PASSERELLE_DB_MAX_CONNECTIONS must be at least 1");
+        }
+        if let Some(min) = self.db_min_connections.filter(|min| *min > self.db_max_connections) {
+            bail!(
+                "PASSERELLE_DB_MIN_CONNECTIONS ({min}) must not exceed PASSERELLE_DB_MAX_CONNECTIONS ({})",
+                self.db_max_connections
+            );
         }
         Ok(())
     }
@@ -747,6 +761,29 @@ mod tests {
             let err = bad.parse::<Listen>().expect_err(bad);
             assert!(err.contains("host:port"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_minimum_pool_above_the_maximum_is_refused_naming_both_settings() {
+        // The defaults (whatever this process's environment sets), then the sizes under test.
+        let mut config = Config::from_env().expect("the defaults are valid");
+        config.db_max_connections = 4;
+        config.db_min_connections = Some(5);
+        let message = config.validate().expect_err("refused").to_string();
+        assert_eq!(
+            message,
+            "PASSERELLE_DB_MIN_CONNECTIONS (5) must not exceed PASSERELLE_DB_MAX_CONNECTIONS (4)"
+        );
+        for accepted in [None, Some(0), Some(4)] {
+            config.db_min_connections = accepted;
+            config.validate().unwrap_or_else(|e| panic!("{accepted:?}: {e}"));
+        }
+        let bad = parse_setting::<u32>("PASSERELLE_DB_MIN_CONNECTIONS", Some("beaucoup".into()), 0);
+        assert!(
+            bad.expect_err("refused")
+                .to_string()
+                .starts_with("PASSERELLE_DB_MIN_CONNECTIONS=\"beaucoup\"")
+        );
     }
 
     #[test]

@@ -190,7 +190,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
                 .create_if_missing(true)
         });
     } else {
-        options.max_connections(config.db_max_connections).min_connections(1);
+        // The whole pool is opened at start unless told otherwise: sqlx 0.9 opens a missing
+        // connection inside the `acquire` of the request that found none idle, so a pool
+        // growing under load makes requests wait on connection set-ups (BENCHMARKS.md).
+        let min = config.db_min_connections.unwrap_or(config.db_max_connections);
+        options.max_connections(config.db_max_connections).min_connections(min);
         // No statement outlives the request that runs it.
         let statement_timeout = format!("{}ms", config.security.request_timeout.as_millis());
         options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", statement_timeout.clone())]));

@@ -55,6 +55,7 @@ fn config(database_url: String, data_dir: PathBuf) -> Config {
         listen: "127.0.0.1:0".parse().expect("a valid address"),
         data_dir,
         db_max_connections: 5,
+        db_min_connections: None,
         db_busy_timeout: std::time::Duration::from_secs(5),
         max_body_bytes: 64 * 1024,
         max_upload_bytes: 4 * 1024 * 1024,
