@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::event::{ActiveModel, Column as C, Entity as Events, Model};
 use entity::{Audience, Audiences, EventStatus, Region, Tags, Visibility};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, Set};
 use uuid::Uuid;
 
@@ -99,7 +100,11 @@ impl Filter for EventFilter {
         }
         match self.status {
             Some(v) => cond = cond.add(C::Status.eq(v)),
-            None if self.hide_removed_upstream => cond = cond.add(C::Status.ne(EventStatus::RemovedUpstream)),
+            None if self.hide_removed_upstream => {
+                cond = cond.add(
+                    Expr::col(C::Status.as_column_ref()).ne(super::constant(EventStatus::RemovedUpstream.as_str())),
+                )
+            }
             None => {}
         }
         cond

@@ -54,20 +54,37 @@ use crate::error::AppError;
 
 use crate::domain::Scope;
 
+/// A stored enum's value written into the statement as a literal rather than bound.
+///
+/// PostgreSQL plans a prepared statement with parameters again at every execution while its
+/// generic plan looks dearer than the plans made for the values: with the policy's
+/// `visibility = $1` and `status <> $2` the generic plan of a page of events misjudged the
+/// rows it keeps and scanned the whole table, so every page was planned anew (BENCHMARKS.md).
+/// The policy's values are the code's own, never a client's: as literals the planner knows
+/// them, and the one plan of the statement is kept.
+pub(crate) fn constant(value: &'static str) -> Expr {
+    Expr::Constant(value.into())
+}
+
 /// The visibility policy (`Scope`) as the condition on a table with a visibility column and
-/// an owning-organisation column; `Scope::permits` is the same policy in memory.
+/// an owning-organisation column; `Scope::permits` is the same policy in memory. The policy's
+/// values are literals ([`constant`]); only the caller's organisation is bound.
 pub(crate) fn scope_condition<C: sea_orm::ColumnTrait>(scope: Scope, visibility: C, owner: C) -> sea_orm::Condition {
     use entity::Visibility;
     use sea_orm::Condition;
+    let visibility = || Expr::col(visibility.as_column_ref());
     match scope {
         Scope::All => Condition::all(),
-        Scope::Public => Condition::all().add(visibility.eq(Visibility::Public)),
+        Scope::Public => Condition::all().add(visibility().eq(constant(Visibility::Public.as_str()))),
         Scope::Partner { organisation } => {
-            let mut any = Condition::any().add(visibility.is_in([Visibility::Public, Visibility::Partners]));
+            let mut any = Condition::any().add(visibility().is_in([
+                constant(Visibility::Public.as_str()),
+                constant(Visibility::Partners.as_str()),
+            ]));
             if let Some(org) = organisation {
                 any = any.add(
                     Condition::all()
-                        .add(visibility.eq(Visibility::Organisation))
+                        .add(visibility().eq(constant(Visibility::Organisation.as_str())))
                         .add(owner.eq(org)),
                 );
             }

@@ -127,6 +127,54 @@ pub trait Listed: EntityTrait {
     }
 }
 
+/// `query` with its last parameter, the LIMIT that ends it (a page, or the page of each
+/// parent in the `LATERAL` read, which ends the statement), written into the SQL on
+/// PostgreSQL.
+///
+/// A bound LIMIT keeps PostgreSQL from ever choosing its generic plan for a page: not knowing
+/// how many rows are wanted, it prices the generic plan dearer than one planned for the value,
+/// so it planned every page again (about 40 % of a page's cost at the database, BENCHMARKS.md).
+/// sea-query always binds a LIMIT, hence this. Page sizes are few (1 to `MAX_PAGE_SIZE` + 1),
+/// so each connection's statement cache keeps one statement per size used. Anything else
+/// than a trailing `LIMIT $n` bound to the last value is left as it is (still correct).
+struct LiteralLimit<'a> {
+    query: &'a sea_orm::sea_query::SelectStatement,
+}
+
+impl sea_orm::StatementBuilder for LiteralLimit<'_> {
+    fn build(&self, backend: &sea_orm::DbBackend) -> sea_orm::Statement {
+        let mut statement = sea_orm::StatementBuilder::build(self.query, backend);
+        if *backend == sea_orm::DatabaseBackend::Postgres {
+            inline_last_limit(&mut statement);
+        }
+        statement
+    }
+}
+
+/// Writes a statement's trailing `LIMIT $n`, `$n` its last value, as `LIMIT <value>`.
+fn inline_last_limit(statement: &mut sea_orm::Statement) {
+    let Some(values) = statement.values.as_mut() else {
+        return;
+    };
+    let placeholder = format!(" LIMIT ${}", values.0.len());
+    let Some(at) = statement.sql.rfind(&placeholder) else {
+        return;
+    };
+    // Only a closing parenthesis (the `LATERAL` page's) and its alias may follow.
+    let rest = &statement.sql[at + placeholder.len()..];
+    if rest.chars().next().is_some_and(|c| c.is_ascii_digit()) || rest.contains('$') {
+        return;
+    }
+    let limit = match values.0.last() {
+        Some(Value::BigUnsigned(Some(n))) => *n,
+        _ => return,
+    };
+    values.0.pop();
+    let rest = rest.to_string();
+    statement.sql.truncate(at);
+    statement.sql.push_str(&format!(" LIMIT {limit}{rest}"));
+}
+
 /// Runs `query`, whose first columns are those of `E` in column order, and reads each row.
 async fn read_all<E>(db: &impl ConnectionTrait, query: &impl sea_orm::StatementBuilder) -> AppResult<Vec<E::Model>>
 where
@@ -242,7 +290,7 @@ where
     P::Model: FromQueryResult,
 {
     use sea_orm::{IdenStatic, Iterable};
-    let rows = db.query_all(query).await?;
+    let rows = db.query_all(&LiteralLimit { query }).await?;
     // The joined columns follow those of `E`.
     let at = E::Column::iter().count();
     let mut models = Vec::with_capacity(rows.len());
@@ -461,7 +509,8 @@ where
     if plan.limit == 0 {
         return Ok(plan.finish::<E, S>(sort, Vec::new()));
     }
-    let rows = read_all::<E>(db, &page_query::<E, S>(&plan, condition, sort, args).into_query()).await?;
+    let query = page_query::<E, S>(&plan, condition, sort, args).into_query();
+    let rows = read_all::<E>(db, &LiteralLimit { query: &query }).await?;
     Ok(plan.finish::<E, S>(sort, rows))
 }
 
@@ -569,7 +618,7 @@ where
             )
             .join_lateral(JoinType::InnerJoin, inner, Alias::new("page"), Expr::cust("TRUE"))
             .to_owned();
-        rows = read_all::<E>(db, &outer).await?;
+        rows = read_all::<E>(db, &LiteralLimit { query: &outer }).await?;
     } else {
         // SQLite has no LATERAL: the same page per parent, joined by UNION ALL (ranking every
         // row of every parent with ROW_NUMBER reads all of them, which a parent with thousands
@@ -772,6 +821,65 @@ mod tests {
         let bytes = URL_SAFE_NO_PAD.decode(raw).unwrap_or_default();
         let data: CursorData = serde_json::from_slice(&bytes).expect("cursor is JSON");
         assert_eq!(data.k, SortValue::Key(key));
+    }
+
+    #[test]
+    fn a_page_s_limit_and_policy_are_written_into_its_statement_on_postgresql() {
+        use sea_orm::{DbBackend, StatementBuilder};
+        let query = entity::event::Entity::find()
+            .filter(<entity::event::Entity as Listed>::visible(super::super::Scope::Public))
+            .filter(entity::event::Column::Title.eq("Forum des métiers"))
+            .order_by_asc(entity::event::Column::StartsAt)
+            .limit(51)
+            .into_query();
+        let pg = LiteralLimit { query: &query }.build(&DbBackend::Postgres);
+        assert!(pg.sql.ends_with(r#""events"."visibility" = 'public' AND "events"."title" = $1 ORDER BY "events"."starts_at" ASC LIMIT 51"#), "{}", pg.sql);
+        assert_eq!(pg.values.map(|v| v.0), Some(vec![Value::from("Forum des métiers")]));
+        // SQLite has no plans to keep: its statement is left as sea-query writes it.
+        let lite = LiteralLimit { query: &query }.build(&DbBackend::Sqlite);
+        assert!(lite.sql.ends_with(" LIMIT ?"), "{}", lite.sql);
+        assert_eq!(lite.values.map(|v| v.0.len()), Some(2));
+    }
+
+    #[test]
+    fn only_a_trailing_limit_bound_to_the_last_value_is_written_in() {
+        let statement = |sql: &str, values: Vec<Value>| sea_orm::Statement {
+            sql: sql.to_string(),
+            values: Some(sea_orm::sea_query::Values(values)),
+            db_backend: sea_orm::DbBackend::Postgres,
+        };
+        let id = Value::from(Uuid::nil());
+        // The page of each parent, in the LATERAL read.
+        let mut lateral = statement(
+            r#"SELECT "page".* FROM (VALUES ($1), ($2)) AS "parents" INNER JOIN LATERAL (SELECT 1 FROM "events" WHERE "organiser_id" = "parents"."column1" LIMIT $3) AS "page" ON TRUE"#,
+            vec![id.clone(), id.clone(), Value::BigUnsigned(Some(11))],
+        );
+        inline_last_limit(&mut lateral);
+        assert!(
+            lateral.sql.ends_with(r#"LIMIT 11) AS "page" ON TRUE"#),
+            "{}",
+            lateral.sql
+        );
+        assert_eq!(lateral.values.map(|v| v.0.len()), Some(2));
+        for (sql, values) in [
+            // An OFFSET after it.
+            (
+                "SELECT 1 LIMIT $1 OFFSET $2",
+                vec![Value::BigUnsigned(Some(5)), Value::BigUnsigned(Some(5))],
+            ),
+            // A LIMIT that is not the last value.
+            (
+                "SELECT 1 WHERE a = $2 LIMIT $1",
+                vec![Value::BigUnsigned(Some(5)), id.clone()],
+            ),
+            // A last value that is not a size.
+            ("SELECT 1 LIMIT $1", vec![id.clone()]),
+            ("SELECT 1 WHERE a = $1", vec![id.clone()]),
+        ] {
+            let mut kept = statement(sql, values.clone());
+            inline_last_limit(&mut kept);
+            assert_eq!((kept.sql.as_str(), kept.values.map(|v| v.0)), (sql, Some(values)));
+        }
     }
 
     #[test]
