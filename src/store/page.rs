@@ -14,8 +14,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, WindowStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -405,24 +405,42 @@ fn plan<E: EntityTrait, S: SortKey<E>>(args: &PageArgs, sort: S) -> AppResult<Pl
 }
 
 /// `(sort, id) > cursor` (or `<`), following the list's direction.
-fn beyond<E: Listed, S: SortKey<E>>(sort: S, cursor: (SortValue, Uuid), forward: bool) -> Condition {
+///
+/// On PostgreSQL the cursor's sort value is read through a scalar subquery,
+/// `(sort, id) > ((SELECT $1), $2)`. The planner cannot see into it, so every cursor gets the
+/// same estimate, the plan it would cache; after its five trial plans PostgreSQL keeps that
+/// plan rather than planning each page again (the bare `$1` made each cursor's own plan look
+/// cheaper by its estimate, so it was planned at every execution: twice the statement's own
+/// time). The plan is the same index range scan on `(sort, id)`.
+fn beyond<E: Listed, S: SortKey<E>>(
+    backend: DbBackend,
+    sort: S,
+    cursor: (SortValue, Uuid),
+    forward: bool,
+) -> Condition {
     let left = Expr::tuple([
         Expr::col((E::default(), sort.column())),
         Expr::col((E::default(), E::id_column())),
     ]);
-    let right = Expr::tuple([Expr::val(cursor.0.into_value()), Expr::val(cursor.1)]);
+    let key = Expr::val(cursor.0.into_value());
+    let key = if backend == DbBackend::Postgres {
+        Expr::SubQuery(None, Box::new(Query::select().expr(key).to_owned().into()))
+    } else {
+        key
+    };
+    let right = Expr::tuple([key, Expr::val(cursor.1)]);
     let greater = forward != sort.descending();
     Condition::all().add(if greater { left.gt(right) } else { left.lt(right) })
 }
 
 impl Plan {
-    fn cursor_condition<E: Listed, S: SortKey<E>>(&self, sort: S) -> Condition {
+    fn cursor_condition<E: Listed, S: SortKey<E>>(&self, backend: DbBackend, sort: S) -> Condition {
         let mut cond = Condition::all();
         if let Some(after) = self.after.clone() {
-            cond = cond.add(beyond::<E, S>(sort, after, true));
+            cond = cond.add(beyond::<E, S>(backend, sort, after, true));
         }
         if let Some(before) = self.before.clone() {
-            cond = cond.add(beyond::<E, S>(sort, before, false));
+            cond = cond.add(beyond::<E, S>(backend, sort, before, false));
         }
         cond
     }
@@ -511,7 +529,7 @@ where
     if plan.limit == 0 {
         return Ok(plan.finish::<E, S>(sort, Vec::new()));
     }
-    let query = page_query::<E, S>(&plan, condition, sort, args).into_query();
+    let query = page_query::<E, S>(db.get_database_backend(), &plan, condition, sort, args).into_query();
     let rows = read_all::<E>(db, &LiteralLimit { query: &query }).await?;
     Ok(plan.finish::<E, S>(sort, rows))
 }
@@ -536,7 +554,7 @@ where
     if plan.limit == 0 {
         return Ok((plan.finish::<E, S>(sort, Vec::new()), Vec::new()));
     }
-    let mut query = page_query::<E, S>(&plan, condition, sort, args).into_query();
+    let mut query = page_query::<E, S>(db.get_database_backend(), &plan, condition, sort, args).into_query();
     add_join::<E, P>(&mut query, Alias::new(E::default().table_name()), join);
     let (rows, found) = joined_rows::<E, P>(db, &query, join).await?;
     Ok((plan.finish::<E, S>(sort, rows), found))
@@ -544,6 +562,7 @@ where
 
 /// The statement of one page: at most `limit + 1` rows past the cursors, in read order.
 fn page_query<E: Listed, S: SortKey<E>>(
+    backend: DbBackend,
     plan: &Plan,
     condition: Condition,
     sort: S,
@@ -553,7 +572,7 @@ fn page_query<E: Listed, S: SortKey<E>>(
     // The sort column makes the cursors: never left out.
     select::<E>(args.light, Omit(args.omit.0 & !Omit::of::<E>(sort.column()).0))
         .filter(condition)
-        .filter(plan.cursor_condition::<E, S>(sort))
+        .filter(plan.cursor_condition::<E, S>(backend, sort))
         .order_by(sort.column(), order.clone())
         .order_by(E::id_column(), order)
         .limit(plan.limit + 1)
@@ -599,7 +618,7 @@ where
     let page_of = |parent_is: Expr| {
         select::<E>(args.light, omit)
             .filter(condition.clone())
-            .filter(plan.cursor_condition::<E, S>(sort))
+            .filter(plan.cursor_condition::<E, S>(backend, sort))
             .filter(Expr::col((E::default(), parent)).eq(parent_is))
             .order_by(sort.column(), order.clone())
             .order_by(E::id_column(), order.clone())
@@ -841,6 +860,52 @@ mod tests {
         let lite = LiteralLimit { query: &query }.build(&DbBackend::Sqlite);
         assert!(lite.sql.ends_with(" LIMIT ?"), "{}", lite.sql);
         assert_eq!(lite.values.map(|v| v.0.len()), Some(2));
+    }
+
+    #[test]
+    fn a_cursor_s_sort_value_is_read_through_a_subquery_on_postgresql_only() {
+        use crate::store::events::EventSort;
+        use sea_orm::StatementBuilder;
+        let at = DateTime::parse_from_rfc3339("2023-04-21T09:00:00Z").map(|t| t.with_timezone(&Utc));
+        let plan = Plan {
+            limit: 20,
+            backward: false,
+            after: Some((SortValue::Time(at.unwrap_or_default()), Uuid::nil())),
+            before: None,
+        };
+        let statement = |backend: DbBackend, sort: EventSort| {
+            let query = page_query::<entity::event::Entity, EventSort>(
+                backend,
+                &plan,
+                Condition::all(),
+                sort,
+                &PageArgs::default(),
+            )
+            .into_query();
+            LiteralLimit { query: &query }.build(&backend)
+        };
+        let pg = statement(DbBackend::Postgres, EventSort::StartsAtAsc);
+        assert!(
+            pg.sql
+                .contains(r#"("events"."starts_at", "events"."id") > ((SELECT $1), $2) ORDER BY"#),
+            "{}",
+            pg.sql
+        );
+        assert!(pg.sql.ends_with(" LIMIT 21"), "{}", pg.sql);
+        // Reading back from a descending order, the comparison turns and the value is read the same way.
+        let desc = statement(DbBackend::Postgres, EventSort::StartsAtDesc);
+        assert!(desc.sql.contains(r#") < ((SELECT $1), $2)"#), "{}", desc.sql);
+        assert_eq!(
+            pg.values.map(|v| v.0),
+            Some(vec![Value::from(at.unwrap_or_default()), Value::from(Uuid::nil())])
+        );
+        // SQLite keeps no plans: the cursor is compared as it is.
+        let lite = statement(DbBackend::Sqlite, EventSort::StartsAtAsc);
+        assert!(
+            lite.sql.contains(r#"("events"."starts_at", "events"."id") > (?, ?)"#),
+            "{}",
+            lite.sql
+        );
     }
 
     #[test]
