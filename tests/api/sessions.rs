@@ -71,18 +71,41 @@ async fn a_signed_in_request_reads_its_session_once_while_nothing_changes() {
         // A new account's session, not read yet.
         let token = app.account("counted@example.org", entity::Role::Admin, None).await;
         let token = Some(token.as_str());
-        let signed_in: Vec<u64> = [count(token).await, count(token).await, count(token).await].into();
-        let expected = match app.backend {
-            // The first request reads the session with its account; the others do not.
-            "postgres" => vec![anonymous + 1, anonymous, anonymous],
-            // In-process reads, and no one to tell this process of a change: every time.
-            _ => vec![anonymous + 1; 3],
-        };
+        let first = count(token).await;
         assert_eq!(
-            signed_in, expected,
-            "[{}] statements per signed-in request (anonymous: {anonymous})",
+            first,
+            anonymous + 1,
+            "[{}] the first request reads its session",
             app.backend
         );
+        if app.backend == "postgres" {
+            // The notices of the account's own creation may reach the cache after the first
+            // request and make it read once more; once one request has cost no read, the
+            // following ones cost none either.
+            let mut settled = false;
+            for _ in 0..20 {
+                if count(token).await == anonymous {
+                    settled = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assert!(settled, "[postgres] every signed-in request read its session again");
+            let next = [count(token).await, count(token).await];
+            assert_eq!(
+                next, [anonymous; 2],
+                "[postgres] statements per signed-in request once kept"
+            );
+        } else {
+            // In-process reads, and no one to tell this process of a change: every time.
+            let next = [count(token).await, count(token).await];
+            assert_eq!(
+                next,
+                [anonymous + 1; 2],
+                "[{}] statements per signed-in request",
+                app.backend
+            );
+        }
     }
 }
 
