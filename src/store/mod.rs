@@ -212,15 +212,15 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
         // growing under load makes requests wait on connection set-ups (BENCHMARKS.md).
         let min = config.db_min_connections.unwrap_or(config.db_max_connections);
         options.max_connections(config.db_max_connections).min_connections(min);
-        // sqlx pings every connection when it comes back to the pool; pinging it again when
-        // it is lent out is a third round trip per request for nothing unless it sat idle a
-        // while (a server restarted, a proxy closed it): only then (PgBouncer's
-        // `server_check_delay` does the same, 30 s by default).
-        options.test_before_acquire_if_idle_for(Duration::from_secs(30));
         // No statement outlives the request that runs it.
         let statement_timeout = format!("{}ms", config.security.request_timeout.as_millis());
         options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", statement_timeout.clone())]));
     }
+    // sqlx pings every connection when it comes back to the pool; pinging it again when it is
+    // lent out is another round trip per statement (to the server, or to SQLite's worker
+    // thread) for nothing unless it sat idle a while (a server restarted, a proxy closed it):
+    // only then (PgBouncer's `server_check_delay` does the same, 30 s by default).
+    options.test_before_acquire_if_idle_for(Duration::from_secs(30));
     let mut db = Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))?;
