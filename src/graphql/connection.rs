@@ -161,19 +161,21 @@ pub fn page_args(
     last: Option<i32>,
     before: Option<String>,
 ) -> PageArgs {
-    let look = ctx.look_ahead();
-    let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
-    let light = !HEAVY_FIELDS
-        .iter()
-        .any(|f| nodes.field(f).exists() || edges.field(f).exists());
     PageArgs {
         first,
         after,
         last,
         before,
-        light,
+        light: light(&item_selections(ctx)),
         omit: Omit::default(),
     }
+}
+
+/// Whether `selections` ask for none of the long texts: their rows may then be read without.
+pub fn light(selections: &[Lookahead<'_>]) -> bool {
+    !HEAVY_FIELDS
+        .iter()
+        .any(|f| selections.iter().any(|look| look.field(f).exists()))
 }
 
 /// The selections of the items of the connection field being resolved (`nodes` and

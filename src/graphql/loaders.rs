@@ -32,6 +32,33 @@ where
     }
 }
 
+/// What a read by id leaves out, as a page's arguments say it: the long texts (`light`) and
+/// the columns of `Omit`.
+pub type Reading = (bool, Omit);
+
+/// Loads the records of `E` the caller may see, by id, each key with what its read leaves out
+/// (a search's hits, read with only the columns its selection shows).
+pub struct ByIdReading<E>(DatabaseConnection, Scope, PhantomData<fn() -> E>);
+
+impl<E> BatchLoad<(Uuid, Reading), Arc<E::Model>> for ByIdReading<E>
+where
+    E: Listed + Send + Sync + 'static,
+    E::Model: FromQueryResult + Send + Sync + 'static,
+{
+    async fn load(&self, keys: &[(Uuid, Reading)]) -> AppResult<HashMap<(Uuid, Reading), Arc<E::Model>>> {
+        let mut groups: HashMap<Reading, Vec<Uuid>> = HashMap::new();
+        for (id, reading) in keys {
+            groups.entry(*reading).or_default().push(*id);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((light, omit), ids) in groups {
+            let rows = crate::store::page::by_ids_reading::<E>(&self.0, &ids, self.1, light, omit).await?;
+            out.extend(rows.into_iter().map(|(id, m)| ((id, (light, omit)), Arc::new(m))));
+        }
+        Ok(out)
+    }
+}
+
 /// Loads the events the caller may see by id, each with its organiser in the same statement;
 /// the organisers go to `organisers` (the key's `Omit`: the organisation columns left out).
 pub struct EventsWithOrganiser(DatabaseConnection, Scope, Arc<Joined<entity::organisation::Model>>);
@@ -157,6 +184,36 @@ where
 }
 
 type ByIdLoader<E> = Arc<Batcher<Uuid, Arc<<E as sea_orm::EntityTrait>::Model>, ById<E>>>;
+type ByIdReadingLoader<E> = Arc<Batcher<(Uuid, Reading), Arc<<E as sea_orm::EntityTrait>::Model>, ByIdReading<E>>>;
+
+/// The records a search found, read with the columns its selection shows.
+pub struct Searched {
+    pub events: ByIdReadingLoader<entity::event::Entity>,
+    pub resources: ByIdReadingLoader<entity::resource::Entity>,
+    pub organisations: ByIdReadingLoader<entity::organisation::Entity>,
+    pub contacts: ByIdReadingLoader<entity::contact::Entity>,
+    pub actions: ByIdReadingLoader<entity::action::Entity>,
+}
+
+impl Searched {
+    fn new(db: &DatabaseConnection, scope: Scope) -> Self {
+        Searched {
+            events: loader(ByIdReading(db.clone(), scope, PhantomData)),
+            resources: loader(ByIdReading(db.clone(), scope, PhantomData)),
+            organisations: loader(ByIdReading(db.clone(), scope, PhantomData)),
+            contacts: loader(ByIdReading(db.clone(), scope, PhantomData)),
+            actions: loader(ByIdReading(db.clone(), scope, PhantomData)),
+        }
+    }
+
+    fn clear(&self) {
+        self.events.clear();
+        self.resources.clear();
+        self.organisations.clear();
+        self.contacts.clear();
+        self.actions.clear();
+    }
+}
 
 type PagesLoader<F> = Arc<Batcher<PageKey<F>, Page<Row<F>>, ChildPages<F>>>;
 
@@ -241,6 +298,8 @@ pub struct Loaders {
     pub experience_reports: ByIdLoader<entity::experience_report::Entity>,
     pub kits: ByIdLoader<entity::kit::Entity>,
     pub kit_loans: ByIdLoader<entity::kit_loan::Entity>,
+    /// The hits of a search.
+    pub searched: Searched,
     pub organisation_events: Nested<events::EventFilter>,
     pub organisation_resources: Nested<resources::ResourceFilter>,
     pub organisation_contacts: Nested<contacts::ContactFilter>,
@@ -273,6 +332,7 @@ impl Loaders {
             experience_reports: loader(ById(db.clone(), scope, PhantomData)),
             kits: loader(ById(db.clone(), scope, PhantomData)),
             kit_loans: loader(ById(db.clone(), scope, PhantomData)),
+            searched: Searched::new(db, scope),
             organisation_events: Nested::new(db, events::BY_ORGANISER),
             organisation_resources: Nested::new(db, resources::BY_ORGANISATION),
             organisation_contacts: Nested::new(db, contacts::BY_ORGANISATION),
@@ -311,6 +371,7 @@ impl Loaders {
         self.feed_runs.clear();
         self.kits.clear();
         self.kit_loans.clear();
+        self.searched.clear();
         self.organisation_kits.clear();
         self.resource_kits.clear();
         self.kit_loans_of_kit.clear();

@@ -11,17 +11,18 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::action::Action;
-use super::connection::PageInfo;
+use super::connection::{PageInfo, item_selections, light, unread};
 use super::contact::Contact;
 use super::enums::{ActionStatus, Audience, EventStatus, OrganisationKind, Region, ResourceKind};
 use super::error::{IntoGql, alone};
-use super::event::Event;
+use super::event::{EVENT_COLUMNS, Event};
 use super::exec::{db, viewer};
 use super::loaders::loaders;
-use super::organisation::Organisation;
+use super::organisation::{ORGANISATION_COLUMNS, Organisation};
 use super::resource::Resource;
 use crate::error::{AppError, AppResult};
 use crate::search::{self, Facet, RecordType};
+use crate::store::page::Omit;
 
 /// Longest query text accepted.
 const MAX_QUERY_CHARS: usize = 500;
@@ -456,8 +457,13 @@ async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection>
     };
     let engine = if degraded { "degraded" } else { backend.name() };
     crate::metrics::search(engine, started.elapsed());
-    let nodes =
-        futures_util::future::join_all(hits.hits.iter().map(|hit| hydrate(ctx, hit.record_type, hit.record_id))).await;
+    let reads = Reads::of(ctx);
+    let nodes = futures_util::future::join_all(
+        hits.hits
+            .iter()
+            .map(|hit| hydrate(ctx, &reads, hit.record_type, hit.record_id)),
+    )
+    .await;
     let mut edges = Vec::new();
     for (i, (hit, node)) in hits.hits.iter().zip(nodes).enumerate() {
         // Hidden or gone since it was indexed: the index is behind the database.
@@ -512,27 +518,56 @@ async fn run(ctx: &Context<'_>, args: SearchArgs) -> AppResult<SearchConnection>
     })
 }
 
+/// What the hits' reads leave out, as a page of the same selection would: the long texts
+/// unless a result's selection shows one, and the event and organisation columns it does not
+/// show (a field of one type's fragment counts for all, which only reads more).
+struct Reads {
+    light: bool,
+    event: Omit,
+    organisation: Omit,
+}
+
+impl Reads {
+    fn of(ctx: &Context<'_>) -> Reads {
+        let items = item_selections(ctx);
+        Reads {
+            light: light(&items),
+            event: unread(&items, &EVENT_COLUMNS),
+            organisation: unread(&items, &ORGANISATION_COLUMNS),
+        }
+    }
+}
+
 /// Reads a hit through the request's loaders (the caller's scope).
-async fn hydrate(ctx: &Context<'_>, ty: RecordType, id: uuid::Uuid) -> AppResult<Option<SearchResult>> {
-    let l = loaders(ctx);
+async fn hydrate(ctx: &Context<'_>, reads: &Reads, ty: RecordType, id: uuid::Uuid) -> AppResult<Option<SearchResult>> {
+    let l = &loaders(ctx).searched;
+    let whole = (reads.light, Omit::default());
     Ok(match ty {
-        RecordType::Event => l.events.load_one(id).await?.map(|m| SearchResult::Event(Event(m))),
+        RecordType::Event => l
+            .events
+            .load_one((id, (reads.light, reads.event)))
+            .await?
+            .map(|m| SearchResult::Event(Event(m))),
         RecordType::Resource => l
             .resources
-            .load_one(id)
+            .load_one((id, whole))
             .await?
             .map(|m| SearchResult::Resource(Resource(m))),
         RecordType::Organisation => l
             .organisations
-            .load_one(id)
+            .load_one((id, (reads.light, reads.organisation)))
             .await?
             .map(|m| SearchResult::Organisation(Organisation(m))),
         RecordType::Contact => l
             .contacts
-            .load_one(id)
+            .load_one((id, whole))
             .await?
             .map(|m| SearchResult::Contact(Contact(m))),
-        RecordType::Action => l.actions.load_one(id).await?.map(|m| SearchResult::Action(Action(m))),
+        RecordType::Action => l
+            .actions
+            .load_one((id, whole))
+            .await?
+            .map(|m| SearchResult::Action(Action(m))),
     })
 }
 

@@ -722,10 +722,26 @@ where
     E: Listed,
     E::Model: FromQueryResult + Send + Sync,
 {
+    by_ids_reading::<E>(db, ids, scope, false, Omit::default()).await
+}
+
+/// As [`by_ids`], with the columns `omit` names and, for a light read, the long texts left
+/// out (they come back as NULL), as a page reads them.
+pub async fn by_ids_reading<E>(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    scope: super::Scope,
+    light: bool,
+    omit: Omit,
+) -> AppResult<HashMap<Uuid, E::Model>>
+where
+    E: Listed,
+    E::Model: FromQueryResult + Send + Sync,
+{
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let query = E::find()
+    let query = select::<E>(light, omit)
         .filter(E::id_column().is_in(ids.iter().copied()))
         .filter(E::visible(scope))
         .into_query();

@@ -585,6 +585,59 @@ async fn every_engine_passes_the_conformance_suite() {
     }
 }
 
+/// A search reads its hits with only the columns its selection shows: a selection that shows
+/// the long texts, the place and the organiser gets them, one that shows titles gets those.
+#[tokio::test]
+async fn search_hits_show_every_field_their_selection_asks_for() {
+    const WIDE: &str = "query($q: String!) { search(query: $q) { nodes { __typename \
+        ... on Event { title description openToPublic location { name city departement region } \
+          organiser { name } } \
+        ... on Resource { title description freeOfRights } } } }";
+    for (app, meili) in engines("search_hits_show_every_field_their_selection_asks_for").await {
+        fixture(&app).await;
+        let body = app
+            .gql_as(None, WIDE, json!({ "q": "Forum des métiers de l'industrie" }))
+            .await;
+        assert!(body.get("errors").is_none(), "[{}] {body:#}", app.backend);
+        let nodes = body["data"]["search"]["nodes"].as_array().expect("nodes").clone();
+        let forum = nodes
+            .iter()
+            .find(|n| n["title"] == "Forum des métiers de l'industrie")
+            .unwrap_or_else(|| panic!("[{}] the forum is found: {body:#}", app.backend));
+        assert_eq!(forum["openToPublic"], true, "[{}] {forum:#}", app.backend);
+        assert_eq!(
+            forum["location"],
+            json!({ "name": "Lycée Victor Hugo", "city": "Besançon", "departement": "25",
+                    "region": "BOURGOGNE_FRANCHE_COMTE" }),
+            "[{}]",
+            app.backend
+        );
+        assert_eq!(
+            forum["organiser"]["name"], "CMQ Industrie du futur",
+            "[{}]",
+            app.backend
+        );
+        let body = app.gql_as(None, WIDE, json!({ "q": "portrait ingénieure" })).await;
+        let video = &body["data"]["search"]["nodes"][0];
+        assert_eq!(video["__typename"], "Resource", "[{}] {body:#}", app.backend);
+        assert_eq!(
+            video["description"], "Une ingénieure raconte son parcours et son métier.",
+            "[{}] the long text is read when it is shown",
+            app.backend
+        );
+        assert_eq!(video["freeOfRights"], true, "[{}]", app.backend);
+        // The same hits with titles only: read light, still whole where shown.
+        let r = search_as(&app, None, json!({ "q": "portrait ingénieure" })).await;
+        assert_eq!(
+            names(&r).first().map(String::as_str),
+            Some("Vidéo portrait d'une ingénieure en aéronautique"),
+            "[{}]",
+            app.backend
+        );
+        finish(app, meili).await;
+    }
+}
+
 #[tokio::test]
 async fn bad_search_arguments_are_refused_clearly() {
     for app in common::apps(false).await {
