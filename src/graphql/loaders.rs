@@ -32,6 +32,15 @@ where
     }
 }
 
+/// The ids of `keys` by what their read leaves out: one statement for each.
+fn grouped<R: Copy + Eq + Hash>(keys: &[(Uuid, R)]) -> HashMap<R, Vec<Uuid>> {
+    let mut groups: HashMap<R, Vec<Uuid>> = HashMap::new();
+    for (id, reading) in keys {
+        groups.entry(*reading).or_default().push(*id);
+    }
+    groups
+}
+
 /// What a read by id leaves out, as a page's arguments say it: the long texts (`light`) and
 /// the columns of `Omit`.
 pub type Reading = (bool, Omit);
@@ -46,12 +55,8 @@ where
     E::Model: FromQueryResult + Send + Sync + 'static,
 {
     async fn load(&self, keys: &[(Uuid, Reading)]) -> AppResult<HashMap<(Uuid, Reading), Arc<E::Model>>> {
-        let mut groups: HashMap<Reading, Vec<Uuid>> = HashMap::new();
-        for (id, reading) in keys {
-            groups.entry(*reading).or_default().push(*id);
-        }
         let mut out = HashMap::with_capacity(keys.len());
-        for ((light, omit), ids) in groups {
+        for ((light, omit), ids) in grouped(keys) {
             let rows = crate::store::page::by_ids_reading::<E>(&self.0, &ids, self.1, light, omit).await?;
             out.extend(rows.into_iter().map(|(id, m)| ((id, (light, omit)), Arc::new(m))));
         }
@@ -65,12 +70,8 @@ pub struct EventsWithOrganiser(DatabaseConnection, Scope, Arc<Joined<entity::org
 
 impl BatchLoad<(Uuid, Omit), Arc<entity::event::Model>> for EventsWithOrganiser {
     async fn load(&self, keys: &[(Uuid, Omit)]) -> AppResult<HashMap<(Uuid, Omit), Arc<entity::event::Model>>> {
-        let mut groups: HashMap<Omit, Vec<Uuid>> = HashMap::new();
-        for (id, omit) in keys {
-            groups.entry(*omit).or_default().push(*id);
-        }
         let mut out = HashMap::with_capacity(keys.len());
-        for (omit, ids) in groups {
+        for (omit, ids) in grouped(keys) {
             let join = events::organiser_join(self.1, omit);
             let (rows, organisers) =
                 crate::store::page::by_ids_joined::<_, entity::organisation::Entity>(&self.0, &ids, self.1, &join)
