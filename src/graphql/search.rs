@@ -26,9 +26,8 @@ use crate::store::page::Omit;
 
 /// Longest query text accepted.
 const MAX_QUERY_CHARS: usize = 500;
-const DEFAULT_FIRST: usize = 20;
-// `search` is counted as a page of the default size when `first` is left out.
-const _: () = assert!(DEFAULT_FIRST as u64 == crate::store::page::DEFAULT_PAGE_SIZE);
+/// A page's default size, which `search`'s complexity also counts when `first` is left out.
+const DEFAULT_FIRST: usize = crate::store::page::DEFAULT_PAGE_SIZE as usize;
 
 /// The searchable record types.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -343,8 +342,8 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Full-text search across the records the caller may see, with typo and accent
     /// tolerance, ranked by relevance (or by start time with `sort`).
-    // Counted as a page is (its size times one result's cost; `DEFAULT_FIRST` is a page's
-    // default size): the query budget, and the lean schema from a size on, follow it.
+    // Counted as a page is: its size times one result's cost. The query budget follows it,
+    // and so does the switch to the lean schema.
     #[graphql(complexity = "super::connection::page_cost(first, None, child_complexity)")]
     async fn search(
         &self,
